@@ -1,0 +1,62 @@
+"""Find the column that holds the phone numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .errors import ColumnError
+
+__all__ = ["OUTPUT_COLUMN", "PHONE_HEADERS", "find_phone_column"]
+
+#: The column the Batch API reads numbers from.
+OUTPUT_COLUMN = "contact_number"
+
+#: Header names taken as the phone column, compared without case, spaces or punctuation.
+PHONE_HEADERS = (
+    "contact number",
+    "phone",
+    "phone number",
+    "mobile",
+    "mobile number",
+    "cell",
+    "telephone",
+    "tel",
+    "msisdn",
+    "number",
+    "Phone 1 - Value",  # Google Contacts export
+)
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name.lstrip("\ufeff")).casefold()
+
+
+_KNOWN = {_key(name) for name in PHONE_HEADERS}
+
+
+def find_phone_column(header: Sequence[str], requested: str | None = None) -> int:
+    """Return the position of the phone column in ``header``.
+
+    ``requested`` names it explicitly (exact match first, then ignoring case
+    and punctuation). Otherwise ``contact_number`` wins, else the one header
+    that matches :data:`PHONE_HEADERS`. None or several raise :class:`ColumnError`.
+    """
+    shown = ", ".join(repr(name) for name in header)
+    if requested is not None:
+        if requested in header:
+            return list(header).index(requested)
+        matches = [i for i, name in enumerate(header) if _key(name) == _key(requested)]
+        if len(matches) == 1:
+            return matches[0]
+        raise ColumnError(f"no column {requested!r}; the header has {shown}")
+
+    if OUTPUT_COLUMN in header:
+        return list(header).index(OUTPUT_COLUMN)
+    matches = [i for i, name in enumerate(header) if _key(name) in _KNOWN]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise ColumnError(f"no phone column found among {shown}; name it with --column")
+    candidates = ", ".join(repr(header[i]) for i in matches)
+    raise ColumnError(f"several phone columns ({candidates}); choose one with --column")

@@ -1,0 +1,220 @@
+"""Turn one raw phone value into E.164 or a reason code.
+
+This is the only module that imports ``phonenumbers``. Everything here is a
+pure function of its arguments, so results can be cached per distinct value
+and computed in any process.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import NumberParseException, ValidationResult
+
+__all__ = [
+    "LEVELS",
+    "NumberResult",
+    "normalize_number",
+    "REASONS",
+]
+
+#: Stable reason codes. They are part of the public contract: never rename one.
+REASONS = (
+    "missing_number",
+    "not_a_number",
+    "invalid_country_code",
+    "too_short",
+    "too_long",
+    "invalid_number",
+    "excel_mangled",
+    "has_extension",
+    "multiple_numbers",
+    "duplicate",
+    "malformed_row",
+)
+
+LEVELS = ("valid", "possible")
+
+#: How a kept number was read; the report counts these so that a user sees
+#: how many numbers depended on a guess (pitfalls: bare digits under ``+``).
+READINGS = ("international", "plus_added", "00_as_plus", "national")
+
+
+@dataclass(frozen=True)
+class NumberResult:
+    """The verdict on one raw value: an E.164 ``number`` or a ``reason`` code."""
+
+    number: str | None
+    reason: str | None = None
+    detail: str = ""
+    region: str | None = None
+    reading: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.number is not None
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202a\u202c"))
+_PLUS_SIGNS = {ord("\uff0b"): "+", ord("\u2795"): "+", ord("\u207a"): "+"}
+_FLOAT_ARTEFACT = re.compile(r"^(\+?\d+)\.0+$")
+_SCIENTIFIC = re.compile(r"^\+?(\d)(?:[.,](\d+))?[eE]\+?(\d{1,2})$")
+_SEPARATORS = re.compile(r":::|[;,/|\n]|\s(?:or|and|&)\s", re.IGNORECASE)
+_EXTENSION_PARAM = re.compile(r";\s*ext\s*=", re.IGNORECASE)
+_PUNCTUATION = re.compile(r"[\s\-.()\[\]/\\~\u2010-\u2015\u2212\u30fc]")
+
+_PARSE_REASONS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "invalid_country_code",
+    NumberParseException.NOT_A_NUMBER: "not_a_number",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too_short",
+    NumberParseException.TOO_SHORT_NSN: "too_short",
+    NumberParseException.TOO_LONG: "too_long",
+}
+
+_LENGTH_REASONS = {
+    ValidationResult.INVALID_COUNTRY_CODE: ("invalid_country_code", "unknown country calling code"),
+    ValidationResult.TOO_SHORT: ("too_short", "too few digits for the country"),
+    ValidationResult.TOO_LONG: ("too_long", "too many digits for the country"),
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: ("too_short", "too few digits (a local number without its area code?)"),
+    ValidationResult.INVALID_LENGTH: ("invalid_number", "no number of this length in the country"),
+}
+
+
+def normalize_number(value: object, region: str | None = None, level: str = "valid") -> NumberResult:
+    """Normalize one raw cell to E.164.
+
+    ``region`` is an ISO 3166 code used as the default region for national
+    numbers; without it every number is read as international. ``level`` is
+    ``"valid"`` (``phonenumbers.is_valid_number``) or ``"possible"``
+    (``is_possible_number``, for ranges libphonenumber does not know yet).
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    text = _tidy(value)
+    if not text:
+        return NumberResult(None, "missing_number", "the number cell is empty")
+
+    text, excel_reason = _undo_spreadsheet_damage(text)
+    if excel_reason:
+        return excel_reason
+
+    if text.lower().startswith("tel:"):
+        text = text[4:]
+        if not _EXTENSION_PARAM.search(text):
+            text = text.split(";", 1)[0]
+
+    if _holds_several_numbers(text):
+        return NumberResult(None, "multiple_numbers", "the cell holds more than one number")
+
+    candidates = _readings(text, region.upper() if region else None)
+    first_failure: NumberResult | None = None
+    for candidate, parse_region, reading in candidates:
+        result = _judge(candidate, parse_region, reading, level)
+        if result.ok or result.reason == "has_extension":
+            return result
+        first_failure = first_failure or result
+    return first_failure  # type: ignore[return-value]
+
+
+def _tidy(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # A float only reaches us from a caller who let a reader guess types.
+        if value != value:
+            return ""
+        value = repr(value)
+    text = str(value)
+    if not text.isascii():
+        text = text.translate(_INVISIBLE).translate(_PLUS_SIGNS)
+        text = "".join(_ascii_digit(ch) for ch in text)
+    text = text.strip()
+    if text.startswith("'"):  # spreadsheet "treat as text" marker
+        text = text[1:].strip()
+    return text
+
+
+def _ascii_digit(ch: str) -> str:
+    if ch.isdecimal() and not ("0" <= ch <= "9"):
+        return str(unicodedata.decimal(ch))
+    return ch
+
+
+def _undo_spreadsheet_damage(text: str) -> tuple[str, NumberResult | None]:
+    """Recover digits a spreadsheet turned into a float, or refuse to guess."""
+    artefact = _FLOAT_ARTEFACT.match(text)
+    if artefact:
+        return artefact.group(1), None
+    scientific = _SCIENTIFIC.match(text)
+    if scientific:
+        lead, fraction, exponent = scientific.group(1), scientific.group(2) or "", int(scientific.group(3))
+        if len(fraction) == exponent:
+            prefix = "+" if text.startswith("+") else ""
+            return prefix + lead + fraction, None
+        return text, NumberResult(
+            None,
+            "excel_mangled",
+            f"{text} is a spreadsheet's scientific notation; digits were lost, re-export the column as text",
+        )
+    return text, None
+
+
+def _holds_several_numbers(text: str) -> bool:
+    if text.count("+") > 1:
+        return True
+    parts = _SEPARATORS.split(text)
+    if len(parts) < 2:
+        return False
+    return sum(1 for part in parts if sum(c.isdigit() for c in part) >= 7) >= 2
+
+
+def _readings(text: str, region: str | None) -> list[tuple[str, str | None, str]]:
+    """The ways to read ``text``, in order: (candidate, default region, reading)."""
+    compact = _PUNCTUATION.sub("", text)
+    if compact.startswith("+"):
+        return [(text, None, "international")]
+    if region:
+        readings = [(text, region, "national")]
+        if compact.startswith("00"):
+            readings.append(("+" + compact[2:], None, "00_as_plus"))
+        return readings
+    if compact.startswith("00"):
+        return [("+" + compact[2:], None, "00_as_plus")]
+    if compact.isdigit() or any(c.isdigit() for c in text):
+        # Digits with letters or an extension: let libphonenumber decide what they are.
+        return [("+" + (compact if compact.isdigit() else text), None, "plus_added")]
+    return [(text, None, "international")]
+
+
+def _judge(candidate: str, region: str | None, reading: str, level: str) -> NumberResult:
+    try:
+        parsed = phonenumbers.parse(candidate, region)
+    except NumberParseException as exc:
+        reason = _PARSE_REASONS.get(exc.error_type, "not_a_number")
+        return NumberResult(None, reason, _PARSE_DETAILS[reason])
+    if parsed.extension:
+        return NumberResult(None, "has_extension", f"extension {parsed.extension} cannot be dialled in a batch")
+
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    keep = phonenumbers.is_valid_number(parsed) if level == "valid" else phonenumbers.is_possible_number(parsed)
+    if keep:
+        region_code = phonenumbers.region_code_for_number(parsed)
+        return NumberResult(e164, region=region_code, reading=reading)
+
+    possibility = phonenumbers.is_possible_number_with_reason(parsed)
+    country = phonenumbers.region_code_for_country_code(parsed.country_code)
+    reason, detail = _LENGTH_REASONS.get(
+        possibility, ("invalid_number", f"in no number range of +{parsed.country_code} ({country})")
+    )
+    return NumberResult(None, reason, f"read as {e164}: {detail}")
+
+
+_PARSE_DETAILS = {
+    "invalid_country_code": "no known country calling code at the start",
+    "not_a_number": "no phone number in the value",
+    "too_short": "too few digits",
+    "too_long": "too many digits",
+}

@@ -1,0 +1,63 @@
+"""Records of a run: each rejected line, and the report that sums them up."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One input record that was not kept.
+
+    ``line`` is the physical line where the record starts (header = 1);
+    ``value`` is the raw phone cell (None for a malformed row).
+    """
+
+    line: int
+    reason: str
+    detail: str
+    value: str | None = None
+
+
+@dataclass
+class Report:
+    """What a run found: counts that always add up, and every rejected line.
+
+    ``rows == clean + rejected`` holds for every report; ``valid`` is true
+    when no row was rejected.
+    """
+
+    file: str
+    rows: int = 0
+    clean: int = 0
+    rejected: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+    by_country: dict[str, int] = field(default_factory=dict)
+    by_reading: dict[str, int] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+    column: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    region: str | None = None
+    level: str = "valid"
+    clean_path: str | None = None
+    rejects_path: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.rejected == 0
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict; the CLI's ``--format json`` prints exactly this."""
+        data = asdict(self)
+        data["valid"] = self.valid
+        return data
+
+    def _count(self, counter: dict[str, int], key: str | None, by: int = 1) -> None:
+        if key is not None:
+            counter[key] = counter.get(key, 0) + by
+
+    def _sort_counts(self) -> None:
+        for name in ("by_reason", "by_country", "by_reading"):
+            counter = getattr(self, name)
+            setattr(self, name, dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))))
