@@ -118,7 +118,7 @@ def _run(
             clean_path=clean_path,
             rejects_path=rejects_path,
         )
-        sink = _Sink(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header, phone_at)
+        sink = _Sink(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header)
         try:
             first_line_of: dict[str, int] = {}
             for chunk, verdicts in _judged(source, phone_label, settings):
@@ -214,8 +214,7 @@ class _Sink:
     """Where settled rows go: two atomic CSV writers, or nowhere for validation."""
 
     def __init__(self, clean_path: str | None, rejects_path: str | None,
-                 clean_header: list[str], input_header: list[str], phone_at: int) -> None:
-        self._phone_at = phone_at
+                 clean_header: list[str], input_header: list[str]) -> None:
         self._clean = self._rejects = None
         if clean_path is None:
             return
@@ -236,7 +235,7 @@ class _Sink:
         rows = []
         for rejection, source in rejections:
             fields = source if isinstance(source, list) else frame.iloc[source].tolist()
-            cells = [cell if i == self._phone_at else neutralize_formula(cell) for i, cell in enumerate(fields)]
+            cells = [neutralize_formula(cell) for cell in fields]
             if rejection.reason == "malformed_row":
                 width = len(frame.columns)
                 cells = cells[:width] + [""] * (width - len(cells))

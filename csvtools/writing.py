@@ -15,8 +15,9 @@ from .errors import OutputFileError
 
 __all__ = ["AtomicCsvWriter", "atomic_write_text", "neutralize_formula"]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_HARMLESS_NUMBER = set("0123456789 .,()-+/")
+_ALWAYS_FORMULA = ("=", "@", "\t", "\r")
+_SIGN = ("+", "-")
+_FORMULA_SYMBOLS = set('|!"&$=')
 
 
 class AtomicCsvWriter:
@@ -82,9 +83,13 @@ def neutralize_formula(cell: str) -> str:
     """Prefix ``'`` to a cell a spreadsheet would run as a formula.
 
     Only for files meant for people (the rejects CSV); never for the upload.
-    Plain numbers such as ``-5`` or ``+44 20 7946 0000`` are left alone.
+    A cell starting with ``+`` or ``-`` is touched only when it could call a
+    function or a reference (letters or ``| ! " & $ =``), so phone numbers such
+    as ``+44 20 7946 0000 ::: +44 ...`` stay as they were.
     """
-    if cell and cell.startswith(_FORMULA_START) and not set(cell) <= _HARMLESS_NUMBER:
+    if cell.startswith(_ALWAYS_FORMULA):
+        return "'" + cell
+    if cell.startswith(_SIGN) and any(c.isalpha() or c in _FORMULA_SYMBOLS for c in cell):
         return "'" + cell
     return cell
 

@@ -1,0 +1,181 @@
+"""The csvtools command line: exit codes, formats, bad files, and parity with the library."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from csvtools import validate_file
+from csvtools.cli import cli
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(arg) for arg in args])
+    assert "Traceback" not in result.output + result.stderr
+    return result
+
+
+def test_validate_exit_0_when_every_row_is_kept():
+    result = run("validate", SAMPLES / "contacts_good.csv")
+    assert result.exit_code == 0
+    assert "12 rows in, 12 clean, 0 rejected" in result.stdout
+
+
+def test_validate_exit_1_when_any_row_would_be_rejected(tmp_path):
+    result = run("validate", SAMPLES / "seed_example.csv")
+    assert result.exit_code == 1
+    assert "4 rows in, 0 clean, 4 rejected" in result.stdout
+    assert "line 4: invalid_country_code" in result.stdout
+    assert os.listdir(tmp_path) == []
+
+
+def test_validate_exit_2_when_a_file_cannot_be_processed(tmp_path):
+    result = run("validate", SAMPLES / "contacts_good.csv", tmp_path / "absent.csv")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"csvtools: {tmp_path / 'absent.csv'}: no such file: {tmp_path / 'absent.csv'}"]
+    assert "12 clean" in result.stdout
+
+
+def test_validate_json_is_exactly_the_library_report():
+    result = run("validate", SAMPLES / "spreadsheet_export.csv", "--format", "json")
+    assert result.exit_code == 1
+    library = validate_file(str(SAMPLES / "spreadsheet_export.csv"))
+    assert json.loads(result.stdout) == json.loads(json.dumps(library.to_dict()))
+
+
+def test_validate_json_for_several_files_is_a_list():
+    result = run("validate", SAMPLES / "seed_example.csv", SAMPLES / "contacts_good.csv", "--format", "json")
+    reports = json.loads(result.stdout)
+    assert [report["valid"] for report in reports] == [False, True]
+
+
+def test_validate_github_annotations_point_at_lines():
+    result = run("validate", SAMPLES / "seed_example.csv", "--format", "github")
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert len(annotations) == 4
+    assert annotations[2] == (
+        f"::error file={str(SAMPLES / 'seed_example.csv').replace(':', '%3A')},line=4,"
+        "title=invalid_country_code::no known country calling code at the start"
+    )
+
+
+def test_clean_writes_both_files_and_exits_0_even_with_rejects(tmp_path):
+    out = tmp_path / "clean.csv"
+    result = run("clean", SAMPLES / "seed_example.csv", "-o", out, "--report", tmp_path / "report.json")
+    assert result.exit_code == 0
+    assert out.read_text() == "contact_number,first_name,last_name\n"
+    rejects = tmp_path / "clean.rejects.csv"
+    assert len(rejects.read_text().splitlines()) == 5
+    assert f"to {rejects}" in result.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert (report["rows"], report["clean"], report["rejected"]) == (4, 0, 4)
+
+
+def test_clean_with_region_and_column_and_named_rejects(tmp_path):
+    result = run(
+        "clean", SAMPLES / "national_semicolon.csv", "-o", tmp_path / "de.csv", "--rejects", tmp_path / "bad.csv",
+        "--region", "DE", "--column", "Telefon",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "7 rows in, 6 clean, 1 rejected" in result.stdout
+    assert (tmp_path / "bad.csv").read_text().splitlines()[1].startswith("8,too_short,")
+
+
+def test_clean_forced_delimiter_and_encoding(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_bytes("contact_number|name\n+919876543210|Zo\xeb\n".encode("latin-1"))
+    result = run("clean", source, "-o", tmp_path / "out.csv", "--delimiter", "|", "--encoding", "latin-1")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "contact_number,name\n+919876543210,Zoë\n"
+
+
+def test_clean_keep_duplicates(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("phone\n+919876543210\n+919876543210\n")
+    assert "1 rejected" in run("clean", source, "-o", tmp_path / "a.csv").stdout
+    assert "0 rejected" in run("clean", source, "-o", tmp_path / "b.csv", "--keep-duplicates").stdout
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        (b"", "the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not a CSV file"),
+        (b"name,email\nA,a@example.com\n", "no phone column found among 'name', 'email'"),
+        (b"contact_number\n\x81\x8d\n", "cannot decode"),
+    ],
+    ids=["empty", "image", "no-phone-column", "undecodable"],
+)
+def test_clean_bad_file_exit_2_one_line_no_output(tmp_path, content, fragment):
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    result = run("clean", source, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert fragment in result.stderr
+    assert os.listdir(tmp_path) == ["in.csv"]
+
+
+def test_clean_header_only_exit_0(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("contact_number,name\n")
+    result = run("clean", source, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0
+    assert "0 rows in, 0 clean, 0 rejected" in result.stdout
+
+
+def test_clean_unwritable_output_exit_2(tmp_path):
+    result = run("clean", SAMPLES / "contacts_good.csv", "-o", tmp_path / "no" / "out.csv")
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
+
+
+def test_unreadable_input_exit_2(tmp_path, monkeypatch):
+    source = tmp_path / "in.csv"
+    source.write_text("phone\n+919876543210\n")
+
+    def refuse(*args, **kwargs):
+        # chmod 0 means nothing to root, who runs CI here; refuse the way the OS would.
+        raise PermissionError(13, "Permission denied", str(source))
+
+    monkeypatch.setattr("csvtools.reading.open", refuse, raising=False)
+    result = run("validate", source)
+    assert result.exit_code == 2
+    assert "permission denied" in result.stderr
+
+
+def test_directory_as_input_exit_2(tmp_path):
+    result = run("validate", tmp_path)
+    assert result.exit_code == 2
+    assert "is a directory" in result.stderr
+
+
+def test_usage_errors_exit_2():
+    assert run("validate", SAMPLES / "seed_example.csv", "--level", "strict").exit_code == 2
+    assert run("clean", SAMPLES / "seed_example.csv").exit_code == 2
+
+
+def test_python_dash_m_and_console_script_work(tmp_path):
+    module = subprocess.run(
+        [sys.executable, "-m", "csvtools", "validate", str(SAMPLES / "contacts_good.csv")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert module.returncode == 0, module.stderr
+    script = Path(sys.executable).with_name("csvtools")
+    if script.exists():
+        direct = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=120)
+        assert direct.returncode == 0
+        assert "validate" in direct.stdout
+
+
+def test_every_command_has_help_with_an_example():
+    for command in ("validate", "clean"):
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert "Example:" in result.stdout
