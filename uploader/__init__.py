@@ -1,0 +1,58 @@
+"""Take a clean contact file through the Bolna Batch API: create, schedule, wait, results.
+
+    >>> from uploader import BatchClient
+    >>> client = BatchClient()            # BOLNA_API_KEY from the environment or .env
+    >>> batch = client.create_batch(agent_id, "clean.csv")
+    >>> client.schedule_batch(batch.batch_id, "2025-06-01T10:00:00+05:30")
+    >>> done = client.wait(batch.batch_id)
+"""
+
+__version__ = "0.1.0"
+
+from .client import BatchClient  # noqa: E402
+from .errors import (  # noqa: E402
+    AmbiguousCreateError,
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BatchFailedError,
+    ConfigError,
+    ConflictError,
+    NotFoundError,
+    RateLimitError,
+    RejectedRowsError,
+    ScheduleTimeError,
+    ServerError,
+    UploaderError,
+    WaitTimeoutError,
+)
+from .models import ActionResult, Batch, Execution  # noqa: E402
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "ActionResult",
+    "AmbiguousCreateError",
+    "AuthenticationError",
+    "BadRequestError",
+    "Batch",
+    "BatchClient",
+    "BatchFailedError",
+    "ConfigError",
+    "ConflictError",
+    "Execution",
+    "NotFoundError",
+    "RateLimitError",
+    "RejectedRowsError",
+    "ScheduleTimeError",
+    "ServerError",
+    "UploaderError",
+    "WaitTimeoutError",
+]
+
+import logging as _logging  # noqa: E402
+
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())

@@ -1,0 +1,403 @@
+"""BatchClient: the Bolna Batch API over requests, with one chokepoint for HTTP.
+
+Every call goes through :meth:`BatchClient._request`: base URL, auth header,
+User-Agent, timeouts, the retry loop, error mapping, JSON parsing and logging
+with the key redacted. Resource methods are short wrappers over it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from . import __version__
+from .config import resolve_api_key, resolve_base_url
+from .errors import (
+    AmbiguousCreateError,
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ConfigError,
+    ConflictError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    UploaderError,
+    WaitTimeoutError,
+    error_for_status,
+)
+from .models import ActionResult, Batch, Execution
+from .retry import parse_retry_after, retry_delay, should_retry
+from .times import to_api_time
+
+logger = logging.getLogger("uploader")
+
+DEFAULT_TIMEOUT = (5.0, 30.0)
+UPLOAD_READ_TIMEOUT = 300.0
+DEFAULT_MAX_RETRIES = 3
+# A batch made by a lost upload appears in the agent's list with a created_at
+# near the upload; allow this much clock difference between us and the server.
+CLOCK_SKEW = timedelta(minutes=5)
+
+Timeout = tuple[float, float]
+
+
+class BatchClient:
+    """A client for the Bolna Batch API (or the local stand-in).
+
+    ``api_key`` defaults to ``BOLNA_API_KEY`` (or the seed's ``api_key``) from
+    the environment or ``.env``; ``base_url`` to ``BOLNA_API_BASE``, else the
+    layout's host. ``layout`` is ``"current"`` (Bolna's OpenAPI paths) or
+    ``"seed"`` (the older paths of the original example script).
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        layout: str = "current",
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        session: requests.Session | None = None,
+        *,
+        upload_read_timeout: float = UPLOAD_READ_TIMEOUT,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.base_url = resolve_base_url(base_url, layout)
+        self.layout = layout
+        self._api_key = resolve_api_key(api_key)
+        if max_retries < 0:
+            raise ConfigError("max_retries cannot be negative")
+        self.timeout = timeout
+        self.upload_timeout = (timeout[0], max(timeout[1], upload_read_timeout))
+        self.max_retries = max_retries
+        self._session = session or requests.Session()
+        self._sleep, self._monotonic, self._jitter = sleep, monotonic, jitter
+        self._agents: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"BatchClient(base_url={self.base_url!r}, layout={self.layout!r})"
+
+    # -- resources --------------------------------------------------------
+
+    def create_batch(
+        self,
+        agent_id: str,
+        csv_path: str | os.PathLike,
+        from_phone_numbers: list[str] | None = None,
+        retry_config: dict | str | None = None,
+        webhook_url: str | None = None,
+    ) -> Batch:
+        """Upload a contact CSV and return the created batch.
+
+        The upload is never re-sent once it may have reached the server. If no
+        answer comes back, the agent's batches are searched for one this
+        upload made, and :class:`AmbiguousCreateError` says what was found.
+        """
+        file_name = os.path.basename(os.fspath(csv_path))
+        try:
+            with open(csv_path, "rb") as handle:
+                content = handle.read()
+        except OSError as exc:
+            raise ConfigError(f"cannot read {os.fspath(csv_path)}: {exc.strerror or exc}") from None
+        form: list[tuple[str, str]] = [("agent_id", agent_id)]
+        form += [("from_phone_numbers", number) for number in from_phone_numbers or []]
+        if retry_config is not None:
+            form.append(("retry_config", retry_config if isinstance(retry_config, str) else json.dumps(retry_config)))
+        if webhook_url:
+            form.append(("webhook_url", webhook_url))
+        started = datetime.now(timezone.utc)
+        try:
+            data = self._request("POST", "/batches", idempotent=False, data=form,
+                                 files={"file": (file_name, content, "text/csv")}, timeout=self.upload_timeout)
+        except (APIConnectionError, ServerError) as exc:
+            raise self._ambiguous_create(agent_id, file_name, started, exc) from None
+        batch = Batch.from_api(data)
+        if not batch.batch_id:
+            raise APIStatusError("the create answer carries no batch_id", status=200, body=data)
+        self._agents[batch.batch_id] = agent_id
+        return batch
+
+    def schedule_batch(
+        self,
+        batch_id: str,
+        scheduled_at: datetime | str,
+        agent_id: str | None = None,
+        bypass_call_guardrails: bool = False,
+        *,
+        tz: str | None = None,
+    ) -> ActionResult:
+        """Schedule a created batch. ``scheduled_at`` must carry an offset, or ``tz`` a zone."""
+        when = to_api_time(scheduled_at, tz)
+        if self.layout == "seed":
+            path = "/batches/schedule"
+            options: dict[str, Any] = {"data": {"agent_id": self._agent(batch_id, agent_id), "batch_id": batch_id,
+                                                "scheduled_at": when}}
+        else:
+            path = f"/batches/{batch_id}/schedule"
+            flag = "true" if bypass_call_guardrails else "false"
+            # The API takes a multipart form here; (None, value) parts send one without files.
+            options = {"files": {"scheduled_at": (None, when), "bypass_call_guardrails": (None, flag)}}
+        try:
+            data = self._request("POST", path, idempotent=True, **options)
+        except ConflictError as exc:
+            # A retry after a lost answer meets its own success: check before failing.
+            if exc.attempts > 1:
+                batch = self.get_batch(batch_id, agent_id)
+                if batch.status != "created":
+                    return ActionResult(state=batch.status, message="already scheduled", raw=batch.raw)
+            raise
+        return ActionResult.from_api(data)
+
+    def get_batch(self, batch_id: str, agent_id: str | None = None) -> Batch:
+        """The batch's current status, counts and schedule."""
+        if self.layout == "seed":
+            path = f"/batches/{self._agent(batch_id, agent_id)}/{batch_id}"
+        else:
+            path = f"/batches/{batch_id}"
+        return Batch.from_api(self._request("GET", path))
+
+    def list_batches(self, agent_id: str) -> list[Batch]:
+        """All batches of an agent."""
+        path = f"/batches/{agent_id}" if self.layout == "seed" else f"/batches/{agent_id}/all"
+        data = self._request("GET", path)
+        batches = [Batch.from_api(item) for item in _items(data)]
+        for batch in batches:
+            self._agents.setdefault(batch.batch_id, agent_id)
+        return batches
+
+    def iter_executions(self, batch_id: str, agent_id: str | None = None, page_size: int = 50) -> Iterator[Execution]:
+        """Every execution of a batch, following pages when the API pages them."""
+        if self.layout == "seed":
+            path = f"/batches/{self._agent(batch_id, agent_id)}/{batch_id}/executions"
+        else:
+            path = f"/batches/{batch_id}/executions"
+        page = 1
+        while True:
+            params = {"page_number": page, "page_size": page_size} if page > 1 else None
+            data = self._request("GET", path, params=params)
+            for item in _items(data):
+                yield Execution.from_api(item)
+            if not (isinstance(data, dict) and data.get("has_more")):
+                return
+            page += 1
+
+    def stop_batch(self, batch_id: str) -> ActionResult:
+        """Stop a scheduled, queued or running batch."""
+        return ActionResult.from_api(self._request("POST", f"/batches/{batch_id}/stop"))
+
+    def delete_batch(self, batch_id: str) -> ActionResult:
+        """Delete a batch; a retry that finds it gone counts as done."""
+        try:
+            data = self._request("DELETE", f"/batches/{batch_id}")
+        except NotFoundError as exc:
+            if exc.attempts > 1:
+                return ActionResult(state="deleted", message="already deleted")
+            raise
+        return ActionResult.from_api(data)
+
+    def wait(
+        self,
+        batch_id: str,
+        interval: float = 10.0,
+        timeout: float = 6 * 3600,
+        on_update: Callable[[Batch], None] | None = None,
+        agent_id: str | None = None,
+    ) -> Batch:
+        """Poll until the batch reaches a terminal status, or raise :class:`WaitTimeoutError`.
+
+        Passing outages (no answer, 429, 5xx after the request's own retries)
+        do not end the wait; only the deadline does. ``on_update`` gets every
+        status seen.
+        """
+        deadline = self._monotonic() + timeout
+        last: Batch | None = None
+        last_error: Exception | None = None
+        while True:
+            try:
+                last = self.get_batch(batch_id, agent_id)
+                last_error = None
+                if on_update:
+                    on_update(last)
+                if last.is_terminal:
+                    return last
+            except (APIConnectionError, RateLimitError, ServerError) as exc:
+                last_error = exc
+                logger.warning("polling %s failed (%s); still waiting", batch_id, exc)
+            remaining = deadline - self._monotonic()
+            if remaining <= 0:
+                seen = f"last status {last.status!r}" if last else "no status seen"
+                raise WaitTimeoutError(f"batch {batch_id} did not finish within {timeout:g} s ({seen})",
+                                       last_batch=last, last_error=last_error)
+            self._sleep(min(interval, remaining))
+
+    # -- the chokepoint ---------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool = True,
+        timeout: Timeout | None = None,
+        **request_options: Any,
+    ) -> Any:
+        """Send one API request with retries and return its parsed JSON.
+
+        ``idempotent=False`` marks a request that must not be re-sent once it
+        may have reached the server (see :func:`uploader.retry.should_retry`).
+        """
+        url = self.base_url + path
+        headers = {
+            "Authorization": f"Bearer {self._api_key}",
+            "User-Agent": f"contact-batch-tools-uploader/{__version__}",
+            "Accept": "application/json",
+        }
+        attempt = 0
+        while True:
+            attempt += 1
+            began = self._monotonic()
+            try:
+                response = self._session.request(method, url, headers=headers, timeout=timeout or self.timeout,
+                                                 **request_options)
+            except requests.RequestException as exc:
+                error = self._connection_error(exc, method, url)
+                reached = not _never_left(exc)
+                if attempt <= self.max_retries and should_retry(idempotent=idempotent, reached_server=reached):
+                    self._pause(attempt, None, method, url, str(error))
+                    continue
+                raise error from None
+            logger.info("%s %s -> %s (%.2f s)", method, url, response.status_code, self._monotonic() - began)
+            if response.status_code < 400:
+                return _json(response)
+            error = self._status_error(response, method, url)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if attempt <= self.max_retries and should_retry(idempotent=idempotent, status=response.status_code):
+                self._pause(attempt, retry_after, method, url, f"HTTP {response.status_code}")
+                continue
+            error.attempts = attempt
+            raise error
+
+    def _pause(self, attempt: int, retry_after: float | None, method: str, url: str, why: str) -> None:
+        delay = retry_delay(attempt, retry_after, jitter=self._jitter)
+        logger.warning("%s %s failed (%s); retry %d of %d in %.1f s", method, url, self._redact(why),
+                       attempt, self.max_retries, delay)
+        self._sleep(delay)
+
+    def _status_error(self, response: requests.Response, method: str, url: str) -> APIStatusError:
+        body = _json_or_text(response)
+        message = _message(body) or response.reason or "error"
+        cls = error_for_status(response.status_code)
+        error = cls(
+            self._redact(f"{method} {url} failed with HTTP {response.status_code}: {message}"),
+            status=response.status_code,
+            body=self._redact_body(body),
+            request_id=response.headers.get("x-request-id"),
+            method=method,
+            url=url,
+        )
+        if isinstance(error, RateLimitError):
+            error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return error
+
+    def _connection_error(self, exc: requests.RequestException, method: str, url: str) -> APIConnectionError:
+        if isinstance(exc, requests.Timeout):
+            kind, cls = "no answer in time", APITimeoutError
+        else:
+            kind, cls = "connection failed", APIConnectionError
+        detail = self._redact(f"{type(exc).__name__}")
+        return cls(f"{method} {url}: {kind} ({detail})", method=method, url=url)
+
+    def _ambiguous_create(self, agent_id: str, file_name: str, started: datetime,
+                          cause: UploaderError) -> AmbiguousCreateError:
+        """Look for the batch a lost upload may have made, and say what was found."""
+        try:
+            batches = self.list_batches(agent_id)
+        except UploaderError as exc:
+            return AmbiguousCreateError(
+                f"the upload got no clear answer ({cause}) and the agent's batches could not be listed ({exc}); "
+                "a batch may exist: check with 'uploader list' before uploading again"
+            )
+        # A batch this upload made is still "created": nobody could have scheduled it yet.
+        candidates = [b for b in batches if b.file_name == file_name and b.status == "created"
+                      and b.created_since(started - CLOCK_SKEW)]
+        if not candidates:
+            return AmbiguousCreateError(
+                f"the upload got no clear answer ({cause}); no batch of {file_name} was found for the agent, "
+                "so none was created and it is safe to upload again", candidates=[])
+        found = ", ".join(f"{b.batch_id} ({b.status}, created {b.created_at})" for b in candidates)
+        return AmbiguousCreateError(
+            f"the upload got no clear answer ({cause}); the agent has {len(candidates)} batch(es) of "
+            f"{file_name} created since: {found}", candidates=candidates)
+
+    def _agent(self, batch_id: str, agent_id: str | None) -> str:
+        agent = agent_id or self._agents.get(batch_id)
+        if not agent:
+            raise ConfigError(f"the seed layout needs the agent id of batch {batch_id}; pass --agent-id")
+        return agent
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, "[redacted]") if self._api_key else text
+
+    def _redact_body(self, body: Any) -> Any:
+        if isinstance(body, str):
+            return self._redact(body)
+        try:
+            return json.loads(self._redact(json.dumps(body)))
+        except (TypeError, ValueError):
+            return body
+
+
+def _never_left(exc: requests.RequestException) -> bool:
+    """True when the request certainly never reached the server."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError) or isinstance(exc.args[0] if exc.args else None, NewConnectionError)
+
+
+def _json(response: requests.Response) -> Any:
+    if not response.content:
+        return {}
+    try:
+        return response.json()
+    except ValueError:
+        raise APIStatusError(f"expected JSON, got {response.headers.get('Content-Type', 'no content type')}",
+                             status=response.status_code, body=response.text[:500]) from None
+
+
+def _json_or_text(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:500]
+
+
+def _message(body: Any) -> str:
+    # Real error bodies use "message", "detail" or "error" inconsistently.
+    if isinstance(body, dict):
+        for key in ("message", "detail", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+        return json.dumps(body)[:300]
+    return str(body or "").strip()[:300]
+
+
+def _items(data: Any) -> list:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        return list(data.get("data") or data.get("items") or [])
+    return []

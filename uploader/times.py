@@ -1,0 +1,58 @@
+"""Schedule times as the Batch API takes them: ISO 8601 with a numeric offset."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ScheduleTimeError
+
+#: The API refuses a start sooner than this (and rounds up to the next 10 minutes).
+MIN_LEAD = timedelta(minutes=2)
+
+
+def to_api_time(value: datetime | str, tz: str | None = None, now: datetime | None = None) -> str:
+    """Return ``value`` as ``YYYY-MM-DDTHH:MM:SS+HH:MM``, checked before any request.
+
+    A ``Z`` suffix becomes ``+00:00`` (the API answers a ``Z`` with a 500). A
+    naive time needs ``tz`` (an IANA name such as ``Asia/Kolkata``). A time
+    less than two minutes ahead of ``now`` raises :class:`ScheduleTimeError`.
+    """
+    moment = _parse(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime):
+        raise ScheduleTimeError(f"a schedule time is a datetime or an ISO 8601 string, not {type(value).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        if not tz:
+            raise ScheduleTimeError(
+                f"{moment.isoformat()} has no UTC offset; add one (e.g. +05:30) or name a time zone (--tz Asia/Kolkata)"
+            )
+        moment = moment.replace(tzinfo=_zone(tz))
+    now = now or datetime.now(timezone.utc)
+    if moment < now:
+        raise ScheduleTimeError(f"{moment.isoformat()} is in the past")
+    if moment < now + MIN_LEAD:
+        raise ScheduleTimeError(f"{moment.isoformat()} is less than 2 minutes ahead; the API refuses that")
+    return moment.isoformat(timespec="seconds")
+
+
+def soonest(now: datetime | None = None) -> datetime:
+    """The earliest start the API accepts, with a margin for the request's own travel."""
+    now = now or datetime.now(timezone.utc)
+    return (now + MIN_LEAD + timedelta(seconds=30)).replace(microsecond=0)
+
+
+def _parse(text: str) -> datetime:
+    cleaned = text.strip()
+    if cleaned[-1:] in ("Z", "z"):
+        cleaned = cleaned[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise ScheduleTimeError(f"{text!r} is not an ISO 8601 date and time (e.g. 2025-06-01T10:00:00+05:30)") from None
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleTimeError(f"unknown time zone {name!r}; use an IANA name such as Asia/Kolkata") from None
