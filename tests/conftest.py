@@ -1,0 +1,51 @@
+"""Shared fixtures: a controllable clock and stand-in servers on free loopback ports."""
+
+import contextlib
+import time
+
+import pytest
+
+from uploader.standin import running_standin
+
+API_KEY = "test-key"
+AGENT_ID = "ee153a6c-19f8-3a61-989a-9146a31c7834"
+OTHER_AGENT_ID = "0b8e2f5a-1c2d-4e3f-8a9b-0c1d2e3f4a5b"
+
+
+class FakeClock:
+    """Wall-clock time that only moves when a test says so."""
+
+    def __init__(self, start=None):
+        self.now = start if start is not None else time.time()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def standin_factory():
+    """Start stand-ins on free ports; every one is stopped when the test ends."""
+    with contextlib.ExitStack() as stack:
+
+        def start(**options):
+            options.setdefault("api_keys", [API_KEY])
+            return stack.enter_context(running_standin(**options))
+
+        yield start
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch, tmp_path):
+    """No test reads the developer's .env, key or ledger."""
+    for name in ("BOLNA_API_KEY", "api_key", "BOLNA_API_BASE", "BOLNA_AGENT_ID", "STANDIN_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("UPLOADER_LEDGER", str(tmp_path / "ledger.sqlite"))
+    monkeypatch.chdir(tmp_path)
