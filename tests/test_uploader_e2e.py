@@ -1,0 +1,218 @@
+"""The uploader command end to end against the stand-in over loopback."""
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from conftest import AGENT_ID, API_KEY
+from uploader.cli import cli
+from uploader.ledger import Ledger
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@pytest.fixture
+def api(standin_factory, monkeypatch):
+    """A fast stand-in with control routes, and the environment a user would set."""
+    url = standin_factory(speed=3000, control=True)
+    monkeypatch.setenv("BOLNA_API_BASE", url)
+    monkeypatch.setenv("BOLNA_API_KEY", API_KEY)
+    monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
+    requests.post(f"{url}/_standin/faults", json={"retry_after": 0}, timeout=10)
+    return url
+
+
+def uploader(*args):
+    result = CliRunner().invoke(cli, [str(arg) for arg in args])
+    assert "Traceback" not in result.output + result.stderr, result.stderr
+    return result
+
+
+def operations(url):
+    return [entry["operation"] for entry in requests.get(f"{url}/_standin/requests", timeout=10).json()]
+
+
+def faults(url, **settings):
+    settings.setdefault("retry_after", 0)
+    assert requests.post(f"{url}/_standin/faults", json=settings, timeout=10).ok
+
+
+def copy_sample(tmp_path, name):
+    target = tmp_path / name
+    shutil.copy(SAMPLES / name, target)
+    return target
+
+
+def test_full_run_cleans_uploads_schedules_waits_and_writes_results(api, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    result = uploader("run", source, "--now", "--wait", "--interval", "0.2", "--results", tmp_path / "calls.csv",
+                      "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "completed" and summary["executions"] == 12 and not summary["resumed"]
+    with open(tmp_path / "calls.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 12
+    assert {row["to_number"] for row in rows} == {line.split(",")[0] for line in source.read_text().splitlines()[1:]}
+    assert rows[0]["var_first_name"] == "Aarav"
+    assert "created batch" in result.stderr and "scheduled batch" in result.stderr
+    assert operations(api).count("create") == 1
+
+
+def test_rejected_rows_stop_the_run_unless_allowed(api, tmp_path):
+    source = copy_sample(tmp_path, "spreadsheet_export.csv")
+    refused = uploader("run", source, "--now")
+    assert refused.exit_code == 1
+    assert "12 of 22 rows were rejected" in refused.stderr
+    assert "create" not in operations(api)
+    allowed = uploader("run", source, "--now", "--allow-rejects", "--wait", "--interval", "0.2", "--json")
+    assert allowed.exit_code == 0, allowed.stderr
+    batch_id = json.loads(allowed.stdout)["batch_id"]
+    batch = json.loads(uploader("status", batch_id, "--json").stdout)
+    assert batch["total_contacts"] == 10  # only the clean rows went up
+
+
+def test_rerun_resumes_instead_of_creating_again(api, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    first = uploader("run", source, "--now", "--json")
+    second = uploader("run", source, "--now", "--json")
+    assert first.exit_code == second.exit_code == 0
+    assert json.loads(first.stdout)["batch_id"] == json.loads(second.stdout)["batch_id"]
+    assert json.loads(second.stdout)["resumed"] is True
+    assert "not scheduling it again" in second.stderr
+    assert operations(api).count("create") == 1
+    assert operations(api).count("schedule") == 1
+    new = uploader("run", source, "--now", "--new-batch", "--json")
+    assert json.loads(new.stdout)["batch_id"] != json.loads(first.stdout)["batch_id"]
+
+
+def test_interruption_between_create_and_schedule_resumes_the_same_batch(api, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    faults(api, script=["schedule:500"] * 4)  # every try of the schedule fails
+    interrupted = uploader("run", source, "--now")
+    assert interrupted.exit_code == 1
+    assert "HTTP 500" in interrupted.stderr
+    entry = Ledger().entries()[-1]
+    assert entry.batch_id and entry.state == "created"
+
+    resumed = uploader("run", source, "--now", "--wait", "--interval", "0.2", "--json")
+    assert resumed.exit_code == 0, resumed.stderr
+    summary = json.loads(resumed.stdout)
+    assert summary["batch_id"] == entry.batch_id and summary["resumed"] and summary["status"] == "completed"
+    assert operations(api).count("create") == 1
+
+
+def test_lost_create_answer_adopts_the_batch_instead_of_uploading_again(api, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    faults(api, script=["create:drop-after"])
+    result = uploader("run", source, "--now", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "found the batch it made" in result.stderr
+    listed = json.loads(uploader("list", "--json").stdout)
+    assert [b["batch_id"] for b in listed] == [json.loads(result.stdout)["batch_id"]]
+    assert operations(api).count("create") == 1
+
+
+def test_create_that_made_nothing_is_uploaded_on_the_next_run(api, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    faults(api, script=["create:drop"])
+    first = uploader("run", source, "--now")
+    assert first.exit_code == 1
+    assert "no batch of contacts_good.clean.csv was found" in first.stderr
+    second = uploader("run", source, "--now", "--json")
+    assert second.exit_code == 0, second.stderr
+    assert "made no batch; uploading again" in second.stderr
+    assert len(json.loads(uploader("list", "--json").stdout)) == 1
+
+
+def test_flaky_network_still_makes_exactly_one_batch(api, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    faults(api, rate=0.3, kinds=["429", "500", "502", "503", "drop"], seed=3)
+    result = uploader("run", source, "--now", "--wait", "--interval", "0.1", "--results", tmp_path / "calls.json")
+    faults(api)
+    # Whatever the faults did to this run, a re-run converges on one batch.
+    if result.exit_code != 0:
+        result = uploader("run", source, "--now", "--wait", "--interval", "0.1", "--results", tmp_path / "calls.json")
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(uploader("list", "--json").stdout)) == 1
+    assert len(json.loads((tmp_path / "calls.json").read_text())) == 12
+    assert any(entry["fault"] != "ok" for entry in requests.get(f"{api}/_standin/requests", timeout=10).json())
+
+
+def test_step_by_step_commands(api, tmp_path):
+    clean = tmp_path / "clean.csv"
+    shutil.copy(Path(__file__).parent / "golden" / "contacts_good.clean.csv", clean)
+    created = uploader("create", clean, "--json")
+    assert created.exit_code == 0, created.stderr
+    batch_id = json.loads(created.stdout)["batch_id"]
+    again = uploader("create", clean, "--json")
+    assert json.loads(again.stdout)["batch_id"] == batch_id  # the ledger remembers
+
+    assert uploader("schedule", batch_id, "--now").exit_code == 0
+    twice = uploader("schedule", batch_id, "--now")
+    assert twice.exit_code == 1 and "only a created batch can be scheduled" in twice.stderr
+    waited = uploader("wait", batch_id, "--interval", "0.2", "--timeout", "60")
+    assert waited.exit_code == 0 and "completed" in waited.stdout
+    listed = uploader("executions", batch_id, "-o", tmp_path / "calls.csv")
+    assert listed.exit_code == 0 and len(listed.stdout.splitlines()) == 12
+    assert uploader("stop", batch_id).exit_code == 1  # nothing left to stop
+    assert uploader("delete", batch_id).exit_code == 0
+    assert uploader("status", batch_id).exit_code == 1
+
+
+def test_seed_layout_runs_the_same_flow(api, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    result = uploader("--layout", "seed", "--base-url", api, "run", source, "--now", "--wait", "--interval", "0.2")
+    assert result.exit_code == 0, result.stderr
+    assert "/batches/schedule" in [e["path"] for e in requests.get(f"{api}/_standin/requests", timeout=10).json()]
+
+
+def test_wait_timeout_exits_3(api, tmp_path):
+    clean = tmp_path / "clean.csv"
+    shutil.copy(Path(__file__).parent / "golden" / "contacts_good.clean.csv", clean)
+    batch_id = json.loads(uploader("create", clean, "--json").stdout)["batch_id"]
+    result = uploader("wait", batch_id, "--interval", "0.1", "--timeout", "0.3")
+    assert result.exit_code == 3
+    assert "last status 'created'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["run", "x.csv"], "exactly one of --at TIME or --now"),
+        (["run", "x.csv", "--at", "2030-01-01T10:00"], "no UTC offset"),
+        (["schedule", "f" * 32, "--at", "2001-01-01T10:00:00+00:00"], "in the past"),
+    ],
+)
+def test_usage_errors_exit_2(api, args, fragment):
+    result = uploader(*args)
+    assert result.exit_code == 2
+    assert fragment in result.stderr
+
+
+def test_missing_key_exits_2_naming_the_variable(monkeypatch):
+    monkeypatch.delenv("BOLNA_API_KEY", raising=False)
+    result = uploader("list", "--agent-id", AGENT_ID)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "uploader: no API key: set BOLNA_API_KEY in the environment or in .env (see .env.example)")
+
+
+def test_wrong_key_exits_1_without_showing_it(api, monkeypatch):
+    monkeypatch.setenv("BOLNA_API_KEY", "bn-wrong-secret-value")
+    result = uploader("-v", "list")
+    assert result.exit_code == 1
+    assert "Access denied" in result.stderr
+    assert "bn-wrong-secret-value" not in result.output + result.stderr
+
+
+def test_every_command_has_help_with_an_example():
+    for command in ("run", "create", "schedule", "status", "wait", "executions", "list", "stop", "delete", "serve"):
+        result = uploader(command, "--help")
+        assert result.exit_code == 0
+        assert "Example:" in result.stdout
