@@ -12,6 +12,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .fastpath import judge_array
 from .phone import NumberResult, normalize_number
 
 __all__ = ["VERDICT_COLUMNS", "clean_chunk"]
@@ -25,14 +26,19 @@ def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, lev
 
     Returns a frame with the same index and the :data:`VERDICT_COLUMNS`:
     ``contact_number`` is the E.164 number (None when rejected), ``reason``
-    the reason code (None when kept). Each distinct raw value is parsed once.
+    the reason code (None when kept). Each distinct raw value is judged once:
+    the common shapes by :mod:`csvtools.fastpath` for the whole array, the rest
+    by :func:`csvtools.phone.normalize_number`, the reference.
     """
     codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-    results = [_normalize_cached(value, region, level) for value in uniques]
-    columns = {
-        name: np.array([getattr(result, attribute) for result in results], dtype=object)[codes]
-        for name, attribute in zip(VERDICT_COLUMNS, ("number", "reason", "detail", "region", "reading"))
-    }
+    fast = judge_array(uniques, region, level)
+    per_unique = [fast.number, fast.reason, fast.detail, fast.region, fast.reading]
+    for position in np.flatnonzero(~fast.decided):
+        result = _normalize_cached(uniques[position], region, level)
+        for array, value in zip(per_unique, (result.number, result.reason, result.detail, result.region,
+                                             result.reading)):
+            array[position] = value
+    columns = {name: array[codes] for name, array in zip(VERDICT_COLUMNS, per_unique)}
     # dtype=object keeps None as None; an inferred string dtype would turn it into NaN.
     return pd.DataFrame(columns, index=frame.index, dtype=object)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, ValidationResult
@@ -193,8 +194,7 @@ def _judge(candidate: str, region: str | None, reading: str, level: str) -> Numb
     try:
         parsed = phonenumbers.parse(candidate, region)
     except NumberParseException as exc:
-        reason = _PARSE_REASONS.get(exc.error_type, "not_a_number")
-        return NumberResult(None, reason, _PARSE_DETAILS[reason])
+        return parse_failure(_PARSE_REASONS.get(exc.error_type, "not_a_number"))
     if parsed.extension:
         return NumberResult(None, "has_extension", f"extension {parsed.extension} cannot be dialled in a batch")
 
@@ -205,12 +205,14 @@ def _judge(candidate: str, region: str | None, reading: str, level: str) -> Numb
         return NumberResult(e164, region=region_code, reading=reading)
 
     possibility = phonenumbers.is_possible_number_with_reason(parsed)
-    country = phonenumbers.region_code_for_country_code(parsed.country_code)
-    reason, detail = _LENGTH_REASONS.get(
-        possibility, ("invalid_number", f"in no number range of +{parsed.country_code} ({country})")
-    )
-    return NumberResult(None, reason, f"read as {e164}: {detail}")
+    return length_verdict(e164, parsed.country_code, _VALIDATION_NAMES[possibility])
 
+
+_VALIDATION_NAMES = {
+    getattr(ValidationResult, name): name
+    for name in ("IS_POSSIBLE", "IS_POSSIBLE_LOCAL_ONLY", "INVALID_COUNTRY_CODE", "TOO_SHORT", "INVALID_LENGTH",
+                 "TOO_LONG")
+}
 
 _PARSE_DETAILS = {
     "invalid_country_code": "no known country calling code at the start",
@@ -218,3 +220,102 @@ _PARSE_DETAILS = {
     "too_short": "too few digits",
     "too_long": "too many digits",
 }
+
+
+# -- numbering rules as plain data, for the vectorized path (csvtools.fastpath) ------------
+
+# Validity needs any one type to match; the common types come first so most numbers stop early.
+_TYPE_DESCS = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
+               "pager", "uan", "voicemail")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A number description: a pattern the national number must match in full, and its lengths."""
+
+    regex: str
+    lengths: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RegionRules:
+    """What makes a national number valid in one region, taken from libphonenumber's metadata."""
+
+    region: str
+    general: Pattern | None
+    types: tuple[Pattern, ...]
+    leading_digits: str | None
+
+
+@dataclass(frozen=True)
+class CountryRules:
+    """A country calling code: its regions in libphonenumber's order, and its length rules."""
+
+    country_code: int
+    main_region: str
+    regions: tuple[RegionRules, ...]
+    possible_lengths: tuple[int, ...]
+    local_only_lengths: tuple[int, ...]
+    national_prefix_for_parsing: str | None
+
+
+def country_codes() -> frozenset[int]:
+    """Every country calling code libphonenumber knows."""
+    return frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+
+
+def country_rules(country_code: int) -> CountryRules | None:
+    """The rules of a geographic country code, or None (unknown, or non-geographic like +800)."""
+    return _country_rules(country_code)
+
+
+@lru_cache(maxsize=None)
+def _country_rules(country_code: int) -> CountryRules | None:
+    region_codes = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if not region_codes or region_codes[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+        return None
+    main = phonenumbers.PhoneMetadata.metadata_for_region(region_codes[0])
+    if main is None:
+        return None
+    regions = []
+    for code in region_codes:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(code)
+        if metadata is None:
+            continue
+        types = tuple(p for p in (_pattern(getattr(metadata, name)) for name in _TYPE_DESCS) if p)
+        regions.append(RegionRules(code, _pattern(metadata.general_desc), types, metadata.leading_digits))
+    general = main.general_desc
+    return CountryRules(
+        country_code=country_code,
+        main_region=region_codes[0],
+        regions=tuple(regions),
+        possible_lengths=tuple(general.possible_length or ()),
+        local_only_lengths=tuple(general.possible_length_local_only or ()),
+        national_prefix_for_parsing=main.national_prefix_for_parsing or None,
+    )
+
+
+def _pattern(desc: object) -> Pattern | None:
+    regex = getattr(desc, "national_number_pattern", None)
+    if not regex:
+        return None
+    return Pattern(regex, tuple(getattr(desc, "possible_length", ()) or ()))
+
+
+def length_verdict(e164: str, country_code: int, possibility: str) -> NumberResult:
+    """The rejection of a number that parsed but is not valid, from its length check.
+
+    ``possibility`` is a :class:`phonenumbers.ValidationResult` name such as
+    ``"TOO_SHORT"``; shared by both paths so that their details are identical.
+    """
+    result = getattr(ValidationResult, possibility)
+    country = phonenumbers.region_code_for_country_code(country_code)
+    reason, detail = _LENGTH_REASONS.get(
+        result, ("invalid_number", f"in no number range of +{country_code} ({country})")
+    )
+    return NumberResult(None, reason, f"read as {e164}: {detail}")
+
+
+def parse_failure(reason: str) -> NumberResult:
+    """The rejection of a value libphonenumber could not parse, by reason code."""
+    return NumberResult(None, reason, _PARSE_DETAILS[reason])

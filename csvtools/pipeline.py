@@ -7,15 +7,18 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .chunk import clean_chunk
 from .columns import OUTPUT_COLUMN, find_phone_column
+from .dedupe import FirstLines
 from .errors import ColumnError
 from .phone import LEVELS
 from .reading import Chunk, CsvSource
 from .report import Rejection, Report
-from .writing import AtomicCsvWriter, neutralize_formula
+from .writing import AtomicCsvWriter, neutralize_formulas
 
 __all__ = ["clean_file", "rejects_path_for", "validate_file"]
 
@@ -42,10 +45,16 @@ def validate_file(
     delimiter: str | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     workers: int = 1,
+    max_rejections: int | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Report:
-    """Judge every row of ``path`` as :func:`clean_file` would, writing nothing."""
-    settings = _Settings(region, column, level, keep_duplicates, encoding, delimiter, chunk_rows, workers)
+    """Judge every row of ``path`` as :func:`clean_file` would, writing nothing.
+
+    ``max_rejections`` caps the rejected lines kept in ``Report.rejections``
+    (the counts always cover every row); None keeps them all.
+    """
+    settings = _Settings(region, column, level, keep_duplicates, encoding, delimiter, chunk_rows, workers,
+                         max_rejections)
     return _run(os.fspath(path), settings, None, None, on_progress)
 
 
@@ -62,14 +71,17 @@ def clean_file(
     delimiter: str | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     workers: int = 1,
+    max_rejections: int | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Report:
     """Write the kept rows of ``path`` to ``out`` and the rest to ``rejects``.
 
     ``rejects`` defaults to :func:`rejects_path_for` ``(out)``. Both files
-    appear only if the whole run succeeds. Returns the :class:`Report`.
+    appear only if the whole run succeeds. Returns the :class:`Report`;
+    ``max_rejections`` is as for :func:`validate_file`.
     """
-    settings = _Settings(region, column, level, keep_duplicates, encoding, delimiter, chunk_rows, workers)
+    settings = _Settings(region, column, level, keep_duplicates, encoding, delimiter, chunk_rows, workers,
+                         max_rejections)
     rejects = rejects if rejects is not None else rejects_path_for(out)
     return _run(os.fspath(path), settings, os.fspath(out), os.fspath(rejects), on_progress)
 
@@ -84,6 +96,7 @@ class _Settings:
     delimiter: str | None
     chunk_rows: int
     workers: int
+    max_rejections: int | None = None
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -120,7 +133,7 @@ def _run(
         )
         sink = _Sink(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header)
         try:
-            first_line_of: dict[str, int] = {}
+            first_line_of = FirstLines()
             for chunk, verdicts in _judged(source, phone_label, settings):
                 _settle(chunk, verdicts, phone_label, [source.columns[i] for i in other_at],
                         settings, first_line_of, report, sink)
@@ -159,55 +172,78 @@ def _settle(
     phone_label: str,
     other_labels: list[str],
     settings: _Settings,
-    first_line_of: dict[str, int],
+    first_line_of: FirstLines,
     report: Report,
     sink: _Sink,
 ) -> None:
-    """Apply the cross-chunk rules (duplicates), count, and hand rows to the sink."""
+    """Apply the cross-chunk rule (duplicates), count, and hand rows to the sink."""
     frame = chunk.frame
-    numbers = verdicts["contact_number"].tolist()
-    reasons = verdicts["reason"].tolist()
-    details = verdicts["detail"].tolist()
-    lines = frame.index.tolist()
-    raw_numbers = frame[phone_label].tolist()
+    lines = frame.index.to_numpy()
+    numbers = verdicts["contact_number"].to_numpy(dtype=object)
+    reasons = verdicts["reason"].to_numpy(dtype=object).copy()
+    details = verdicts["detail"].to_numpy(dtype=object).copy()
+    kept = pd.notna(numbers)
 
-    kept_positions = []
-    rejections: list[tuple[Rejection, list[str] | int]] = []
-    for position, (line, number) in enumerate(zip(lines, numbers)):
-        if number is None:
-            rejections.append((Rejection(line, reasons[position], details[position], raw_numbers[position]), position))
-            continue
-        if not settings.keep_duplicates:
-            first = first_line_of.setdefault(number, line)
-            if first != line:
-                rejections.append((Rejection(line, "duplicate", f"{number} is already on line {first}",
-                                             raw_numbers[position]), position))
-                continue
-        kept_positions.append(position)
+    if not settings.keep_duplicates and kept.any():
+        at = np.flatnonzero(kept)
+        kept_numbers = numbers[at]
+        earlier = first_line_of.lookup(kept_numbers)  # first line in an earlier chunk, or -1
+        here = pd.Series(lines[at]).groupby(kept_numbers).transform("first").to_numpy()
+        first = np.where(earlier >= 0, earlier, here)
+        repeated = first != lines[at]
+        first_line_of.add(kept_numbers[~repeated], lines[at][~repeated])
+        for position, number, line in zip(at[repeated], numbers[at][repeated], first[repeated]):
+            reasons[position], details[position] = "duplicate", f"{number} is already on line {line}"
+        kept[at[repeated]] = False
 
+    rejected = np.flatnonzero(~kept)
     width = len(frame.columns)
-    for line, fields in chunk.malformed:
+    malformed_details = []
+    for _, fields in chunk.malformed:
         detail = f"expected {width} fields, found {len(fields)}"
         if len(fields) > width:
             # The rejects file stays rectangular, so the surplus is kept here.
             detail += "; extra fields: " + ", ".join(repr(extra) for extra in fields[width:])
-        rejections.append((Rejection(line, "malformed_row", detail, None), fields))
-    rejections.sort(key=lambda pair: pair[0].line)
+        malformed_details.append(detail)
+    extra = len(chunk.malformed)
+    raw = frame[phone_label].to_numpy(dtype=object)
+    rejects = pd.DataFrame({
+        "line": np.concatenate([lines[rejected], [line for line, _ in chunk.malformed]]).astype(np.int64),
+        # dtype=object: an inferred string dtype would turn None into NaN.
+        "reason": pd.Series(np.concatenate([reasons[rejected], ["malformed_row"] * extra]), dtype=object),
+        "detail": pd.Series(np.concatenate([details[rejected], malformed_details]), dtype=object),
+        "value": pd.Series(np.concatenate([raw[rejected], [None] * extra]), dtype=object),
+    })
+    order = np.argsort(rejects["line"].to_numpy(), kind="stable")
+    rejects = rejects.iloc[order].reset_index(drop=True)
 
-    kept = verdicts.iloc[kept_positions]
-    for region, count in kept["region"].value_counts(dropna=True).items():
-        report._count(report.by_country, region, int(count))
-    for reading, count in kept["reading"].value_counts(dropna=True).items():
-        report._count(report.by_reading, reading, int(count))
-    for rejection, _ in rejections:
-        report._count(report.by_reason, rejection.reason)
-    report.rejections.extend(rejection for rejection, _ in rejections)
-    report.rows += len(frame) + len(chunk.malformed)
-    report.clean += len(kept_positions)
-    report.rejected += len(rejections)
+    report.rows += len(frame) + extra
+    report.clean += int(kept.sum())
+    report.rejected += len(rejects)
+    for name, values in (("by_country", verdicts["region"][kept]), ("by_reading", verdicts["reading"][kept]),
+                         ("by_reason", rejects["reason"])):
+        for key, count in values.value_counts(dropna=True).items():
+            report._count(getattr(report, name), key, int(count))
+    report._keep_rejections(rejects, settings.max_rejections)
 
-    sink.write_clean(kept["contact_number"], frame.iloc[kept_positions][other_labels])
-    sink.write_rejects(rejections, frame)
+    keep = pa.array(kept)
+    sink.write_clean(numbers[kept], [_arrow(frame[label]).filter(keep) for label in other_labels])
+    if sink.writes_rejects:
+        fields = []
+        for position, label in enumerate(frame.columns):
+            padded = [cells[position] if position < len(cells) else "" for _, cells in chunk.malformed]
+            column = pa.concat_arrays([_arrow(frame[label]).take(pa.array(rejected, type=pa.int64())),
+                                       pa.array(padded, type=pa.string())])
+            fields.append(neutralize_formulas(column.take(pa.array(order))))
+        sink.write_rejects(rejects, fields)
+
+
+def _arrow(column: pd.Series) -> pa.Array:
+    """A frame column as an Arrow string array (no copy when it is Arrow-backed already)."""
+    array = pa.array(column, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.string())
 
 
 class _Sink:
@@ -225,22 +261,19 @@ class _Sink:
             self._clean.discard()
             raise
 
-    def write_clean(self, numbers: pd.Series, others: pd.DataFrame) -> None:
-        if self._clean is not None:
-            self._clean.writerows(zip(numbers, *(others[label] for label in others.columns)))
+    @property
+    def writes_rejects(self) -> bool:
+        return self._rejects is not None
 
-    def write_rejects(self, rejections: list[tuple[Rejection, list[str] | int]], frame: pd.DataFrame) -> None:
-        if self._rejects is None:
-            return
-        rows = []
-        for rejection, source in rejections:
-            fields = source if isinstance(source, list) else frame.iloc[source].tolist()
-            cells = [neutralize_formula(cell) for cell in fields]
-            if rejection.reason == "malformed_row":
-                width = len(frame.columns)
-                cells = cells[:width] + [""] * (width - len(cells))
-            rows.append([rejection.line, rejection.reason, rejection.detail, *cells])
-        self._rejects.writerows(rows)
+    def write_clean(self, numbers: np.ndarray, others: list[pa.Array]) -> None:
+        if self._clean is not None:
+            self._clean.write_columns([numbers, *others])
+
+    def write_rejects(self, rejects: pd.DataFrame, fields: list[pa.Array]) -> None:
+        """Write rejected records in line order: line, reason, detail, then the raw fields."""
+        if self._rejects is not None:
+            line = pa.array(rejects["line"].to_numpy()).cast(pa.string())
+            self._rejects.write_columns([line, rejects["reason"].to_numpy(), rejects["detail"].to_numpy(), *fields])
 
     def commit(self) -> None:
         for writer in (self._clean, self._rejects):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .blocks import needs_full_parser, parse_block
 from .errors import InputFileError
 
 __all__ = ["Chunk", "CsvSource", "DELIMITERS", "detect_encoding", "sniff_delimiter"]
@@ -22,6 +23,7 @@ __all__ = ["Chunk", "CsvSource", "DELIMITERS", "detect_encoding", "sniff_delimit
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_LINES = 50
 _BLOCK = 1 << 20
+_BLOCK_BYTES = 8 << 20  # bytes parsed at once by the quote-free reader
 
 # Files people hand us by mistake, recognised by their first bytes.
 _MAGIC = {
@@ -163,9 +165,11 @@ class CsvSource:
         self.delimiter = sniff_delimiter(sample, delimiter)
         self._text.seek(0)
         self._reader = csv.reader(self._text, delimiter=self.delimiter, strict=False)
+        self._line_base = 0  # physical lines before the current csv.reader's first line
         self._last_line = 0
         self.header, self.header_line = self._read_header()
         self.columns = _unique_names(self.header)
+        self._position = 0
 
     def _read_header(self) -> tuple[list[str], int]:
         for start, row in self._records():
@@ -174,11 +178,11 @@ class CsvSource:
         raise InputFileError("the file is empty")
 
     def _records(self) -> Iterator[tuple[int, list[str]]]:
-        reader = self._reader
+        reader, base = self._reader, self._line_base
         try:
             for row in reader:
                 start = self._last_line + 1
-                self._last_line = reader.line_num
+                self._last_line = base + reader.line_num
                 if row:
                     yield start, row
         except UnicodeDecodeError as exc:
@@ -189,7 +193,53 @@ class CsvSource:
             raise InputFileError(f"line {self._last_line + 1}: {exc}") from None
 
     def chunks(self, chunk_rows: int = 50_000) -> Iterator[Chunk]:
-        """Yield :class:`Chunk` objects of at most ``chunk_rows`` records."""
+        """Yield :class:`Chunk` objects of at most ``chunk_rows`` records.
+
+        UTF-8 files are read in blocks; a quote-free block is parsed by
+        :mod:`csvtools.blocks`, and from the first block that is not, the rest
+        of the file goes through Python's csv module.
+        """
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            yield from self._block_chunks(chunk_rows)
+        yield from self._python_chunks(chunk_rows)
+
+    def _block_chunks(self, chunk_rows: int) -> Iterator[Chunk]:
+        offset = _offset_of_line(self.path, self._last_line + 1)
+        if offset is None:
+            return
+        line = self._last_line + 1
+        self._binary.seek(offset)
+        carry = b""
+        while True:
+            piece = self._binary.read(_BLOCK_BYTES)
+            block = carry + piece
+            if not block:
+                self._last_line = line - 1
+                self._switch_to_csv_module(offset, line)
+                return
+            cut = block.rfind(b"\n") + 1 if piece else len(block)
+            if cut == 0:  # one line longer than a block: keep reading
+                carry = block
+                continue
+            whole, carry = block[:cut], block[cut:]
+            if needs_full_parser(whole):
+                self._switch_to_csv_module(offset, line)
+                return
+            frame, malformed = parse_block(whole, line, self.columns, self.delimiter)
+            self._position = offset + cut
+            yield from _split(frame, malformed, chunk_rows)
+            offset += cut
+            line += whole.count(b"\n")
+
+    def _switch_to_csv_module(self, offset: int, line: int) -> None:
+        """Continue with Python's csv module from byte ``offset``, which starts line ``line``."""
+        self._text.detach()  # hand the binary file over without closing it
+        self._binary.seek(offset)
+        self._text = io.TextIOWrapper(self._binary, encoding="utf-8", newline="")
+        self._reader = csv.reader(self._text, delimiter=self.delimiter, strict=False)
+        self._line_base = self._last_line = line - 1
+
+    def _python_chunks(self, chunk_rows: int) -> Iterator[Chunk]:
         width = len(self.header)
         lines: list[int] = []
         rows: list[list[str]] = []
@@ -216,18 +266,54 @@ class CsvSource:
     def bytes_read(self) -> int:
         """Roughly how far into the file reading has got, for progress bars."""
         try:
-            return min(self._binary.tell(), self.size)
+            return min(max(self._binary.tell(), self._position), self.size)
         except (OSError, ValueError):
             return self.size
 
     def close(self) -> None:
-        self._text.close()
+        self._binary.close()
 
     def __enter__(self) -> CsvSource:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _split(frame: pd.DataFrame, malformed: list[tuple[int, list[str]]], rows: int) -> Iterator[Chunk]:
+    """Cut a block's records into chunks of at most ``rows`` records, in line order."""
+    if len(frame) + len(malformed) <= rows:
+        yield Chunk(frame, malformed)
+        return
+    lines = frame.index.to_numpy()
+    bad_lines = [line for line, _ in malformed]
+    every = sorted([*lines.tolist(), *bad_lines])
+    for begin in range(0, len(every), rows):
+        first, last = every[begin], every[min(begin + rows, len(every)) - 1]
+        yield Chunk(frame[(lines >= first) & (lines <= last)],
+                    [item for item in malformed if first <= item[0] <= last])
+
+
+def _offset_of_line(path: str, line: int) -> int | None:
+    """The byte offset where physical ``line`` starts, counting ``\\n`` (None for bare-CR files)."""
+    offset, seen = 0, 1
+    with open(path, "rb") as handle:
+        while seen < line:
+            block = handle.read(_BLOCK)
+            if not block:
+                return None
+            if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
+                return None
+            position = -1
+            while seen < line:
+                position = block.find(b"\n", position + 1)
+                if position < 0:
+                    break
+                seen += 1
+            if seen == line:
+                return offset + position + 1
+            offset += len(block)
+    return offset
 
 
 def _unique_names(header: list[str]) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+import pandas as pd
+
 
 @dataclass(frozen=True)
 class Rejection:
@@ -24,7 +26,9 @@ class Report:
     """What a run found: counts that always add up, and every rejected line.
 
     ``rows == clean + rejected`` holds for every report; ``valid`` is true
-    when no row was rejected.
+    when no row was rejected. ``rejections`` lists the rejected lines in line
+    order, up to the run's ``max_rejections``; ``rejections_omitted`` counts
+    the rest (they are all in the rejects file).
     """
 
     file: str
@@ -35,6 +39,7 @@ class Report:
     by_country: dict[str, int] = field(default_factory=dict)
     by_reading: dict[str, int] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
+    rejections_omitted: int = 0
     column: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
@@ -56,6 +61,16 @@ class Report:
     def _count(self, counter: dict[str, int], key: str | None, by: int = 1) -> None:
         if key is not None:
             counter[key] = counter.get(key, 0) + by
+
+    def _keep_rejections(self, rejects: pd.DataFrame, limit: int | None) -> None:
+        """Keep rejected lines (a frame of line, reason, detail, value) up to ``limit`` in all."""
+        room = len(rejects) if limit is None else max(0, limit - len(self.rejections))
+        kept = rejects.iloc[:room]
+        self.rejections.extend(
+            Rejection(int(line), reason, detail, value)
+            for line, reason, detail, value in zip(kept["line"], kept["reason"], kept["detail"], kept["value"])
+        )
+        self.rejections_omitted += len(rejects) - len(kept)
 
     def _sort_counts(self) -> None:
         for name in ("by_reason", "by_country", "by_reading"):

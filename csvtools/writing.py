@@ -6,22 +6,32 @@ it only when the whole run succeeded, so a failure never leaves half a file.
 
 from __future__ import annotations
 
-import csv
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import OutputFileError
 
-__all__ = ["AtomicCsvWriter", "atomic_write_text", "neutralize_formula"]
+__all__ = ["AtomicCsvWriter", "atomic_write_text", "neutralize_formula", "neutralize_formulas"]
 
 _ALWAYS_FORMULA = ("=", "@", "\t", "\r")
 _SIGN = ("+", "-")
-_FORMULA_SYMBOLS = set('|!"&$=')
+_NEEDS_QUOTES = r'[",\r\n]'
+_FORMULA_START = r"^[=@\t\r+\-]"
+_FORMULA_HINT = re.compile(r'[^\W\d_]|[|!"&$=]')  # a letter, or a symbol formulas use
 
 
 class AtomicCsvWriter:
-    """A UTF-8, comma-separated CSV written to a temporary file until :meth:`commit`."""
+    """A UTF-8, comma-separated CSV written to a temporary file until :meth:`commit`.
+
+    A cell is quoted when it holds a comma, a quote or a line break, and its
+    quotes are doubled (RFC 4180); nothing else is quoted.
+    """
 
     def __init__(self, path: str | os.PathLike, header: Sequence[str]) -> None:
         self.path = os.fspath(path)
@@ -37,12 +47,17 @@ class AtomicCsvWriter:
         except OSError as exc:
             raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
         self._file = open(descriptor, "w", encoding="utf-8", newline="")
-        self._writer = csv.writer(self._file, lineterminator="\n")
-        self.writerows([header])
+        self.write_columns([[name] for name in header])
 
-    def writerows(self, rows: Iterable[Sequence[object]]) -> None:
+    def write_columns(self, columns: Sequence[Sequence[str] | pa.Array | np.ndarray]) -> None:
+        """Write rows given as equal-length columns of strings."""
+        arrays = [_quoted(_as_strings(column)) for column in columns]
+        if not len(arrays[0]):
+            return
+        lines = pc.binary_join_element_wise(*arrays, ",")
+        whole = pa.ListArray.from_arrays(pa.array([0, len(lines)], type=pa.int32()), lines)
         try:
-            self._writer.writerows(rows)
+            self._file.write(pc.binary_join(whole, "\n")[0].as_py() + "\n")
         except OSError as exc:
             raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
 
@@ -65,6 +80,22 @@ class AtomicCsvWriter:
             pass
 
 
+def _as_strings(column: Sequence[str] | pa.Array | np.ndarray) -> pa.Array:
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if isinstance(column, pa.Array):
+        return column.cast(pa.string())
+    return pa.array(column, type=pa.string(), from_pandas=True)
+
+
+def _quoted(column: pa.Array) -> pa.Array:
+    needs = pc.match_substring_regex(column, _NEEDS_QUOTES)
+    if not pc.any(needs).as_py():
+        return column
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(column, '"', '""'), '"', "")
+    return pc.if_else(needs, quoted, column)
+
+
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename."""
     path = os.fspath(path)
@@ -79,6 +110,18 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
         raise OutputFileError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def neutralize_formulas(column: pa.Array) -> pa.Array:
+    """:func:`neutralize_formula` over a column; only cells with a formula start are looked at."""
+    column = _as_strings(column)
+    starts = pc.match_substring_regex(column, _FORMULA_START)
+    if not pc.any(starts).as_py():
+        return column
+    values = column.to_pylist()
+    for index in np.flatnonzero(starts.to_numpy(zero_copy_only=False)):
+        values[index] = neutralize_formula(values[index])
+    return pa.array(values, type=pa.string())
+
+
 def neutralize_formula(cell: str) -> str:
     """Prefix ``'`` to a cell a spreadsheet would run as a formula.
 
@@ -89,7 +132,7 @@ def neutralize_formula(cell: str) -> str:
     """
     if cell.startswith(_ALWAYS_FORMULA):
         return "'" + cell
-    if cell.startswith(_SIGN) and any(c.isalpha() or c in _FORMULA_SYMBOLS for c in cell):
+    if cell.startswith(_SIGN) and _FORMULA_HINT.search(cell):
         return "'" + cell
     return cell
 

@@ -1,0 +1,74 @@
+"""Parse a block of quote-free CSV lines fast, with pyarrow, keeping exact line numbers.
+
+Without a quote character, a CSV record is one physical line and its fields
+are the line split on the delimiter, so the line structure can be read off
+the bytes directly (numpy) and the splitting left to pyarrow's C++ parser.
+A block with a quote, a NUL byte or a bare carriage return is not parsed
+here: :class:`csvtools.reading.CsvSource` gives it to Python's csv module,
+which stays the reference for every other shape.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+_NEWLINE, _CR = 10, 13
+
+
+def needs_full_parser(block: bytes) -> bool:
+    """Whether ``block`` holds anything the quote-free reading would get wrong."""
+    return b'"' in block or b"\x00" in block or block.count(b"\r") != block.count(b"\r\n")
+
+
+def parse_block(
+    block: bytes, first_line: int, columns: list[str], delimiter: str
+) -> tuple[pd.DataFrame, list[tuple[int, list[str]]]]:
+    """Records of a quote-free block of whole lines.
+
+    Returns the well-formed records as a frame of strings indexed by physical
+    line number (``first_line`` is the block's first line), and the
+    malformed ones as ``(line, fields)``. Blank lines are skipped, as
+    Python's csv module skips them.
+    """
+    data = np.frombuffer(block, dtype=np.uint8)
+    ends = np.flatnonzero(data == _NEWLINE)
+    if not block.endswith(b"\n"):
+        ends = np.append(ends, len(block))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    lengths = ends - starts
+    carriage = np.zeros(len(ends), dtype=bool)
+    nonempty = lengths > 0
+    carriage[nonempty] = data[ends[nonempty] - 1] == _CR
+    content = lengths - carriage
+    delimiters = np.flatnonzero(data == ord(delimiter))
+    fields = np.searchsorted(delimiters, ends) - np.searchsorted(delimiters, starts) + 1
+
+    width = len(columns)
+    blank = content == 0
+    good = ~blank & (fields == width)
+    line_numbers = first_line + np.arange(len(ends))
+
+    table = pacsv.read_csv(
+        io.BytesIO(block),
+        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=len(block) + 1),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True,
+                                         invalid_row_handler=lambda row: "skip"),
+        convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    if table.num_rows != int(good.sum()):
+        raise AssertionError("quote-free block parsed to an unexpected number of rows")
+    frame = pd.DataFrame(
+        {name: table.column(i).to_numpy(zero_copy_only=False) for i, name in enumerate(columns)},
+        index=pd.Index(line_numbers[good], dtype="int64", name="line"),
+    )
+    malformed = [
+        (int(line_numbers[i]), block[starts[i]:starts[i] + content[i]].decode("utf-8").split(delimiter))
+        for i in np.flatnonzero(~blank & ~good)
+    ]
+    return frame, malformed
