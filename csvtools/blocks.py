@@ -63,8 +63,9 @@ def parse_block(
     )
     if table.num_rows != int(good.sum()):
         raise AssertionError("quote-free block parsed to an unexpected number of rows")
+    # Arrow-backed string columns: no Python string is made until one is needed.
     frame = pd.DataFrame(
-        {name: table.column(i).to_numpy(zero_copy_only=False) for i, name in enumerate(columns)},
+        {name: pd.arrays.ArrowStringArray(table.column(i).combine_chunks()) for i, name in enumerate(columns)},
         index=pd.Index(line_numbers[good], dtype="int64", name="line"),
     )
     malformed = [

@@ -15,7 +15,7 @@ import click
 
 from .errors import CsvToolsError
 from .phone import LEVELS
-from .pipeline import clean_file, rejects_path_for, validate_file
+from .pipeline import auto_workers, clean_file, rejects_path_for, validate_file
 from .report import Report
 from .writing import atomic_write_text
 
@@ -39,8 +39,8 @@ def _number_options(command: Callable) -> Callable:
         click.option("--keep-duplicates", is_flag=True, help="Keep repeated numbers instead of rejecting them."),
         click.option("--encoding", metavar="E", help="Force the input encoding (default: detected)."),
         click.option("--delimiter", metavar="D", help="Force the delimiter (default: sniffed among , ; tab |)."),
-        click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-                     help="Processes that parse numbers in parallel."),
+        click.option("--workers", type=click.IntRange(0, 64), default=0,
+                     help="Processes that judge numbers in parallel [default 0: one per core for files over 16 MB]."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -68,8 +68,11 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
     exit_code = EXIT_OK
     reports = []
     for path in files:
+        # Text shows a few rejected lines; json and github show them all.
+        limit = _SHOWN_REJECTIONS if output_format == "text" else None
         try:
-            report = validate_file(path, **options, on_progress=_progress_bar(path))
+            options["workers"] = options["workers"] or auto_workers(path)
+            report = validate_file(path, **options, max_rejections=limit, on_progress=_progress_bar(path))
         except CsvToolsError as exc:
             _fail_line(path, exc)
             exit_code = EXIT_FAILED
@@ -104,7 +107,10 @@ def clean(file: str, out: str, rejects: str | None, report_path: str | None, **o
     """
     rejects = rejects or rejects_path_for(out)
     try:
-        report = clean_file(file, out, rejects, **options, on_progress=_progress_bar(file))
+        # Every rejected line is in the rejects file; the report keeps them all only when asked.
+        limit = None if report_path else _SHOWN_REJECTIONS
+        options["workers"] = options["workers"] or auto_workers(file)
+        report = clean_file(file, out, rejects, **options, max_rejections=limit, on_progress=_progress_bar(file))
         if report_path:
             atomic_write_text(report_path, json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     except CsvToolsError as exc:
@@ -147,8 +153,8 @@ def _summary(report: Report) -> str:
     for rejection in report.rejections[:_SHOWN_REJECTIONS]:
         value = "" if rejection.value is None else f" [{rejection.value}]"
         lines.append(f"  line {rejection.line}: {rejection.reason}: {rejection.detail}{value}")
-    if len(report.rejections) > _SHOWN_REJECTIONS:
-        hidden = len(report.rejections) - _SHOWN_REJECTIONS
+    hidden = report.rejected - min(len(report.rejections), _SHOWN_REJECTIONS)
+    if hidden:
         lines.append(f"  … and {hidden} more (see the rejects file or --format json)")
     for reading, note in _READING_NOTES.items():
         if report.by_reading.get(reading):

@@ -11,8 +11,8 @@ reference. A parity test holds the two paths to the same verdicts.
 
 Left to the reference path: any value with letters, dots, slashes, non-ASCII
 characters or an apostrophe; national numbers (``--region`` without ``+``);
-``--level possible``; a national number that starts with ``0`` or with the
-country's national prefix (libphonenumber may strip it); non-geographic
+``--level possible``; a national number that starts with the country's
+national prefix for parsing (libphonenumber may strip it); non-geographic
 codes (``+800`` …); fewer than 4 or more than 20 digits.
 """
 

@@ -14,6 +14,13 @@ from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, ValidationResult
+from phonenumbers import re_util
+
+# Lists touching many countries overflow the re module's 512-pattern cache and
+# recompile metadata patterns on every call (python-phonenumbers issue #108);
+# this keeps each compiled pattern instead.
+if hasattr(re_util, "enable_pattern_cache"):
+    re_util.enable_pattern_cache()
 
 __all__ = [
     "LEVELS",
@@ -308,12 +315,16 @@ def length_verdict(e164: str, country_code: int, possibility: str) -> NumberResu
     ``possibility`` is a :class:`phonenumbers.ValidationResult` name such as
     ``"TOO_SHORT"``; shared by both paths so that their details are identical.
     """
-    result = getattr(ValidationResult, possibility)
-    country = phonenumbers.region_code_for_country_code(country_code)
-    reason, detail = _LENGTH_REASONS.get(
-        result, ("invalid_number", f"in no number range of +{country_code} ({country})")
-    )
+    reason, detail = _length_reason(country_code, possibility)
     return NumberResult(None, reason, f"read as {e164}: {detail}")
+
+
+@lru_cache(maxsize=None)
+def _length_reason(country_code: int, possibility: str) -> tuple[str, str]:
+    country = phonenumbers.region_code_for_country_code(country_code)
+    return _LENGTH_REASONS.get(
+        getattr(ValidationResult, possibility), ("invalid_number", f"in no number range of +{country_code} ({country})")
+    )
 
 
 def parse_failure(reason: str) -> NumberResult:

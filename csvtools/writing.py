@@ -22,7 +22,8 @@ __all__ = ["AtomicCsvWriter", "atomic_write_text", "neutralize_formula", "neutra
 _ALWAYS_FORMULA = ("=", "@", "\t", "\r")
 _SIGN = ("+", "-")
 _NEEDS_QUOTES = r'[",\r\n]'
-_FORMULA_START = r"^[=@\t\r+\-]"
+# Cells that may be formulas: neutralize_formula decides on these few exactly.
+_FORMULA_CANDIDATE = r"^[=@\t\r]|^[+\-].*[^0-9 ().,/:;#*+\-]"
 _FORMULA_HINT = re.compile(r'[^\W\d_]|[|!"&$=]')  # a letter, or a symbol formulas use
 
 
@@ -113,7 +114,7 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 def neutralize_formulas(column: pa.Array) -> pa.Array:
     """:func:`neutralize_formula` over a column; only cells with a formula start are looked at."""
     column = _as_strings(column)
-    starts = pc.match_substring_regex(column, _FORMULA_START)
+    starts = pc.match_substring_regex(column, _FORMULA_CANDIDATE)
     if not pc.any(starts).as_py():
         return column
     values = column.to_pylist()

@@ -1,0 +1,116 @@
+"""Benchmark: the naive pandas + phonenumbers script against ``csvtools clean``, in one run.
+
+Both run as whole processes on the same generated file; the script prints
+rows per second, wall time, peak resident memory (the whole process tree,
+sampled) and the ratio, and checks that both kept the same set of numbers.
+
+    python bench/run.py --rows 1000000
+    python bench/run.py --rows 1000000 --scale 2000000,4000000   # csvtools alone at more sizes
+    python bench/run.py --rows 200000 --workers 1                # csvtools on one core
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+
+
+def peak_rss_of(command: list[str]) -> tuple[float, float]:
+    """Run ``command``; return (wall seconds, peak MB of its process tree)."""
+    import psutil
+
+    started = time.perf_counter()
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            try:
+                tree = [process, *process.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, error = process.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{error.decode(errors='replace')}")
+    return elapsed, peak / 2**20
+
+
+def data_file(rows: int, seed: int, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"contacts_{rows}_{seed}.csv"
+    if not path.exists():
+        print(f"generating {path} ...", file=sys.stderr)
+        generate.write(str(path), rows, seed)
+    return path
+
+
+def kept_numbers(path: Path, column: str) -> set[str]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {row[column] for row in csv.DictReader(handle)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="naive pandas + phonenumbers vs csvtools clean")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workers", default="0", help="csvtools --workers (default 0: automatic)")
+    parser.add_argument("--scale", default="", help="more row counts to run csvtools alone on, e.g. 2000000,4000000")
+    parser.add_argument("--skip-naive", action="store_true", help="only time csvtools")
+    parser.add_argument("--data-dir", type=Path, default=HERE / "data")
+    args = parser.parse_args(argv)
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.system()} {platform.release()}")
+    results = []
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch)
+        source = data_file(args.rows, args.seed, args.data_dir)
+        naive = None
+        if not args.skip_naive:
+            naive = peak_rss_of([sys.executable, str(HERE / "naive.py"), str(source), str(out / "naive.csv"),
+                                 str(out / "naive.rejects.csv")])
+            results.append(("naive pandas + phonenumbers", args.rows, *naive))
+        tool = [sys.executable, "-m", "csvtools", "clean", "--workers", str(args.workers)]
+        ours = peak_rss_of([*tool, str(source), "-o", str(out / "clean.csv")])
+        results.append((f"csvtools clean (--workers {args.workers})", args.rows, *ours))
+        if naive:
+            same = kept_numbers(out / "naive.csv", "contact_number") == kept_numbers(out / "clean.csv", "contact_number")
+        for rows in [int(value) for value in args.scale.split(",") if value]:
+            bigger = data_file(rows, args.seed, args.data_dir)
+            results.append((f"csvtools clean (--workers {args.workers})", rows,
+                            *peak_rss_of([*tool, str(bigger), "-o", str(out / f"clean_{rows}.csv")])))
+
+    print(f"{'':34} {'rows':>10} {'seconds':>9} {'rows/s':>10} {'peak MB':>8}")
+    for name, rows, seconds, peak in results:
+        print(f"{name:34} {rows:>10,} {seconds:>9.2f} {rows / seconds:>10,.0f} {peak:>8.0f}")
+    if naive:
+        print(f"speed-up: {naive[0] / ours[0]:.1f}x rows per second; "
+              f"memory: {ours[1]:.0f} MB against {naive[1]:.0f} MB")
+        print("same set of kept numbers as the naive script: " + ("yes" if same else "NO"))
+
+
+if __name__ == "__main__":
+    main()

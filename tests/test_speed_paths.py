@@ -1,0 +1,175 @@
+"""The fast paths must agree with the reference paths: phonenumbers for numbers, csv for reading.
+
+These tests assert parity and flat memory, never timings.
+"""
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import csvtools.reading as reading
+from csvtools import clean_chunk, normalize_number
+from csvtools.fastpath import judge_array
+from csvtools.writing import AtomicCsvWriter
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import generate  # noqa: E402
+
+
+def reference(value, region=None, level="valid"):
+    result = normalize_number(value, region, level)
+    return result.number, result.reason, result.detail, result.region, result.reading
+
+
+def fast_verdicts(values, region=None, level="valid"):
+    verdicts = judge_array(np.asarray(values, dtype=object), region, level)
+    return [
+        (verdicts.number[i], verdicts.reason[i], verdicts.detail[i], verdicts.region[i], verdicts.reading[i])
+        if verdicts.decided[i] else None
+        for i in range(len(values))
+    ]
+
+
+@pytest.fixture(scope="module")
+def benchmark_values(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "contacts.csv"
+    generate.write(str(path), 6000, seed=7)
+    with open(path, newline="", encoding="utf-8") as handle:
+        return sorted({row["phone"] for row in csv.DictReader(handle)})
+
+
+def test_fast_path_agrees_with_phonenumbers_on_the_benchmark_file(benchmark_values):
+    fast = fast_verdicts(benchmark_values)
+    decided = [(value, verdict) for value, verdict in zip(benchmark_values, fast) if verdict is not None]
+    assert len(decided) > 0.9 * len(benchmark_values)  # it does take the common case
+    mismatches = [(value, verdict, reference(value)) for value, verdict in decided if verdict != reference(value)]
+    assert mismatches == []
+
+
+def test_fast_path_leaves_what_it_cannot_settle(benchmark_values):
+    values = ["919876543210.0", "9.19877E+11", "+44 7911 123456 ext 3", "'+919876543210", "+800 1234 5678",
+              "07911 123456", "+44 07911 123456", "+91 98765 43210 / +91 98765 43211", "N/A", "+۹۱۹۸۷۶۵۴۳۲۱۰"]
+    assert fast_verdicts(values) == [None] * len(values)
+    assert fast_verdicts(["+919876543210"], level="possible") == [None]
+    assert fast_verdicts(["07911 123456"], region="GB") == [None]
+
+
+CHUNK_SPELLINGS = ["+{cc}{n}", "+{cc} {n}", "00{cc}{n}", "{cc}{n}", "tel:+{cc}-{n}", "+{cc}-{n}", "({cc}) {n}",
+                   " +{cc}{n} ", "+{cc}{n}0"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    numbers=st.lists(
+        st.tuples(
+            st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)),
+            st.text(alphabet="0123456789", min_size=1, max_size=16),
+            st.sampled_from(CHUNK_SPELLINGS),
+        ),
+        min_size=1, max_size=40,
+    ),
+    region=st.sampled_from([None, None, "IN", "US", "GB"]),
+)
+def test_clean_chunk_equals_the_reference_on_generated_numbers(numbers, region):
+    """Whatever path a value takes, its verdict is the reference's, in every column."""
+    import pandas as pd
+
+    values = [spelling.format(cc=phonenumbers.country_code_for_region(country), n=digits)
+              for country, digits, spelling in numbers]
+    frame = pd.DataFrame({"phone": values}, index=pd.RangeIndex(2, 2 + len(values), name="line"))
+    verdicts = clean_chunk(frame, "phone", region)
+    got = list(zip(*(verdicts[name] for name in ("contact_number", "reason", "detail", "region", "reading"))))
+    assert got == [reference(value, region) for value in values]
+
+
+def reference_records(text, delimiter=","):
+    """Records with their starting lines, the way Python's csv module reads them."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records, last = [], 0
+    for row in reader:
+        start, last = last + 1, reader.line_num
+        if row:
+            records.append((start, row))
+    return records
+
+
+def read_all(path, monkeypatch, block_bytes):
+    monkeypatch.setattr(reading, "_BLOCK_BYTES", block_bytes)
+    good, bad = [], []
+    with reading.CsvSource(path) as source:
+        header = (source.header_line, source.header)
+        for chunk in source.chunks(7):
+            good += [(int(line), list(map(str, row))) for line, row in
+                     zip(chunk.frame.index, chunk.frame.itertuples(index=False, name=None))]
+            bad += chunk.malformed
+    return header, sorted(good + bad)
+
+
+BLOCK_CASES = {
+    "plain": "a,b,c\n" + "".join(f"{i},x{i},y\n" for i in range(60)),
+    "crlf-and-blank-lines": "a,b,c\r\n1,2,3\r\n\r\n\r\n4,5,6\r\n   \r\n7,8,9\r\n",
+    "ragged": "a,b,c\n1,2\n1,2,3,4\n5,6,7\n,,\n8,9,10",
+    "no-final-newline": "a,b\n1,2\n3,4",
+    "quotes-after-first-blocks": "a,b\n" + "".join(f"{i},v{i}\n" for i in range(40))
+    + '41,"multi\nline"\n42,"x,y"\n43,z\n',
+    "leading-blank-lines": "\n\nphone,name\n+91,A\n\n+44,B\n",
+    "bare-carriage-returns": "a,b\r1,2\r3,4\r",
+    "utf8-bom": "\ufeffa,b\n1,é\n2,ü\n",
+    "semicolons": "a;b;c\n1;2;3\n4;5\n6;7;8\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BLOCK_CASES))
+@pytest.mark.parametrize("block_bytes", [16, 64, 8 << 20])
+def test_block_reader_matches_the_csv_module(tmp_path, monkeypatch, name, block_bytes):
+    text = BLOCK_CASES[name]
+    path = tmp_path / "in.csv"
+    path.write_bytes(text.encode("utf-8"))
+    delimiter = ";" if name == "semicolons" else ","
+    expected = reference_records(text.lstrip("\ufeff"), delimiter)
+    (header_line, header), records = read_all(path, monkeypatch, block_bytes)
+    assert (header_line, header) == expected[0]
+    assert records == sorted(expected[1:])
+
+
+def test_writer_quotes_like_rfc_4180_and_reads_back(tmp_path):
+    values = ["plain", "with,comma", 'q"uote', "new\nline", "cr\rx", "", " lead", "trail ", "semi;colon", "=1+2"]
+    writer = AtomicCsvWriter(tmp_path / "out.csv", ["x", "y"])
+    writer.write_columns([values, list(reversed(values))])
+    writer.commit()
+    text = (tmp_path / "out.csv").read_bytes().decode("utf-8")
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [["x", "y"], *map(list, zip(values, reversed(values)))]
+    assert '"with,comma"' in text and '"q""uote"' in text and '"cr\rx"' in text and "\n trail ," not in text
+
+
+MEMORY_PROBE = """
+import resource, sys
+import csvtools.reading as reading
+reading._BLOCK_BYTES = 1 << 20
+from csvtools import clean_file
+clean_file(sys.argv[1], sys.argv[2], chunk_rows=20000, max_rejections=20)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+@pytest.mark.slow
+def test_memory_stays_flat_as_the_file_grows(tmp_path):
+    peaks = {}
+    for rows in (40_000, 160_000):
+        source = tmp_path / f"contacts_{rows}.csv"
+        generate.write(str(source), rows, seed=3)
+        done = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(source), str(tmp_path / "out.csv")],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        peaks[rows] = int(done.stdout.split()[-1]) / 1024  # MB
+    # Four times the rows: only the compact duplicate index (~32 bytes a number) may grow.
+    assert peaks[160_000] < peaks[40_000] + 40, peaks
