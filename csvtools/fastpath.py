@@ -18,6 +18,7 @@ codes (``+800`` …); fewer than 4 or more than 20 digits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,12 +28,11 @@ import pyarrow.compute as pc
 
 from .phone import (
     CountryRules,
-    NumberResult,
     Pattern,
     RegionRules,
     country_codes,
     country_rules,
-    length_verdict,
+    length_reason,
     parse_failure,
 )
 
@@ -89,8 +89,9 @@ def judge_array(values: list | np.ndarray, region: str | None, level: str) -> Fa
     full = full.take(take)
     plus = has_plus.take(take).to_numpy(zero_copy_only=False)
     zeros = double_zero.take(take).to_numpy(zero_copy_only=False)
-    readings = np.where(plus, "international", np.where(zeros, "00_as_plus", "plus_added")).astype(object)
-    e164 = pc.binary_join_element_wise("+", full, "").to_numpy(zero_copy_only=False)
+    readings = np.full(len(positions), "plus_added", dtype=object)
+    readings[plus] = "international"
+    readings[zeros] = "00_as_plus"
 
     table_codes, table_lengths = _country_code_table()
     prefixes = pc.cast(pc.utf8_slice_codeunits(full, 0, 3), pa.int64()).to_numpy()
@@ -107,42 +108,76 @@ def judge_array(values: list | np.ndarray, region: str | None, level: str) -> Fa
         if rules is None:
             continue
         cut = int(code_lengths[members[0]])
-        national = pc.utf8_slice_codeunits(full.take(pa.array(members)), cut)
-        settled, valid, regions = _judge_country(rules, national)
-        kept = members[settled & valid]
-        verdicts.decided[positions[kept]] = True
-        verdicts.number[positions[kept]] = e164[kept]
-        verdicts.detail[positions[kept]] = ""
-        verdicts.region[positions[kept]] = regions[settled & valid]
-        verdicts.reading[positions[kept]] = readings[kept]
-        nsn_lengths = pc.utf8_length(national).to_numpy()
-        for index in np.flatnonzero(settled & ~valid):
-            target = positions[members[index]]
-            rejection = _length_rejection(e164[members[index]], rules, int(nsn_lengths[index]))
-            verdicts.decided[target] = True
-            verdicts.reason[target] = rejection.reason
-            verdicts.detail[target] = rejection.detail
+        try:
+            national, settled = _national_number(rules, pc.utf8_slice_codeunits(full.take(pa.array(members)), cut))
+            valid, regions = _judge_country(rules, national)
+        except pa.ArrowInvalid:  # a metadata pattern RE2 cannot run: the reference path decides
+            continue
+        numbers = pc.binary_join_element_wise(f"+{int(code)}", national, "").to_numpy(zero_copy_only=False)
+        targets = positions[members[settled]]
+        verdicts.decided[targets] = True
+        good = settled & valid
+        verdicts.number[positions[members[good]]] = numbers[good]
+        verdicts.detail[positions[members[good]]] = ""
+        verdicts.region[positions[members[good]]] = regions[good]
+        verdicts.reading[positions[members[good]]] = readings[members[good]]
+        bad = np.flatnonzero(settled & ~valid)
+        if bad.size:
+            lengths = pc.utf8_length(national).to_numpy()[bad]
+            for length in np.unique(lengths):
+                same = bad[lengths == length]
+                reason, detail = length_reason(rules.country_code, _possibility(rules, int(length)))
+                verdicts.reason[positions[members[same]]] = reason
+                verdicts.detail[positions[members[same]]] = np.asarray(
+                    [f"read as {number}: {detail}" for number in numbers[same]], dtype=object)
     return verdicts
 
 
-def _judge_country(rules: CountryRules, national: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(settled, valid, region) per national number of one country code, as libphonenumber decides."""
+def _national_number(rules: CountryRules, national: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The national number ``parse()`` keeps after its national-prefix step, and which rows are settled.
+
+    libphonenumber strips a national prefix it finds at the start when the
+    rest still looks like a number of the country and has a usable length.
+    Rows where a prefix transform rule would apply are left unsettled.
+    """
+    settled = np.ones(len(national), dtype=bool)
+    if rules.national_prefix_for_parsing:
+        # extract_regex wants every group named: make the pattern's own groups non-capturing.
+        prefix = re.sub(r"(?<!\\)\((?!\?)", "(?:", rules.national_prefix_for_parsing)
+        found = pc.extract_regex(national, f"^(?P<prefix>{prefix})")
+        prefix_length = pc.fill_null(pc.utf8_length(pc.struct_field(found, "prefix")), 0).to_numpy(
+            zero_copy_only=False)
+        strip = np.flatnonzero(prefix_length > 0)
+        if strip.size and rules.national_prefix_transform_rule:
+            settled[strip] = False
+        elif strip.size:
+            original = national.take(pa.array(strip))
+            rest = pa.array([value[cut:] for value, cut in zip(original.to_pylist(), prefix_length[strip])],
+                            type=pa.string())
+            general = rules.regions[0].general
+            keep_original = _matches(original, f"^(?:{general.regex})$") & ~_matches(rest, f"^(?:{general.regex})$")
+            usable = np.array([_possibility(rules, len(value)) not in _UNUSABLE for value in rest.to_pylist()])
+            use_rest = ~keep_original & usable
+            values = national.to_pylist()
+            for index, value in zip(strip[use_rest], np.asarray(rest.to_pylist(), dtype=object)[use_rest]):
+                values[index] = value
+            national = pa.array(values, type=pa.string())
+    length = pc.utf8_length(national).to_numpy()
+    settled &= (length >= 2) & (length <= _MAX_NSN)
+    return national, settled
+
+
+def _judge_country(rules: CountryRules, national: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(valid, region) per national number of one country code, as ``is_valid_number`` decides."""
     count = len(national)
     length = pc.utf8_length(national)
-    settled = pc.and_(pc.greater_equal(length, 2), pc.less_equal(length, _MAX_NSN))
-    if rules.national_prefix_for_parsing:
-        # parse() may strip a national prefix here; let the reference path decide those.
-        stripped = pc.match_substring_regex(national, f"^(?:{rules.national_prefix_for_parsing})")
-        settled = pc.and_(settled, pc.invert(stripped))
-    settled = settled.to_numpy(zero_copy_only=False)
-
     valid = np.zeros(count, dtype=bool)
     regions = np.full(count, None, dtype=object)
     if len(rules.regions) == 1:
         only = rules.regions[0]
         valid = _type_known(only, national, length)
         regions[valid] = only.region
-        return settled, valid, regions
+        return valid, regions
 
     # Shared country code: the first region whose leading digits match, or (without
     # leading digits) for which the number is of a known type, is the number's region.
@@ -159,7 +194,7 @@ def _judge_country(rules: CountryRules, national: pa.Array) -> tuple[np.ndarray,
         regions[open_rows[claimed & known]] = region_rules.region
         valid[open_rows[claimed & known]] = True
         open_rows = open_rows[~claimed]
-    return settled, valid, regions
+    return valid, regions
 
 
 def _type_known(rules: RegionRules, national: pa.Array, length: pa.Array) -> np.ndarray:
@@ -190,12 +225,11 @@ def _matches(national: pa.Array, regex: str) -> np.ndarray:
     return pc.match_substring_regex(national, regex).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _length_rejection(e164: str, rules: CountryRules, nsn_length: int) -> NumberResult:
-    """``is_possible_number_with_reason``: judged on the main region's lengths only."""
-    return length_verdict(e164, rules.country_code, _possibility(rules, nsn_length))
+_UNUSABLE = ("TOO_SHORT", "IS_POSSIBLE_LOCAL_ONLY", "INVALID_LENGTH")
 
 
 def _possibility(rules: CountryRules, length: int) -> str:
+    """``_test_number_length`` on the main region's general lengths, as a ValidationResult name."""
     lengths = rules.possible_lengths
     if not lengths or lengths[0] == -1:
         return "INVALID_LENGTH"

@@ -264,6 +264,7 @@ class CountryRules:
     possible_lengths: tuple[int, ...]
     local_only_lengths: tuple[int, ...]
     national_prefix_for_parsing: str | None
+    national_prefix_transform_rule: str | None
 
 
 def country_codes() -> frozenset[int]:
@@ -299,6 +300,7 @@ def _country_rules(country_code: int) -> CountryRules | None:
         possible_lengths=tuple(general.possible_length or ()),
         local_only_lengths=tuple(general.possible_length_local_only or ()),
         national_prefix_for_parsing=main.national_prefix_for_parsing or None,
+        national_prefix_transform_rule=main.national_prefix_transform_rule or None,
     )
 
 
@@ -315,12 +317,13 @@ def length_verdict(e164: str, country_code: int, possibility: str) -> NumberResu
     ``possibility`` is a :class:`phonenumbers.ValidationResult` name such as
     ``"TOO_SHORT"``; shared by both paths so that their details are identical.
     """
-    reason, detail = _length_reason(country_code, possibility)
+    reason, detail = length_reason(country_code, possibility)
     return NumberResult(None, reason, f"read as {e164}: {detail}")
 
 
 @lru_cache(maxsize=None)
-def _length_reason(country_code: int, possibility: str) -> tuple[str, str]:
+def length_reason(country_code: int, possibility: str) -> tuple[str, str]:
+    """(reason code, detail after "read as +…: ") for a length check's result."""
     country = phonenumbers.region_code_for_country_code(country_code)
     return _LENGTH_REASONS.get(
         getattr(ValidationResult, possibility), ("invalid_number", f"in no number range of +{country_code} ({country})")

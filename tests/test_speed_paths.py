@@ -57,7 +57,7 @@ def test_fast_path_agrees_with_phonenumbers_on_the_benchmark_file(benchmark_valu
 
 def test_fast_path_leaves_what_it_cannot_settle(benchmark_values):
     values = ["919876543210.0", "9.19877E+11", "+44 7911 123456 ext 3", "'+919876543210", "+800 1234 5678",
-              "07911 123456", "+44 07911 123456", "+91 98765 43210 / +91 98765 43211", "N/A", "+۹۱۹۸۷۶۵۴۳۲۱۰"]
+              "07911 123456", "+91 98765 43210 / +91 98765 43211", "N/A", "+۹۱۹۸۷۶۵۴۳۲۱۰"]
     assert fast_verdicts(values) == [None] * len(values)
     assert fast_verdicts(["+919876543210"], level="possible") == [None]
     assert fast_verdicts(["07911 123456"], region="GB") == [None]
@@ -173,3 +173,19 @@ def test_memory_stays_flat_as_the_file_grows(tmp_path):
         peaks[rows] = int(done.stdout.split()[-1]) / 1024  # MB
     # Four times the rows: only the compact duplicate index (~32 bytes a number) may grow.
     assert peaks[160_000] < peaks[40_000] + 40, peaks
+
+
+def test_fast_path_agrees_on_every_region_with_trunk_prefixes_and_wrong_lengths():
+    values = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
+                     phonenumbers.PhoneNumberType.TOLL_FREE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example:
+                nsn, code = phonenumbers.national_significant_number(example), example.country_code
+                values += [f"+{code}{nsn}", f"+{code}0{nsn}", f"00{code}{nsn}", f"+{code}{nsn[:-1]}",
+                           f"+{code}{nsn}9", f"+{code} (0) {nsn}", f"{code}{nsn}"]
+    fast = fast_verdicts(values)
+    decided = [(value, verdict) for value, verdict in zip(values, fast) if verdict is not None]
+    assert len(decided) > 0.85 * len(values)
+    assert [(value, verdict) for value, verdict in decided if verdict != reference(value)] == []
