@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .fastpath import judge_array
 from .phone import NumberResult, normalize_number
@@ -24,9 +25,9 @@ VERDICT_COLUMNS = ("contact_number", "reason", "detail", "region", "reading")
 def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, level: str = "valid") -> pd.DataFrame:
     """Judge the ``column`` of every record in ``frame``.
 
-    Returns a frame with the same index and the :data:`VERDICT_COLUMNS`:
-    ``contact_number`` is the E.164 number (None when rejected), ``reason``
-    the reason code (None when kept). Each distinct raw value is judged once:
+    Returns a frame with the same index and the :data:`VERDICT_COLUMNS` as
+    Arrow-backed strings: ``contact_number`` is the E.164 number (missing when
+    rejected), ``reason`` the reason code (missing when kept). Each distinct raw value is judged once:
     the common shapes by :mod:`csvtools.fastpath` for the whole array, the rest
     by :func:`csvtools.phone.normalize_number`, the reference.
     """
@@ -38,9 +39,13 @@ def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, lev
         for array, value in zip(per_unique, (result.number, result.reason, result.detail, result.region,
                                              result.reading)):
             array[position] = value
-    columns = {name: array[codes] for name, array in zip(VERDICT_COLUMNS, per_unique)}
-    # dtype=object keeps None as None; an inferred string dtype would turn it into NaN.
-    return pd.DataFrame(columns, index=frame.index, dtype=object)
+    # Arrow-backed columns: cheap to send between processes, and writers take them as they are.
+    rows = pa.array(codes)
+    columns = {
+        name: pd.arrays.ArrowExtensionArray(pa.array(array, type=pa.string()).take(rows))
+        for name, array in zip(VERDICT_COLUMNS, per_unique)
+    }
+    return pd.DataFrame(columns, index=frame.index)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -196,29 +196,28 @@ def _settle(
     """Apply the cross-chunk rule (duplicates), count, and hand rows to the sink."""
     frame = chunk.frame
     lines = frame.index.to_numpy()
-    numbers = verdicts["contact_number"].to_numpy(dtype=object)
-    reasons = verdicts["reason"].to_numpy(dtype=object).copy()
-    details = verdicts["detail"].to_numpy(dtype=object).copy()
-    kept = pd.notna(numbers)
+    numbers = _arrow(verdicts["contact_number"])
+    kept = numbers.is_valid().to_numpy(zero_copy_only=False)
 
+    repeated_at = np.zeros(0, dtype=np.int64)
     if not settings.keep_duplicates and kept.any():
         at = np.flatnonzero(kept)
-        kept_numbers = numbers[at]
-        earlier = first_line_of.lookup(kept_numbers)  # first line in an earlier chunk, or -1
-        codes, _ = pd.factorize(kept_numbers)
-        _, first_of_code = np.unique(codes, return_index=True)  # rows are in line order
-        here = lines[at][first_of_code[codes]]
-        first = np.where(earlier >= 0, earlier, here)
+        first = first_line_of.first_lines(numbers.take(pa.array(at)), lines[at])
         repeated = first != lines[at]
-        first_line_of.add(kept_numbers[~repeated], lines[at][~repeated])
-        again = at[repeated]
-        reasons[again] = "duplicate"
-        details[again] = np.asarray(pc.binary_join_element_wise(
-            pa.array(numbers[again], type=pa.string()), " is already on line ",
-            pa.array(first[repeated]).cast(pa.string()), "").to_pylist(), dtype=object)
-        kept[at[repeated]] = False
+        repeated_at, first_of_repeated = at[repeated], first[repeated]
+        kept[repeated_at] = False
 
     rejected = np.flatnonzero(~kept)
+    take = pa.array(rejected, type=pa.int64())
+    reasons = np.asarray(_arrow(verdicts["reason"]).take(take).to_pylist(), dtype=object)
+    details = np.asarray(_arrow(verdicts["detail"]).take(take).to_pylist(), dtype=object)
+    if repeated_at.size:
+        where = np.searchsorted(rejected, repeated_at)
+        reasons[where] = "duplicate"
+        details[where] = np.asarray(pc.binary_join_element_wise(
+            numbers.take(pa.array(repeated_at)), " is already on line ",
+            pa.array(first_of_repeated).cast(pa.string()), "").to_pylist(), dtype=object)
+
     width = len(frame.columns)
     malformed_details = []
     for _, fields in chunk.malformed:
@@ -228,34 +227,36 @@ def _settle(
             detail += "; extra fields: " + ", ".join(repr(extra) for extra in fields[width:])
         malformed_details.append(detail)
     extra = len(chunk.malformed)
-    raw = np.asarray(_arrow(frame[phone_label]).take(pa.array(rejected, type=pa.int64())).to_pylist(), dtype=object)
+    raw = np.asarray(_arrow(frame[phone_label]).take(take).to_pylist(), dtype=object)
     rejects = pd.DataFrame({
         "line": np.concatenate([lines[rejected], [line for line, _ in chunk.malformed]]).astype(np.int64),
         # dtype=object: an inferred string dtype would turn None into NaN.
-        "reason": pd.Series(np.concatenate([reasons[rejected], ["malformed_row"] * extra]), dtype=object),
-        "detail": pd.Series(np.concatenate([details[rejected], malformed_details]), dtype=object),
+        "reason": pd.Series(np.concatenate([reasons, ["malformed_row"] * extra]), dtype=object),
+        "detail": pd.Series(np.concatenate([details, malformed_details]), dtype=object),
         "value": pd.Series(np.concatenate([raw, [None] * extra]), dtype=object),
     })
     order = np.argsort(rejects["line"].to_numpy(), kind="stable")
     rejects = rejects.iloc[order].reset_index(drop=True)
 
+    keep = pa.array(kept)
     report.rows += len(frame) + extra
     report.clean += int(kept.sum())
     report.rejected += len(rejects)
-    for name, values in (("by_country", verdicts["region"][kept]), ("by_reading", verdicts["reading"][kept]),
-                         ("by_reason", rejects["reason"])):
-        for key, count in values.value_counts(dropna=True).items():
-            report._count(getattr(report, name), key, int(count))
+    for name in ("region", "reading"):
+        counts = pc.value_counts(_arrow(verdicts[name]).filter(keep))
+        for item in counts.to_pylist():
+            report._count(getattr(report, f"by_{'country' if name == 'region' else name}"), item["values"],
+                          item["counts"])
+    for key, count in rejects["reason"].value_counts().items():
+        report._count(report.by_reason, key, int(count))
     report._keep_rejections(rejects, settings.max_rejections)
 
-    keep = pa.array(kept)
-    sink.write_clean(numbers[kept], [_arrow(frame[label]).filter(keep) for label in other_labels])
+    sink.write_clean(numbers.filter(keep), [_arrow(frame[label]).filter(keep) for label in other_labels])
     if sink.writes_rejects:
         fields = []
         for position, label in enumerate(frame.columns):
             padded = [cells[position] if position < len(cells) else "" for _, cells in chunk.malformed]
-            column = pa.concat_arrays([_arrow(frame[label]).take(pa.array(rejected, type=pa.int64())),
-                                       pa.array(padded, type=pa.string())])
+            column = pa.concat_arrays([_arrow(frame[label]).take(take), pa.array(padded, type=pa.string())])
             fields.append(neutralize_formulas(column.take(pa.array(order))))
         sink.write_rejects(rejects, fields)
 
@@ -287,7 +288,7 @@ class _Sink:
     def writes_rejects(self) -> bool:
         return self._rejects is not None
 
-    def write_clean(self, numbers: np.ndarray, others: list[pa.Array]) -> None:
+    def write_clean(self, numbers: pa.Array, others: list[pa.Array]) -> None:
         if self._clean is not None:
             self._clean.write_columns([numbers, *others])
 

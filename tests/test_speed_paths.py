@@ -87,7 +87,9 @@ def test_clean_chunk_equals_the_reference_on_generated_numbers(numbers, region):
               for country, digits, spelling in numbers]
     frame = pd.DataFrame({"phone": values}, index=pd.RangeIndex(2, 2 + len(values), name="line"))
     verdicts = clean_chunk(frame, "phone", region)
-    got = list(zip(*(verdicts[name] for name in ("contact_number", "reason", "detail", "region", "reading"))))
+    columns = (verdicts[name].astype(object).where(verdicts[name].notna(), None)
+               for name in ("contact_number", "reason", "detail", "region", "reading"))
+    got = list(zip(*columns))
     assert got == [reference(value, region) for value in values]
 
 
