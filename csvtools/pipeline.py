@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from dataclasses import dataclass
+from multiprocessing import get_all_start_methods, get_context
 
 import numpy as np
 import pandas as pd
@@ -168,8 +168,10 @@ def _judged(source: CsvSource, phone_label: str, settings: _Settings) -> Iterato
         for chunk in chunks:
             yield chunk, clean_chunk(chunk.frame, phone_label, settings.region, settings.level)
         return
-    # spawn, not fork: pyarrow's thread pools do not survive a fork safely.
-    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=get_context("spawn")) as pool:
+    # fork where there is one: no re-import of the caller's __main__, and quick to start.
+    # (pyarrow re-creates its thread pools in a forked child.)
+    context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context) as pool:
         pending: list = []
         # Keep a bounded number of chunks in flight so memory stays flat; only the
         # phone column travels to the workers.
@@ -209,56 +211,57 @@ def _settle(
 
     rejected = np.flatnonzero(~kept)
     take = pa.array(rejected, type=pa.int64())
-    reasons = np.asarray(_arrow(verdicts["reason"]).take(take).to_pylist(), dtype=object)
-    details = np.asarray(_arrow(verdicts["detail"]).take(take).to_pylist(), dtype=object)
+    reasons = _arrow(verdicts["reason"]).take(take)
+    details = _arrow(verdicts["detail"]).take(take)
     if repeated_at.size:
-        where = np.searchsorted(rejected, repeated_at)
-        reasons[where] = "duplicate"
-        details[where] = np.asarray(pc.binary_join_element_wise(
-            numbers.take(pa.array(repeated_at)), " is already on line ",
-            pa.array(first_of_repeated).cast(pa.string()), "").to_pylist(), dtype=object)
+        first_line = np.full(len(lines), -1, dtype=np.int64)
+        first_line[repeated_at] = first_of_repeated
+        # Only duplicates have a number among the rejected rows.
+        duplicate_details = pc.binary_join_element_wise(
+            numbers.take(take), " is already on line ", pa.array(first_line[rejected]).cast(pa.string()), "")
+        reasons = pc.if_else(duplicate_details.is_valid(), "duplicate", reasons)
+        details = pc.coalesce(duplicate_details, details)
+    values = _arrow(frame[phone_label]).take(take)
+    fields = [_arrow(frame[label]).take(take) for label in frame.columns]
+    rejected_lines = lines[rejected]
 
-    width = len(frame.columns)
-    malformed_details = []
-    for _, fields in chunk.malformed:
-        detail = f"expected {width} fields, found {len(fields)}"
-        if len(fields) > width:
-            # The rejects file stays rectangular, so the surplus is kept here.
-            detail += "; extra fields: " + ", ".join(repr(extra) for extra in fields[width:])
-        malformed_details.append(detail)
-    extra = len(chunk.malformed)
-    raw = np.asarray(_arrow(frame[phone_label]).take(take).to_pylist(), dtype=object)
-    rejects = pd.DataFrame({
-        "line": np.concatenate([lines[rejected], [line for line, _ in chunk.malformed]]).astype(np.int64),
-        # dtype=object: an inferred string dtype would turn None into NaN.
-        "reason": pd.Series(np.concatenate([reasons, ["malformed_row"] * extra]), dtype=object),
-        "detail": pd.Series(np.concatenate([details, malformed_details]), dtype=object),
-        "value": pd.Series(np.concatenate([raw, [None] * extra]), dtype=object),
-    })
-    order = np.argsort(rejects["line"].to_numpy(), kind="stable")
-    rejects = rejects.iloc[order].reset_index(drop=True)
+    if chunk.malformed:
+        width = len(frame.columns)
+        malformed_details = []
+        for _, cells in chunk.malformed:
+            detail = f"expected {width} fields, found {len(cells)}"
+            if len(cells) > width:
+                # The rejects file stays rectangular, so the surplus is kept here.
+                detail += "; extra fields: " + ", ".join(repr(extra) for extra in cells[width:])
+            malformed_details.append(detail)
+        count = len(chunk.malformed)
+        rejected_lines = np.concatenate([rejected_lines, [line for line, _ in chunk.malformed]]).astype(np.int64)
+        order = pa.array(np.argsort(rejected_lines, kind="stable"))
+        rejected_lines = rejected_lines[order.to_numpy()]
+        reasons = pa.concat_arrays([reasons, pa.array(["malformed_row"] * count, type=pa.string())]).take(order)
+        details = pa.concat_arrays([details, pa.array(malformed_details, type=pa.string())]).take(order)
+        values = pa.concat_arrays([values, pa.nulls(count, type=pa.string())]).take(order)
+        fields = [
+            pa.concat_arrays([field, pa.array([cells[i] if i < len(cells) else "" for _, cells in chunk.malformed],
+                                              type=pa.string())]).take(order)
+            for i, field in enumerate(fields)
+        ]
 
     keep = pa.array(kept)
-    report.rows += len(frame) + extra
+    report.rows += len(frame) + len(chunk.malformed)
     report.clean += int(kept.sum())
-    report.rejected += len(rejects)
-    for name in ("region", "reading"):
-        counts = pc.value_counts(_arrow(verdicts[name]).filter(keep))
-        for item in counts.to_pylist():
-            report._count(getattr(report, f"by_{'country' if name == 'region' else name}"), item["values"],
-                          item["counts"])
-    for key, count in rejects["reason"].value_counts().items():
-        report._count(report.by_reason, key, int(count))
-    report._keep_rejections(rejects, settings.max_rejections)
+    report.rejected += len(rejected_lines)
+    for counter, column in ((report.by_country, _arrow(verdicts["region"]).filter(keep)),
+                            (report.by_reading, _arrow(verdicts["reading"]).filter(keep)),
+                            (report.by_reason, reasons)):
+        for item in pc.value_counts(column).to_pylist():
+            report._count(counter, item["values"], item["counts"])
+    report._keep_rejections(rejected_lines, reasons, details, values, settings.max_rejections)
 
     sink.write_clean(numbers.filter(keep), [_arrow(frame[label]).filter(keep) for label in other_labels])
     if sink.writes_rejects:
-        fields = []
-        for position, label in enumerate(frame.columns):
-            padded = [cells[position] if position < len(cells) else "" for _, cells in chunk.malformed]
-            column = pa.concat_arrays([_arrow(frame[label]).take(take), pa.array(padded, type=pa.string())])
-            fields.append(neutralize_formulas(column.take(pa.array(order))))
-        sink.write_rejects(rejects, fields)
+        sink.write_rejects([pa.array(rejected_lines).cast(pa.string()), reasons, details,
+                            *(neutralize_formulas(field) for field in fields)])
 
 
 def _arrow(column: pd.Series) -> pa.Array:
@@ -292,11 +295,10 @@ class _Sink:
         if self._clean is not None:
             self._clean.write_columns([numbers, *others])
 
-    def write_rejects(self, rejects: pd.DataFrame, fields: list[pa.Array]) -> None:
+    def write_rejects(self, columns: list[pa.Array]) -> None:
         """Write rejected records in line order: line, reason, detail, then the raw fields."""
         if self._rejects is not None:
-            line = pa.array(rejects["line"].to_numpy()).cast(pa.string())
-            self._rejects.write_columns([line, rejects["reason"].to_numpy(), rejects["detail"].to_numpy(), *fields])
+            self._rejects.write_columns(columns)
 
     def commit(self) -> None:
         for writer in (self._clean, self._rejects):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-import pandas as pd
+import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -62,15 +63,16 @@ class Report:
         if key is not None:
             counter[key] = counter.get(key, 0) + by
 
-    def _keep_rejections(self, rejects: pd.DataFrame, limit: int | None) -> None:
-        """Keep rejected lines (a frame of line, reason, detail, value) up to ``limit`` in all."""
-        room = len(rejects) if limit is None else max(0, limit - len(self.rejections))
-        kept = rejects.iloc[:room]
+    def _keep_rejections(self, lines: Sequence[int], reasons: pa.Array, details: pa.Array, values: pa.Array,
+                         limit: int | None) -> None:
+        """Keep rejected lines (columns in line order) up to ``limit`` in all; count the rest."""
+        room = len(lines) if limit is None else max(0, min(len(lines), limit - len(self.rejections)))
         self.rejections.extend(
             Rejection(int(line), reason, detail, value)
-            for line, reason, detail, value in zip(kept["line"], kept["reason"], kept["detail"], kept["value"])
+            for line, reason, detail, value in zip(lines[:room], reasons[:room].to_pylist(),
+                                                   details[:room].to_pylist(), values[:room].to_pylist())
         )
-        self.rejections_omitted += len(rejects) - len(kept)
+        self.rejections_omitted += len(lines) - room
 
     def _sort_counts(self) -> None:
         for name in ("by_reason", "by_country", "by_reading"):

@@ -47,7 +47,7 @@ class AtomicCsvWriter:
             raise OutputFileError(f"cannot write {self.path}: no such directory {directory}") from None
         except OSError as exc:
             raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
-        self._file = open(descriptor, "w", encoding="utf-8", newline="")
+        self._file = open(descriptor, "wb")
         self.write_columns([[name] for name in header])
 
     def write_columns(self, columns: Sequence[Sequence[str] | pa.Array | np.ndarray]) -> None:
@@ -58,7 +58,9 @@ class AtomicCsvWriter:
         lines = pc.binary_join_element_wise(*arrays, ",")
         whole = pa.ListArray.from_arrays(pa.array([0, len(lines)], type=pa.int32()), lines)
         try:
-            self._file.write(pc.binary_join(whole, "\n")[0].as_py() + "\n")
+            # Arrow strings are UTF-8 already: write the joined buffer as it is.
+            self._file.write(pc.binary_join(whole, "\n")[0].as_buffer())
+            self._file.write(b"\n")
         except OSError as exc:
             raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
 
