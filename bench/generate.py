@@ -46,7 +46,9 @@ def number_pool(rng: random.Random, size: int) -> list[tuple[str, str]]:
         keep = max(2, len(nsn) - 5)  # vary the subscriber part, keep the range prefix
         digits = nsn[:keep] + "".join(rng.choice("0123456789") for _ in range(len(nsn) - keep))
         pool.add((code, digits))
-    return sorted(pool)
+    numbers = sorted(pool)
+    rng.shuffle(numbers)  # a real list mixes its countries
+    return numbers
 
 
 def spell(rng: random.Random, code: str, nsn: str) -> str:

@@ -29,7 +29,7 @@ import generate  # noqa: E402
 
 
 def peak_rss_of(command: list[str]) -> tuple[float, float]:
-    """Run ``command``; return (wall seconds, peak MB of its process tree)."""
+    """Run ``command``; return (wall seconds, peak MB of its process tree, sampled every 0.1 s)."""
     import psutil
 
     started = time.perf_counter()
@@ -42,10 +42,10 @@ def peak_rss_of(command: list[str]) -> tuple[float, float]:
         while not done.is_set():
             try:
                 tree = [process, *process.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+                peak = max(peak, sum(_resident(p) for p in tree))
             except psutil.Error:
                 pass
-            done.wait(0.02)
+            done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -56,6 +56,15 @@ def peak_rss_of(command: list[str]) -> tuple[float, float]:
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{error.decode(errors='replace')}")
     return elapsed, peak / 2**20
+
+
+def _resident(process) -> int:
+    """Proportional set size where the OS reports it: forked workers share pages with their parent,
+    and plain RSS would count those pages once per process."""
+    try:
+        return process.memory_full_info().pss
+    except (AttributeError, OSError):
+        return process.memory_info().rss
 
 
 def data_file(rows: int, seed: int, directory: Path) -> Path:

@@ -17,6 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from .errors import InputFileError
+
 _NEWLINE, _CR = 10, 13
 
 
@@ -35,6 +37,33 @@ def parse_block(
     malformed ones as ``(line, fields)``. Blank lines are skipped, as
     Python's csv module skips them.
     """
+    width = len(columns)
+    table = pacsv.read_csv(
+        io.BytesIO(block),
+        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=len(block) + 1),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True,
+                                         invalid_row_handler=lambda row: "skip"),
+        convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    line_count = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    if table.num_rows == line_count:
+        # Every line was a good record: no blank or ragged line to account for.
+        line_numbers, good, malformed = first_line + np.arange(line_count), slice(None), []
+    else:
+        line_numbers, good, malformed = _line_structure(block, first_line, width, delimiter)
+        if table.num_rows != int(good.sum()):  # never seen; refuse rather than misnumber lines
+            raise InputFileError(f"cannot read the lines from line {first_line} on; please report this file")
+    frame = pd.DataFrame(
+        {name: pd.arrays.ArrowStringArray(table.column(i).combine_chunks()) for i, name in enumerate(columns)},
+        index=pd.Index(line_numbers[good], dtype="int64", name="line"),
+    )
+    return frame, malformed
+
+
+def _line_structure(block: bytes, first_line: int, width: int,
+                    delimiter: str) -> tuple[np.ndarray, np.ndarray, list[tuple[int, list[str]]]]:
+    """Line numbers, which lines are good records, and the malformed ones, read off the bytes."""
     data = np.frombuffer(block, dtype=np.uint8)
     ends = np.flatnonzero(data == _NEWLINE)
     if not block.endswith(b"\n"):
@@ -47,29 +76,11 @@ def parse_block(
     content = lengths - carriage
     delimiters = np.flatnonzero(data == ord(delimiter))
     fields = np.searchsorted(delimiters, ends) - np.searchsorted(delimiters, starts) + 1
-
-    width = len(columns)
     blank = content == 0
     good = ~blank & (fields == width)
     line_numbers = first_line + np.arange(len(ends))
-
-    table = pacsv.read_csv(
-        io.BytesIO(block),
-        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=len(block) + 1),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True,
-                                         invalid_row_handler=lambda row: "skip"),
-        convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
-    if table.num_rows != int(good.sum()):
-        raise AssertionError("quote-free block parsed to an unexpected number of rows")
-    # Arrow-backed string columns: no Python string is made until one is needed.
-    frame = pd.DataFrame(
-        {name: pd.arrays.ArrowStringArray(table.column(i).combine_chunks()) for i, name in enumerate(columns)},
-        index=pd.Index(line_numbers[good], dtype="int64", name="line"),
-    )
     malformed = [
         (int(line_numbers[i]), block[starts[i]:starts[i] + content[i]].decode("utf-8").split(delimiter))
         for i in np.flatnonzero(~blank & ~good)
     ]
-    return frame, malformed
+    return line_numbers, good, malformed

@@ -27,7 +27,7 @@ __all__ = ["auto_workers", "clean_file", "rejects_path_for", "validate_file"]
 ProgressCallback = Callable[[int, int], None]
 """Called as ``on_progress(bytes_read, total_bytes)`` after each chunk."""
 
-DEFAULT_CHUNK_ROWS = 100_000
+DEFAULT_CHUNK_ROWS = 200_000
 
 
 _PARALLEL_MIN_BYTES = 16 * 1024 * 1024

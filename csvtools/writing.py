@@ -22,6 +22,7 @@ __all__ = ["AtomicCsvWriter", "atomic_write_text", "neutralize_formula", "neutra
 _ALWAYS_FORMULA = ("=", "@", "\t", "\r")
 _SIGN = ("+", "-")
 _NEEDS_QUOTES = r'[",\r\n]'
+_QUOTE_BYTES = np.frombuffer(b'",\r\n', dtype=np.uint8)
 # Cells that may be formulas: neutralize_formula decides on these few exactly.
 _FORMULA_CANDIDATE = r"^[=@\t\r]|^[+\-].*[^0-9 ().,/:;#*+\-]"
 _FORMULA_HINT = re.compile(r'[^\W\d_]|[|!"&$=]')  # a letter, or a symbol formulas use
@@ -92,6 +93,9 @@ def _as_strings(column: Sequence[str] | pa.Array | np.ndarray) -> pa.Array:
 
 
 def _quoted(column: pa.Array) -> pa.Array:
+    data = column.buffers()[2]
+    if data is not None and not np.isin(np.frombuffer(data, dtype=np.uint8), _QUOTE_BYTES).any():
+        return column  # no quote, comma or line break anywhere in the column's bytes
     needs = pc.match_substring_regex(column, _NEEDS_QUOTES)
     if not pc.any(needs).as_py():
         return column
