@@ -55,10 +55,15 @@ def parse_block(
         if table.num_rows != int(good.sum()):  # never seen; refuse rather than misnumber lines
             raise InputFileError(f"cannot read the lines from line {first_line} on; please report this file")
     frame = pd.DataFrame(
-        {name: pd.arrays.ArrowStringArray(table.column(i).combine_chunks()) for i, name in enumerate(columns)},
+        {name: pd.arrays.ArrowStringArray(_single(table.column(i))) for i, name in enumerate(columns)},
         index=pd.Index(line_numbers[good], dtype="int64", name="line"),
     )
     return frame, malformed
+
+
+def _single(column: pa.ChunkedArray) -> pa.Array:
+    # One block is read as one chunk; combine_chunks() would copy it all the same.
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _line_structure(block: bytes, first_line: int, width: int,
