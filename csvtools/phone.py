@@ -24,9 +24,10 @@ if hasattr(re_util, "enable_pattern_cache"):
 
 __all__ = [
     "LEVELS",
+    "READINGS",
+    "REASONS",
     "NumberResult",
     "normalize_number",
-    "REASONS",
 ]
 
 #: Stable reason codes. They are part of the public contract: never rename one.
@@ -46,8 +47,8 @@ REASONS = (
 
 LEVELS = ("valid", "possible")
 
-#: How a kept number was read; the report counts these so that a user sees
-#: how many numbers depended on a guess (pitfalls: bare digits under ``+``).
+#: How a kept number was read (``NumberResult.reading``); the report counts these so
+#: that a user sees how many numbers depended on a guess (bare digits read under ``+``).
 READINGS = ("international", "plus_added", "00_as_plus", "national")
 
 

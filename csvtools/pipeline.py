@@ -19,7 +19,7 @@ from .dedupe import FirstLines
 from .errors import ColumnError
 from .phone import LEVELS
 from .reading import Chunk, CsvSource
-from .report import Rejection, Report
+from .report import Report
 from .writing import AtomicCsvWriter, neutralize_formulas
 
 __all__ = ["auto_workers", "clean_file", "rejects_path_for", "validate_file"]

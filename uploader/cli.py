@@ -22,7 +22,6 @@ from .config import AGENT_VARIABLE, BASE_VARIABLE, LAYOUTS
 from .errors import (
     AmbiguousCreateError,
     ConfigError,
-    RejectedRowsError,
     ScheduleTimeError,
     UploaderError,
     WaitTimeoutError,

@@ -1,0 +1,49 @@
+"""The public surface is deliberate: pinned here, and every command is in README."""
+
+import re
+from pathlib import Path
+
+import csvtools
+import uploader
+from csvtools.cli import cli as csvtools_cli
+from uploader.cli import cli as uploader_cli
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_csvtools_exports():
+    assert sorted(csvtools.__all__) == sorted([
+        "REASONS", "ColumnError", "CsvToolsError", "InputFileError", "NumberResult", "OutputFileError",
+        "Rejection", "Report", "clean_chunk", "clean_file", "normalize_number", "validate_file",
+    ])
+    assert all(hasattr(csvtools, name) for name in csvtools.__all__)
+
+
+def test_uploader_exports():
+    assert sorted(uploader.__all__) == sorted([
+        "APIConnectionError", "APIStatusError", "APITimeoutError", "ActionResult", "AmbiguousCreateError",
+        "AuthenticationError", "BadRequestError", "Batch", "BatchClient", "BatchFailedError", "ConfigError",
+        "ConflictError", "Execution", "NotFoundError", "RateLimitError", "RejectedRowsError", "ScheduleTimeError",
+        "ServerError", "UploaderError", "WaitTimeoutError",
+    ])
+    assert all(hasattr(uploader, name) for name in uploader.__all__)
+
+
+def test_every_exception_has_one_root():
+    for name in uploader.__all__:
+        value = getattr(uploader, name)
+        if isinstance(value, type) and issubclass(value, Exception):
+            assert issubclass(value, uploader.UploaderError), name
+    for name in ("ColumnError", "InputFileError", "OutputFileError"):
+        assert issubclass(getattr(csvtools, name), csvtools.CsvToolsError)
+
+
+def test_every_reason_code_is_documented():
+    for reason in csvtools.REASONS:
+        assert f"`{reason}`" in README, reason
+
+
+def test_every_command_is_in_readme():
+    for group, program in ((csvtools_cli, "csvtools"), (uploader_cli, "uploader")):
+        for command in group.commands:
+            assert re.search(rf"\b{command}\b", README), f"{program} {command}"
