@@ -40,7 +40,9 @@ def parse_block(
     width = len(columns)
     table = pacsv.read_csv(
         io.BytesIO(block),
-        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=len(block) + 1),
+        # One block, one thread: handing a single parse job to the thread pool only adds overhead.
+        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=len(block) + 1,
+                                       use_threads=False),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True,
                                          invalid_row_handler=lambda row: "skip"),
         convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
