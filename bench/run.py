@@ -1,8 +1,9 @@
 """Benchmark: the naive pandas + phonenumbers script against ``csvtools clean``, in one run.
 
 Both run as whole processes on the same generated file; the script prints
-rows per second, wall time, peak resident memory (the whole process tree,
-sampled) and the ratio, and checks that both kept the same set of numbers.
+rows per second, wall time, peak memory (PSS of the whole process tree,
+sampled in a second run so that sampling does not slow the timed one) and
+the ratio, and checks that both kept the same set of numbers.
 
     python bench/run.py --rows 1000000
     python bench/run.py --rows 1000000 --scale 2000000,4000000   # csvtools alone at more sizes
@@ -18,7 +19,6 @@ import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -28,34 +28,33 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 
 
-def peak_rss_of(command: list[str]) -> tuple[float, float]:
-    """Run ``command``; return (wall seconds, peak MB of its process tree, sampled every 0.1 s)."""
+def timed(command: list[str]) -> float:
+    """Wall seconds of ``command``, with nothing else running beside it."""
+    started = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr.decode(errors='replace')}")
+    return time.perf_counter() - started
+
+
+def peak_memory_of(command: list[str]) -> float:
+    """Peak MB of ``command``'s whole process tree (PSS, sampled every 0.1 s) in a separate run,
+    so that the sampling does not slow the timed run."""
     import psutil
 
-    started = time.perf_counter()
-    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0
-    done = threading.Event()
+    while process.poll() is None:
+        try:
+            peak = max(peak, sum(_resident(p) for p in [process, *process.children(recursive=True)]))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    return peak / 2**20
 
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            try:
-                tree = [process, *process.children(recursive=True)]
-                peak = max(peak, sum(_resident(p) for p in tree))
-            except psutil.Error:
-                pass
-            done.wait(0.1)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, error = process.communicate()
-    elapsed = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{error.decode(errors='replace')}")
-    return elapsed, peak / 2**20
+def measure(command: list[str]) -> tuple[float, float]:
+    return timed(command), peak_memory_of(command)
 
 
 def _resident(process) -> int:
@@ -99,18 +98,18 @@ def main(argv: list[str] | None = None) -> None:
         source = data_file(args.rows, args.seed, args.data_dir)
         naive = None
         if not args.skip_naive:
-            naive = peak_rss_of([sys.executable, str(HERE / "naive.py"), str(source), str(out / "naive.csv"),
+            naive = measure([sys.executable, str(HERE / "naive.py"), str(source), str(out / "naive.csv"),
                                  str(out / "naive.rejects.csv")])
             results.append(("naive pandas + phonenumbers", args.rows, *naive))
         tool = [sys.executable, "-m", "csvtools", "clean", "--workers", str(args.workers)]
-        ours = peak_rss_of([*tool, str(source), "-o", str(out / "clean.csv")])
+        ours = measure([*tool, str(source), "-o", str(out / "clean.csv")])
         results.append((f"csvtools clean (--workers {args.workers})", args.rows, *ours))
         if naive:
             same = kept_numbers(out / "naive.csv", "contact_number") == kept_numbers(out / "clean.csv", "contact_number")
         for rows in [int(value) for value in args.scale.split(",") if value]:
             bigger = data_file(rows, args.seed, args.data_dir)
             results.append((f"csvtools clean (--workers {args.workers})", rows,
-                            *peak_rss_of([*tool, str(bigger), "-o", str(out / f"clean_{rows}.csv")])))
+                            *measure([*tool, str(bigger), "-o", str(out / f"clean_{rows}.csv")])))
 
     print(f"{'':34} {'rows':>10} {'seconds':>9} {'rows/s':>10} {'peak MB':>8}")
     for name, rows, seconds, peak in results:
