@@ -8,10 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from .chunk import clean_chunk
 from .columns import OUTPUT_COLUMN, find_phone_column
@@ -20,7 +17,7 @@ from .errors import ColumnError
 from .phone import LEVELS
 from .reading import Chunk, CsvSource
 from .report import Report
-from .writing import AtomicCsvWriter, neutralize_formulas
+from .settle import Sink, settle
 
 __all__ = ["auto_workers", "clean_file", "rejects_path_for", "validate_file"]
 
@@ -145,12 +142,12 @@ def _run(
             clean_path=clean_path,
             rejects_path=rejects_path,
         )
-        sink = _Sink(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header)
+        sink = Sink(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header)
         try:
             first_line_of = FirstLines()
             for chunk, verdicts in _judged(source, phone_label, settings):
-                _settle(chunk, verdicts, phone_label, [source.columns[i] for i in other_at],
-                        settings, first_line_of, report, sink)
+                settle(chunk, verdicts, phone_label, [source.columns[i] for i in other_at],
+                       settings.keep_duplicates, settings.max_rejections, first_line_of, report, sink)
                 if on_progress:
                     on_progress(source.bytes_read(), source.size)
         except BaseException:
@@ -183,129 +180,3 @@ def _judged(source: CsvSource, phone_label: str, settings: _Settings) -> Iterato
                 yield done, future.result()
         for done, future in pending:
             yield done, future.result()
-
-
-def _settle(
-    chunk: Chunk,
-    verdicts: pd.DataFrame,
-    phone_label: str,
-    other_labels: list[str],
-    settings: _Settings,
-    first_line_of: FirstLines,
-    report: Report,
-    sink: _Sink,
-) -> None:
-    """Apply the cross-chunk rule (duplicates), count, and hand rows to the sink."""
-    frame = chunk.frame
-    lines = frame.index.to_numpy()
-    numbers = _arrow(verdicts["contact_number"])
-    kept = numbers.is_valid().to_numpy(zero_copy_only=False)
-
-    repeated_at = np.zeros(0, dtype=np.int64)
-    if not settings.keep_duplicates and kept.any():
-        at = np.flatnonzero(kept)
-        first = first_line_of.first_lines(numbers.take(pa.array(at)), lines[at])
-        repeated = first != lines[at]
-        repeated_at, first_of_repeated = at[repeated], first[repeated]
-        kept[repeated_at] = False
-
-    rejected = np.flatnonzero(~kept)
-    take = pa.array(rejected, type=pa.int64())
-    reasons = _arrow(verdicts["reason"]).take(take)
-    details = _arrow(verdicts["detail"]).take(take)
-    if repeated_at.size:
-        first_line = np.full(len(lines), -1, dtype=np.int64)
-        first_line[repeated_at] = first_of_repeated
-        # Only duplicates have a number among the rejected rows.
-        duplicate_details = pc.binary_join_element_wise(
-            numbers.take(take), " is already on line ", pa.array(first_line[rejected]).cast(pa.string()), "")
-        reasons = pc.if_else(duplicate_details.is_valid(), "duplicate", reasons)
-        details = pc.coalesce(duplicate_details, details)
-    values = _arrow(frame[phone_label]).take(take)
-    fields = [_arrow(frame[label]).take(take) for label in frame.columns]
-    rejected_lines = lines[rejected]
-
-    if chunk.malformed:
-        width = len(frame.columns)
-        malformed_details = []
-        for _, cells in chunk.malformed:
-            detail = f"expected {width} fields, found {len(cells)}"
-            if len(cells) > width:
-                # The rejects file stays rectangular, so the surplus is kept here.
-                detail += "; extra fields: " + ", ".join(repr(extra) for extra in cells[width:])
-            malformed_details.append(detail)
-        count = len(chunk.malformed)
-        rejected_lines = np.concatenate([rejected_lines, [line for line, _ in chunk.malformed]]).astype(np.int64)
-        order = pa.array(np.argsort(rejected_lines, kind="stable"))
-        rejected_lines = rejected_lines[order.to_numpy()]
-        reasons = pa.concat_arrays([reasons, pa.array(["malformed_row"] * count, type=pa.string())]).take(order)
-        details = pa.concat_arrays([details, pa.array(malformed_details, type=pa.string())]).take(order)
-        values = pa.concat_arrays([values, pa.nulls(count, type=pa.string())]).take(order)
-        fields = [
-            pa.concat_arrays([field, pa.array([cells[i] if i < len(cells) else "" for _, cells in chunk.malformed],
-                                              type=pa.string())]).take(order)
-            for i, field in enumerate(fields)
-        ]
-
-    keep = pa.array(kept)
-    report.rows += len(frame) + len(chunk.malformed)
-    report.clean += int(kept.sum())
-    report.rejected += len(rejected_lines)
-    for counter, column in ((report.by_country, _arrow(verdicts["region"]).filter(keep)),
-                            (report.by_reading, _arrow(verdicts["reading"]).filter(keep)),
-                            (report.by_reason, reasons)):
-        for item in pc.value_counts(column).to_pylist():
-            report._count(counter, item["values"], item["counts"])
-    report._keep_rejections(rejected_lines, reasons, details, values, settings.max_rejections)
-
-    sink.write_clean(numbers.filter(keep), [_arrow(frame[label]).filter(keep) for label in other_labels])
-    if sink.writes_rejects:
-        sink.write_rejects([pa.array(rejected_lines).cast(pa.string()), reasons, details,
-                            *(neutralize_formulas(field) for field in fields)])
-
-
-def _arrow(column: pd.Series) -> pa.Array:
-    """A frame column as an Arrow string array (no copy when it is Arrow-backed already)."""
-    array = pa.array(column, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return array.cast(pa.string())
-
-
-class _Sink:
-    """Where settled rows go: two atomic CSV writers, or nowhere for validation."""
-
-    def __init__(self, clean_path: str | None, rejects_path: str | None,
-                 clean_header: list[str], input_header: list[str]) -> None:
-        self._clean = self._rejects = None
-        if clean_path is None:
-            return
-        self._clean = AtomicCsvWriter(clean_path, clean_header)
-        try:
-            self._rejects = AtomicCsvWriter(rejects_path, ["line", "reason", "detail", *input_header])
-        except BaseException:
-            self._clean.discard()
-            raise
-
-    @property
-    def writes_rejects(self) -> bool:
-        return self._rejects is not None
-
-    def write_clean(self, numbers: pa.Array, others: list[pa.Array]) -> None:
-        if self._clean is not None:
-            self._clean.write_columns([numbers, *others])
-
-    def write_rejects(self, columns: list[pa.Array]) -> None:
-        """Write rejected records in line order: line, reason, detail, then the raw fields."""
-        if self._rejects is not None:
-            self._rejects.write_columns(columns)
-
-    def commit(self) -> None:
-        for writer in (self._clean, self._rejects):
-            if writer is not None:
-                writer.commit()
-
-    def discard(self) -> None:
-        for writer in (self._clean, self._rejects):
-            if writer is not None:
-                writer.discard()

@@ -186,7 +186,7 @@ def test_failure_mid_run_leaves_no_output_behind(tmp_path, monkeypatch):
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(pipeline, "_settle", explode)
+    monkeypatch.setattr(pipeline, "settle", explode)
     with pytest.raises(OSError):
         clean_file(source, tmp_path / "out.csv")
     assert sorted(os.listdir(tmp_path)) == ["in.csv", "out.csv"]
