@@ -56,8 +56,9 @@ def settle(
             numbers.take(take), " is already on line ", pa.array(first_line[rejected]).cast(pa.string()), "")
         reasons = pc.if_else(duplicate_details.is_valid(), "duplicate", reasons)
         details = pc.coalesce(duplicate_details, details)
-    values = as_arrow(frame[phone_label]).take(take)
-    fields = [as_arrow(frame[label]).take(take) for label in frame.columns]
+    columns = {label: as_arrow(frame[label]) for label in frame.columns}  # once per column, not per use
+    values = columns[phone_label].take(take)
+    fields = [column.take(take) for column in columns.values()]
     rejected_lines = lines[rejected]
 
     if chunk.malformed:
@@ -93,7 +94,7 @@ def settle(
             report._count(counter, item["values"], item["counts"])
     report._keep_rejections(rejected_lines, reasons, details, values, max_rejections)
 
-    sink.write_clean(numbers.filter(keep), [as_arrow(frame[label]).filter(keep) for label in other_labels])
+    sink.write_clean(numbers.filter(keep), [columns[label].filter(keep) for label in other_labels])
     if sink.writes_rejects:
         sink.write_rejects([pa.array(rejected_lines).cast(pa.string()), reasons, details,
                             *(neutralize_formulas(field) for field in fields)])
