@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .fastpath import judge_array
+from .fastpath import VERDICT_FIELDS, judge_array
 from .phone import NumberResult, normalize_number
 
 __all__ = ["VERDICT_COLUMNS", "clean_chunk"]
@@ -31,21 +31,41 @@ def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, lev
     the common shapes by :mod:`csvtools.fastpath` for the whole array, the rest
     by :func:`csvtools.phone.normalize_number`, the reference.
     """
-    codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+    codes, uniques = _factorize(frame[column])
     fast = judge_array(uniques, region, level)
-    per_unique = [fast.number, fast.reason, fast.detail, fast.region, fast.reading]
-    for position in np.flatnonzero(~fast.decided):
-        result = _normalize_cached(uniques[position], region, level)
-        for array, value in zip(per_unique, (result.number, result.reason, result.detail, result.region,
-                                             result.reading)):
-            array[position] = value
+    rows, table = fast.rows, fast.table
+    undecided = np.flatnonzero(rows < 0)
+    if undecided.size:
+        values = uniques.take(pa.array(undecided)).to_pylist() if isinstance(uniques, pa.Array) else uniques[undecided]
+        results = [_normalize_cached(value, region, level) for value in values]
+        slow = pa.table({name: pa.array([getattr(result, name) for result in results], type=pa.string())
+                         for name in VERDICT_FIELDS})
+        rows = rows.copy()
+        rows[undecided] = len(table) + np.arange(undecided.size)
+        table = pa.concat_tables([table, slow])
     # Arrow-backed columns: cheap to send between processes, and writers take them as they are.
-    rows = pa.array(codes)
-    columns = {
-        name: pd.arrays.ArrowExtensionArray(pa.array(array, type=pa.string()).take(rows))
-        for name, array in zip(VERDICT_COLUMNS, per_unique)
-    }
-    return pd.DataFrame(columns, index=frame.index)
+    verdicts = table.take(pa.array(rows[codes]))
+    return pd.DataFrame(
+        {name: pd.arrays.ArrowExtensionArray(verdicts.column(field).combine_chunks())
+         for name, field in zip(VERDICT_COLUMNS, VERDICT_FIELDS)},
+        index=frame.index,
+    )
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pa.Array | np.ndarray]:
+    """(code of each row, distinct values): Arrow-native for Arrow string columns, else pandas."""
+    array = values.array
+    if isinstance(array, pd.arrays.ArrowStringArray) or isinstance(array, pd.arrays.ArrowExtensionArray):
+        arrow = pa.array(array)
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        if pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type):
+            encoded = arrow.dictionary_encode()
+            codes = encoded.indices.to_numpy(zero_copy_only=False)
+            if encoded.null_count == 0:
+                return codes.astype(np.int64, copy=False), encoded.dictionary
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, uniques
 
 
 @lru_cache(maxsize=1 << 16)

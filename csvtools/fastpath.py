@@ -2,17 +2,19 @@
 
 Most values in real lists are ``+CC…``, ``00CC…``, bare ``CC…`` digits or a
 ``tel:`` URI, with spaces, dashes or brackets. For those, this module decides
-validity for a whole array at once with RE2 (pyarrow.compute) over
-libphonenumber's own metadata (taken from :mod:`csvtools.phone` as plain
-data), following exactly what ``phonenumbers.parse`` / ``is_valid_number``
-do. Anything it cannot settle with certainty is left undecided, and the
-caller hands it to :func:`csvtools.phone.normalize_number`, which stays the
+validity for a whole array at once over libphonenumber's own metadata (taken
+from :mod:`csvtools.phone` as plain data), following exactly what
+``phonenumbers.parse`` / ``is_valid_number`` do: the shape and the digits are
+read off the Arrow string buffers with numpy, and the number patterns are
+matched with RE2 (pyarrow.compute), one country calling code at a time.
+Anything it cannot settle with certainty is left undecided, and the caller
+hands it to :func:`csvtools.phone.normalize_number`, which stays the
 reference. A parity test holds the two paths to the same verdicts.
 
 Left to the reference path: any value with letters, dots, slashes, non-ASCII
 characters or an apostrophe; national numbers (``--region`` without ``+``);
 ``--level possible``; a national number that starts with the country's
-national prefix for parsing (libphonenumber may strip it); non-geographic
+national prefix for parsing when a transform rule applies; non-geographic
 codes (``+800`` …); fewer than 4 or more than 20 digits.
 """
 
@@ -36,101 +38,241 @@ from .phone import (
     parse_failure,
 )
 
-__all__ = ["FastVerdicts", "judge_array"]
+__all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
 
-_SHAPE = r"^\+?[0-9][0-9 ()\-]*$"
-_TEL = r"^[tT][eE][lL]:"
+#: The columns of :attr:`FastVerdicts.table`, as in :class:`csvtools.phone.NumberResult`.
+VERDICT_FIELDS = ("number", "reason", "detail", "region", "reading")
+
 _MIN_DIGITS, _MAX_DIGITS, _MAX_NSN = 4, 20, 17
+_OTHER, _DIGIT, _MARK, _PLUS = 0, 1, 2, 3
+_BYTE_CLASS = np.zeros(256, dtype=np.uint8)
+_BYTE_CLASS[ord("0"):ord("9") + 1] = _DIGIT
+_BYTE_CLASS[[ord(mark) for mark in " ()-"]] = _MARK
+_BYTE_CLASS[ord("+")] = _PLUS
+_ZERO = ord("0")
+# How a number without "+" was read; the index is what _read_digits reports.
+_READINGS = ("plus_added", "international", "00_as_plus")
+# A national number's length as one letter in front of it, so that one RE2 pass can
+# check a pattern together with the lengths its description allows.
+_LENGTH_MARKS = pa.array([chr(ord("A") + length) for length in range(_MAX_DIGITS + 1)], type=pa.string())
 
 
 @dataclass
 class FastVerdicts:
-    """Verdicts for an array of values; ``decided[i]`` False means "ask the reference path"."""
+    """Verdicts for an array of values.
 
-    decided: np.ndarray
-    number: np.ndarray
-    reason: np.ndarray
-    detail: np.ndarray
-    region: np.ndarray
-    reading: np.ndarray
+    ``rows[i]`` is the row of ``table`` (columns :data:`VERDICT_FIELDS`,
+    Arrow strings) holding value ``i``'s verdict, or -1 when the value is
+    undecided ("ask the reference path"). Values with the same verdict may
+    share a row.
+    """
+
+    rows: np.ndarray
+    table: pa.Table
+
+    @property
+    def decided(self) -> np.ndarray:
+        return self.rows >= 0
+
+    def column(self, name: str) -> pa.Array:
+        """One field for every value (null where undecided)."""
+        return self.table.column(name).combine_chunks().take(pa.array(self.rows, mask=self.rows < 0))
 
 
-def judge_array(values: list | np.ndarray, region: str | None, level: str) -> FastVerdicts:
+def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level: str) -> FastVerdicts:
     """Decide what can be decided for ``values`` (strings) without parsing them one by one."""
     count = len(values)
-    verdicts = FastVerdicts(np.zeros(count, dtype=bool), *(np.full(count, None, dtype=object) for _ in range(5)))
     if level != "valid" or count == 0:
-        return verdicts
+        return _undecided(count)
     try:
-        text = pa.array(values, type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return verdicts
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        text = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string(), from_pandas=True)
+        text = pc.ascii_trim_whitespace(text.cast(pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return _undecided(count)
 
-    text = pc.ascii_trim_whitespace(text)
-    text = pc.replace_substring_regex(text, _TEL, "")
-    eligible = pc.and_(pc.string_is_ascii(text), pc.match_substring_regex(text, _SHAPE))
-    eligible = pc.fill_null(eligible, False)
-    has_plus = pc.starts_with(text, "+")
-    digits = text
-    for mark in ("+", " ", "-", "(", ")"):  # the only non-digits _SHAPE lets through
-        digits = pc.replace_substring(digits, mark, "")
-    if region:
-        eligible = pc.and_(eligible, has_plus)  # national readings need the reference path
-    double_zero = pc.and_(pc.invert(has_plus), pc.starts_with(digits, "00"))
-    full = pc.if_else(double_zero, pc.utf8_slice_codeunits(digits, 2), digits)
-    length = pc.utf8_length(full)
-    eligible = pc.and_(eligible, pc.and_(pc.greater_equal(length, _MIN_DIGITS), pc.less_equal(length, _MAX_DIGITS)))
-    eligible = pc.and_(eligible, pc.invert(pc.starts_with(full, "0")))
-
-    positions = np.flatnonzero(eligible.to_numpy(zero_copy_only=False))
-    if positions.size == 0:
-        return verdicts
-    take = pa.array(positions)
-    full = full.take(take)
-    plus = has_plus.take(take).to_numpy(zero_copy_only=False)
-    zeros = double_zero.take(take).to_numpy(zero_copy_only=False)
-    readings = np.full(len(positions), "plus_added", dtype=object)
-    readings[plus] = "international"
-    readings[zeros] = "00_as_plus"
+    digits = _read_digits(text, plus_only=bool(region))  # national readings need the reference path
+    if digits is None:
+        return _undecided(count)
+    positions, full, full_offsets, readings = digits
 
     table_codes, table_lengths = _country_code_table()
-    prefixes = pc.cast(pc.utf8_slice_codeunits(full, 0, 3), pa.int64()).to_numpy()
-    codes, code_lengths = table_codes[prefixes], table_lengths[prefixes]
+    first = full_offsets[:-1]
+    prefixes = sum((full[first + place].astype(np.int64) - _ZERO) * 10 ** (2 - place) for place in range(3))
+    codes, cut = table_codes[prefixes], table_lengths[prefixes]
 
-    unknown = codes == 0
-    verdicts.decided[positions[unknown]] = True
-    verdicts.reason[positions[unknown]] = "invalid_country_code"
-    verdicts.detail[positions[unknown]] = parse_failure("invalid_country_code").detail
+    rows = np.full(count, -1, dtype=np.int64)
+    known = np.flatnonzero(codes != 0)
+    order = known[np.argsort(codes[known], kind="stable")]
+    judged = _judge_by_country(codes[order], _slices(full, first[order] + cut[order], full_offsets[1:][order]),
+                               readings[order])
+    settled = np.flatnonzero(judged.decided)
+    rows[positions[order[settled]]] = settled
 
-    for code in np.unique(codes[~unknown]):
-        members = np.flatnonzero(codes == code)
-        rules = country_rules(int(code))
+    unknown = positions[codes == 0]
+    rows[unknown] = len(order)  # one shared row after the judged ones
+    unknown_row = {"reason": "invalid_country_code", "detail": parse_failure("invalid_country_code").detail}
+    table = pa.table({
+        name: pa.concat_arrays([judged.columns[name], pa.array([unknown_row.get(name)], type=pa.string())])
+        for name in VERDICT_FIELDS
+    })
+    return FastVerdicts(rows, table)
+
+
+def _undecided(count: int) -> FastVerdicts:
+    empty = pa.table({name: pa.array([], type=pa.string()) for name in VERDICT_FIELDS})
+    return FastVerdicts(np.full(count, -1, dtype=np.int64), empty)
+
+
+def _read_digits(text: pa.Array, plus_only: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The values shaped ``[tel:]+?D[D ()-]*`` and their digits, read off the Arrow buffers.
+
+    Returns (positions of those values, the digits as one uint8 buffer without
+    a leading ``00``, the offsets into it, the reading code of each) for the
+    values with 4 to 20 such digits not starting with 0; None if there are none.
+    """
+    offsets, data, valid = _buffers(text)
+    if data is None:
+        return None
+    begin, end = offsets[:-1].copy(), offsets[1:]
+    begin += 4 * pc.fill_null(pc.starts_with(text, "tel:", ignore_case=True), False).to_numpy(zero_copy_only=False)
+    classes = _BYTE_CLASS[data]
+    nonempty = valid & (end > begin)
+    first_class = np.where(nonempty, classes[np.minimum(begin, len(data) - 1)], _OTHER)
+    has_plus = first_class == _PLUS
+    after_plus = begin + has_plus
+    second_class = np.where(end > after_plus, classes[np.minimum(after_plus, len(data) - 1)], _OTHER)
+    shaped = (nonempty & (second_class == _DIGIT)
+              & (_count_in(classes == _OTHER, begin, end) == 0)
+              & (_count_in(classes == _PLUS, begin, end) == has_plus))
+    if plus_only:
+        shaped &= has_plus
+
+    is_digit = classes == _DIGIT
+    is_digit[:offsets[0]] = False
+    is_digit[offsets[-1]:] = False
+    digit_count = _count_in(is_digit, offsets[:-1], end)
+    digits = np.concatenate((data[is_digit], np.zeros(2, dtype=np.uint8)))  # two pad bytes: the 00 test may look past the end
+    digit_offsets = np.concatenate(([0], np.cumsum(digit_count)))
+    starts = digit_offsets[:-1]
+    double_zero = (shaped & ~has_plus & (digit_count >= 2)
+                   & (digits[starts] == _ZERO) & (digits[starts + 1] == _ZERO))
+    length = digit_count - 2 * double_zero
+    lead = digit_offsets[:-1] + 2 * double_zero
+    eligible = shaped & (length >= _MIN_DIGITS) & (length <= _MAX_DIGITS)
+    eligible[eligible] &= digits[lead[eligible]] != _ZERO
+    positions = np.flatnonzero(eligible)
+    if positions.size == 0:
+        return None
+    full, full_offsets = _gather(digits, lead[positions], lead[positions] + length[positions])
+    readings = np.where(has_plus[positions], 1, np.where(double_zero[positions], 2, 0)).astype(np.int8)
+    return positions, full, full_offsets, readings
+
+
+def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """(offsets as int64, data bytes, validity) of an Arrow string array."""
+    _, offset_buffer, data_buffer = text.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int32)[text.offset:text.offset + len(text) + 1].astype(np.int64)
+    valid = ~pc.is_null(text).to_numpy(zero_copy_only=False) if text.null_count else np.ones(len(text), dtype=bool)
+    if data_buffer is None or offsets[-1] == offsets[0]:
+        return offsets, None, valid
+    return offsets, np.frombuffer(data_buffer, dtype=np.uint8), valid
+
+
+def _count_in(mask: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """How many of ``mask[begin:end]`` are true, for every (begin, end) pair."""
+    # int32 sums over a uint8 view: several times faster than numpy's default for booleans.
+    running = np.concatenate((np.zeros(1, dtype=np.int32), np.cumsum(mask.view(np.uint8), dtype=np.int32)))
+    return (running[end] - running[np.minimum(begin, end)]).astype(np.int64)
+
+
+def _gather(data: np.ndarray, begin: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The byte ranges ``data[begin:end]`` laid end to end, and their offsets."""
+    lengths = (end - begin).astype(np.int32)
+    offsets = np.concatenate((np.zeros(1, dtype=np.int32), np.cumsum(lengths, dtype=np.int32)))
+    index = np.repeat((begin - offsets[:-1]).astype(np.int32), lengths) + np.arange(offsets[-1], dtype=np.int32)
+    return data[index], offsets.astype(np.int64)
+
+
+def _slices(data: np.ndarray, begin: np.ndarray, end: np.ndarray) -> pa.Array:
+    """``data[begin:end]`` for every pair, as an Arrow string array."""
+    gathered, offsets = _gather(data, begin, end)
+    return pa.Array.from_buffers(pa.string(), len(begin),
+                                 [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(gathered)])
+
+
+@dataclass
+class _Judged:
+    decided: np.ndarray
+    columns: dict[str, pa.Array]
+
+
+def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarray) -> _Judged:
+    """Judge national numbers sorted by country calling code, one code at a time."""
+    count = len(codes)
+    decided = np.zeros(count, dtype=bool)
+    valid = np.zeros(count, dtype=bool)
+    region_vocabulary, region_of = _Vocabulary(), np.full(count, -1, dtype=np.int64)
+    prefix_vocabulary, prefix_of = _Vocabulary(), np.zeros(count, dtype=np.int64)
+    failure_vocabulary, failure_of = _Vocabulary(), np.full(count, -1, dtype=np.int64)
+    pieces = []
+    bounds = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1, [count]))
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        code = int(codes[start]) if stop > start else 0
+        piece = national.slice(start, stop - start)
+        rules = country_rules(code) if code else None
+        if rules is not None:
+            try:
+                piece, settled = _national_number(rules, piece)
+                known, regions = _judge_country(rules, piece)
+            except pa.ArrowInvalid:  # a metadata pattern RE2 cannot run: the reference path decides
+                rules = None
+        pieces.append(piece)
         if rules is None:
             continue
-        cut = int(code_lengths[members[0]])
-        try:
-            national, settled = _national_number(rules, pc.utf8_slice_codeunits(full.take(pa.array(members)), cut))
-            valid, regions = _judge_country(rules, national)
-        except pa.ArrowInvalid:  # a metadata pattern RE2 cannot run: the reference path decides
-            continue
-        numbers = pc.binary_join_element_wise(f"+{int(code)}", national, "").to_numpy(zero_copy_only=False)
-        targets = positions[members[settled]]
-        verdicts.decided[targets] = True
-        good = settled & valid
-        verdicts.number[positions[members[good]]] = numbers[good]
-        verdicts.detail[positions[members[good]]] = ""
-        verdicts.region[positions[members[good]]] = regions[good]
-        verdicts.reading[positions[members[good]]] = readings[members[good]]
-        bad = np.flatnonzero(settled & ~valid)
-        if bad.size:
-            lengths = pc.utf8_length(national).to_numpy()[bad]
-            for length in np.unique(lengths):
-                same = bad[lengths == length]
-                reason, detail = length_reason(rules.country_code, _possibility(rules, int(length)))
-                verdicts.reason[positions[members[same]]] = reason
-                verdicts.detail[positions[members[same]]] = np.asarray(
-                    [f"read as {number}: {detail}" for number in numbers[same]], dtype=object)
-    return verdicts
+        span = slice(start, stop)
+        decided[span], valid[span] = settled, settled & known
+        prefix_of[span] = prefix_vocabulary.index(f"+{code}")
+        region_ids = np.array([region_vocabulary.index(each.region) for each in rules.regions])
+        region_of[span] = np.where(regions >= 0, region_ids[regions], -1)
+        lengths = pc.utf8_length(piece).to_numpy(zero_copy_only=False)
+        for length in np.unique(lengths[settled & ~known]):
+            reason, detail = length_reason(code, _possibility(rules, int(length)))
+            failure_of[start:stop][settled & ~known & (lengths == length)] = failure_vocabulary.index((reason, detail))
+
+    bad = decided & ~valid
+    numbers = pc.binary_join_element_wise(prefix_vocabulary.array().take(pa.array(prefix_of, mask=~decided)),
+                                          pa.concat_arrays(pieces) if pieces else pa.array([], pa.string()), "")
+    failures = failure_vocabulary.items
+    failure_index = pa.array(failure_of, mask=~bad)
+    reasons = pa.array([reason for reason, _ in failures], type=pa.string()).take(failure_index)
+    tails = pa.array([detail for _, detail in failures], type=pa.string()).take(failure_index)
+    columns = {
+        "number": pc.if_else(pa.array(valid), numbers, pa.scalar(None, pa.string())),
+        "reason": reasons,
+        "detail": pc.if_else(pa.array(valid), "", pc.binary_join_element_wise("read as ", numbers, ": ", tails, "")),
+        "region": region_vocabulary.array().take(pa.array(region_of, mask=~valid)),
+        "reading": pa.array(_READINGS, type=pa.string()).take(pa.array(readings.astype(np.int64), mask=~valid)),
+    }
+    return _Judged(decided, columns)
+
+
+class _Vocabulary:
+    """Small sets of repeated strings, kept as indices while judging and expanded once at the end."""
+
+    def __init__(self) -> None:
+        self._index: dict = {}
+
+    def index(self, item) -> int:
+        return self._index.setdefault(item, len(self._index))
+
+    @property
+    def items(self) -> list:
+        return list(self._index)
+
+    def array(self) -> pa.Array:
+        return pa.array(self.items, type=pa.string())
 
 
 def _national_number(rules: CountryRules, national: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -141,88 +283,108 @@ def _national_number(rules: CountryRules, national: pa.Array) -> tuple[pa.Array,
     Rows where a prefix transform rule would apply are left unsettled.
     """
     settled = np.ones(len(national), dtype=bool)
-    if rules.national_prefix_for_parsing:
-        # extract_regex wants every group named: make the pattern's own groups non-capturing.
-        prefix = re.sub(r"(?<!\\)\((?!\?)", "(?:", rules.national_prefix_for_parsing)
-        found = pc.extract_regex(national, f"^(?P<prefix>{prefix})")
-        prefix_length = pc.fill_null(pc.utf8_length(pc.struct_field(found, "prefix")), 0).to_numpy(
-            zero_copy_only=False)
-        strip = np.flatnonzero(prefix_length > 0)
-        if strip.size and rules.national_prefix_transform_rule:
-            settled[strip] = False
-        elif strip.size:
-            original = national.take(pa.array(strip))
-            rest = pa.array([value[cut:] for value, cut in zip(original.to_pylist(), prefix_length[strip])],
-                            type=pa.string())
-            general = rules.regions[0].general
-            keep_original = _matches(original, f"^(?:{general.regex})$") & ~_matches(rest, f"^(?:{general.regex})$")
-            usable = np.array([_possibility(rules, len(value)) not in _UNUSABLE for value in rest.to_pylist()])
-            use_rest = ~keep_original & usable
-            values = national.to_pylist()
-            for index, value in zip(strip[use_rest], np.asarray(rest.to_pylist(), dtype=object)[use_rest]):
-                values[index] = value
-            national = pa.array(values, type=pa.string())
-    length = pc.utf8_length(national).to_numpy()
+    prefix = rules.national_prefix_for_parsing
+    if prefix:
+        if prefix.isdigit():
+            candidates = np.flatnonzero(pc.starts_with(national, prefix).to_numpy(zero_copy_only=False))
+        else:
+            candidates = np.flatnonzero(_matches(national, f"^(?:{prefix})"))
+        if candidates.size:
+            national, settled = _strip_national_prefix(rules, national, candidates, settled)
+    length = pc.utf8_length(national).to_numpy(zero_copy_only=False)
     settled &= (length >= 2) & (length <= _MAX_NSN)
     return national, settled
 
 
+def _strip_national_prefix(rules: CountryRules, national: pa.Array, candidates: np.ndarray,
+                           settled: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    # extract_regex wants every group named: make the pattern's own groups non-capturing.
+    prefix = re.sub(r"(?<!\\)\((?!\?)", "(?:", rules.national_prefix_for_parsing)
+    original = national.take(pa.array(candidates))
+    found = pc.extract_regex(original, f"^(?P<prefix>{prefix})")
+    prefix_length = pc.fill_null(pc.utf8_length(pc.struct_field(found, "prefix")), 0).to_numpy(zero_copy_only=False)
+    stripped = prefix_length > 0
+    if not stripped.any():
+        return national, settled
+    if rules.national_prefix_transform_rule:
+        settled[candidates[stripped]] = False
+        return national, settled
+    strip, original = candidates[stripped], original.filter(pa.array(stripped))
+    rest = pa.array([value[cut:] for value, cut in zip(original.to_pylist(), prefix_length[stripped])],
+                    type=pa.string())
+    general = f"^(?:{rules.regions[0].general.regex})$"
+    keep_original = _matches(original, general) & ~_matches(rest, general)
+    usable = np.array([_possibility(rules, len(value)) not in _UNUSABLE for value in rest.to_pylist()])
+    use_rest = ~keep_original & usable
+    if not use_rest.any():
+        return national, settled
+    # Swap in the stripped values: append them and take each row from its new place.
+    index = np.arange(len(national))
+    index[strip[use_rest]] = len(national) + np.arange(int(use_rest.sum()))
+    national = pa.concat_arrays([national, rest.filter(pa.array(use_rest))]).take(pa.array(index))
+    return national, settled
+
+
 def _judge_country(rules: CountryRules, national: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(valid, region) per national number of one country code, as ``is_valid_number`` decides."""
+    """(valid, index of the region in ``rules.regions`` or -1) per national number of one code,
+    as ``is_valid_number`` decides."""
     count = len(national)
-    length = pc.utf8_length(national)
-    valid = np.zeros(count, dtype=bool)
-    regions = np.full(count, None, dtype=object)
+    keyed = pc.binary_join_element_wise(_LENGTH_MARKS.take(pc.utf8_length(national)), national, "")
+    regions = np.full(count, -1, dtype=np.int64)
     if len(rules.regions) == 1:
-        only = rules.regions[0]
-        valid = _type_known(only, national, length)
-        regions[valid] = only.region
-        return valid, regions
+        known = _type_known(rules.regions[0], keyed)
+        regions[known] = 0
+        return known, regions
 
     # Shared country code: the first region whose leading digits match, or (without
     # leading digits) for which the number is of a known type, is the number's region.
+    valid = np.zeros(count, dtype=bool)
     open_rows = np.arange(count)
-    for region_rules in rules.regions:
+    for index, region_rules in enumerate(rules.regions):
         if open_rows.size == 0:
             break
-        subset, subset_length = national.take(pa.array(open_rows)), length.take(pa.array(open_rows))
-        known = _type_known(region_rules, subset, subset_length)
+        subset = keyed.take(pa.array(open_rows))
         if region_rules.leading_digits:
-            claimed = _matches(subset, f"^(?:{region_rules.leading_digits})")
+            claimed = _matches(subset, f"^.(?:{region_rules.leading_digits})")
+            known = np.zeros(len(open_rows), dtype=bool)
+            if claimed.any():
+                known[claimed] = _type_known(region_rules, subset.filter(pa.array(claimed)))
         else:
-            claimed = known
-        regions[open_rows[claimed & known]] = region_rules.region
+            claimed = known = _type_known(region_rules, subset)
+        regions[open_rows[claimed & known]] = index
         valid[open_rows[claimed & known]] = True
         open_rows = open_rows[~claimed]
     return valid, regions
 
 
-def _type_known(rules: RegionRules, national: pa.Array, length: pa.Array) -> np.ndarray:
-    """``_number_type_helper(...) != UNKNOWN``: the general pattern and one type's pattern match."""
-    known = np.zeros(len(national), dtype=bool)
-    remaining = np.flatnonzero(_desc_matches(rules.general, national, length))
-    for pattern in rules.types:  # any type will do: stop testing a number at its first match
-        if remaining.size == 0:
-            break
-        rows = pa.array(remaining)
-        hit = _desc_matches(pattern, national.take(rows), length.take(rows))
-        known[remaining[hit]] = True
-        remaining = remaining[~hit]
+def _type_known(rules: RegionRules, keyed: pa.Array) -> np.ndarray:
+    """``_number_type_helper(...) != UNKNOWN``: the general pattern and one type's pattern match.
+
+    ``keyed`` is each national number behind its length mark (see _LENGTH_MARKS).
+    """
+    types = [_keyed_pattern(pattern) for pattern in rules.types]
+    types = [pattern for pattern in types if pattern]
+    if rules.general is None or not types:
+        return np.zeros(len(keyed), dtype=bool)
+    known = _matches(keyed, f"^{_keyed_pattern(rules.general)}$")
+    if known.any():
+        known &= _matches(keyed, "^(?:" + "|".join(types) + ")$")
     return known
 
 
-def _desc_matches(pattern: Pattern | None, national: pa.Array, length: pa.Array) -> np.ndarray:
-    if pattern is None:
-        return np.zeros(len(national), dtype=bool)
-    matched = _matches(national, f"^(?:{pattern.regex})$")
-    if pattern.lengths:
-        matched &= pc.is_in(length, value_set=pa.array(pattern.lengths, type=length.type)).to_numpy(
-            zero_copy_only=False)
-    return matched
+def _keyed_pattern(pattern: Pattern) -> str:
+    """A regex over a length mark and a national number: ``pattern``'s regex at one of its lengths.
+
+    An empty string when no length is possible (libphonenumber's ``[-1]``).
+    """
+    if not pattern.lengths:
+        return f".(?:{pattern.regex})"
+    marks = "".join(chr(ord("A") + length) for length in pattern.lengths if 0 <= length <= _MAX_NSN)
+    return f"[{marks}](?:{pattern.regex})" if marks else ""
 
 
-def _matches(national: pa.Array, regex: str) -> np.ndarray:
-    return pc.match_substring_regex(national, regex).to_numpy(zero_copy_only=False).astype(bool)
+def _matches(strings: pa.Array, regex: str) -> np.ndarray:
+    return pc.fill_null(pc.match_substring_regex(strings, regex), False).to_numpy(zero_copy_only=False)
 
 
 _UNUSABLE = ("TOO_SHORT", "IS_POSSIBLE_LOCAL_ONLY", "INVALID_LENGTH")
