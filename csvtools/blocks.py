@@ -24,7 +24,8 @@ _NEWLINE, _CR = 10, 13
 
 def needs_full_parser(block: bytes) -> bool:
     """Whether ``block`` holds anything the quote-free reading would get wrong."""
-    return b'"' in block or b"\x00" in block or block.count(b"\r") != block.count(b"\r\n")
+    return (b'"' in block or b"\x00" in block
+            or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")))
 
 
 def parse_block(

@@ -10,6 +10,8 @@ that grows with the file.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,24 +29,23 @@ class FirstLines:
     def __len__(self) -> int:
         return sum(len(keys) for keys, _ in self._runs) + len(self._long)
 
-    def first_lines(self, numbers: pa.Array, lines: np.ndarray) -> np.ndarray:
+    def first_lines(self, numbers: pa.Array, lines: np.ndarray, keys: NumberKeys | None = None) -> np.ndarray:
         """For each number (in line order), the first line it was kept on, counting this call.
 
         Numbers not seen before are recorded; a number's own line is returned
-        when this is its first appearance.
+        when this is its first appearance. ``keys`` may pass
+        :func:`number_keys` ``(numbers)`` computed elsewhere (in a worker).
         """
-        keys, short = _keys(numbers)
+        keys = number_keys(numbers) if keys is None else keys
+        short = keys.keys >= 0
         first = np.empty(len(lines), dtype=np.int64)
-        if short.all():
-            first[:] = self._first_of_keys(keys, lines)
-        else:
-            first[short] = self._first_of_keys(keys[short], lines[short])
-            for index in np.flatnonzero(~short):
-                first[index] = self._long.setdefault(numbers[int(index)].as_py(), int(lines[index]))
+        first[short] = self._first_of_keys(keys, lines[short])
+        for index in np.flatnonzero(~short):
+            first[index] = self._long.setdefault(numbers[int(index)].as_py(), int(lines[index]))
         return first
 
-    def _first_of_keys(self, keys: np.ndarray, lines: np.ndarray) -> np.ndarray:
-        unique, first_index, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    def _first_of_keys(self, keys: NumberKeys, lines: np.ndarray) -> np.ndarray:
+        unique, first_index, inverse = keys.unique, keys.first_index, keys.inverse
         first = lines[first_index][inverse]  # first appearance within this call
         earlier = np.full(len(unique), -1, dtype=np.int64)
         for run_keys, run_lines in self._runs:
@@ -59,18 +60,41 @@ class FirstLines:
     def _add(self, keys: np.ndarray, lines: np.ndarray) -> None:
         if not len(keys):
             return
-        self._runs.append((keys, lines))  # np.unique returned them sorted
+        self._runs.append((keys, lines))  # sorted, and no key is in two runs
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-            (left_keys, left_lines), (right_keys, right_lines) = self._runs[-2:]
-            keys = np.concatenate([left_keys, right_keys])
-            lines = np.concatenate([left_lines, right_lines])
-            order = np.argsort(keys, kind="stable")
-            self._runs[-2:] = [(keys[order], lines[order])]
+            self._runs[-2:] = [_merge(*self._runs[-2], *self._runs[-1])]
 
 
-def _keys(numbers: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """int64 keys of "+digits" numbers, and which numbers were short enough to have one."""
+def _merge(left_keys: np.ndarray, left_lines: np.ndarray,
+           right_keys: np.ndarray, right_lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs with no key in common as one sorted run, in linear time."""
+    size = len(left_keys) + len(right_keys)
+    from_right = np.zeros(size, dtype=bool)
+    from_right[np.searchsorted(left_keys, right_keys) + np.arange(len(right_keys))] = True
+    keys, lines = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+    keys[from_right], keys[~from_right] = right_keys, left_keys
+    lines[from_right], lines[~from_right] = right_lines, left_lines
+    return keys, lines
+
+
+@dataclass
+class NumberKeys:
+    """A chunk's numbers as int64 keys, with the distinct short keys sorted (``np.unique``'s
+    ``unique``, ``first_index`` and ``inverse`` over the keys that are not -1)."""
+
+    keys: np.ndarray
+    unique: np.ndarray
+    first_index: np.ndarray
+    inverse: np.ndarray
+
+
+def number_keys(numbers: pa.Array) -> NumberKeys:
+    """Key each "+digits" number by its digits (-1 when there are too many for an int64).
+
+    A pure function of the chunk, so workers can do the sorting for the main process.
+    """
     digits = pc.utf8_slice_codeunits(numbers, 1)
-    short = pc.less_equal(pc.utf8_length(digits), _MAX_INT_DIGITS).to_numpy(zero_copy_only=False)
-    safe = pc.if_else(pa.array(short), digits, pa.scalar("0"))
-    return pc.cast(safe, pa.int64()).to_numpy(), short
+    short = pc.less_equal(pc.utf8_length(digits), _MAX_INT_DIGITS)
+    keys = pc.cast(pc.if_else(short, digits, pa.scalar("-1")), pa.int64()).to_numpy(zero_copy_only=False)
+    unique, first_index, inverse = np.unique(keys[keys >= 0], return_index=True, return_inverse=True)
+    return NumberKeys(keys, unique, first_index, inverse.reshape(-1))

@@ -37,6 +37,7 @@ from .phone import (
     length_reason,
     parse_failure,
 )
+from .strings import string_buffers
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
 
@@ -132,9 +133,10 @@ def _read_digits(text: pa.Array, plus_only: bool) -> tuple[np.ndarray, np.ndarra
     a leading ``00``, the offsets into it, the reading code of each) for the
     values with 4 to 20 such digits not starting with 0; None if there are none.
     """
-    offsets, data, valid = _buffers(text)
-    if data is None:
+    offsets, data = string_buffers(text)
+    if offsets[-1] == offsets[0]:
         return None
+    valid = ~pc.is_null(text).to_numpy(zero_copy_only=False) if text.null_count else np.ones(len(text), dtype=bool)
     begin, end = offsets[:-1].copy(), offsets[1:]
     begin += 4 * pc.fill_null(pc.starts_with(text, "tel:", ignore_case=True), False).to_numpy(zero_copy_only=False)
     classes = _BYTE_CLASS[data]
@@ -168,16 +170,6 @@ def _read_digits(text: pa.Array, plus_only: bool) -> tuple[np.ndarray, np.ndarra
     full, full_offsets = _gather(digits, lead[positions], lead[positions] + length[positions])
     readings = np.where(has_plus[positions], 1, np.where(double_zero[positions], 2, 0)).astype(np.int8)
     return positions, full, full_offsets, readings
-
-
-def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """(offsets as int64, data bytes, validity) of an Arrow string array."""
-    _, offset_buffer, data_buffer = text.buffers()
-    offsets = np.frombuffer(offset_buffer, dtype=np.int32)[text.offset:text.offset + len(text) + 1].astype(np.int64)
-    valid = ~pc.is_null(text).to_numpy(zero_copy_only=False) if text.null_count else np.ones(len(text), dtype=bool)
-    if data_buffer is None or offsets[-1] == offsets[0]:
-        return offsets, None, valid
-    return offsets, np.frombuffer(data_buffer, dtype=np.uint8), valid
 
 
 def _count_in(mask: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:

@@ -8,14 +8,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
 
-import pandas as pd
-
 from .chunk import clean_chunk
 from .columns import OUTPUT_COLUMN, find_phone_column
 from .dedupe import FirstLines
 from .errors import ColumnError
 from .phone import LEVELS
-from .reading import Chunk, CsvSource
+from .reading import Block, Chunk, CsvSource, read_block
+from .render import RenderedChunk, render_chunk
 from .report import Report
 from .settle import Sink, settle
 
@@ -28,6 +27,8 @@ DEFAULT_CHUNK_ROWS = 200_000
 
 
 _PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+_BLOCK_BYTES = 8 << 20
+_MIN_BLOCK_BYTES = 1 << 20
 
 
 def auto_workers(path: str | os.PathLike) -> int:
@@ -125,7 +126,6 @@ def _run(
 ) -> Report:
     with CsvSource(path, settings.encoding, settings.delimiter) as source:
         phone_at = find_phone_column(source.header, settings.column)
-        phone_label = source.columns[phone_at]
         other_at = [i for i in range(len(source.header)) if i != phone_at]
         other_header = [source.header[i] for i in other_at]
         if OUTPUT_COLUMN in other_header:
@@ -142,14 +142,16 @@ def _run(
             clean_path=clean_path,
             rejects_path=rejects_path,
         )
+        plan = _Plan(source.columns[phone_at], tuple(source.columns[i] for i in other_at), settings.region,
+                     settings.level, settings.chunk_rows, settings.max_rejections, clean_path is not None)
         sink = Sink(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header)
         try:
             first_line_of = FirstLines()
-            for chunk, verdicts in _judged(source, phone_label, settings):
-                settle(chunk, verdicts, phone_label, [source.columns[i] for i in other_at],
-                       settings.keep_duplicates, settings.max_rejections, first_line_of, report, sink)
+            for rendered, position in _processed(source, plan, settings.workers):
+                for chunk in rendered:
+                    settle(chunk, settings.keep_duplicates, settings.max_rejections, first_line_of, report, sink)
                 if on_progress:
-                    on_progress(source.bytes_read(), source.size)
+                    on_progress(position, source.size)
         except BaseException:
             sink.discard()
             raise
@@ -158,25 +160,52 @@ def _run(
     return report
 
 
-def _judged(source: CsvSource, phone_label: str, settings: _Settings) -> Iterator[tuple[Chunk, pd.DataFrame]]:
-    """Pair each chunk with its verdicts, in file order, inline or in a process pool."""
-    chunks = source.chunks(settings.chunk_rows)
-    if settings.workers == 1:
-        for chunk in chunks:
-            yield chunk, clean_chunk(chunk.frame, phone_label, settings.region, settings.level)
+@dataclass(frozen=True)
+class _Plan:
+    """What a worker needs to judge and render a piece of the file."""
+
+    phone_label: str
+    other_labels: tuple[str, ...]
+    region: str | None
+    level: str
+    chunk_rows: int
+    max_rejections: int | None
+    with_text: bool
+
+
+def _work(piece: Block | Chunk, plan: _Plan) -> list[RenderedChunk]:
+    """Parse (for a block), judge and render one piece of the file; runs in a worker."""
+    chunks = read_block(piece, plan.chunk_rows) if isinstance(piece, Block) else [piece]
+    return [
+        render_chunk(chunk, clean_chunk(chunk.frame, plan.phone_label, plan.region, plan.level), plan.phone_label,
+                     list(plan.other_labels), plan.max_rejections, plan.with_text)
+        for chunk in chunks
+    ]
+
+
+def _processed(source: CsvSource, plan: _Plan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:
+    """Each piece of the file worked, with the byte position it reaches, in file order,
+    inline or in a process pool."""
+    if workers == 1:
+        for piece in source.pieces(plan.chunk_rows):
+            yield _work(piece, plan), _end_of(piece, source)
         return
+    # Enough blocks to keep every worker busy, and small enough to keep memory flat.
+    block_bytes = min(_BLOCK_BYTES, max(_MIN_BLOCK_BYTES, source.size // (workers * 4)))
     # fork where there is one: no re-import of the caller's __main__, and quick to start.
     # (pyarrow re-creates its thread pools in a forked child.)
     context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: list = []
-        # Keep a bounded number of chunks in flight so memory stays flat; only the
-        # phone column travels to the workers.
-        for chunk in chunks:
-            phones = chunk.frame[[phone_label]]
-            pending.append((chunk, pool.submit(clean_chunk, phones, phone_label, settings.region, settings.level)))
-            if len(pending) > settings.workers * 2:
-                done, future = pending.pop(0)
-                yield done, future.result()
-        for done, future in pending:
-            yield done, future.result()
+        # A bounded number of pieces in flight; a block travels as its offsets, not its bytes.
+        for piece in source.pieces(plan.chunk_rows, block_bytes):
+            pending.append((pool.submit(_work, piece, plan), _end_of(piece, source)))
+            if len(pending) > workers * 2:
+                future, position = pending.pop(0)
+                yield future.result(), position
+        for future, position in pending:
+            yield future.result(), position
+
+
+def _end_of(piece: Block | Chunk, source: CsvSource) -> int:
+    return piece.end if isinstance(piece, Block) else source.bytes_read()

@@ -18,7 +18,7 @@ import pandas as pd
 from .blocks import needs_full_parser, parse_block
 from .errors import InputFileError
 
-__all__ = ["Chunk", "CsvSource", "DELIMITERS", "detect_encoding", "sniff_delimiter"]
+__all__ = ["Block", "Chunk", "CsvSource", "DELIMITERS", "detect_encoding", "read_block", "sniff_delimiter"]
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_LINES = 50
@@ -49,6 +49,37 @@ class Chunk:
 
     frame: pd.DataFrame
     malformed: list[tuple[int, list[str]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Whole, quote-free lines of a UTF-8 file: ``size`` bytes from ``offset``, starting at physical
+    line ``first_line``. Small to send to a worker, which parses it with :func:`read_block`."""
+
+    path: str
+    offset: int
+    size: int
+    first_line: int
+    columns: tuple[str, ...]
+    delimiter: str
+
+    @property
+    def end(self) -> int:
+        return self.offset + self.size
+
+
+def read_block(block: Block, chunk_rows: int) -> list[Chunk]:
+    """Parse ``block`` (see :mod:`csvtools.blocks`) into chunks of at most ``chunk_rows`` records."""
+    try:
+        with open(block.path, "rb") as handle:
+            handle.seek(block.offset)
+            data = handle.read(block.size)
+    except OSError as exc:
+        raise InputFileError(f"cannot read {block.path}: {exc.strerror or exc}") from None
+    if len(data) != block.size or needs_full_parser(data):
+        raise InputFileError(f"the file changed while it was being read (at line {block.first_line})")
+    frame, malformed = parse_block(data, block.first_line, list(block.columns), block.delimiter)
+    return list(_split(frame, malformed, chunk_rows))
 
 
 def detect_encoding(path: str | os.PathLike, forced: str | None = None) -> str:
@@ -193,17 +224,23 @@ class CsvSource:
             raise InputFileError(f"line {self._last_line + 1}: {exc}") from None
 
     def chunks(self, chunk_rows: int = 50_000) -> Iterator[Chunk]:
-        """Yield :class:`Chunk` objects of at most ``chunk_rows`` records.
+        """Yield :class:`Chunk` objects of at most ``chunk_rows`` records."""
+        for piece in self.pieces(chunk_rows):
+            yield from (read_block(piece, chunk_rows) if isinstance(piece, Block) else [piece])
 
-        UTF-8 files are read in blocks; a quote-free block is parsed by
-        :mod:`csvtools.blocks`, and from the first block that is not, the rest
-        of the file goes through Python's csv module.
+    def pieces(self, chunk_rows: int = 50_000, block_bytes: int | None = None) -> Iterator[Block | Chunk]:
+        """Yield the records as :class:`Block` s to parse anywhere, then :class:`Chunk` s.
+
+        UTF-8 files are cut into blocks of about ``block_bytes`` (whole
+        lines); a quote-free block is handed out as a :class:`Block` for
+        :func:`read_block`, and from the first block that is not, the rest of
+        the file goes through Python's csv module in chunks of ``chunk_rows``.
         """
         if self.encoding in ("utf-8", "utf-8-sig"):
-            yield from self._block_chunks(chunk_rows)
+            yield from self._blocks(block_bytes or _BLOCK_BYTES)
         yield from self._python_chunks(chunk_rows)
 
-    def _block_chunks(self, chunk_rows: int) -> Iterator[Chunk]:
+    def _blocks(self, block_bytes: int) -> Iterator[Block]:
         offset = _offset_of_line(self.path, self._last_line + 1)
         if offset is None:
             return
@@ -211,7 +248,7 @@ class CsvSource:
         self._binary.seek(offset)
         carry = b""
         while True:
-            piece = self._binary.read(_BLOCK_BYTES)
+            piece = self._binary.read(block_bytes)
             block = carry + piece
             if not block:
                 self._last_line = line - 1
@@ -225,9 +262,8 @@ class CsvSource:
             if needs_full_parser(whole):
                 self._switch_to_csv_module(offset, line)
                 return
-            frame, malformed = parse_block(whole, line, self.columns, self.delimiter)
             self._position = offset + cut
-            yield from _split(frame, malformed, chunk_rows)
+            yield Block(self.path, offset, cut, line, tuple(self.columns), self.delimiter)
             offset += cut
             line += whole.count(b"\n")
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-
-import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -62,17 +59,6 @@ class Report:
     def _count(self, counter: dict[str, int], key: str | None, by: int = 1) -> None:
         if key is not None:
             counter[key] = counter.get(key, 0) + by
-
-    def _keep_rejections(self, lines: Sequence[int], reasons: pa.Array, details: pa.Array, values: pa.Array,
-                         limit: int | None) -> None:
-        """Keep rejected lines (columns in line order) up to ``limit`` in all; count the rest."""
-        room = len(lines) if limit is None else max(0, min(len(lines), limit - len(self.rejections)))
-        self.rejections.extend(
-            Rejection(int(line), reason, detail, value)
-            for line, reason, detail, value in zip(lines[:room], reasons[:room].to_pylist(),
-                                                   details[:room].to_pylist(), values[:room].to_pylist())
-        )
-        self.rejections_omitted += len(lines) - room
 
     def _sort_counts(self) -> None:
         for name in ("by_reason", "by_country", "by_reading"):

@@ -1,111 +1,85 @@
 """The one step that needs the chunks before it: duplicates, counts, and where each row goes.
 
-It runs in the main process, in file order, after the per-chunk step
-(:func:`csvtools.chunk.clean_chunk`) has judged every number.
+It runs in the main process, in file order, on chunks already judged and
+rendered in the workers (:mod:`csvtools.chunk`, :mod:`csvtools.render`), so
+that what is left here is little more than appending text.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dedupe import FirstLines
-from .reading import Chunk
-from .report import Report
-from .writing import AtomicCsvWriter, neutralize_formulas
+from .render import RenderedChunk
+from .report import Rejection, Report
+from .writing import AtomicCsvWriter, neutralize_formulas, render_lines
 
-__all__ = ["Sink", "as_arrow", "settle"]
+__all__ = ["Sink", "settle"]
 
 
 def settle(
-    chunk: Chunk,
-    verdicts: pd.DataFrame,
-    phone_label: str,
-    other_labels: list[str],
+    chunk: RenderedChunk,
     keep_duplicates: bool,
     max_rejections: int | None,
     first_line_of: FirstLines,
     report: Report,
     sink: Sink,
 ) -> None:
-    """Apply the cross-chunk rule (duplicates), count, and hand rows to the sink."""
-    frame = chunk.frame
-    lines = frame.index.to_numpy()
-    numbers = as_arrow(verdicts["contact_number"])
-    kept = numbers.is_valid().to_numpy(zero_copy_only=False)
+    """Apply the cross-chunk rule (duplicates), count, and hand the rows to the sink."""
+    lines = chunk.kept_lines
+    repeated = np.zeros(len(lines), dtype=bool)
+    first = lines
+    if not keep_duplicates and len(lines):
+        first = first_line_of.first_lines(chunk.kept_numbers, lines, chunk.kept_keys)
+        repeated = first != lines
+    duplicates = np.flatnonzero(repeated)
+    stays = pa.array(~repeated)
+    duplicate_details = pc.binary_join_element_wise(
+        chunk.kept_numbers.take(pa.array(duplicates)), " is already on line ",
+        pa.array(first[duplicates]).cast(pa.string()), "")
 
-    repeated_at = np.zeros(0, dtype=np.int64)
-    if not keep_duplicates and kept.any():
-        at = np.flatnonzero(kept)
-        first = first_line_of.first_lines(numbers.take(pa.array(at)), lines[at])
-        repeated = first != lines[at]
-        repeated_at, first_of_repeated = at[repeated], first[repeated]
-        kept[repeated_at] = False
-
-    rejected = np.flatnonzero(~kept)
-    take = pa.array(rejected, type=pa.int64())
-    reasons = as_arrow(verdicts["reason"]).take(take)
-    details = as_arrow(verdicts["detail"]).take(take)
-    if repeated_at.size:
-        first_line = np.full(len(lines), -1, dtype=np.int64)
-        first_line[repeated_at] = first_of_repeated
-        # Only duplicates have a number among the rejected rows.
-        duplicate_details = pc.binary_join_element_wise(
-            numbers.take(take), " is already on line ", pa.array(first_line[rejected]).cast(pa.string()), "")
-        reasons = pc.if_else(duplicate_details.is_valid(), "duplicate", reasons)
-        details = pc.coalesce(duplicate_details, details)
-    columns = {label: as_arrow(frame[label]) for label in frame.columns}  # once per column, not per use
-    values = columns[phone_label].take(take)
-    fields = [column.take(take) for column in columns.values()]
-    rejected_lines = lines[rejected]
-
-    if chunk.malformed:
-        width = len(frame.columns)
-        malformed_details = []
-        for _, cells in chunk.malformed:
-            detail = f"expected {width} fields, found {len(cells)}"
-            if len(cells) > width:
-                # The rejects file stays rectangular, so the surplus is kept here.
-                detail += "; extra fields: " + ", ".join(repr(extra) for extra in cells[width:])
-            malformed_details.append(detail)
-        count = len(chunk.malformed)
-        rejected_lines = np.concatenate([rejected_lines, [line for line, _ in chunk.malformed]]).astype(np.int64)
-        order = pa.array(np.argsort(rejected_lines, kind="stable"))
-        rejected_lines = rejected_lines[order.to_numpy()]
-        reasons = pa.concat_arrays([reasons, pa.array(["malformed_row"] * count, type=pa.string())]).take(order)
-        details = pa.concat_arrays([details, pa.array(malformed_details, type=pa.string())]).take(order)
-        values = pa.concat_arrays([values, pa.nulls(count, type=pa.string())]).take(order)
-        fields = [
-            pa.concat_arrays([field, pa.array([cells[i] if i < len(cells) else "" for _, cells in chunk.malformed],
-                                              type=pa.string())]).take(order)
-            for i, field in enumerate(fields)
-        ]
-
-    keep = pa.array(kept)
-    report.rows += len(frame) + len(chunk.malformed)
-    report.clean += int(kept.sum())
-    report.rejected += len(rejected_lines)
-    for counter, column in ((report.by_country, as_arrow(verdicts["region"]).filter(keep)),
-                            (report.by_reading, as_arrow(verdicts["reading"]).filter(keep)),
-                            (report.by_reason, reasons)):
-        for item in pc.value_counts(column).to_pylist():
+    report.rows += chunk.records
+    report.clean += len(lines) - len(duplicates)
+    report.rejected += len(chunk.rejected_lines) + len(duplicates)
+    for reason, count in chunk.rejected_reasons.items():
+        report._count(report.by_reason, reason, count)
+    if len(duplicates):
+        report._count(report.by_reason, "duplicate", len(duplicates))
+    for counter, column in ((report.by_country, chunk.kept_regions), (report.by_reading, chunk.kept_readings)):
+        for item in pc.value_counts(column.filter(stays)).to_pylist():
             report._count(counter, item["values"], item["counts"])
-    report._keep_rejections(rejected_lines, reasons, details, values, max_rejections)
+    _keep_rejections(report, chunk, duplicates, duplicate_details, max_rejections)
 
-    sink.write_clean(numbers.filter(keep), [columns[label].filter(keep) for label in other_labels])
-    if sink.writes_rejects:
-        sink.write_rejects([pa.array(rejected_lines).cast(pa.string()), reasons, details,
-                            *(neutralize_formulas(field) for field in fields)])
+    if sink.writes:
+        sink.write_clean(chunk.clean_text.filter(stays))
+        rejected_text = chunk.rejected_text
+        if len(duplicates):
+            at = pa.array(duplicates)
+            text = render_lines([pa.array(lines[duplicates]).cast(pa.string()),
+                                 pa.repeat("duplicate", len(duplicates)), duplicate_details,
+                                 *(neutralize_formulas(column.take(at)) for column in chunk.kept_cells)])
+            # Both are in line order; merge them so the rejects file stays in line order.
+            order = np.argsort(np.concatenate([chunk.rejected_lines, lines[duplicates]]), kind="stable")
+            rejected_text = pa.concat_arrays([rejected_text, text]).take(pa.array(order))
+        sink.write_rejects(rejected_text)
 
 
-def as_arrow(column: pd.Series) -> pa.Array:
-    """A frame column as an Arrow string array (no copy when it is Arrow-backed already)."""
-    array = pa.array(column, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return array.cast(pa.string())
+def _keep_rejections(report: Report, chunk: RenderedChunk, duplicates: np.ndarray, details: pa.Array,
+                     limit: int | None) -> None:
+    """Add the chunk's rejected lines to the report, in line order, up to ``limit`` in all."""
+    room = None if limit is None else max(0, limit - len(report.rejections))
+    shown = duplicates if room is None else duplicates[:room]
+    records = chunk.rejections + [
+        Rejection(int(line), "duplicate", detail, value)
+        for line, detail, value in zip(chunk.kept_lines[shown], details.to_pylist()[:len(shown)],
+                                       chunk.kept_values.take(pa.array(shown)).to_pylist())
+    ]
+    records.sort(key=lambda record: record.line)
+    kept = records if room is None else records[:room]
+    report.rejections.extend(kept)
+    report.rejections_omitted += len(chunk.rejected_lines) + len(duplicates) - len(kept)
 
 
 class Sink:
@@ -124,17 +98,18 @@ class Sink:
             raise
 
     @property
-    def writes_rejects(self) -> bool:
-        return self._rejects is not None
+    def writes(self) -> bool:
+        return self._clean is not None
 
-    def write_clean(self, numbers: pa.Array, others: list[pa.Array]) -> None:
+    def write_clean(self, lines: pa.Array) -> None:
+        """Append rendered clean lines (see :func:`csvtools.writing.render_lines`)."""
         if self._clean is not None:
-            self._clean.write_columns([numbers, *others])
+            self._clean.write_lines(lines)
 
-    def write_rejects(self, columns: list[pa.Array]) -> None:
-        """Write rejected records in line order: line, reason, detail, then the raw fields."""
+    def write_rejects(self, lines: pa.Array) -> None:
+        """Append rendered rejects lines, in line order: line, reason, detail, then the raw fields."""
         if self._rejects is not None:
-            self._rejects.write_columns(columns)
+            self._rejects.write_lines(lines)
 
     def commit(self) -> None:
         for writer in (self._clean, self._rejects):

@@ -16,13 +16,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import OutputFileError
+from .strings import first_bytes, string_buffers
 
-__all__ = ["AtomicCsvWriter", "atomic_write_text", "neutralize_formula", "neutralize_formulas"]
+__all__ = ["AtomicCsvWriter", "atomic_write_text", "neutralize_formula", "neutralize_formulas", "render_lines"]
 
 _ALWAYS_FORMULA = ("=", "@", "\t", "\r")
 _SIGN = ("+", "-")
 _NEEDS_QUOTES = r'[",\r\n]'
-_QUOTE_BYTES = np.frombuffer(b'",\r\n', dtype=np.uint8)
+_QUOTE_BYTES = np.zeros(256, dtype=bool)
+_QUOTE_BYTES[list(b'",\r\n')] = True
+_FORMULA_START_BYTES = np.zeros(256, dtype=bool)
+_FORMULA_START_BYTES[list(b"=@\t\r+-")] = True
 # Cells that may be formulas: neutralize_formula decides on these few exactly.
 _FORMULA_CANDIDATE = r"^[=@\t\r]|^[+\-].*[^0-9 ().,/:;#*+\-]"
 _FORMULA_HINT = re.compile(r'[^\W\d_]|[|!"&$=]')  # a letter, or a symbol formulas use
@@ -53,10 +57,12 @@ class AtomicCsvWriter:
 
     def write_columns(self, columns: Sequence[Sequence[str] | pa.Array | np.ndarray]) -> None:
         """Write rows given as equal-length columns of strings."""
-        arrays = [_quoted(_as_strings(column)) for column in columns]
-        if not len(arrays[0]):
+        self.write_lines(render_lines(columns))
+
+    def write_lines(self, lines: pa.Array) -> None:
+        """Write rows already rendered by :func:`render_lines`."""
+        if not len(lines):
             return
-        lines = pc.binary_join_element_wise(*arrays, ",")
         whole = pa.ListArray.from_arrays(pa.array([0, len(lines)], type=pa.int32()), lines)
         try:
             # Arrow strings are UTF-8 already: write the joined buffer as it is.
@@ -84,6 +90,14 @@ class AtomicCsvWriter:
             pass
 
 
+def render_lines(columns: Sequence[Sequence[str] | pa.Array | np.ndarray]) -> pa.Array:
+    """Equal-length columns of strings as CSV lines (without line ends), quoted as the writer quotes."""
+    arrays = [_quoted(_as_strings(column)) for column in columns]
+    if not len(arrays[0]):
+        return pa.array([], type=pa.string())
+    return pc.binary_join_element_wise(*arrays, ",")
+
+
 def _as_strings(column: Sequence[str] | pa.Array | np.ndarray) -> pa.Array:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
@@ -93,8 +107,8 @@ def _as_strings(column: Sequence[str] | pa.Array | np.ndarray) -> pa.Array:
 
 
 def _quoted(column: pa.Array) -> pa.Array:
-    data = column.buffers()[2]
-    if data is not None and not np.isin(np.frombuffer(data, dtype=np.uint8), _QUOTE_BYTES).any():
+    offsets, data = string_buffers(column)
+    if not _QUOTE_BYTES[data[offsets[0]:offsets[-1]]].any():
         return column  # no quote, comma or line break anywhere in the column's bytes
     needs = pc.match_substring_regex(column, _NEEDS_QUOTES)
     if not pc.any(needs).as_py():
@@ -120,13 +134,18 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 def neutralize_formulas(column: pa.Array) -> pa.Array:
     """:func:`neutralize_formula` over a column; only cells with a formula start are looked at."""
     column = _as_strings(column)
-    starts = pc.match_substring_regex(column, _FORMULA_CANDIDATE)
-    if not pc.any(starts).as_py():
+    candidates = np.flatnonzero(_FORMULA_START_BYTES[first_bytes(column)])
+    if candidates.size:
+        candidates = candidates[pc.fill_null(pc.match_substring_regex(column.take(pa.array(candidates)),
+                                                                      _FORMULA_CANDIDATE), False)
+                                .to_numpy(zero_copy_only=False)]
+    if not candidates.size:
         return column
-    values = column.to_pylist()
-    for index in np.flatnonzero(starts.to_numpy(zero_copy_only=False)):
-        values[index] = neutralize_formula(values[index])
-    return pa.array(values, type=pa.string())
+    changed = [neutralize_formula(cell) for cell in column.take(pa.array(candidates)).to_pylist()]
+    # Swap the changed cells in: append them and take each row from its new place.
+    index = np.arange(len(column))
+    index[candidates] = len(column) + np.arange(candidates.size)
+    return pa.concat_arrays([column, pa.array(changed, type=pa.string())]).take(pa.array(index))
 
 
 def neutralize_formula(cell: str) -> str:

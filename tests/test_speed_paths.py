@@ -188,3 +188,52 @@ def test_fast_path_agrees_on_every_region_with_trunk_prefixes_and_wrong_lengths(
     decided = [(value, verdict) for value, verdict in zip(values, fast) if verdict is not None]
     assert len(decided) > 0.85 * len(values)
     assert [(value, verdict) for value, verdict in decided if verdict != reference(value)] == []
+
+
+@pytest.fixture(scope="module")
+def mixed_file(tmp_path_factory):
+    """A generated list with ragged lines, a formula cell and, late in the file, quoted fields."""
+    path = tmp_path_factory.mktemp("mixed") / "contacts.csv"
+    generate.write(str(path), 30_000, seed=11)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[500] = "+447911123456,too,few\n"
+    lines[9000] = "=HYPERLINK(1),a,b,c,d,e,f\n"
+    lines[20_000] = '"+91 98765 43210","Quoted, Name",x,basic,2026-01-01\n'
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("max_rejections", [None, 5])
+def test_parallel_blocks_equal_one_process(mixed_file, tmp_path, monkeypatch, max_rejections):
+    """Many small blocks in a pool (duplicates and malformed rows across blocks) write what one process writes."""
+    import csvtools.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "_MIN_BLOCK_BYTES", 64 * 1024)  # the forked workers inherit this
+    monkeypatch.setattr(pipeline, "_BLOCK_BYTES", 64 * 1024)
+    one = pipeline.clean_file(mixed_file, tmp_path / "one.csv", max_rejections=max_rejections)
+    pool = pipeline.clean_file(mixed_file, tmp_path / "pool.csv", workers=2, chunk_rows=3000,
+                               max_rejections=max_rejections)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "pool.csv").read_bytes()
+    assert (tmp_path / "one.rejects.csv").read_bytes() == (tmp_path / "pool.rejects.csv").read_bytes()
+    paths = {"clean_path": None, "rejects_path": None}
+    assert pool.to_dict() | paths == one.to_dict() | paths
+    assert pool.by_reason["duplicate"] > 1000 and pool.by_reason["malformed_row"] == 2
+    assert pool.rows == 30_000 and pool.rows == pool.clean + pool.rejected
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=60), max_size=30), max_size=12))
+def test_duplicate_index_names_the_first_line_across_many_chunks(chunks):
+    """FirstLines, with its sorted runs merged as they grow, agrees with a plain dict."""
+    import pyarrow as pa
+
+    from csvtools.dedupe import FirstLines
+
+    index, seen, line = FirstLines(), {}, 2
+    for numbers in chunks:
+        values = [f"+4479{n:08d}" for n in numbers]
+        lines = np.arange(line, line + len(values), dtype=np.int64)
+        line += len(values)
+        got = index.first_lines(pa.array(values, type=pa.string()), lines)
+        assert got.tolist() == [seen.setdefault(value, int(at)) for value, at in zip(values, lines)]
+    assert len(index) == len(seen)
