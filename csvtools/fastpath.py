@@ -201,127 +201,145 @@ class _Judged:
 
 
 def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarray) -> _Judged:
-    """Judge national numbers sorted by country calling code, one code at a time."""
-    count = len(codes)
-    decided = np.zeros(count, dtype=bool)
-    valid = np.zeros(count, dtype=bool)
-    region_vocabulary, region_of = _Vocabulary(), np.full(count, -1, dtype=np.int64)
-    prefix_vocabulary, prefix_of = _Vocabulary(), np.zeros(count, dtype=np.int64)
-    failure_vocabulary, failure_of = _Vocabulary(), np.full(count, -1, dtype=np.int64)
-    pieces = []
-    bounds = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1, [count]))
-    for start, stop in zip(bounds[:-1], bounds[1:]):
-        code = int(codes[start]) if stop > start else 0
-        piece = national.slice(start, stop - start)
-        rules = country_rules(code) if code else None
-        if rules is not None:
-            try:
-                piece, settled = _national_number(rules, piece)
-                known, regions = _judge_country(rules, piece)
-            except pa.ArrowInvalid:  # a metadata pattern RE2 cannot run: the reference path decides
-                rules = None
-        pieces.append(piece)
-        if rules is None:
-            continue
-        span = slice(start, stop)
-        decided[span], valid[span] = settled, settled & known
-        prefix_of[span] = prefix_vocabulary.index(f"+{code}")
-        region_ids = np.array([region_vocabulary.index(each.region) for each in rules.regions])
-        region_of[span] = np.where(regions >= 0, region_ids[regions], -1)
-        lengths = pc.utf8_length(piece).to_numpy(zero_copy_only=False)
-        for length in np.unique(lengths[settled & ~known]):
-            reason, detail = length_reason(code, _possibility(rules, int(length)))
-            failure_of[start:stop][settled & ~known & (lengths == length)] = failure_vocabulary.index((reason, detail))
+    """Judge national numbers sorted by country calling code.
 
-    bad = decided & ~valid
-    numbers = pc.binary_join_element_wise(prefix_vocabulary.array().take(pa.array(prefix_of, mask=~decided)),
-                                          pa.concat_arrays(pieces) if pieces else pa.array([], pa.string()), "")
-    failures = failure_vocabulary.items
-    failure_index = pa.array(failure_of, mask=~bad)
-    reasons = pa.array([reason for reason, _ in failures], type=pa.string()).take(failure_index)
-    tails = pa.array([detail for _, detail in failures], type=pa.string()).take(failure_index)
+    Only the steps that need a country's own patterns run per code; the rest
+    runs once over all numbers.
+    """
+    count = len(codes)
+    bounds = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1, [count])) if count else np.zeros(1, np.int64)
+    runs = [(country_rules(int(codes[start])), start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
+    decided = np.ones(count, dtype=bool)
+
+    # The national-prefix step, for the codes that have one; its few changes are applied at once.
+    changed_at, changed_to = [], []
+    for rules, start, stop in runs:
+        if rules is None:
+            decided[start:stop] = False
+        elif rules.national_prefix_for_parsing:
+            try:
+                at, values, unsettled = _national_prefix_changes(rules, national.slice(start, stop - start))
+            except pa.ArrowInvalid:  # a metadata pattern RE2 cannot run: the reference path decides
+                decided[start:stop] = False
+                continue
+            changed_at.append(start + at)
+            changed_to.append(values)
+            decided[start + unsettled] = False
+    if changed_at:
+        national = _replaced(national, np.concatenate(changed_at), pa.concat_arrays(changed_to))
+    offsets, _ = string_buffers(national)
+    lengths = np.diff(offsets)
+    decided &= (lengths >= 2) & (lengths <= _MAX_NSN)
+    keyed = pc.binary_join_element_wise(_LENGTH_MARKS.take(pa.array(lengths)), national, "")
+
+    valid = np.zeros(count, dtype=bool)
+    region_names, region_of = _Vocabulary(), np.full(count, -1, dtype=np.int64)
+    for rules, start, stop in runs:
+        if rules is None or not decided[start:stop].any():
+            continue
+        try:
+            known, regions = _judge_country(rules, keyed.slice(start, stop - start))
+        except pa.ArrowInvalid:
+            decided[start:stop] = False
+            continue
+        valid[start:stop] = known
+        region_ids = np.array([region_names.index(each.region) for each in rules.regions])
+        region_of[start:stop] = np.where(regions >= 0, region_ids[regions], -1)
+    valid &= decided
+
+    numbers = pc.binary_join_element_wise(_code_prefixes(codes, decided), national, "")
+    reasons, tails = _length_failures(codes, lengths, decided & ~valid)
     columns = {
         "number": pc.if_else(pa.array(valid), numbers, pa.scalar(None, pa.string())),
         "reason": reasons,
         "detail": pc.if_else(pa.array(valid), "", pc.binary_join_element_wise("read as ", numbers, ": ", tails, "")),
-        "region": region_vocabulary.array().take(pa.array(region_of, mask=~valid)),
+        "region": region_names.array().take(pa.array(region_of, mask=~valid)),
         "reading": pa.array(_READINGS, type=pa.string()).take(pa.array(readings.astype(np.int64), mask=~valid)),
     }
     return _Judged(decided, columns)
 
 
+def _code_prefixes(codes: np.ndarray, present: np.ndarray) -> pa.Array:
+    """"+CC" for each row (null where not ``present``)."""
+    distinct, index = np.unique(codes, return_inverse=True)
+    return pa.array([f"+{code}" for code in distinct], type=pa.string()).take(
+        pa.array(index.reshape(-1), mask=~present))
+
+
+def _length_failures(codes: np.ndarray, lengths: np.ndarray, failed: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    """(reason, detail after "read as +…: ") for the ``failed`` rows, from the length check
+    ``is_valid_number`` falls back on; null elsewhere."""
+    pairs = codes[failed] * 100 + lengths[failed]
+    distinct, index = np.unique(pairs, return_inverse=True)
+    verdicts = [length_reason(int(pair // 100), _possibility(country_rules(int(pair // 100)), int(pair % 100)))
+                for pair in distinct]
+    rows = np.full(len(codes), -1, dtype=np.int64)
+    rows[failed] = index.reshape(-1)
+    take = pa.array(rows, mask=~failed)
+    return (pa.array([reason for reason, _ in verdicts], type=pa.string()).take(take),
+            pa.array([detail for _, detail in verdicts], type=pa.string()).take(take))
+
+
+def _replaced(strings: pa.Array, at: np.ndarray, values: pa.Array) -> pa.Array:
+    """``strings`` with the values at positions ``at`` swapped for ``values``."""
+    if not len(at):
+        return strings
+    index = np.arange(len(strings))
+    index[at] = len(strings) + np.arange(len(at))
+    return pa.concat_arrays([strings, values]).take(pa.array(index))
+
+
 class _Vocabulary:
-    """Small sets of repeated strings, kept as indices while judging and expanded once at the end."""
+    """A small set of repeated strings, kept as indices while judging and expanded once at the end."""
 
     def __init__(self) -> None:
-        self._index: dict = {}
+        self._index: dict[str, int] = {}
 
-    def index(self, item) -> int:
+    def index(self, item: str) -> int:
         return self._index.setdefault(item, len(self._index))
 
-    @property
-    def items(self) -> list:
-        return list(self._index)
-
     def array(self) -> pa.Array:
-        return pa.array(self.items, type=pa.string())
+        return pa.array(list(self._index), type=pa.string())
 
 
-def _national_number(rules: CountryRules, national: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """The national number ``parse()`` keeps after its national-prefix step, and which rows are settled.
+def _national_prefix_changes(rules: CountryRules, national: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """What ``parse()``'s national-prefix step changes in these national numbers of one code.
 
     libphonenumber strips a national prefix it finds at the start when the
     rest still looks like a number of the country and has a usable length.
-    Rows where a prefix transform rule would apply are left unsettled.
+    Returns (positions changed, their new values, positions left unsettled:
+    those where a prefix transform rule would apply).
     """
-    settled = np.ones(len(national), dtype=bool)
+    none = np.zeros(0, dtype=np.int64)
     prefix = rules.national_prefix_for_parsing
-    if prefix:
-        if prefix.isdigit():
-            candidates = np.flatnonzero(pc.starts_with(national, prefix).to_numpy(zero_copy_only=False))
-        else:
-            candidates = np.flatnonzero(_matches(national, f"^(?:{prefix})"))
-        if candidates.size:
-            national, settled = _strip_national_prefix(rules, national, candidates, settled)
-    length = pc.utf8_length(national).to_numpy(zero_copy_only=False)
-    settled &= (length >= 2) & (length <= _MAX_NSN)
-    return national, settled
-
-
-def _strip_national_prefix(rules: CountryRules, national: pa.Array, candidates: np.ndarray,
-                           settled: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    if prefix.isdigit():
+        candidates = np.flatnonzero(pc.starts_with(national, prefix).to_numpy(zero_copy_only=False))
+    else:
+        candidates = np.flatnonzero(_matches(national, f"^(?:{prefix})"))
+    if not candidates.size:
+        return none, pa.array([], pa.string()), none
     # extract_regex wants every group named: make the pattern's own groups non-capturing.
-    prefix = re.sub(r"(?<!\\)\((?!\?)", "(?:", rules.national_prefix_for_parsing)
+    named = re.sub(r"(?<!\\)\((?!\?)", "(?:", prefix)
     original = national.take(pa.array(candidates))
-    found = pc.extract_regex(original, f"^(?P<prefix>{prefix})")
+    found = pc.extract_regex(original, f"^(?P<prefix>{named})")
     prefix_length = pc.fill_null(pc.utf8_length(pc.struct_field(found, "prefix")), 0).to_numpy(zero_copy_only=False)
     stripped = prefix_length > 0
-    if not stripped.any():
-        return national, settled
     if rules.national_prefix_transform_rule:
-        settled[candidates[stripped]] = False
-        return national, settled
+        return none, pa.array([], pa.string()), candidates[stripped]
     strip, original = candidates[stripped], original.filter(pa.array(stripped))
     rest = pa.array([value[cut:] for value, cut in zip(original.to_pylist(), prefix_length[stripped])],
                     type=pa.string())
     general = f"^(?:{rules.regions[0].general.regex})$"
     keep_original = _matches(original, general) & ~_matches(rest, general)
-    usable = np.array([_possibility(rules, len(value)) not in _UNUSABLE for value in rest.to_pylist()])
+    usable = np.array([_possibility(rules, len(value)) not in _UNUSABLE for value in rest.to_pylist()], dtype=bool)
     use_rest = ~keep_original & usable
-    if not use_rest.any():
-        return national, settled
-    # Swap in the stripped values: append them and take each row from its new place.
-    index = np.arange(len(national))
-    index[strip[use_rest]] = len(national) + np.arange(int(use_rest.sum()))
-    national = pa.concat_arrays([national, rest.filter(pa.array(use_rest))]).take(pa.array(index))
-    return national, settled
+    return strip[use_rest], rest.filter(pa.array(use_rest)), none
 
 
-def _judge_country(rules: CountryRules, national: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _judge_country(rules: CountryRules, keyed: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(valid, index of the region in ``rules.regions`` or -1) per national number of one code,
-    as ``is_valid_number`` decides."""
-    count = len(national)
-    keyed = pc.binary_join_element_wise(_LENGTH_MARKS.take(pc.utf8_length(national)), national, "")
+    as ``is_valid_number`` decides. ``keyed`` holds each number behind its length mark."""
+    count = len(keyed)
     regions = np.full(count, -1, dtype=np.int64)
     if len(rules.regions) == 1:
         known = _type_known(rules.regions[0], keyed)
