@@ -27,8 +27,7 @@ DEFAULT_CHUNK_ROWS = 200_000
 
 
 _PARALLEL_MIN_BYTES = 16 * 1024 * 1024
-_BLOCK_BYTES = 8 << 20
-_MIN_BLOCK_BYTES = 1 << 20
+_BLOCK_BYTES = 6 << 20
 
 
 def auto_workers(path: str | os.PathLike) -> int:
@@ -190,15 +189,15 @@ def _processed(source: CsvSource, plan: _Plan, workers: int) -> Iterator[tuple[l
         for piece in source.pieces(plan.chunk_rows):
             yield _work(piece, plan), _end_of(piece, source)
         return
-    # Enough blocks to keep every worker busy, and small enough to keep memory flat.
-    block_bytes = min(_BLOCK_BYTES, max(_MIN_BLOCK_BYTES, source.size // (workers * 4)))
     # fork where there is one: no re-import of the caller's __main__, and quick to start.
     # (pyarrow re-creates its thread pools in a forked child.)
     context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: list = []
         # A bounded number of pieces in flight; a block travels as its offsets, not its bytes.
-        for piece in source.pieces(plan.chunk_rows, block_bytes):
+        # Blocks of a fixed size keep memory flat however long the file; smaller ones at the end
+        # let the workers finish together.
+        for piece in source.pieces(plan.chunk_rows, _BLOCK_BYTES, tail_blocks=workers):
             pending.append((pool.submit(_work, piece, plan), _end_of(piece, source)))
             if len(pending) > workers * 2:
                 future, position = pending.pop(0)

@@ -228,19 +228,23 @@ class CsvSource:
         for piece in self.pieces(chunk_rows):
             yield from (read_block(piece, chunk_rows) if isinstance(piece, Block) else [piece])
 
-    def pieces(self, chunk_rows: int = 50_000, block_bytes: int | None = None) -> Iterator[Block | Chunk]:
+    def pieces(self, chunk_rows: int = 50_000, block_bytes: int | None = None,
+               tail_blocks: int = 1) -> Iterator[Block | Chunk]:
         """Yield the records as :class:`Block` s to parse anywhere, then :class:`Chunk` s.
 
         UTF-8 files are cut into blocks of about ``block_bytes`` (whole
         lines); a quote-free block is handed out as a :class:`Block` for
         :func:`read_block`, and from the first block that is not, the rest of
         the file goes through Python's csv module in chunks of ``chunk_rows``.
+        Once fewer than ``tail_blocks`` full blocks are left, blocks shrink
+        (to a ``tail_blocks``-th of the rest), so that parallel workers finish
+        together instead of one of them working alone on a last big block.
         """
         if self.encoding in ("utf-8", "utf-8-sig"):
-            yield from self._blocks(block_bytes or _BLOCK_BYTES)
+            yield from self._blocks(block_bytes or _BLOCK_BYTES, tail_blocks)
         yield from self._python_chunks(chunk_rows)
 
-    def _blocks(self, block_bytes: int) -> Iterator[Block]:
+    def _blocks(self, block_bytes: int, tail_blocks: int) -> Iterator[Block]:
         offset = _offset_of_line(self.path, self._last_line + 1)
         if offset is None:
             return
@@ -248,7 +252,11 @@ class CsvSource:
         self._binary.seek(offset)
         carry = b""
         while True:
-            piece = self._binary.read(block_bytes)
+            rest = self.size - offset - len(carry)
+            if rest < tail_blocks * block_bytes:
+                piece = self._binary.read(max(block_bytes // 4, rest // tail_blocks, 1))
+            else:
+                piece = self._binary.read(block_bytes)
             block = carry + piece
             if not block:
                 self._last_line = line - 1

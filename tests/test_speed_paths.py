@@ -61,7 +61,8 @@ def test_fast_path_leaves_what_it_cannot_settle(benchmark_values):
 
 
 CHUNK_SPELLINGS = ["+{cc}{n}", "+{cc} {n}", "00{cc}{n}", "{cc}{n}", "tel:+{cc}-{n}", "+{cc}-{n}", "({cc}) {n}",
-                   " +{cc}{n} ", "+{cc}{n}0"]
+                   " +{cc}{n} ", "+{cc}{n}0", "TeL:{cc}{n}", "+{cc}+{n}", "0 0{cc} {n}", "+ {cc}{n}", "tel{cc}{n}",
+                   "{cc}{n}x", "++{cc}{n}"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -208,8 +209,7 @@ def test_parallel_blocks_equal_one_process(mixed_file, tmp_path, monkeypatch, ma
     """Many small blocks in a pool (duplicates and malformed rows across blocks) write what one process writes."""
     import csvtools.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "_MIN_BLOCK_BYTES", 64 * 1024)  # the forked workers inherit this
-    monkeypatch.setattr(pipeline, "_BLOCK_BYTES", 64 * 1024)
+    monkeypatch.setattr(pipeline, "_BLOCK_BYTES", 64 * 1024)  # the forked workers inherit this
     one = pipeline.clean_file(mixed_file, tmp_path / "one.csv", max_rejections=max_rejections)
     pool = pipeline.clean_file(mixed_file, tmp_path / "pool.csv", workers=2, chunk_rows=3000,
                                max_rejections=max_rejections)
