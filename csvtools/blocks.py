@@ -22,10 +22,11 @@ from .errors import InputFileError
 _NEWLINE, _CR = 10, 13
 
 
-def needs_full_parser(block: bytes) -> bool:
-    """Whether ``block`` holds anything the quote-free reading would get wrong."""
-    return (b'"' in block or b"\x00" in block
-            or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")))
+def needs_full_parser(block: bytes, end: int | None = None) -> bool:
+    """Whether ``block[:end]`` holds anything the quote-free reading would get wrong."""
+    end = len(block) if end is None else end
+    return (block.find(b'"', 0, end) >= 0 or block.find(b"\x00", 0, end) >= 0
+            or (block.find(b"\r", 0, end) >= 0 and block.count(b"\r", 0, end) != block.count(b"\r\n", 0, end)))
 
 
 def parse_block(

@@ -249,31 +249,31 @@ class CsvSource:
         if offset is None:
             return
         line = self._last_line + 1
-        self._binary.seek(offset)
-        carry = b""
+        at_least = 1
         while True:
-            rest = self.size - offset - len(carry)
-            if rest < tail_blocks * block_bytes:
-                piece = self._binary.read(max(block_bytes // 4, rest // tail_blocks, 1))
-            else:
-                piece = self._binary.read(block_bytes)
-            block = carry + piece
+            rest = self.size - offset
+            size = block_bytes if rest >= tail_blocks * block_bytes else max(block_bytes // 4, rest // tail_blocks)
+            size = max(size, at_least)
+            # Each read starts where the last whole line ended: no bytes are carried over or copied.
+            self._binary.seek(offset)
+            block = self._binary.read(size)
             if not block:
                 self._last_line = line - 1
                 self._switch_to_csv_module(offset, line)
                 return
-            cut = block.rfind(b"\n") + 1 if piece else len(block)
-            if cut == 0:  # one line longer than a block: keep reading
-                carry = block
+            at_end = offset + len(block) >= self.size
+            cut = len(block) if at_end else block.rfind(b"\n") + 1
+            if cut == 0:  # one line longer than a block: read more at once
+                at_least = 2 * size
                 continue
-            whole, carry = block[:cut], block[cut:]
-            if needs_full_parser(whole):
+            if needs_full_parser(block, cut):
                 self._switch_to_csv_module(offset, line)
                 return
             self._position = offset + cut
             yield Block(self.path, offset, cut, line, tuple(self.columns), self.delimiter)
             offset += cut
-            line += whole.count(b"\n")
+            line += block.count(b"\n", 0, cut)
+            at_least = 1
 
     def _switch_to_csv_module(self, offset: int, line: int) -> None:
         """Continue with Python's csv module from byte ``offset``, which starts line ``line``."""

@@ -31,7 +31,7 @@ class RenderedChunk:
     may still turn out a duplicate; ``kept_cells`` are their raw fields, for
     the rejects file then); ``rejected_*`` the rows rejected already (bad
     numbers and malformed records), in line order. The ``*_text`` columns
-    are CSV lines without line ends, None when nothing is written: a kept
+    are CSV lines (see :func:`csvtools.writing.render_lines`), None when nothing is written: a kept
     row's clean line, and a rejected row's whole rejects line.
     """
 

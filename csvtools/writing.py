@@ -61,13 +61,10 @@ class AtomicCsvWriter:
 
     def write_lines(self, lines: pa.Array) -> None:
         """Write rows already rendered by :func:`render_lines`."""
-        if not len(lines):
-            return
-        whole = pa.ListArray.from_arrays(pa.array([0, len(lines)], type=pa.int32()), lines)
+        offsets, data = string_buffers(lines)
         try:
-            # Arrow strings are UTF-8 already: write the joined buffer as it is.
-            self._file.write(pc.binary_join(whole, "\n")[0].as_buffer())
-            self._file.write(b"\n")
+            # The lines lie end to end in the array's data buffer: write it as it is.
+            self._file.write(memoryview(data[offsets[0]:offsets[-1]]))
         except OSError as exc:
             raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
 
@@ -91,11 +88,11 @@ class AtomicCsvWriter:
 
 
 def render_lines(columns: Sequence[Sequence[str] | pa.Array | np.ndarray]) -> pa.Array:
-    """Equal-length columns of strings as CSV lines (without line ends), quoted as the writer quotes."""
+    """Equal-length columns of strings as CSV lines ending in a line feed, quoted as the writer quotes."""
     arrays = [_quoted(_as_strings(column)) for column in columns]
     if not len(arrays[0]):
         return pa.array([], type=pa.string())
-    return pc.binary_join_element_wise(*arrays, ",")
+    return pc.binary_join_element_wise(pc.binary_join_element_wise(*arrays, ","), "\n", "")
 
 
 def _as_strings(column: Sequence[str] | pa.Array | np.ndarray) -> pa.Array:

@@ -237,3 +237,13 @@ def test_duplicate_index_names_the_first_line_across_many_chunks(chunks):
         got = index.first_lines(pa.array(values, type=pa.string()), lines)
         assert got.tolist() == [seen.setdefault(value, int(at)) for value, at in zip(values, lines)]
     assert len(index) == len(seen)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=80))
+def test_duplicate_keys_are_sorted_like_numpy_unique(values):
+    from csvtools.dedupe import _unique
+
+    keys = np.array(values, dtype=np.int64)
+    expected = np.unique(keys, return_index=True, return_inverse=True)
+    assert [part.tolist() for part in _unique(keys)] == [part.reshape(-1).tolist() for part in expected]
