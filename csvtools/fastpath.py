@@ -332,26 +332,33 @@ def _national_prefix_changes(rules: CountryRules, national: pa.Array) -> tuple[n
     """
     none = np.zeros(0, dtype=np.int64)
     prefix = rules.national_prefix_for_parsing
-    if prefix.isdigit():
+    if prefix.isdigit():  # a literal prefix (most codes): its length is known
         candidates = np.flatnonzero(pc.starts_with(national, prefix).to_numpy(zero_copy_only=False))
+        original = national.take(pa.array(candidates))
+        prefix_length = np.full(len(candidates), len(prefix))
     else:
         candidates = np.flatnonzero(_matches(national, f"^(?:{prefix})"))
-    if not candidates.size:
-        return none, pa.array([], pa.string()), none
-    # extract_regex wants every group named: make the pattern's own groups non-capturing.
-    named = re.sub(r"(?<!\\)\((?!\?)", "(?:", prefix)
-    original = national.take(pa.array(candidates))
-    found = pc.extract_regex(original, f"^(?P<prefix>{named})")
-    prefix_length = pc.fill_null(pc.utf8_length(pc.struct_field(found, "prefix")), 0).to_numpy(zero_copy_only=False)
+        original = national.take(pa.array(candidates))
+        # extract_regex wants every group named: make the pattern's own groups non-capturing.
+        named = re.sub(r"(?<!\\)\((?!\?)", "(?:", prefix)
+        found = pc.extract_regex(original, f"^(?P<prefix>{named})")
+        prefix_length = pc.fill_null(pc.utf8_length(pc.struct_field(found, "prefix")), 0).to_numpy(
+            zero_copy_only=False)
     stripped = prefix_length > 0
+    if not stripped.any():
+        return none, pa.array([], pa.string()), none
     if rules.national_prefix_transform_rule:
         return none, pa.array([], pa.string()), candidates[stripped]
-    strip, original = candidates[stripped], original.filter(pa.array(stripped))
-    rest = pa.array([value[cut:] for value, cut in zip(original.to_pylist(), prefix_length[stripped])],
-                    type=pa.string())
+    strip, original, prefix_length = candidates[stripped], original.filter(pa.array(stripped)), prefix_length[stripped]
+    if prefix.isdigit():
+        rest = pc.utf8_slice_codeunits(original, len(prefix))
+    else:
+        rest = pa.array([value[cut:] for value, cut in zip(original.to_pylist(), prefix_length)], type=pa.string())
     general = f"^(?:{rules.regions[0].general.regex})$"
     keep_original = _matches(original, general) & ~_matches(rest, general)
-    usable = np.array([_possibility(rules, len(value)) not in _UNUSABLE for value in rest.to_pylist()], dtype=bool)
+    rest_lengths = pc.utf8_length(rest).to_numpy(zero_copy_only=False)
+    usable = np.isin(rest_lengths, [length for length in np.unique(rest_lengths)
+                                    if _possibility(rules, int(length)) not in _UNUSABLE])
     use_rest = ~keep_original & usable
     return strip[use_rest], rest.filter(pa.array(use_rest)), none
 
