@@ -94,8 +94,9 @@ def number_keys(numbers: pa.Array) -> NumberKeys:
     A pure function of the chunk, so workers can do the sorting for the main process.
     """
     digits = pc.utf8_slice_codeunits(numbers, 1)
-    short = pc.less_equal(pc.utf8_length(digits), _MAX_INT_DIGITS)
-    keys = pc.cast(pc.if_else(short, digits, pa.scalar("-1")), pa.int64()).to_numpy(zero_copy_only=False)
+    if len(digits) and pc.max(pc.binary_length(digits)).as_py() > _MAX_INT_DIGITS:
+        digits = pc.if_else(pc.less_equal(pc.binary_length(digits), _MAX_INT_DIGITS), digits, pa.scalar("-1"))
+    keys = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
     return NumberKeys(keys, *_unique(keys[keys >= 0]))
 
 

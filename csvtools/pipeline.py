@@ -199,7 +199,7 @@ def _processed(source: CsvSource, plan: _Plan, workers: int) -> Iterator[tuple[l
         # let the workers finish together.
         for piece in source.pieces(plan.chunk_rows, _BLOCK_BYTES, tail_blocks=workers):
             pending.append((pool.submit(_work, piece, plan), _end_of(piece, source)))
-            if len(pending) > workers * 2:
+            if len(pending) > workers:
                 future, position = pending.pop(0)
                 yield future.result(), position
         for future, position in pending:
