@@ -1,7 +1,7 @@
 """The first line of every kept number, in little memory, for duplicate detection.
 
 An E.164 number is "+" and at most 15 digits, so it is kept as an int64 key
-(16 bytes a number with its line, against roughly 150 for a Python dict of
+(12 bytes a number with its line, against roughly 150 for a Python dict of
 strings) in sorted runs merged like a binary counter, so that there are never
 more than a few dozen runs. Longer numbers (possible only with
 ``level="possible"``) go to a plain dict. This is the only state of a run
@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _MAX_INT_DIGITS = 18  # every 18-digit number fits an int64
+_INT32_MAX = 2**31 - 1
 
 
 class FirstLines:
@@ -60,6 +61,8 @@ class FirstLines:
     def _add(self, keys: np.ndarray, lines: np.ndarray) -> None:
         if not len(keys):
             return
+        if lines.max() <= _INT32_MAX:  # 12 bytes a number instead of 16
+            lines = lines.astype(np.int32)
         self._runs.append((keys, lines))  # sorted, and no key is in two runs
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
             self._runs[-2:] = [_merge(*self._runs[-2], *self._runs[-1])]
@@ -71,7 +74,7 @@ def _merge(left_keys: np.ndarray, left_lines: np.ndarray,
     size = len(left_keys) + len(right_keys)
     from_right = np.zeros(size, dtype=bool)
     from_right[np.searchsorted(left_keys, right_keys) + np.arange(len(right_keys))] = True
-    keys, lines = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+    keys, lines = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.result_type(left_lines, right_lines))
     keys[from_right], keys[~from_right] = right_keys, left_keys
     lines[from_right], lines[~from_right] = right_lines, left_lines
     return keys, lines
