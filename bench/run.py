@@ -2,8 +2,11 @@
 
 Both run as whole processes on the same generated file; the script prints
 rows per second, wall time, peak memory (PSS of the whole process tree,
-sampled in a second run so that sampling does not slow the timed one) and
-the ratio, and checks that both kept the same set of numbers.
+sampled in a separate run so that sampling does not slow the timed ones) and
+the ratio, and checks that both kept the same set of numbers. csvtools is
+timed ``--repeat`` times, once before the naive script and the rest after
+it, and the median counts: on a shared machine a 3-second run is at the
+mercy of its neighbours in a way a 45-second run is not.
 
     python bench/run.py --rows 1000000
     python bench/run.py --rows 1000000 --scale 2000000,4000000   # csvtools alone at more sizes
@@ -57,6 +60,12 @@ def measure(command: list[str]) -> tuple[float, float]:
     return timed(command), peak_memory_of(command)
 
 
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def _resident(process) -> int:
     """Proportional set size where the OS reports it: forked workers share pages with their parent,
     and plain RSS would count those pages once per process."""
@@ -87,6 +96,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", default="0", help="csvtools --workers (default 0: automatic)")
     parser.add_argument("--scale", default="", help="more row counts to run csvtools alone on, e.g. 2000000,4000000")
     parser.add_argument("--skip-naive", action="store_true", help="only time csvtools")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="timed csvtools runs at --rows, one before the naive script and the rest after; "
+                             "the median counts (a shared machine's speed drifts more than a 45 s run averages out)")
     parser.add_argument("--data-dir", type=Path, default=HERE / "data")
     args = parser.parse_args(argv)
 
@@ -97,12 +109,15 @@ def main(argv: list[str] | None = None) -> None:
         out = Path(scratch)
         source = data_file(args.rows, args.seed, args.data_dir)
         naive = None
+        tool = [sys.executable, "-m", "csvtools", "clean", "--workers", str(args.workers)]
+        ours_command = [*tool, str(source), "-o", str(out / "clean.csv")]
+        runs = [timed(ours_command)]
         if not args.skip_naive:
             naive = measure([sys.executable, str(HERE / "naive.py"), str(source), str(out / "naive.csv"),
                                  str(out / "naive.rejects.csv")])
             results.append(("naive pandas + phonenumbers", args.rows, *naive))
-        tool = [sys.executable, "-m", "csvtools", "clean", "--workers", str(args.workers)]
-        ours = measure([*tool, str(source), "-o", str(out / "clean.csv")])
+        runs += [timed(ours_command) for _ in range(max(args.repeat, 1) - 1)]
+        ours = (median(runs), peak_memory_of(ours_command))
         results.append((f"csvtools clean (--workers {args.workers})", args.rows, *ours))
         if naive:
             same = kept_numbers(out / "naive.csv", "contact_number") == kept_numbers(out / "clean.csv", "contact_number")
@@ -114,6 +129,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'':34} {'rows':>10} {'seconds':>9} {'rows/s':>10} {'peak MB':>8}")
     for name, rows, seconds, peak in results:
         print(f"{name:34} {rows:>10,} {seconds:>9.2f} {rows / seconds:>10,.0f} {peak:>8.0f}")
+    print("csvtools runs at {:,} rows (s): {}; the table shows the median".format(
+        args.rows, ", ".join(f"{run:.2f}" for run in runs)))
     if naive:
         print(f"speed-up: {naive[0] / ours[0]:.1f}x rows per second; "
               f"memory: {ours[1]:.0f} MB against {naive[1]:.0f} MB")

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 _MAX_INT_DIGITS = 18  # every 18-digit number fits an int64
 _INT32_MAX = 2**31 - 1
+_MAX_RUN = 1 << 22  # numbers in one sorted run: 48 MB
 
 
 class FirstLines:
@@ -64,7 +65,10 @@ class FirstLines:
         if lines.max() <= _INT32_MAX:  # 12 bytes a number instead of 16
             lines = lines.astype(np.int32)
         self._runs.append((keys, lines))  # sorted, and no key is in two runs
-        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
+        # Merge like a binary counter, but never into a run longer than _MAX_RUN: a merge holds
+        # both runs and the result at once, and that transient would grow with the file.
+        while (len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0])
+               and len(self._runs[-2][0]) + len(self._runs[-1][0]) <= _MAX_RUN):
             self._runs[-2:] = [_merge(*self._runs[-2], *self._runs[-1])]
 
 

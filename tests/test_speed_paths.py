@@ -222,22 +222,28 @@ def test_parallel_blocks_equal_one_process(mixed_file, tmp_path, monkeypatch, ma
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.lists(st.integers(min_value=0, max_value=60), max_size=30), max_size=12))
-def test_duplicate_index_names_the_first_line_across_many_chunks(chunks):
-    """FirstLines, with its sorted runs merged as they grow, agrees with a plain dict
-    (also for numbers too long for an int64 key)."""
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=60), max_size=30), max_size=12),
+       st.sampled_from([8, 1 << 22]))
+def test_duplicate_index_names_the_first_line_across_many_chunks(chunks, max_run):
+    """FirstLines, with its sorted runs merged as they grow (up to a longest run), agrees with
+    a plain dict (also for numbers too long for an int64 key)."""
     import pyarrow as pa
 
+    from csvtools import dedupe
     from csvtools.dedupe import FirstLines
 
-    index, seen, line = FirstLines(), {}, 2
-    for numbers in chunks:
-        values = [f"+4479{n:08d}" if n % 7 else f"+{n + 1:020d}" for n in numbers]
-        lines = np.arange(line, line + len(values), dtype=np.int64)
-        line += len(values)
-        got = index.first_lines(pa.array(values, type=pa.string()), lines)
-        assert got.tolist() == [seen.setdefault(value, int(at)) for value, at in zip(values, lines)]
-    assert len(index) == len(seen)
+    default, dedupe._MAX_RUN = dedupe._MAX_RUN, max_run  # hypothesis cannot use monkeypatch
+    try:
+        index, seen, line = FirstLines(), {}, 2
+        for numbers in chunks:
+            values = [f"+4479{n:08d}" if n % 7 else f"+{n + 1:020d}" for n in numbers]
+            lines = np.arange(line, line + len(values), dtype=np.int64)
+            line += len(values)
+            got = index.first_lines(pa.array(values, type=pa.string()), lines)
+            assert got.tolist() == [seen.setdefault(value, int(at)) for value, at in zip(values, lines)]
+        assert len(index) == len(seen)
+    finally:
+        dedupe._MAX_RUN = default
 
 
 @settings(max_examples=60, deadline=None)
