@@ -40,10 +40,13 @@ def number_pool(rng: random.Random, size: int) -> list[tuple[str, str]]:
                 nsn = phonenumbers.national_significant_number(example)
                 templates.append((str(example.country_code), nsn, weight))
     weights = [weight for _, _, weight in templates]
+    # Vary the last 5 digits (the subscriber part, keeping the range prefix); past a few million
+    # numbers that runs out of distinct ones, so vary 6.
+    varied = 5 if size <= 4_000_000 else 6
     pool: set[tuple[str, str]] = set()
     while len(pool) < size:
         code, nsn, _ = rng.choices(templates, weights)[0]
-        keep = max(2, len(nsn) - 5)  # vary the subscriber part, keep the range prefix
+        keep = max(2, len(nsn) - varied)
         digits = nsn[:keep] + "".join(rng.choice("0123456789") for _ in range(len(nsn) - keep))
         pool.add((code, digits))
     numbers = sorted(pool)

@@ -92,7 +92,9 @@ def render_lines(columns: Sequence[Sequence[str] | pa.Array | np.ndarray]) -> pa
     arrays = [_quoted(_as_strings(column)) for column in columns]
     if not len(arrays[0]):
         return pa.array([], type=pa.string())
-    return pc.binary_join_element_wise(pc.binary_join_element_wise(*arrays, ","), "\n", "")
+    # The line feed goes onto the last cell: one column copied once more instead of the whole line.
+    arrays[-1] = pc.binary_join_element_wise(arrays[-1], "\n", "")
+    return pc.binary_join_element_wise(*arrays, ",")
 
 
 def _as_strings(column: Sequence[str] | pa.Array | np.ndarray) -> pa.Array:

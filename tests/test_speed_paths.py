@@ -171,7 +171,7 @@ def test_memory_stays_flat_as_the_file_grows(tmp_path):
                               capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr
         peaks[rows] = int(done.stdout.split()[-1]) / 1024  # MB
-    # Four times the rows: only the compact duplicate index (~32 bytes a number) may grow.
+    # Four times the rows: only the compact duplicate index (12 bytes a number) may grow.
     assert peaks[160_000] < peaks[40_000] + 40, peaks
 
 
