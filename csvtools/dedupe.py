@@ -74,14 +74,13 @@ class FirstLines:
 
 def _merge(left_keys: np.ndarray, left_lines: np.ndarray,
            right_keys: np.ndarray, right_lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two sorted runs with no key in common as one sorted run, in linear time."""
-    size = len(left_keys) + len(right_keys)
-    from_right = np.zeros(size, dtype=bool)
-    from_right[np.searchsorted(left_keys, right_keys) + np.arange(len(right_keys))] = True
-    keys, lines = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.result_type(left_lines, right_lines))
-    keys[from_right], keys[~from_right] = right_keys, left_keys
-    lines[from_right], lines[~from_right] = right_lines, left_lines
-    return keys, lines
+    """Two sorted runs with no key in common as one sorted run.
+
+    numpy's stable sort is a timsort: on two sorted runs laid end to end it does a
+    single merge pass, faster than merging by hand with index arithmetic."""
+    keys = np.concatenate([left_keys, right_keys])
+    order = np.argsort(keys, kind="stable")
+    return keys[order], np.concatenate([left_lines, right_lines])[order]
 
 
 @dataclass
