@@ -23,8 +23,7 @@ __all__ = ["AtomicCsvWriter", "atomic_write_text", "neutralize_formula", "neutra
 _ALWAYS_FORMULA = ("=", "@", "\t", "\r")
 _SIGN = ("+", "-")
 _NEEDS_QUOTES = r'[",\r\n]'
-_QUOTE_BYTES = np.zeros(256, dtype=bool)
-_QUOTE_BYTES[list(b'",\r\n')] = True
+_QUOTE_BYTES = (b'"', b",", b"\r", b"\n")
 _FORMULA_START_BYTES = np.zeros(256, dtype=bool)
 _FORMULA_START_BYTES[list(b"=@\t\r+-")] = True
 # Cells that may be formulas: neutralize_formula decides on these few exactly.
@@ -107,7 +106,8 @@ def _as_strings(column: Sequence[str] | pa.Array | np.ndarray) -> pa.Array:
 
 def _quoted(column: pa.Array) -> pa.Array:
     offsets, data = string_buffers(column)
-    if not _QUOTE_BYTES[data[offsets[0]:offsets[-1]]].any():
+    raw = data[offsets[0]:offsets[-1]].tobytes()  # bytes.find is memchr: far quicker than any numpy pass
+    if not any(raw.find(byte) >= 0 for byte in _QUOTE_BYTES):
         return column  # no quote, comma or line break anywhere in the column's bytes
     needs = pc.match_substring_regex(column, _NEEDS_QUOTES)
     if not pc.any(needs).as_py():
