@@ -17,12 +17,14 @@ import pandas as pd
 
 from .blocks import needs_full_parser, parse_block
 from .errors import InputFileError
+from .strings import is_utf8
 
 __all__ = ["Block", "Chunk", "CsvSource", "DELIMITERS", "detect_encoding", "read_block", "sniff_delimiter"]
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_LINES = 50
 _BLOCK = 1 << 20
+_UTF8_BLOCK = 8 << 20
 _BLOCK_BYTES = 8 << 20  # bytes parsed at once by the quote-free reader
 
 # Files people hand us by mistake, recognised by their first bytes.
@@ -104,11 +106,33 @@ def detect_encoding(path: str | os.PathLike, forced: str | None = None) -> str:
         if b"\x00" in head:
             raise InputFileError("this is not a text file (it contains NUL bytes)")
         handle.seek(0)
-        for encoding in ("utf-8", "cp1252"):
-            if _decodes(handle, encoding):
-                return encoding
-            handle.seek(0)
+        if _is_utf8(handle):
+            return "utf-8"
+        handle.seek(0)
+        if _decodes(handle, "cp1252"):
+            return "cp1252"
     raise InputFileError("cannot decode the file as UTF-8 or Windows-1252; pass --encoding")
+
+
+def _is_utf8(handle: io.BufferedReader) -> bool:
+    # One buffer, read into again and again: fresh 8 MB blocks would each be faulted in anew.
+    buffer = bytearray(_UTF8_BLOCK)
+    view = memoryview(buffer)
+    kept = 0  # bytes after the last line feed, moved to the front for the next read
+    while True:
+        end = kept + handle.readinto(view[kept:])
+        if end == kept:
+            return is_utf8(view[:kept])
+        # Check up to the last line feed, which is never inside a multi-byte character.
+        cut = buffer.rfind(b"\n", 0, end) + 1
+        if cut and not is_utf8(view[:cut]):
+            return False
+        kept = end - cut
+        buffer[:kept] = bytes(view[cut:end])  # a copy: the two ranges may overlap
+        if kept == len(buffer):  # one line longer than the buffer
+            view.release()
+            buffer.extend(bytes(len(buffer)))
+            view = memoryview(buffer)
 
 
 def _decodes(handle: io.BufferedReader, encoding: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["first_bytes", "string_buffers"]
+__all__ = ["first_bytes", "is_utf8", "string_buffers"]
 
 
 def string_buffers(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -27,3 +27,15 @@ def first_bytes(strings: pa.Array) -> np.ndarray:
     if strings.null_count:
         first[strings.is_null().to_numpy(zero_copy_only=False)] = 0
     return first
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8, by Arrow's vectorized validator (several times quicker
+    than decoding it in Python, and no string is built)."""
+    offsets = np.array([0, len(data)], dtype=np.int64)
+    wrapped = pa.Array.from_buffers(pa.large_binary(), 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    try:
+        wrapped.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True

@@ -197,3 +197,18 @@ def test_unwritable_output_raises_output_error(tmp_path):
     source = write(tmp_path / "in.csv", "phone\n+919876543210\n")
     with pytest.raises(OutputFileError, match="no such directory"):
         clean_file(source, tmp_path / "missing" / "out.csv")
+
+
+@pytest.mark.parametrize("block", [5, 16, 1 << 20])
+def test_encoding_is_decided_over_the_whole_file_whatever_the_read_size(tmp_path, monkeypatch, block):
+    import csvtools.reading as reading
+
+    monkeypatch.setattr(reading, "_UTF8_BLOCK", block)
+    lines = ["phone,name"] + [f"+4479111234{i:02d},Zoë Ångström {'x' * (i * 3)}" for i in range(60)]
+    good = write(tmp_path / "good.csv", "\n".join(lines) + "\n")
+    no_final_newline = write(tmp_path / "tail.csv", "\n".join(lines))
+    late_cp1252 = tmp_path / "late.csv"
+    late_cp1252.write_bytes(good.read_bytes() + "+447911123499,Andr\xe9\n".encode("cp1252"))
+    assert reading.detect_encoding(good) == "utf-8"
+    assert reading.detect_encoding(no_final_newline) == "utf-8"
+    assert reading.detect_encoding(late_cp1252) == "cp1252"
