@@ -22,7 +22,7 @@ from .errors import InputFileError
 _NEWLINE, _CR = 10, 13
 
 
-def needs_full_parser(block: bytes, end: int | None = None) -> bool:
+def needs_full_parser(block: bytes | bytearray, end: int | None = None) -> bool:
     """Whether ``block[:end]`` holds anything the quote-free reading would get wrong."""
     end = len(block) if end is None else end
     return (block.find(b'"', 0, end) >= 0 or block.find(b"\x00", 0, end) >= 0

@@ -274,29 +274,34 @@ class CsvSource:
             return
         line = self._last_line + 1
         at_least = 1
+        buffer = bytearray(0)
         while True:
             rest = self.size - offset
             size = block_bytes if rest >= tail_blocks * block_bytes else max(block_bytes // 4, rest // tail_blocks)
             size = max(size, at_least)
-            # Each read starts where the last whole line ended: no bytes are carried over or copied.
+            # Each read starts where the last whole line ended, into one reused buffer: no bytes
+            # are carried over, and no fresh block has to be faulted in.
+            if len(buffer) < size:
+                buffer = bytearray(size)
             self._binary.seek(offset)
-            block = self._binary.read(size)
-            if not block:
+            with memoryview(buffer) as view:
+                read = self._binary.readinto(view[:size])
+            if not read:
                 self._last_line = line - 1
                 self._switch_to_csv_module(offset, line)
                 return
-            at_end = offset + len(block) >= self.size
-            cut = len(block) if at_end else block.rfind(b"\n") + 1
+            at_end = offset + read >= self.size
+            cut = read if at_end else buffer.rfind(b"\n", 0, read) + 1
             if cut == 0:  # one line longer than a block: read more at once
                 at_least = 2 * size
                 continue
-            if needs_full_parser(block, cut):
+            if needs_full_parser(buffer, cut):
                 self._switch_to_csv_module(offset, line)
                 return
             self._position = offset + cut
             yield Block(self.path, offset, cut, line, tuple(self.columns), self.delimiter)
             offset += cut
-            line += block.count(b"\n", 0, cut)
+            line += buffer.count(b"\n", 0, cut)
             at_least = 1
 
     def _switch_to_csv_module(self, offset: int, line: int) -> None:
