@@ -1,4 +1,11 @@
-"""Run a whole file through the cleaning step: read, judge, de-duplicate, count, write."""
+"""Run a whole file through the cleaning step: read, judge, de-duplicate, count, write.
+
+The main process cuts the file into pieces (:meth:`csvtools.reading.CsvSource.pieces`);
+``_work`` parses a piece, judges it with :func:`csvtools.chunk.clean_chunk` and renders
+its output lines (:mod:`csvtools.render`), inline or in a worker process; the main
+process then settles the pieces in file order (:mod:`csvtools.settle`): duplicates,
+counts, and appending to the two output files.
+"""
 
 from __future__ import annotations
 
