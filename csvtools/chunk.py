@@ -55,7 +55,7 @@ def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, lev
 def _factorize(values: pd.Series) -> tuple[np.ndarray, pa.Array | np.ndarray]:
     """(code of each row, distinct values): Arrow-native for Arrow string columns, else pandas."""
     array = values.array
-    if isinstance(array, pd.arrays.ArrowStringArray) or isinstance(array, pd.arrays.ArrowExtensionArray):
+    if isinstance(array, (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)):
         arrow = pa.array(array)
         if isinstance(arrow, pa.ChunkedArray):
             arrow = arrow.combine_chunks()

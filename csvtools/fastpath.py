@@ -37,7 +37,7 @@ from .phone import (
     length_reason,
     parse_failure,
 )
-from .strings import string_buffers
+from .strings import replaced, string_buffers
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
 
@@ -199,19 +199,12 @@ def _byte_class_at(data: np.ndarray, at: np.ndarray, end: int) -> np.ndarray:
     return np.where(at < end, _BYTE_CLASS[data[np.minimum(at, end - 1)]], _OTHER)
 
 
-def _gather(data: np.ndarray, begin: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The byte ranges ``data[begin:end]`` laid end to end, and their offsets."""
+def _slices(data: np.ndarray, begin: np.ndarray, end: np.ndarray) -> pa.Array:
+    """``data[begin:end]`` for every pair, laid end to end as an Arrow string array."""
     lengths = (end - begin).astype(np.int32)
     offsets = np.concatenate((np.zeros(1, dtype=np.int32), np.cumsum(lengths, dtype=np.int32)))
     index = np.repeat((begin - offsets[:-1]).astype(np.int32), lengths) + np.arange(offsets[-1], dtype=np.int32)
-    return data[index], offsets.astype(np.int64)
-
-
-def _slices(data: np.ndarray, begin: np.ndarray, end: np.ndarray) -> pa.Array:
-    """``data[begin:end]`` for every pair, as an Arrow string array."""
-    gathered, offsets = _gather(data, begin, end)
-    return pa.Array.from_buffers(pa.string(), len(begin),
-                                 [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(gathered)])
+    return pa.Array.from_buffers(pa.string(), len(begin), [None, pa.py_buffer(offsets), pa.py_buffer(data[index])])
 
 
 @dataclass
@@ -246,7 +239,7 @@ def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarra
             changed_to.append(values)
             decided[start + unsettled] = False
     if changed_at:
-        national = _replaced(national, np.concatenate(changed_at), pa.concat_arrays(changed_to))
+        national = replaced(national, np.concatenate(changed_at), pa.concat_arrays(changed_to))
     offsets, _ = string_buffers(national)
     lengths = np.diff(offsets)
     decided &= (lengths >= 2) & (lengths <= _MAX_NSN)
@@ -298,15 +291,6 @@ def _length_failures(codes: np.ndarray, lengths: np.ndarray, failed: np.ndarray)
     take = pa.array(rows, mask=~failed)
     return (pa.array([reason for reason, _ in verdicts], type=pa.string()).take(take),
             pa.array([detail for _, detail in verdicts], type=pa.string()).take(take))
-
-
-def _replaced(strings: pa.Array, at: np.ndarray, values: pa.Array) -> pa.Array:
-    """``strings`` with the values at positions ``at`` swapped for ``values``."""
-    if not len(at):
-        return strings
-    index = np.arange(len(strings))
-    index[at] = len(strings) + np.arange(len(at))
-    return pa.concat_arrays([strings, values]).take(pa.array(index))
 
 
 class _Vocabulary:

@@ -212,7 +212,7 @@ def _processed(source: CsvSource, plan: _Plan, workers: int) -> Iterator[tuple[l
     inline or in a process pool."""
     if workers == 1:
         with _frozen_objects():
-            for piece in source.pieces(plan.chunk_rows):
+            for piece in source.pieces(plan.chunk_rows, _BLOCK_BYTES):
                 yield _work(piece, plan), _end_of(piece, source)
         return
     # fork where there is one: no re-import of the caller's __main__, and quick to start.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["first_bytes", "is_utf8", "string_buffers"]
+__all__ = ["first_bytes", "is_utf8", "replaced", "string_buffers"]
 
 
 def string_buffers(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -39,3 +39,13 @@ def is_utf8(data: bytes) -> bool:
     except pa.ArrowInvalid:
         return False
     return True
+
+
+def replaced(strings: pa.Array, at: np.ndarray, values: pa.Array) -> pa.Array:
+    """``strings`` with the values at positions ``at`` swapped for ``values``."""
+    if not len(at):
+        return strings
+    # Append the new values and take each row from its new place: one copy, no Python loop.
+    index = np.arange(len(strings))
+    index[at] = len(strings) + np.arange(len(at))
+    return pa.concat_arrays([strings, values]).take(pa.array(index))

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import OutputFileError
-from .strings import first_bytes, string_buffers
+from .strings import first_bytes, replaced, string_buffers
 
 __all__ = ["AtomicCsvWriter", "atomic_write_text", "neutralize_formula", "neutralize_formulas", "render_lines"]
 
@@ -141,10 +141,7 @@ def neutralize_formulas(column: pa.Array) -> pa.Array:
     if not candidates.size:
         return column
     changed = [neutralize_formula(cell) for cell in column.take(pa.array(candidates)).to_pylist()]
-    # Swap the changed cells in: append them and take each row from its new place.
-    index = np.arange(len(column))
-    index[candidates] = len(column) + np.arange(candidates.size)
-    return pa.concat_arrays([column, pa.array(changed, type=pa.string())]).take(pa.array(index))
+    return replaced(column, candidates, pa.array(changed, type=pa.string()))
 
 
 def neutralize_formula(cell: str) -> str:
