@@ -29,6 +29,32 @@ def needs_full_parser(block: bytes | bytearray, end: int | None = None) -> bool:
             or (block.find(b"\r", 0, end) >= 0 and block.count(b"\r", 0, end) != block.count(b"\r\n", 0, end)))
 
 
+def parse_fields(block: bytes, width: int, delimiter: str) -> pa.Table:
+    """The fields of a quote-free block's records of ``width`` fields, as string columns ``c0``, ``c1``…
+
+    Blank lines and lines with another number of fields are left out.
+    """
+    return pacsv.read_csv(
+        io.BytesIO(block),
+        # One block, one thread: handing a single parse job to the thread pool only adds overhead.
+        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=len(block) + 1,
+                                       use_threads=False),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True,
+                                         invalid_row_handler=lambda row: "skip"),
+        convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+
+
+def pick_lines(block: bytes, at: np.ndarray) -> bytes:
+    """Lines ``at`` (counted from 0, increasing) of ``block``, each with its line feed."""
+    ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == _NEWLINE) + 1
+    if not block.endswith(b"\n"):
+        ends = np.append(ends, len(block))
+    starts = np.concatenate(([0], ends[:-1]))
+    return b"".join(block[start:end] for start, end in zip(starts[at].tolist(), ends[at].tolist()))
+
+
 def parse_block(
     block: bytes, first_line: int, columns: list[str], delimiter: str
 ) -> tuple[pd.DataFrame, list[tuple[int, list[str]]]]:
@@ -40,16 +66,7 @@ def parse_block(
     Python's csv module skips them.
     """
     width = len(columns)
-    table = pacsv.read_csv(
-        io.BytesIO(block),
-        # One block, one thread: handing a single parse job to the thread pool only adds overhead.
-        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=len(block) + 1,
-                                       use_threads=False),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True,
-                                         invalid_row_handler=lambda row: "skip"),
-        convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
+    table = parse_fields(block, width, delimiter)
     line_count = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
     if table.num_rows == line_count:
         # Every line was a good record: no blank or ragged line to account for.

@@ -16,6 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .strings import replaced
+
 _MAX_INT_DIGITS = 18  # every 18-digit number fits an int64
 _INT32_MAX = 2**31 - 1
 _MAX_RUN = 1 << 22  # numbers in one sorted run: 48 MB
@@ -31,19 +33,18 @@ class FirstLines:
     def __len__(self) -> int:
         return sum(len(keys) for keys, _ in self._runs) + len(self._long)
 
-    def first_lines(self, numbers: pa.Array, lines: np.ndarray, keys: NumberKeys | None = None) -> np.ndarray:
-        """For each number (in line order), the first line it was kept on, counting this call.
+    def first_lines(self, keys: NumberKeys, lines: np.ndarray) -> np.ndarray:
+        """For each number (in line order, as :func:`number_keys`), the first line it was kept on,
+        counting this call.
 
         Numbers not seen before are recorded; a number's own line is returned
-        when this is its first appearance. ``keys`` may pass
-        :func:`number_keys` ``(numbers)`` computed elsewhere (in a worker).
+        when this is its first appearance.
         """
-        keys = number_keys(numbers) if keys is None else keys
         short = keys.keys >= 0
         first = np.empty(len(lines), dtype=np.int64)
         first[short] = self._first_of_keys(keys, lines[short])
-        for index in np.flatnonzero(~short):
-            first[index] = self._long.setdefault(numbers[int(index)].as_py(), int(lines[index]))
+        for index, number in zip(np.flatnonzero(~short), keys.long_numbers.to_pylist()):
+            first[index] = self._long.setdefault(number, int(lines[index]))
         return first
 
     def _first_of_keys(self, keys: NumberKeys, lines: np.ndarray) -> np.ndarray:
@@ -85,13 +86,30 @@ def _merge(left_keys: np.ndarray, left_lines: np.ndarray,
 
 @dataclass
 class NumberKeys:
-    """A chunk's numbers as int64 keys, with the distinct short keys sorted (``np.unique``'s
-    ``unique``, ``first_index`` and ``inverse`` over the keys that are not -1)."""
+    """A chunk's numbers as int64 keys: the digits after "+" (country codes never start with 0,
+    so no two numbers share a key), -1 for a number too long for an int64.
+
+    ``unique``, ``first_index`` and ``inverse`` are ``np.unique``'s over the
+    keys that are not -1; ``long_numbers`` are the numbers keyed -1, in order.
+    The numbers themselves need not travel with the keys: :meth:`numbers`
+    writes them back.
+    """
 
     keys: np.ndarray
     unique: np.ndarray
     first_index: np.ndarray
     inverse: np.ndarray
+    long_numbers: pa.Array
+
+    def numbers(self, at: np.ndarray) -> pa.Array:
+        """The E.164 numbers at positions ``at``."""
+        keys = self.keys[at]
+        numbers = pc.binary_join_element_wise("+", pa.array(keys).cast(pa.string()), "")
+        long = np.flatnonzero(keys < 0)
+        if long.size:
+            rank = np.cumsum(self.keys < 0) - 1
+            numbers = replaced(numbers, long, self.long_numbers.take(pa.array(rank[at[long]])))
+        return numbers
 
 
 def number_keys(numbers: pa.Array) -> NumberKeys:
@@ -103,17 +121,20 @@ def number_keys(numbers: pa.Array) -> NumberKeys:
     if len(digits) and pc.max(pc.binary_length(digits)).as_py() > _MAX_INT_DIGITS:
         digits = pc.if_else(pc.less_equal(pc.binary_length(digits), _MAX_INT_DIGITS), digits, pa.scalar("-1"))
     keys = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
-    return NumberKeys(keys, *_unique(keys[keys >= 0]))
+    short = keys >= 0
+    return NumberKeys(keys, *_unique(keys[short]), long_numbers=numbers.filter(pa.array(~short)))
 
 
 def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``np.unique(keys, return_index=True, return_inverse=True)``, from one unstable sort
-    (numpy's stable argsort, which np.unique needs for ``return_index``, is several times slower)."""
-    order = np.argsort(keys)
+    (numpy's stable argsort, which np.unique needs for ``return_index``, is several times slower).
+    The indices are int32 where they fit: they travel from the workers to the main process."""
+    index_type = np.int32 if len(keys) <= _INT32_MAX else np.int64
+    order = np.argsort(keys).astype(index_type, copy=False)
     ordered = keys[order]
     new = np.concatenate(([True], ordered[1:] != ordered[:-1])) if len(keys) else np.zeros(0, dtype=bool)
     starts = np.flatnonzero(new)
-    first_index = np.minimum.reduceat(order, starts) if len(starts) else np.zeros(0, dtype=np.int64)
-    inverse = np.empty(len(keys), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
+    first_index = np.minimum.reduceat(order, starts) if len(starts) else np.zeros(0, dtype=index_type)
+    inverse = np.empty(len(keys), dtype=index_type)
+    inverse[order] = np.cumsum(new, dtype=index_type) - 1
     return ordered[starts], first_index, inverse

@@ -210,11 +210,17 @@ def _frozen_objects() -> Iterator[None]:
 def _processed(source: CsvSource, plan: _Plan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:
     """Each piece of the file worked, with the byte position it reaches, in file order,
     inline or in a process pool."""
-    if workers == 1:
-        with _frozen_objects():
+    # Freezing the objects of a long-lived process (pandas' modules and all) keeps the
+    # collections that a run's allocations trigger short, in this process and in forked workers.
+    with _frozen_objects():
+        if workers == 1:
             for piece in source.pieces(plan.chunk_rows, _BLOCK_BYTES):
                 yield _work(piece, plan), _end_of(piece, source)
-        return
+        else:
+            yield from _processed_in_pool(source, plan, workers)
+
+
+def _processed_in_pool(source: CsvSource, plan: _Plan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:
     # fork where there is one: no re-import of the caller's __main__, and quick to start.
     # (pyarrow re-creates its thread pools in a forked child.)
     context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")

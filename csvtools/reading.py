@@ -13,13 +13,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from .blocks import needs_full_parser, parse_block
+from .blocks import needs_full_parser, parse_block, parse_fields, pick_lines
 from .errors import InputFileError
 from .strings import is_utf8
 
-__all__ = ["Block", "Chunk", "CsvSource", "DELIMITERS", "detect_encoding", "read_block", "sniff_delimiter"]
+__all__ = ["Block", "Chunk", "CsvSource", "DELIMITERS", "detect_encoding", "read_block", "reread_fields",
+           "sniff_delimiter"]
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_LINES = 50
@@ -46,11 +49,13 @@ class Chunk:
     ``frame`` has one column per header field (all strings) and is indexed by
     the physical line number where each record starts (header = line 1).
     ``malformed`` lists ``(line, fields)`` of records whose field count
-    differs from the header's.
+    differs from the header's. ``block`` is the :class:`Block` the records
+    were parsed from, if any: its lines can be read again (:func:`reread_fields`).
     """
 
     frame: pd.DataFrame
     malformed: list[tuple[int, list[str]]] = field(default_factory=list)
+    block: Block | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,25 @@ class Block:
 
 def read_block(block: Block, chunk_rows: int) -> list[Chunk]:
     """Parse ``block`` (see :mod:`csvtools.blocks`) into chunks of at most ``chunk_rows`` records."""
+    frame, malformed = parse_block(_bytes_of(block), block.first_line, list(block.columns), block.delimiter)
+    return list(_split(frame, malformed, chunk_rows, block))
+
+
+def reread_fields(block: Block, lines: np.ndarray) -> list[pa.Array]:
+    """The fields of well-formed records of ``block``, by physical line (increasing), read from the
+    file again: one column per header field.
+
+    Cheaper than carrying every record's fields from a worker to the main
+    process when only a few of them (the duplicates) are needed there.
+    """
+    records = parse_fields(pick_lines(_bytes_of(block), lines - block.first_line), len(block.columns),
+                           block.delimiter)
+    if records.num_rows != len(lines):
+        raise InputFileError(f"the file changed while it was being read (at line {block.first_line})")
+    return [column.combine_chunks() for column in records.columns]
+
+
+def _bytes_of(block: Block) -> bytes:
     try:
         with open(block.path, "rb") as handle:
             handle.seek(block.offset)
@@ -80,8 +104,7 @@ def read_block(block: Block, chunk_rows: int) -> list[Chunk]:
         raise InputFileError(f"cannot read {block.path}: {exc.strerror or exc}") from None
     if len(data) != block.size or needs_full_parser(data):
         raise InputFileError(f"the file changed while it was being read (at line {block.first_line})")
-    frame, malformed = parse_block(data, block.first_line, list(block.columns), block.delimiter)
-    return list(_split(frame, malformed, chunk_rows))
+    return data
 
 
 def detect_encoding(path: str | os.PathLike, forced: str | None = None) -> str:
@@ -353,10 +376,11 @@ class CsvSource:
         self.close()
 
 
-def _split(frame: pd.DataFrame, malformed: list[tuple[int, list[str]]], rows: int) -> Iterator[Chunk]:
+def _split(frame: pd.DataFrame, malformed: list[tuple[int, list[str]]], rows: int,
+           block: Block) -> Iterator[Chunk]:
     """Cut a block's records into chunks of at most ``rows`` records, in line order."""
     if len(frame) + len(malformed) <= rows:
-        yield Chunk(frame, malformed)
+        yield Chunk(frame, malformed, block)
         return
     lines = frame.index.to_numpy()
     bad_lines = [line for line, _ in malformed]
@@ -364,7 +388,7 @@ def _split(frame: pd.DataFrame, malformed: list[tuple[int, list[str]]], rows: in
     for begin in range(0, len(every), rows):
         first, last = every[begin], every[min(begin + rows, len(every)) - 1]
         yield Chunk(frame[(lines >= first) & (lines <= last)],
-                    [item for item in malformed if first <= item[0] <= last])
+                    [item for item in malformed if first <= item[0] <= last], block)
 
 
 def _offset_of_line(path: str, line: int) -> int | None:

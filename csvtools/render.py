@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dedupe import NumberKeys, number_keys
-from .reading import Chunk
+from .reading import Block, Chunk, reread_fields
 from .report import Rejection
 from .writing import neutralize_formulas, render_lines
 
@@ -28,31 +28,35 @@ class RenderedChunk:
     """One judged chunk, ready to settle.
 
     ``kept_*`` describe the rows whose number is valid, in line order (each
-    may still turn out a duplicate; ``kept_cells`` are their raw fields, for
-    the rejects file then); ``rejected_*`` the rows rejected already (bad
-    numbers and malformed records), in line order. The ``*_text`` columns
-    are CSV lines (see :func:`csvtools.writing.render_lines`), None when nothing is written: a kept
-    row's clean line, and a rejected row's whole rejects line.
+    may still turn out a duplicate); ``rejected_*`` the rows rejected already
+    (bad numbers and malformed records), in line order. The ``*_text``
+    columns are CSV lines (see :func:`csvtools.writing.render_lines`), None
+    when nothing is written: a kept row's clean line, and a rejected row's
+    whole rejects line. A kept row's raw fields, for the rejects file should
+    it be a duplicate, travel in ``kept_cells`` only when the rows cannot be
+    read again from ``block`` (see :meth:`kept_fields`).
     """
 
     records: int
     kept_lines: np.ndarray
-    kept_numbers: pa.Array
     kept_keys: NumberKeys
-    kept_cells: list[pa.Array]
     phone_at: int
     kept_regions: pa.Array
     kept_readings: pa.Array
     rejected_lines: np.ndarray
     rejected_reasons: dict[str, int]
     rejections: list[Rejection]
+    kept_cells: list[pa.Array] | None = None
+    block: Block | None = None
     clean_text: pa.Array | None = None
     rejected_text: pa.Array | None = None
 
-    @property
-    def kept_values(self) -> pa.Array:
-        """The raw phone cell of each kept row."""
-        return self.kept_cells[self.phone_at]
+    def kept_fields(self, at: np.ndarray) -> list[pa.Array]:
+        """The raw fields of the kept rows at positions ``at`` (increasing), one column per header field."""
+        if self.kept_cells is None:
+            return reread_fields(self.block, self.kept_lines[at])
+        index = pa.array(at, type=pa.int64())
+        return [column.take(index) for column in self.kept_cells]
 
 
 def render_chunk(
@@ -95,9 +99,11 @@ def render_chunk(
     rendered = RenderedChunk(
         records=len(frame) + len(chunk.malformed),
         kept_lines=lines[kept],
-        kept_numbers=kept_numbers,
         kept_keys=number_keys(kept_numbers),
-        kept_cells=[column.filter(keep) for column in cells],
+        # A block's rows can be read again where they are needed: sending every kept row's
+        # fields to the main process would more than double what travels there.
+        kept_cells=None if chunk.block else [column.filter(keep) for column in cells],
+        block=chunk.block,
         phone_at=list(columns).index(phone_label),
         kept_regions=as_arrow(verdicts["region"]).filter(keep).dictionary_encode(),
         kept_readings=as_arrow(verdicts["reading"]).filter(keep).dictionary_encode(),

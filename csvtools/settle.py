@@ -32,13 +32,12 @@ def settle(
     repeated = np.zeros(len(lines), dtype=bool)
     first = lines
     if not keep_duplicates and len(lines):
-        first = first_line_of.first_lines(chunk.kept_numbers, lines, chunk.kept_keys)
+        first = first_line_of.first_lines(chunk.kept_keys, lines)
         repeated = first != lines
     duplicates = np.flatnonzero(repeated)
     stays = pa.array(~repeated)
     duplicate_details = pc.binary_join_element_wise(
-        chunk.kept_numbers.take(pa.array(duplicates)), " is already on line ",
-        pa.array(first[duplicates]).cast(pa.string()), "")
+        chunk.kept_keys.numbers(duplicates), " is already on line ", pa.array(first[duplicates]).cast(pa.string()), "")
 
     report.rows += chunk.records
     report.clean += len(lines) - len(duplicates)
@@ -50,36 +49,44 @@ def settle(
     for counter, column in ((report.by_country, chunk.kept_regions), (report.by_reading, chunk.kept_readings)):
         for item in pc.value_counts(column.filter(stays)).to_pylist():
             report._count(counter, item["values"], item["counts"])
-    _keep_rejections(report, chunk, duplicates, duplicate_details, max_rejections)
+
+    room = None if max_rejections is None else max(0, max_rejections - len(report.rejections))
+    shown = duplicates if room is None else duplicates[:room]
+    # The raw fields of the duplicates: all of them for the rejects file, else those the report shows.
+    needed = duplicates if sink.writes else shown
+    fields = chunk.kept_fields(needed) if len(needed) else []
+    _keep_rejections(report, chunk, shown, duplicate_details, fields[chunk.phone_at] if fields else None, room,
+                     len(duplicates))
 
     if sink.writes:
         sink.write_clean(chunk.clean_text.filter(stays))
         rejected_text = chunk.rejected_text
         if len(duplicates):
-            at = pa.array(duplicates)
             text = render_lines([pa.array(lines[duplicates]).cast(pa.string()),
                                  pa.repeat("duplicate", len(duplicates)), duplicate_details,
-                                 *(neutralize_formulas(column.take(at)) for column in chunk.kept_cells)])
+                                 *(neutralize_formulas(column) for column in fields)])
             # Both are in line order; merge them so the rejects file stays in line order.
             order = np.argsort(np.concatenate([chunk.rejected_lines, lines[duplicates]]), kind="stable")
             rejected_text = pa.concat_arrays([rejected_text, text]).take(pa.array(order))
         sink.write_rejects(rejected_text)
 
 
-def _keep_rejections(report: Report, chunk: RenderedChunk, duplicates: np.ndarray, details: pa.Array,
-                     limit: int | None) -> None:
-    """Add the chunk's rejected lines to the report, in line order, up to ``limit`` in all."""
-    room = None if limit is None else max(0, limit - len(report.rejections))
-    shown = duplicates if room is None else duplicates[:room]
-    records = chunk.rejections + [
-        Rejection(int(line), "duplicate", detail, value)
-        for line, detail, value in zip(chunk.kept_lines[shown], details.to_pylist()[:len(shown)],
-                                       chunk.kept_values.take(pa.array(shown)).to_pylist())
-    ]
+def _keep_rejections(report: Report, chunk: RenderedChunk, shown: np.ndarray, details: pa.Array,
+                     values: pa.Array | None, room: int | None, duplicates: int) -> None:
+    """Add the chunk's rejected lines to the report, in line order, up to ``room`` more in all.
+
+    ``shown`` are the duplicates (positions among the kept rows) that may be
+    listed, ``details`` and ``values`` start with theirs.
+    """
+    records = list(chunk.rejections)
+    if len(shown):
+        records += [Rejection(int(line), "duplicate", detail, value)
+                    for line, detail, value in zip(chunk.kept_lines[shown], details[:len(shown)].to_pylist(),
+                                                   values[:len(shown)].to_pylist())]
     records.sort(key=lambda record: record.line)
     kept = records if room is None else records[:room]
     report.rejections.extend(kept)
-    report.rejections_omitted += len(chunk.rejected_lines) + len(duplicates) - len(kept)
+    report.rejections_omitted += len(chunk.rejected_lines) + duplicates - len(kept)
 
 
 class Sink:

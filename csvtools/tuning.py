@@ -11,7 +11,6 @@ does not raise the peak: the next chunk reuses the same memory.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 import pyarrow as pa
 
@@ -30,8 +29,8 @@ def keep_freed_memory() -> None:
     """
     pa.set_memory_pool(pa.system_memory_pool())
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
-        mallopt = libc.mallopt
+        # The running process's own symbols, libc's among them: find_library("c") would run ldconfig.
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int

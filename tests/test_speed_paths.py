@@ -222,6 +222,42 @@ def test_parallel_blocks_equal_one_process(mixed_file, tmp_path, monkeypatch, ma
     assert pool.rows == 30_000 and pool.rows == pool.clean + pool.rejected
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_duplicates_read_again_from_the_file_equal_those_carried_from_a_chunk(tmp_path, line_end):
+    """A block's duplicate rows are read again from the file in the main process; a csv-module
+    chunk carries them. Both give the same rejects file and report, formula cells included."""
+    import csvtools.pipeline as pipeline
+
+    source = tmp_path / "generated.csv"
+    generate.write(str(source), 6000, seed=5)
+    lines = source.read_text(encoding="utf-8").splitlines()
+    phone = lines[10].split(",")[0]
+    lines[3000] = f"{phone},=cmd|' /C calc'!A0,@SUM(1),basic,2026-01-01"  # a duplicate with formula cells
+    lines.append(lines[20])  # the last line, without a line end
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(line_end.join(lines).encode())
+    first = lines[1].split(",")
+    lines[1] = ",".join([first[0], f'"{first[1]}"', *first[2:]])  # the same cell, quoted: the csv module reads all
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_bytes(line_end.join(lines).encode())
+
+    reports = {}
+    for name, path in (("plain", plain), ("quoted", quoted)):
+        reports[name] = pipeline.clean_file(path, tmp_path / f"{name}.out.csv", workers=2, max_rejections=None)
+        for limit in (None, 3):
+            validated = pipeline.validate_file(path, max_rejections=limit)
+            assert validated.rejections == reports[name].rejections[:len(validated.rejections)]
+    assert (tmp_path / "plain.out.csv").read_bytes() == (tmp_path / "quoted.out.csv").read_bytes()
+    rejects = (tmp_path / "plain.out.rejects.csv").read_bytes()
+    assert rejects == (tmp_path / "quoted.out.rejects.csv").read_bytes()
+    expected = (f"3001,duplicate,{normalize_number(phone).number} is already on line 11,{phone},"
+                f"'=cmd|' /C calc'!A0,'@SUM(1),basic,2026-01-01\n")
+    assert expected.encode() in rejects
+    paths = {"file": None, "clean_path": None, "rejects_path": None}
+    assert reports["plain"].to_dict() | paths == reports["quoted"].to_dict() | paths
+    assert reports["plain"].by_reason["duplicate"] > 100
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.lists(st.integers(min_value=0, max_value=60), max_size=30), max_size=12),
        st.sampled_from([8, 1 << 22]))
@@ -231,7 +267,7 @@ def test_duplicate_index_names_the_first_line_across_many_chunks(chunks, max_run
     import pyarrow as pa
 
     from csvtools import dedupe
-    from csvtools.dedupe import FirstLines
+    from csvtools.dedupe import FirstLines, number_keys
 
     default, dedupe._MAX_RUN = dedupe._MAX_RUN, max_run  # hypothesis cannot use monkeypatch
     try:
@@ -240,7 +276,9 @@ def test_duplicate_index_names_the_first_line_across_many_chunks(chunks, max_run
             values = [f"+4479{n:08d}" if n % 7 else f"+{n + 1:020d}" for n in numbers]
             lines = np.arange(line, line + len(values), dtype=np.int64)
             line += len(values)
-            got = index.first_lines(pa.array(values, type=pa.string()), lines)
+            keys = number_keys(pa.array(values, type=pa.string()))
+            assert keys.numbers(np.arange(len(values))[::-1]).to_pylist() == values[::-1]
+            got = index.first_lines(keys, lines)
             assert got.tolist() == [seen.setdefault(value, int(at)) for value, at in zip(values, lines)]
         assert len(index) == len(seen)
     finally:
