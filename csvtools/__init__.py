@@ -6,11 +6,17 @@
     True
 """
 
-from .chunk import clean_chunk
-from .errors import ColumnError, CsvToolsError, InputFileError, OutputFileError
-from .phone import REASONS, NumberResult, normalize_number
-from .pipeline import clean_file, validate_file
-from .report import Rejection, Report
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .chunk import clean_chunk
+    from .errors import ColumnError, CsvToolsError, InputFileError, OutputFileError
+    from .phone import REASONS, NumberResult, normalize_number
+    from .pipeline import clean_file, validate_file
+    from .report import Rejection, Report
 
 __all__ = [
     "REASONS",
@@ -28,3 +34,24 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# Importing the package loads nothing heavy: each public name is imported from its module on
+# first use. The command line needs that to set up its process before numpy loads (__main__).
+_MODULE_OF = {
+    "REASONS": "phone", "NumberResult": "phone", "normalize_number": "phone",
+    "ColumnError": "errors", "CsvToolsError": "errors", "InputFileError": "errors", "OutputFileError": "errors",
+    "Rejection": "report", "Report": "report",
+    "clean_chunk": "chunk", "clean_file": "pipeline", "validate_file": "pipeline",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_MODULE_OF[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
