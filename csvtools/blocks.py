@@ -10,8 +10,6 @@ which stays the reference for every other shape.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -29,15 +27,15 @@ def needs_full_parser(block: bytes | bytearray, end: int | None = None) -> bool:
             or (block.find(b"\r", 0, end) >= 0 and block.count(b"\r", 0, end) != block.count(b"\r\n", 0, end)))
 
 
-def parse_fields(block: bytes, width: int, delimiter: str) -> pa.Table:
+def parse_fields(block: bytes | pa.Buffer, width: int, delimiter: str) -> pa.Table:
     """The fields of a quote-free block's records of ``width`` fields, as string columns ``c0``, ``c1``…
 
     Blank lines and lines with another number of fields are left out.
     """
     return pacsv.read_csv(
-        io.BytesIO(block),
+        pa.BufferReader(block),
         # One block, one thread: handing a single parse job to the thread pool only adds overhead.
-        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=len(block) + 1,
+        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=max(len(block), 1) + 1,
                                        use_threads=False),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True,
                                          invalid_row_handler=lambda row: "skip"),
@@ -46,13 +44,19 @@ def parse_fields(block: bytes, width: int, delimiter: str) -> pa.Table:
     )
 
 
-def pick_lines(block: bytes, at: np.ndarray) -> bytes:
-    """Lines ``at`` (counted from 0, increasing) of ``block``, each with its line feed."""
+def pick_lines(block: bytes, at: np.ndarray) -> pa.Buffer:
+    """Lines ``at`` (counted from 0, increasing) of ``block``, each with its line feed, end to end."""
     ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == _NEWLINE) + 1
     if not block.endswith(b"\n"):
         ends = np.append(ends, len(block))
-    starts = np.concatenate(([0], ends[:-1]))
-    return b"".join(block[start:end] for start, end in zip(starts[at].tolist(), ends[at].tolist()))
+    # The block as an array of its lines (no copy), so that one Arrow take gathers the lines.
+    offsets = np.concatenate(([0], ends)).astype(np.int64)
+    lines = pa.Array.from_buffers(pa.large_binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(block)])
+    picked = lines.take(pa.array(at, type=pa.int64()))
+    if not len(picked):
+        return pa.py_buffer(b"")
+    start, stop = np.frombuffer(picked.buffers()[1], dtype=np.int64)[[0, -1]]
+    return picked.buffers()[2][int(start):int(stop)]
 
 
 def parse_block(
