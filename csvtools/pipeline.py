@@ -199,12 +199,17 @@ def _work(piece: Block | Chunk, plan: _Plan) -> list[RenderedChunk]:
 
 @contextmanager
 def _frozen_objects() -> Iterator[None]:
-    """Keep the objects that exist now out of the collections ``_work`` runs, for the duration."""
+    """Keep the objects that exist now out of the collections ``_work`` runs, for the duration.
+
+    If the process froze objects of its own already (the command line does), they stay frozen.
+    """
+    frozen_already = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not frozen_already:
+            gc.unfreeze()
 
 
 def _processed(source: CsvSource, plan: _Plan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:

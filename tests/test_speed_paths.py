@@ -319,3 +319,23 @@ def test_a_worker_holds_no_arrow_memory_between_pieces(tmp_path):
             assert pa.total_allocated_bytes() <= baseline
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("frozen_by_caller", [False, True])
+def test_a_run_leaves_the_callers_frozen_objects_as_they_were(tmp_path, frozen_by_caller):
+    """A run freezes the objects it finds (so its collections stay short) and unfreezes them after,
+    unless the process had frozen objects of its own already, as the command line does."""
+    from csvtools import clean_file
+
+    gc.unfreeze()
+    if frozen_by_caller:
+        gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        clean_file(ROOT / "samples" / "contacts_good.csv", tmp_path / "clean.csv")
+        if frozen_by_caller:
+            assert gc.get_freeze_count() >= frozen > 0
+        else:
+            assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
