@@ -37,7 +37,7 @@ from .phone import (
     length_reason,
     parse_failure,
 )
-from .strings import replaced, string_buffers
+from .strings import first_bytes, replaced, string_buffers
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
 
@@ -226,10 +226,11 @@ def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarra
 
     # The national-prefix step, for the codes that have one; its few changes are applied at once.
     changed_at, changed_to = [], []
+    first_digits = first_bytes(national)
     for rules, start, stop in runs:
         if rules is None:
             decided[start:stop] = False
-        elif rules.national_prefix_for_parsing:
+        elif _may_start_with_prefix(rules.national_prefix_for_parsing, first_digits[start:stop]):
             try:
                 at, values, unsettled = _national_prefix_changes(rules, national.slice(start, stop - start))
             except pa.ArrowInvalid:  # a metadata pattern RE2 cannot run: the reference path decides
@@ -304,6 +305,14 @@ class _Vocabulary:
 
     def array(self) -> pa.Array:
         return pa.array(list(self._index), type=pa.string())
+
+
+def _may_start_with_prefix(prefix: str | None, first_digits: np.ndarray) -> bool:
+    """Whether any of these national numbers may start with ``prefix`` (most prefixes are digits,
+    and most numbers do not start with them: a quick test spares the step for most codes)."""
+    if not prefix:
+        return False
+    return not prefix.isdigit() or bool((first_digits == ord(prefix[0])).any())
 
 
 def _national_prefix_changes(rules: CountryRules, national: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
@@ -405,7 +414,8 @@ def _keyed_pattern(pattern: Pattern) -> str:
 
 
 def _matches(strings: pa.Array, regex: str) -> np.ndarray:
-    return pc.fill_null(pc.match_substring_regex(strings, regex), False).to_numpy(zero_copy_only=False)
+    found = pc.match_substring_regex(strings, regex)
+    return (pc.fill_null(found, False) if found.null_count else found).to_numpy(zero_copy_only=False)
 
 
 _UNUSABLE = ("TOO_SHORT", "IS_POSSIBLE_LOCAL_ONLY", "INVALID_LENGTH")
