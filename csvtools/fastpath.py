@@ -230,15 +230,18 @@ def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarra
     for rules, start, stop in runs:
         if rules is None:
             decided[start:stop] = False
-        elif _may_start_with_prefix(rules.national_prefix_for_parsing, first_digits[start:stop]):
-            try:
-                at, values, unsettled = _national_prefix_changes(rules, national.slice(start, stop - start))
-            except pa.ArrowInvalid:  # a metadata pattern RE2 cannot run: the reference path decides
-                decided[start:stop] = False
-                continue
-            changed_at.append(start + at)
-            changed_to.append(values)
-            decided[start + unsettled] = False
+            continue
+        candidates = _prefix_candidates(rules.national_prefix_for_parsing, first_digits, start, stop)
+        if not candidates.size:
+            continue
+        try:
+            at, values, unsettled = _national_prefix_changes(rules, national.take(pa.array(candidates)))
+        except pa.ArrowInvalid:  # a metadata pattern RE2 cannot run: the reference path decides
+            decided[start:stop] = False
+            continue
+        changed_at.append(candidates[at])
+        changed_to.append(values)
+        decided[candidates[unsettled]] = False
     if changed_at:
         national = replaced(national, np.concatenate(changed_at), pa.concat_arrays(changed_to))
     offsets, _ = string_buffers(national)
@@ -307,12 +310,17 @@ class _Vocabulary:
         return pa.array(list(self._index), type=pa.string())
 
 
-def _may_start_with_prefix(prefix: str | None, first_digits: np.ndarray) -> bool:
-    """Whether any of these national numbers may start with ``prefix`` (most prefixes are digits,
-    and most numbers do not start with them: a quick test spares the step for most codes)."""
+def _prefix_candidates(prefix: str | None, first_digits: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The rows in ``start:stop`` that may start with the national ``prefix`` for parsing.
+
+    Most prefixes are digits, and few numbers written with their country
+    code repeat them: checking the first digit spares the step most rows.
+    """
     if not prefix:
-        return False
-    return not prefix.isdigit() or bool((first_digits == ord(prefix[0])).any())
+        return np.zeros(0, dtype=np.int64)
+    if not prefix.isdigit():
+        return np.arange(start, stop)
+    return start + np.flatnonzero(first_digits[start:stop] == ord(prefix[0]))
 
 
 def _national_prefix_changes(rules: CountryRules, national: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
@@ -347,8 +355,9 @@ def _national_prefix_changes(rules: CountryRules, national: pa.Array) -> tuple[n
         rest = pc.utf8_slice_codeunits(original, len(prefix))
     else:
         rest = pa.array([value[cut:] for value, cut in zip(original.to_pylist(), prefix_length)], type=pa.string())
-    general = f"^(?:{rules.regions[0].general.regex})$"
-    keep_original = _matches(original, general) & ~_matches(rest, general)
+    # One pass of the general pattern over the numbers with and without the prefix.
+    matches = _matches(pa.concat_arrays([original, rest]), f"^(?:{rules.regions[0].general.regex})$")
+    keep_original = matches[:len(original)] & ~matches[len(original):]
     rest_lengths = pc.utf8_length(rest).to_numpy(zero_copy_only=False)
     usable = np.isin(rest_lengths, [length for length in np.unique(rest_lengths)
                                     if _possibility(rules, int(length)) not in _UNUSABLE])
