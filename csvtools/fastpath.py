@@ -105,7 +105,8 @@ def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level:
 
     rows = np.full(count, -1, dtype=np.int64)
     known = np.flatnonzero(codes != 0)
-    order = known[np.argsort(codes[known], kind="stable")]
+    # Codes are below 1000: as int16, numpy's stable sort is a radix sort.
+    order = known[np.argsort(codes[known].astype(np.int16), kind="stable")]
     judged = _judge_by_country(codes[order], _slices(full, first[order] + cut[order], full_offsets[1:][order]),
                                readings[order])
     settled = np.flatnonzero(judged.decided)
