@@ -176,7 +176,13 @@ def test_memory_stays_flat_as_the_file_grows(tmp_path):
     assert peaks[160_000] < peaks[40_000] + 40, peaks
 
 
-def test_fast_path_agrees_on_every_region_with_trunk_prefixes_and_wrong_lengths():
+@pytest.mark.parametrize("few", [0, None])
+def test_fast_path_agrees_on_every_region_with_trunk_prefixes_and_wrong_lengths(monkeypatch, few):
+    """With few=0 the national-prefix step runs vectorized for every code, however few its numbers."""
+    import csvtools.fastpath as fastpath
+
+    if few is not None:
+        monkeypatch.setattr(fastpath, "_FEW", few)
     values = []
     for region in sorted(phonenumbers.SUPPORTED_REGIONS):
         for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
