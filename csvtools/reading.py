@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .blocks import needs_full_parser, parse_block, parse_fields, pick_lines
+from .blocks import count_newlines, needs_full_parser, parse_block, parse_fields, pick_lines
 from .errors import InputFileError
 from .strings import is_utf8
 
@@ -324,7 +324,7 @@ class CsvSource:
             self._position = offset + cut
             yield Block(self.path, offset, cut, line, tuple(self.columns), self.delimiter)
             offset += cut
-            line += buffer.count(b"\n", 0, cut)
+            line += count_newlines(buffer, cut)
             at_least = 1
 
     def _switch_to_csv_module(self, offset: int, line: int) -> None:
