@@ -407,14 +407,24 @@ def _type_known(rules: RegionRules, keyed: pa.Array) -> np.ndarray:
 
     ``keyed`` is each national number behind its length mark (see _LENGTH_MARKS).
     """
-    types = [_keyed_pattern(pattern) for pattern in rules.types]
-    types = [pattern for pattern in types if pattern]
-    if rules.general is None or not types:
+    general, types = _type_patterns(rules)
+    if not types:
         return np.zeros(len(keyed), dtype=bool)
-    known = _matches(keyed, f"^{_keyed_pattern(rules.general)}$")
+    known = _matches(keyed, general)
     if known.any():
-        known &= _matches(keyed, "^(?:" + "|".join(types) + ")$")
+        known &= _matches(keyed, types)
     return known
+
+
+@lru_cache(maxsize=None)
+def _type_patterns(rules: RegionRules) -> tuple[str, str]:
+    """(general pattern, any type's pattern) over length-marked national numbers; "" when the
+    region has neither. Types with the same pattern (fixed line and mobile, in North America)
+    appear once: RE2 compiles the pattern on every call, and its size is the cost."""
+    types = [pattern for pattern in dict.fromkeys(_keyed_pattern(each) for each in rules.types) if pattern]
+    if rules.general is None or not types:
+        return "", ""
+    return f"^{_keyed_pattern(rules.general)}$", "^(?:" + "|".join(types) + ")$"
 
 
 def _keyed_pattern(pattern: Pattern) -> str:

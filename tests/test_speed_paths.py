@@ -154,8 +154,8 @@ def test_writer_quotes_like_rfc_4180_and_reads_back(tmp_path):
 
 MEMORY_PROBE = """
 import resource, sys
-import csvtools.reading as reading
-reading._BLOCK_BYTES = 1 << 20
+import csvtools.pipeline as pipeline
+pipeline._BLOCK_BYTES = 1 << 20  # both files in blocks of the same size: several for the larger one
 from csvtools import clean_file
 clean_file(sys.argv[1], sys.argv[2], chunk_rows=20000, max_rejections=20)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
