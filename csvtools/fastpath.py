@@ -283,10 +283,10 @@ def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarra
 
 
 def _code_prefixes(codes: np.ndarray, present: np.ndarray) -> pa.Array:
-    """"+CC" for each row (null where not ``present``)."""
-    distinct, index = np.unique(codes, return_inverse=True)
-    return pa.array([f"+{code}" for code in distinct], type=pa.string()).take(
-        pa.array(index.reshape(-1), mask=~present))
+    """"+CC" for each row of ``codes`` (sorted), null where not ``present``."""
+    new = np.concatenate(([True], codes[1:] != codes[:-1])) if len(codes) else np.zeros(0, dtype=bool)
+    return pa.array([f"+{code}" for code in codes[new]], type=pa.string()).take(
+        pa.array(np.cumsum(new) - 1, mask=~present))
 
 
 def _length_failures(codes: np.ndarray, lengths: np.ndarray, failed: np.ndarray) -> tuple[pa.Array, pa.Array]:
@@ -388,7 +388,7 @@ def _judge_country(rules: CountryRules, keyed: pa.Array) -> tuple[np.ndarray, np
     for index, region_rules in enumerate(rules.regions):
         if open_rows.size == 0:
             break
-        subset = keyed.take(pa.array(open_rows))
+        subset = keyed if open_rows.size == count else keyed.take(pa.array(open_rows))
         if region_rules.leading_digits:
             claimed = _matches(subset, f"^.(?:{region_rules.leading_digits})")
             known = np.zeros(len(open_rows), dtype=bool)
