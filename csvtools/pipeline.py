@@ -239,6 +239,8 @@ def _processed_in_pool(source: CsvSource, plan: _Plan, workers: int) -> Iterator
             if len(pending) > workers:
                 future, position = pending.pop(0)
                 yield future.result(), position
+        # Everything is submitted: workers may exit as they finish, while the last pieces settle.
+        pool.shutdown(wait=False)
         for future, position in pending:
             yield future.result(), position
 
