@@ -14,8 +14,10 @@ reference. A parity test holds the two paths to the same verdicts.
 Left to the reference path: any value with letters, dots, slashes, non-ASCII
 characters or an apostrophe; national numbers (``--region`` without ``+``);
 ``--level possible``; a national number that starts with the country's
-national prefix for parsing when a transform rule applies; non-geographic
-codes (``+800`` …); fewer than 4 or more than 20 digits.
+national prefix for parsing when a transform rule applies, or when a code has
+only a few numbers that may start with its prefix (cheaper there than compiling
+its patterns); non-geographic codes (``+800`` …); fewer than 4 or more than 20
+digits.
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def settle(
 
 
 def _keep_rejections(report: Report, chunk: RenderedChunk, shown: np.ndarray, details: pa.Array,
-                     values: pa.Array | None, room: int | None, duplicates: int) -> None:
+                     values: pa.Array | None, room: int | None, duplicate_count: int) -> None:
     """Add the chunk's rejected lines to the report, in line order, up to ``room`` more in all.
 
     ``shown`` are the duplicates (positions among the kept rows) that may be
@@ -86,7 +86,7 @@ def _keep_rejections(report: Report, chunk: RenderedChunk, shown: np.ndarray, de
     records.sort(key=lambda record: record.line)
     kept = records if room is None else records[:room]
     report.rejections.extend(kept)
-    report.rejections_omitted += len(chunk.rejected_lines) + duplicates - len(kept)
+    report.rejections_omitted += len(chunk.rejected_lines) + duplicate_count - len(kept)
 
 
 class Sink:
