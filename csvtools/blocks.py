@@ -56,6 +56,8 @@ def pick_lines(block: bytes, at: np.ndarray) -> pa.Buffer:
     ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == _NEWLINE) + 1
     if not block.endswith(b"\n"):
         ends = np.append(ends, len(block))
+    if len(at) and at[-1] >= len(ends):
+        raise ValueError(f"the block has {len(ends)} lines, not {at[-1] + 1}")
     # The block as an array of its lines (no copy), so that one Arrow take gathers the lines.
     offsets = np.concatenate(([0], ends)).astype(np.int64)
     lines = pa.Array.from_buffers(pa.large_binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(block)])

@@ -88,10 +88,14 @@ def reread_fields(block: Block, lines: np.ndarray) -> list[pa.Array]:
     Cheaper than carrying every record's fields from a worker to the main
     process when only a few of them (the duplicates) are needed there.
     """
-    records = parse_fields(pick_lines(_bytes_of(block), lines - block.first_line), len(block.columns),
-                           block.delimiter)
+    changed = InputFileError(f"the file changed while it was being read (at line {block.first_line})")
+    try:
+        picked = pick_lines(_bytes_of(block), lines - block.first_line)
+    except ValueError:
+        raise changed from None
+    records = parse_fields(picked, len(block.columns), block.delimiter)
     if records.num_rows != len(lines):
-        raise InputFileError(f"the file changed while it was being read (at line {block.first_line})")
+        raise changed
     return [column.combine_chunks() for column in records.columns]
 
 

@@ -345,3 +345,21 @@ def test_a_run_leaves_the_callers_frozen_objects_as_they_were(tmp_path, frozen_b
             assert gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()
+
+
+def test_rows_read_again_from_a_file_that_changed_are_refused(tmp_path):
+    """The main process reads a block's duplicate rows again; if the file changed meanwhile, the run
+    stops with an error instead of writing fields that are not the ones judged."""
+    from csvtools.errors import InputFileError
+
+    path = tmp_path / "contacts.csv"
+    path.write_text("phone,name\n+447911123456,Ann\n+447911123457,Bob\n+447911123456,Cy\n", encoding="utf-8")
+    with reading.CsvSource(path) as source:
+        (block,) = list(source.pieces(100, 1 << 20))
+    assert [column.to_pylist() for column in reading.reread_fields(block, np.array([2, 4]))] == [
+        ["+447911123456", "+447911123456"], ["Ann", "Cy"]]
+    for changed in ("phone,name\n+447911123456,Ann\n+447911123457,Bob\n",  # shorter
+                    "phone,name\n+447911123456,Ann,+447911123457,Bob,+447911123456,Cy\n"):  # as long, one line
+        path.write_text(changed, encoding="utf-8")
+        with pytest.raises(InputFileError, match="changed while it was being read"):
+            reading.reread_fields(block, np.array([2, 4]))
