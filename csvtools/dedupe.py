@@ -49,16 +49,16 @@ class FirstLines:
 
     def _first_of_keys(self, keys: NumberKeys, lines: np.ndarray) -> np.ndarray:
         unique, first_index, inverse = keys.unique, keys.first_index, keys.inverse
-        first = lines[first_index][inverse]  # first appearance within this call
+        first_here = lines[first_index]  # each distinct number's first line within this call
         earlier = np.full(len(unique), -1, dtype=np.int64)
         for run_keys, run_lines in self._runs:
             at = np.searchsorted(run_keys, unique).clip(max=len(run_keys) - 1)
             hit = run_keys[at] == unique
             earlier[hit] = run_lines[at[hit]]
         seen = earlier >= 0
-        first = np.where(seen[inverse], earlier[inverse], first)
-        self._add(unique[~seen], lines[first_index][~seen])
-        return first
+        self._add(unique[~seen], first_here[~seen])
+        # Decided per distinct number, then spread to the rows in one pass.
+        return np.where(seen, earlier, first_here)[inverse]
 
     def _add(self, keys: np.ndarray, lines: np.ndarray) -> None:
         if not len(keys):
