@@ -64,7 +64,8 @@ def pick_lines(block: bytes, at: np.ndarray) -> pa.Buffer:
     picked = lines.take(pa.array(at, type=pa.int64()))
     if not len(picked):
         return pa.py_buffer(b"")
-    start, stop = np.frombuffer(picked.buffers()[1], dtype=np.int64)[[0, -1]]
+    # The picked lines lie end to end in the result's data buffer (which may be longer).
+    start, stop = np.frombuffer(picked.buffers()[1], dtype=np.int64)[[picked.offset, picked.offset + len(picked)]]
     return picked.buffers()[2][int(start):int(stop)]
 
 
