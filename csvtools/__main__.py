@@ -15,9 +15,11 @@ def main() -> None:
     # frozen, no collection looks at them (and forked workers inherit that).
     gc.disable()
     from .cli import main as run
+    from .tuning import keep_freed_memory
 
     gc.freeze()
     gc.enable()
+    keep_freed_memory()
     run()
 
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from .errors import InputFileError
+from .strings import string_buffers
 
 _NEWLINE, _CR = 10, 13
 
@@ -61,12 +62,8 @@ def pick_lines(block: bytes, at: np.ndarray) -> pa.Buffer:
     # The block as an array of its lines (no copy), so that one Arrow take gathers the lines.
     offsets = np.concatenate(([0], ends)).astype(np.int64)
     lines = pa.Array.from_buffers(pa.large_binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(block)])
-    picked = lines.take(pa.array(at, type=pa.int64()))
-    if not len(picked):
-        return pa.py_buffer(b"")
-    # The picked lines lie end to end in the result's data buffer (which may be longer).
-    start, stop = np.frombuffer(picked.buffers()[1], dtype=np.int64)[[picked.offset, picked.offset + len(picked)]]
-    return picked.buffers()[2][int(start):int(stop)]
+    offsets, data = string_buffers(lines.take(pa.array(at, type=pa.int64())))
+    return pa.py_buffer(data[offsets[0]:offsets[-1]])  # the picked lines, end to end
 
 
 def parse_block(

@@ -17,7 +17,6 @@ from .errors import CsvToolsError
 from .phone import LEVELS
 from .pipeline import auto_workers, clean_file, rejects_path_for, validate_file
 from .report import Report
-from .tuning import keep_freed_memory
 from .writing import atomic_write_text
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
@@ -186,6 +185,5 @@ def _escape(text: str, is_property: bool = False) -> str:
 
 
 def main() -> None:
-    """Entry point of the ``csvtools`` console script."""
-    keep_freed_memory()
+    """Run the command line (the process is set up first by :func:`csvtools.__main__.main`)."""
     cli(prog_name="csvtools")

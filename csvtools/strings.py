@@ -9,10 +9,11 @@ __all__ = ["first_bytes", "is_utf8", "replaced", "string_buffers"]
 
 
 def string_buffers(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets as int64, data as uint8) of a string array: value ``i`` is
+    """(offsets as int64, data as uint8) of a string or binary array: value ``i`` is
     ``data[offsets[i]:offsets[i + 1]]`` (empty for a null)."""
     _, offset_buffer, data_buffer = strings.buffers()
-    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    large = pa.types.is_large_string(strings.type) or pa.types.is_large_binary(strings.type)
+    width = np.int64 if large else np.int32
     offsets = np.frombuffer(offset_buffer, dtype=width)[strings.offset:strings.offset + len(strings) + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
     return offsets.astype(np.int64), data
