@@ -1,11 +1,11 @@
-"""The first line of every kept number, in little memory, for duplicate detection.
+"""The first line of every kept number, in memory that does not grow with the file.
 
 An E.164 number is "+" and at most 15 digits, so it is kept as an int64 key
 (12 bytes a number with its line, against roughly 150 for a Python dict of
-strings) in sorted runs merged like a binary counter, so that there are never
-more than a few dozen runs. Longer numbers (possible only with
-``level="possible"``) go to a plain dict. This is the only state of a run
-that grows with the file.
+strings) in sorted runs merged like a binary counter. A run that reaches
+``SPILL_AT`` numbers moves to a temporary file (:mod:`csvtools.spill`), so
+memory holds fewer than twice that many, however long the file. Longer numbers (possible only with
+``level="possible"``) go to a plain dict.
 """
 
 from __future__ import annotations
@@ -16,22 +16,43 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .spill import SEGMENT, SpilledRuns
 from .strings import replaced
 
+SPILL_AT = 1 << 18  # numbers in a run that moves to disk: 3 MB
 _MAX_INT_DIGITS = 18  # every 18-digit number fits an int64
 _INT32_MAX = 2**31 - 1
-_MAX_RUN = 1 << 22  # numbers in one sorted run: 48 MB
 
 
 class FirstLines:
-    """Map E.164 numbers to the line where each was first kept."""
+    """Map E.164 numbers to the line where each was first kept.
 
-    def __init__(self) -> None:
+    Close it (or use it as a context manager) to delete its temporary files.
+    """
+
+    def __init__(self, spill_at: int | None = None, segment: int | None = None) -> None:
+        self._spill_at = spill_at or SPILL_AT
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._spilled = SpilledRuns(segment or SEGMENT)
         self._long: dict[str, int] = {}
 
     def __len__(self) -> int:
-        return sum(len(keys) for keys, _ in self._runs) + len(self._long)
+        return self.in_memory + len(self._spilled) + len(self._long)
+
+    def __enter__(self) -> FirstLines:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def in_memory(self) -> int:
+        """How many numbers the sorted runs in memory hold (the rest are on disk or in the dict)."""
+        return sum(len(keys) for keys, _ in self._runs)
+
+    def close(self) -> None:
+        """Delete the temporary files of the runs on disk."""
+        self._spilled.close()
 
     def first_lines(self, keys: NumberKeys, lines: np.ndarray) -> np.ndarray:
         """For each number (in line order, as :func:`number_keys`), the first line it was kept on,
@@ -56,6 +77,10 @@ class FirstLines:
             hit = run_keys[at] == unique
             earlier[hit] = run_lines[at[hit]]
         seen = earlier >= 0
+        if self._spilled:
+            unseen = np.flatnonzero(~seen)
+            earlier[unseen] = self._spilled.find(unique[unseen])
+            seen = earlier >= 0
         self._add(unique[~seen], first_here[~seen])
         # Decided per distinct number, then spread to the rows in one pass.
         return np.where(seen, earlier, first_here)[inverse]
@@ -66,10 +91,14 @@ class FirstLines:
         if lines.max() <= _INT32_MAX:  # 12 bytes a number instead of 16
             lines = lines.astype(np.int32)
         self._runs.append((keys, lines))  # sorted, and no key is in two runs
-        # Merge like a binary counter, but never into a run longer than _MAX_RUN: a merge holds
-        # both runs and the result at once, and that transient would grow with the file.
-        while (len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0])
-               and len(self._runs[-2][0]) + len(self._runs[-1][0]) <= _MAX_RUN):
+        # Merge like a binary counter, so that there are few runs to search; only runs shorter
+        # than spill_at merge, which bounds a merge's transient (both runs and the result).
+        while True:
+            if len(self._runs[-1][0]) >= self._spill_at:
+                self._spilled.add(*self._runs.pop())
+                return
+            if len(self._runs) < 2 or len(self._runs[-2][0]) > 2 * len(self._runs[-1][0]):
+                return
             self._runs[-2:] = [_merge(*self._runs[-2], *self._runs[-1])]
 
 

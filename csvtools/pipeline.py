@@ -154,12 +154,13 @@ def _run(
                      settings.level, settings.chunk_rows, settings.max_rejections, clean_path is not None)
         sink = Sink(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header)
         try:
-            first_line_of = FirstLines()
-            for rendered, position in _processed(source, plan, settings.workers):
-                for chunk in rendered:
-                    settle(chunk, settings.keep_duplicates, settings.max_rejections, first_line_of, report, sink)
-                if on_progress:
-                    on_progress(position, source.size)
+            with FirstLines() as first_line_of:
+                for rendered, position in _processed(source, plan, settings.workers):
+                    for chunk in rendered:
+                        settle(chunk, settings.keep_duplicates, settings.max_rejections, first_line_of, report,
+                               sink)
+                    if on_progress:
+                        on_progress(position, source.size)
         except BaseException:
             sink.discard()
             raise

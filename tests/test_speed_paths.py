@@ -156,9 +156,14 @@ MEMORY_PROBE = """
 import resource, sys
 import csvtools.pipeline as pipeline
 pipeline._BLOCK_BYTES = 1 << 20  # both files in blocks of the same size: several for the larger one
+import csvtools.dedupe as dedupe
+dedupe.SPILL_AT = 1 << 12  # both files' duplicate indexes move to disk, as a big file's does
 from csvtools import clean_file
 clean_file(sys.argv[1], sys.argv[2], chunk_rows=20000, max_rejections=20)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+try:  # this process's own peak: Linux carries the parent's over into ru_maxrss across fork and exec
+    print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")))
+except OSError:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
@@ -172,8 +177,10 @@ def test_memory_stays_flat_as_the_file_grows(tmp_path):
                               capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr
         peaks[rows] = int(done.stdout.split()[-1]) / 1024  # MB
-    # Four times the rows: only the compact duplicate index (12 bytes a number) may grow.
-    assert peaks[160_000] < peaks[40_000] + 40, peaks
+    # Four times the rows, and nothing grows with them (we measured 3 to 5 MB of noise and caches):
+    # the duplicate index keeps at most 2 * SPILL_AT numbers in memory; 100 bytes a row kept
+    # anywhere would add 12 MB.
+    assert peaks[160_000] < peaks[40_000] + 10, peaks
 
 
 @pytest.mark.parametrize("few", [0, None])
@@ -228,6 +235,38 @@ def test_parallel_blocks_equal_one_process(mixed_file, tmp_path, monkeypatch, ma
     assert pool.rows == 30_000 and pool.rows == pool.clean + pool.rejected
 
 
+def test_a_duplicate_index_on_disk_writes_what_one_in_memory_writes(mixed_file, tmp_path, monkeypatch):
+    """With the index moving to disk every 500 numbers (and read back 64 at a time), the clean
+    file, the rejects file and the report are those of an index kept in memory."""
+    import csvtools.dedupe as dedupe
+    import csvtools.pipeline as pipeline
+
+    memory = pipeline.clean_file(mixed_file, tmp_path / "memory.csv", chunk_rows=2000, max_rejections=None)
+    monkeypatch.setattr(dedupe, "SPILL_AT", 500)
+    monkeypatch.setattr(dedupe, "SEGMENT", 64)
+    disk = pipeline.clean_file(mixed_file, tmp_path / "disk.csv", chunk_rows=2000, max_rejections=None)
+    assert (tmp_path / "memory.csv").read_bytes() == (tmp_path / "disk.csv").read_bytes()
+    assert (tmp_path / "memory.rejects.csv").read_bytes() == (tmp_path / "disk.rejects.csv").read_bytes()
+    paths = {"clean_path": None, "rejects_path": None}
+    assert disk.to_dict() | paths == memory.to_dict() | paths
+    assert disk.by_reason["duplicate"] > 1000
+
+
+def test_a_temporary_directory_without_room_stops_the_run_with_one_error_and_no_output(mixed_file, tmp_path,
+                                                                                        monkeypatch):
+    import tempfile
+
+    import csvtools.dedupe as dedupe
+    import csvtools.pipeline as pipeline
+    from csvtools import OutputFileError
+
+    monkeypatch.setattr(dedupe, "SPILL_AT", 500)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with pytest.raises(OutputFileError, match=r"cannot keep the index of numbers already seen in .*missing: .*TMPDIR"):
+        pipeline.clean_file(mixed_file, tmp_path / "out.csv", chunk_rows=2000)
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("line_end", ["\n", "\r\n"])
 def test_duplicates_read_again_from_the_file_equal_those_carried_from_a_chunk(tmp_path, line_end):
     """A block's duplicate rows are read again from the file in the main process; a csv-module
@@ -264,20 +303,19 @@ def test_duplicates_read_again_from_the_file_equal_those_carried_from_a_chunk(tm
     assert reports["plain"].by_reason["duplicate"] > 100
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.integers(min_value=0, max_value=60), max_size=30), max_size=12),
-       st.sampled_from([8, 1 << 22]))
-def test_duplicate_index_names_the_first_line_across_many_chunks(chunks, max_run):
-    """FirstLines, with its sorted runs merged as they grow (up to a longest run), agrees with
-    a plain dict (also for numbers too long for an int64 key)."""
+       st.sampled_from([(2, 1), (5, 3), (8, 64), (None, None)]))
+def test_duplicate_index_names_the_first_line_across_many_chunks(chunks, spill):
+    """FirstLines, with its runs merged as they grow and moved to disk at spill_at numbers (read
+    back a segment at a time), agrees with a plain dict (also for numbers too long for an int64 key)."""
     import pyarrow as pa
 
-    from csvtools import dedupe
     from csvtools.dedupe import FirstLines, number_keys
 
-    default, dedupe._MAX_RUN = dedupe._MAX_RUN, max_run  # hypothesis cannot use monkeypatch
-    try:
-        index, seen, line = FirstLines(), {}, 2
+    spill_at, segment = spill
+    with FirstLines(spill_at, segment or 1 << 16) as index:
+        seen, line = {}, 2
         for numbers in chunks:
             values = [f"+4479{n:08d}" if n % 7 else f"+{n + 1:020d}" for n in numbers]
             lines = np.arange(line, line + len(values), dtype=np.int64)
@@ -286,9 +324,34 @@ def test_duplicate_index_names_the_first_line_across_many_chunks(chunks, max_run
             assert keys.numbers(np.arange(len(values))[::-1]).to_pylist() == values[::-1]
             got = index.first_lines(keys, lines)
             assert got.tolist() == [seen.setdefault(value, int(at)) for value, at in zip(values, lines)]
+            assert index.in_memory < 2 * (spill_at or 1 << 19)
         assert len(index) == len(seen)
-    finally:
-        dedupe._MAX_RUN = default
+
+
+def test_duplicate_index_keeps_a_bounded_part_in_memory_and_closes_its_file():
+    """Half a million distinct numbers through an index that spills at 20,000: at most twice that
+    stays in memory, the rest goes to a few temporary files and is found there; closing deletes them."""
+    import pyarrow as pa
+
+    from csvtools.dedupe import FirstLines, number_keys
+
+    rng = np.random.default_rng(7)
+    numbers = rng.choice(10**9, size=500_000, replace=False) + 447_000_000_000
+    with FirstLines(spill_at=20_000, segment=4096) as index:
+        for part in np.array_split(numbers, 50):
+            lines = np.arange(len(part)) + 1000  # each number's first line; lines repeat between parts
+            index.first_lines(number_keys(pa.array([f"+{n}" for n in part])), lines)
+            assert index.in_memory < 40_000
+        assert len(index) == 500_000 and index.in_memory < 40_000
+        spilled = index._spilled
+        assert 2 <= spilled.runs <= 5  # runs on disk merge as they grow: a lookup searches a few
+        files = [run.file for run in spilled._runs]
+        again = rng.permutation(numbers)[:30_000]
+        lines = np.arange(10**6, 10**6 + len(again))
+        first = index.first_lines(number_keys(pa.array([f"+{n}" for n in again])), lines)
+        position = {int(n): i % 10_000 + 1000 for i, n in enumerate(numbers)}
+        assert first.tolist() == [position[int(n)] for n in again]
+    assert all(file.closed for file in files) and spilled.runs == 0
 
 
 @settings(max_examples=60, deadline=None)
