@@ -32,8 +32,10 @@ class _Run:
     file: BinaryIO
     size: int
     line_type: np.dtype
-    firsts: list[np.ndarray] = field(default_factory=list)  # each segment's first and last key,
-    lasts: list[np.ndarray] = field(default_factory=list)  # to skip segments no wanted key is in
+    # Each segment's first and last key, to skip segments no wanted key is in: gathered piece by
+    # piece while the run is written, one array each once it is complete.
+    firsts: list[np.ndarray] = field(default_factory=list)
+    lasts: list[np.ndarray] = field(default_factory=list)
 
 
 class SpilledRuns:
@@ -71,8 +73,8 @@ class SpilledRuns:
         if not len(keys):
             return found
         for run in self._runs:
-            starts = np.searchsorted(keys, np.concatenate(run.firsts))
-            stops = np.searchsorted(keys, np.concatenate(run.lasts), side="right")
+            starts = np.searchsorted(keys, run.firsts[0])
+            stops = np.searchsorted(keys, run.lasts[0], side="right")
             for index in np.flatnonzero(stops > starts):
                 start, stop = int(starts[index]), int(stops[index])
                 run_keys = self._read_keys(run, int(index) * self._segment)
@@ -120,9 +122,12 @@ class SpilledRuns:
         step = self._segment
         run.firsts.append(keys[-at % step::step].copy())  # positions at + i that start a segment
         ends = np.arange((-at - 1) % step, len(keys), step)
-        if at + len(keys) == run.size and (not len(ends) or ends[-1] != len(keys) - 1):
+        complete = at + len(keys) == run.size
+        if complete and (not len(ends) or ends[-1] != len(keys) - 1):
             ends = np.append(ends, len(keys) - 1)  # the run's last segment may be short
         run.lasts.append(keys[ends])
+        if complete:
+            run.firsts, run.lasts = [np.concatenate(run.firsts)], [np.concatenate(run.lasts)]
         try:
             for offset, array in ((at * _KEY.itemsize, keys),
                                   (run.size * _KEY.itemsize + at * run.line_type.itemsize, lines)):

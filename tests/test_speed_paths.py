@@ -328,6 +328,21 @@ def test_duplicate_index_names_the_first_line_across_many_chunks(chunks, spill):
         assert len(index) == len(seen)
 
 
+def test_runs_on_disk_with_int32_and_int64_lines_merge_into_one_that_finds_both():
+    from csvtools.spill import SpilledRuns
+
+    runs = SpilledRuns(segment=7)
+    early = np.arange(0, 200, 2, dtype=np.int64)  # even keys on lines that fit an int32
+    late = np.arange(1, 201, 2, dtype=np.int64)  # odd keys on lines past it
+    runs.add(early, (early + 10).astype(np.int32))
+    runs.add(late, late + 2**32)
+    assert runs.runs == 1 and len(runs) == 200
+    wanted = np.arange(-3, 205)
+    expected = [n + 10 if 0 <= n < 200 and n % 2 == 0 else n + 2**32 if 0 < n < 200 else -1 for n in wanted]
+    assert runs.find(wanted).tolist() == expected
+    runs.close()
+
+
 def test_duplicate_index_keeps_a_bounded_part_in_memory_and_closes_its_file():
     """Half a million distinct numbers through an index that spills at 20,000: at most twice that
     stays in memory, the rest goes to a few temporary files and is found there; closing deletes them."""
