@@ -4,8 +4,8 @@ An E.164 number is "+" and at most 15 digits, so it is kept as an int64 key
 (12 bytes a number with its line, against roughly 150 for a Python dict of
 strings) in sorted runs merged like a binary counter. A run that reaches
 ``SPILL_AT`` numbers moves to a temporary file (:mod:`csvtools.spill`), so
-memory holds fewer than twice that many, however long the file. Longer numbers (possible only with
-``level="possible"``) go to a plain dict.
+memory holds fewer than twice that many, however long the file. Longer
+numbers (possible only with ``level="possible"``) go to a plain dict.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .spill import SEGMENT, SpilledRuns
+from .spill import SEGMENT, SpilledRuns, merge_runs
 from .strings import replaced
 
 SPILL_AT = 1 << 18  # numbers in a run that moves to disk: 3 MB
@@ -99,18 +99,7 @@ class FirstLines:
                 return
             if len(self._runs) < 2 or len(self._runs[-2][0]) > 2 * len(self._runs[-1][0]):
                 return
-            self._runs[-2:] = [_merge(*self._runs[-2], *self._runs[-1])]
-
-
-def _merge(left_keys: np.ndarray, left_lines: np.ndarray,
-           right_keys: np.ndarray, right_lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two sorted runs with no key in common as one sorted run.
-
-    numpy's stable sort is a timsort: on two sorted runs laid end to end it does a
-    single merge pass, faster than merging by hand with index arithmetic."""
-    keys = np.concatenate([left_keys, right_keys])
-    order = np.argsort(keys, kind="stable")
-    return keys[order], np.concatenate([left_lines, right_lines])[order]
+            self._runs[-2:] = [merge_runs(*self._runs[-2], *self._runs[-1])]
 
 
 @dataclass
