@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from .chunk import clean_chunk
     from .errors import ColumnError, CsvToolsError, InputFileError, OutputFileError
     from .phone import REASONS, NumberResult, normalize_number
-    from .pipeline import clean_file, validate_file
+    from .pipeline import clean_file, output_paths, validate_file
+    from .writing import neutralize_formula
     from .report import Rejection, Report
 
 __all__ = [
@@ -29,7 +30,9 @@ __all__ = [
     "Report",
     "clean_chunk",
     "clean_file",
+    "neutralize_formula",
     "normalize_number",
+    "output_paths",
     "validate_file",
 ]
 
@@ -41,7 +44,8 @@ _MODULE_OF = {
     "REASONS": "phone", "NumberResult": "phone", "normalize_number": "phone",
     "ColumnError": "errors", "CsvToolsError": "errors", "InputFileError": "errors", "OutputFileError": "errors",
     "Rejection": "report", "Report": "report",
-    "clean_chunk": "chunk", "clean_file": "pipeline", "validate_file": "pipeline",
+    "clean_chunk": "chunk", "clean_file": "pipeline", "validate_file": "pipeline", "output_paths": "pipeline",
+    "neutralize_formula": "writing",
 }
 
 

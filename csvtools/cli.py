@@ -15,7 +15,7 @@ import click
 
 from .errors import CsvToolsError
 from .phone import LEVELS
-from .pipeline import auto_workers, clean_file, rejects_path_for, validate_file
+from .pipeline import clean_file, rejects_path_for, validate_file
 from .report import Report
 from .writing import atomic_write_text
 
@@ -71,7 +71,6 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
         # Text shows a few rejected lines; json and github show them all.
         limit = _SHOWN_REJECTIONS if output_format == "text" else None
         try:
-            options["workers"] = options["workers"] or auto_workers(path)
             report = validate_file(path, **options, max_rejections=limit, on_progress=_progress_bar(path))
         except CsvToolsError as exc:
             _fail_line(path, exc)
@@ -109,7 +108,6 @@ def clean(file: str, out: str, rejects: str | None, report_path: str | None, **o
     try:
         # Every rejected line is in the rejects file; the report keeps them all only when asked.
         limit = None if report_path else _SHOWN_REJECTIONS
-        options["workers"] = options["workers"] or auto_workers(file)
         report = clean_file(file, out, rejects, **options, max_rejections=limit, on_progress=_progress_bar(file))
         if report_path:
             atomic_write_text(report_path, json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")

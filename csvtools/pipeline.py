@@ -27,7 +27,7 @@ from .render import RenderedChunk, render_chunk
 from .report import Report
 from .settle import Sink, settle
 
-__all__ = ["auto_workers", "clean_file", "rejects_path_for", "validate_file"]
+__all__ = ["auto_workers", "clean_file", "output_paths", "rejects_path_for", "validate_file"]
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``on_progress(bytes_read, total_bytes)`` after each chunk."""
@@ -49,9 +49,30 @@ def auto_workers(path: str | os.PathLike) -> int:
 
 
 def rejects_path_for(clean_path: str | os.PathLike) -> str:
-    """Where the rejects go when none is named: ``out.csv`` → ``out.rejects.csv``."""
+    """Where the rejects go when none is named: ``out.csv`` → ``out.rejects.csv``.
+
+    A ``.clean`` before the extension gives way: ``x.clean.csv`` → ``x.rejects.csv``.
+    """
     root, extension = os.path.splitext(os.fspath(clean_path))
-    return f"{root}.rejects{extension or '.csv'}"
+    return f"{_without_clean(root)}.rejects{extension or '.csv'}"
+
+
+def output_paths(source: str | os.PathLike, out_dir: str | os.PathLike | None = None) -> tuple[str, str]:
+    """The clean and rejects files for ``source`` (beside it, or in ``out_dir``): ``x.clean.csv``, ``x.rejects.csv``.
+
+    The one naming rule of both commands. A source that is itself a clean
+    file (``x.clean.csv``) gives ``x.clean.csv`` again, never ``x.clean.clean.csv``;
+    callers must then choose another ``out_dir`` or name, since an output never
+    replaces its input.
+    """
+    source = os.fspath(source)
+    directory = os.fspath(out_dir) if out_dir is not None else os.path.dirname(source)
+    stem = _without_clean(os.path.splitext(os.path.basename(source))[0])
+    return os.path.join(directory, f"{stem}.clean.csv"), os.path.join(directory, f"{stem}.rejects.csv")
+
+
+def _without_clean(root: str) -> str:
+    return root[: -len(".clean")] if root.endswith(".clean") else root
 
 
 def validate_file(
@@ -121,8 +142,8 @@ class _Settings:
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, not {self.level!r}")
-        if self.chunk_rows < 1 or self.workers < 1:
-            raise ValueError("chunk_rows and workers must be at least 1")
+        if self.chunk_rows < 1 or self.workers < 0:
+            raise ValueError("chunk_rows must be at least 1, and workers at least 0 (0: automatic)")
 
 
 def _run(
@@ -132,6 +153,7 @@ def _run(
     rejects_path: str | None,
     on_progress: ProgressCallback | None,
 ) -> Report:
+    workers = settings.workers or auto_workers(path)
     with CsvSource(path, settings.encoding, settings.delimiter) as source:
         phone_at = find_phone_column(source.header, settings.column)
         other_at = [i for i in range(len(source.header)) if i != phone_at]
@@ -155,7 +177,7 @@ def _run(
         sink = Sink(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header)
         try:
             with FirstLines() as first_line_of:
-                for rendered, position in _processed(source, plan, settings.workers):
+                for rendered, position in _processed(source, plan, workers):
                     for chunk in rendered:
                         settle(chunk, settings.keep_duplicates, settings.max_rejections, first_line_of, report,
                                sink)

@@ -212,3 +212,24 @@ def test_encoding_is_decided_over_the_whole_file_whatever_the_read_size(tmp_path
     assert reading.detect_encoding(good) == "utf-8"
     assert reading.detect_encoding(no_final_newline) == "utf-8"
     assert reading.detect_encoding(late_cp1252) == "cp1252"
+
+
+@pytest.mark.parametrize(("source", "out_dir", "clean", "rejects"), [
+    ("in/contacts.csv", None, "in/contacts.clean.csv", "in/contacts.rejects.csv"),
+    ("in/contacts.csv", "out", "out/contacts.clean.csv", "out/contacts.rejects.csv"),
+    ("in/contacts.clean.csv", "out", "out/contacts.clean.csv", "out/contacts.rejects.csv"),
+    ("contacts.tsv", None, "contacts.clean.csv", "contacts.rejects.csv"),
+], ids=["beside", "out-dir", "already-clean", "other-extension"])
+def test_one_naming_rule_for_outputs(source, out_dir, clean, rejects):
+    from csvtools import output_paths
+
+    assert output_paths(source, out_dir) == (clean, rejects)
+    assert rejects_path_for(clean) == rejects
+
+
+def test_workers_zero_means_automatic_and_gives_the_same_result(tmp_path):
+    sample = SAMPLES / "spreadsheet_export.csv"
+    auto = clean_file(sample, tmp_path / "auto.csv", workers=0)
+    inline = clean_file(sample, tmp_path / "inline.csv", workers=1)
+    assert (tmp_path / "auto.csv").read_bytes() == (tmp_path / "inline.csv").read_bytes()
+    assert auto.by_reason == inline.by_reason

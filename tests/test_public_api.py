@@ -14,7 +14,8 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 def test_csvtools_exports():
     assert sorted(csvtools.__all__) == sorted([
         "REASONS", "ColumnError", "CsvToolsError", "InputFileError", "NumberResult", "OutputFileError",
-        "Rejection", "Report", "clean_chunk", "clean_file", "normalize_number", "validate_file",
+        "Rejection", "Report", "clean_chunk", "clean_file", "neutralize_formula", "normalize_number", "output_paths",
+        "validate_file",
     ])
     assert all(hasattr(csvtools, name) for name in csvtools.__all__)
 
