@@ -1,5 +1,10 @@
 """Validate and clean contact CSVs: every number to E.164, every bad row with a reason.
 
+A run flows through three stages, one subpackage each: :mod:`csvtools.io`
+reads the file (and, at the end, writes the outputs), :mod:`csvtools.numbers`
+judges each number, :mod:`csvtools.run` drives the run and settles what needs
+the whole file (duplicates, counts).
+
     >>> from csvtools import clean_file
     >>> report = clean_file("contacts.csv", "clean.csv", region="IN")
     >>> report.rows == report.clean + report.rejected
@@ -12,12 +17,15 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .chunk import clean_chunk
     from .errors import ColumnError, CsvToolsError, InputFileError, OutputFileError
-    from .phone import REASONS, NumberResult, normalize_number
-    from .pipeline import clean_file, output_paths, validate_file
-    from .writing import neutralize_formula
+    from .io.formulas import neutralize_formula
+    from .io.naming import output_paths
+    from .numbers.chunk import clean_chunk
+    from .numbers.reference import NumberResult, normalize_number
+    from .options import Options
+    from .reasons import REASONS
     from .report import Rejection, Report
+    from .run.pipeline import clean_file, validate_file
 
 __all__ = [
     "REASONS",
@@ -25,6 +33,7 @@ __all__ = [
     "CsvToolsError",
     "InputFileError",
     "NumberResult",
+    "Options",
     "OutputFileError",
     "Rejection",
     "Report",
@@ -41,11 +50,12 @@ __version__ = "0.1.0"
 # Importing the package loads nothing heavy: each public name is imported from its module on
 # first use. The command line needs that to set up its process before numpy loads (__main__).
 _MODULE_OF = {
-    "REASONS": "phone", "NumberResult": "phone", "normalize_number": "phone",
+    "REASONS": "reasons", "Options": "options",
+    "NumberResult": "numbers.reference", "normalize_number": "numbers.reference", "clean_chunk": "numbers.chunk",
     "ColumnError": "errors", "CsvToolsError": "errors", "InputFileError": "errors", "OutputFileError": "errors",
     "Rejection": "report", "Report": "report",
-    "clean_chunk": "chunk", "clean_file": "pipeline", "validate_file": "pipeline", "output_paths": "pipeline",
-    "neutralize_formula": "writing",
+    "clean_file": "run.pipeline", "validate_file": "run.pipeline",
+    "output_paths": "io.naming", "neutralize_formula": "io.formulas",
 }
 
 

@@ -14,10 +14,11 @@ from collections.abc import Callable
 import click
 
 from .errors import CsvToolsError
-from .phone import LEVELS
-from .pipeline import clean_file, rejects_path_for, validate_file
+from .io.atomic import atomic_write_text
+from .io.naming import rejects_path_for
+from .options import LEVELS
 from .report import Report
-from .writing import atomic_write_text
+from .run.pipeline import clean_file, validate_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
 _PROGRESS_MIN_BYTES = 5 * 1024 * 1024

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 
@@ -56,11 +57,32 @@ class Report:
         data["valid"] = self.valid
         return data
 
-    def _count(self, counter: dict[str, int], key: str | None, by: int = 1) -> None:
-        if key is not None:
-            counter[key] = counter.get(key, 0) + by
+    def add_counts(self, *, rows: int, clean: int, rejected: int, by_reason: Mapping[str, int],
+                   by_country: Mapping[str, int], by_reading: Mapping[str, int]) -> None:
+        """Add one chunk's counts; ``rows == clean + rejected`` must hold for it."""
+        if rows != clean + rejected:
+            raise ValueError(f"{rows} rows are not {clean} clean + {rejected} rejected")
+        self.rows += rows
+        self.clean += clean
+        self.rejected += rejected
+        for counter, counts in ((self.by_reason, by_reason), (self.by_country, by_country),
+                                (self.by_reading, by_reading)):
+            for key, count in counts.items():
+                counter[key] = counter.get(key, 0) + count
 
-    def _sort_counts(self) -> None:
+    def room_for_rejections(self, limit: int | None) -> int | None:
+        """How many more rejected lines may be listed under ``limit`` (None: no limit)."""
+        return None if limit is None else max(0, limit - len(self.rejections))
+
+    def add_rejections(self, listed: Sequence[Rejection], total: int, limit: int | None) -> None:
+        """List rejected lines (in line order) up to ``limit`` in all; of ``total`` new ones, the rest are omitted."""
+        room = self.room_for_rejections(limit)
+        kept = list(listed) if room is None else list(listed)[:room]
+        self.rejections.extend(kept)
+        self.rejections_omitted += total - len(kept)
+
+    def finish(self) -> None:
+        """Order each count by size (then name), as reports show them."""
         for name in ("by_reason", "by_country", "by_reading"):
             counter = getattr(self, name)
             setattr(self, name, dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))))

@@ -1,10 +1,11 @@
-"""Shared fixtures: a controllable clock and stand-in servers on free loopback ports."""
+"""Shared fixtures: a controllable clock, stand-in servers on free loopback ports, a generated mixed list."""
 
 import contextlib
 import time
 
 import pytest
 
+from helpers.numbers import generate
 from uploader.standin import running_standin
 
 API_KEY = "test-key"
@@ -49,3 +50,16 @@ def isolated_environment(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("UPLOADER_LEDGER", str(tmp_path / "ledger.sqlite"))
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def mixed_file(tmp_path_factory):
+    """A generated list with ragged lines, a formula cell and, late in the file, quoted fields."""
+    path = tmp_path_factory.mktemp("mixed") / "contacts.csv"
+    generate.write(str(path), 30_000, seed=11)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[500] = "+447911123456,too,few\n"
+    lines[9000] = "=HYPERLINK(1),a,b,c,d,e,f\n"
+    lines[20_000] = '"+91 98765 43210","Quoted, Name",x,basic,2026-01-01\n'
+    path.write_text("".join(lines), encoding="utf-8")
+    return path

@@ -144,7 +144,7 @@ def test_unreadable_input_exit_2(tmp_path, monkeypatch):
         # chmod 0 means nothing to root, who runs CI here; refuse the way the OS would.
         raise PermissionError(13, "Permission denied", str(source))
 
-    monkeypatch.setattr("csvtools.reading.open", refuse, raising=False)
+    monkeypatch.setattr("csvtools.io.encoding.open", refuse, raising=False)
     result = run("validate", source)
     assert result.exit_code == 2
     assert "permission denied" in result.stderr
@@ -179,3 +179,38 @@ def test_every_command_has_help_with_an_example():
         result = run(command, "--help")
         assert result.exit_code == 0
         assert "Example:" in result.stdout
+
+
+def test_summary_notes_how_numbers_were_read(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("phone\n447911123456\n00919876543210\n+14155550123\n", encoding="utf-8")
+    result = run("validate", source)
+    assert "note: 1 numbers had no + and were read as international; rerun with --region" in result.stdout
+    assert "note: 1 numbers began with 00, read as +" in result.stdout
+
+
+def test_workers_0_is_automatic_and_writes_what_one_process_writes(tmp_path):
+    automatic = run("clean", SAMPLES / "spreadsheet_export.csv", "-o", tmp_path / "auto.csv", "--workers", "0")
+    inline = run("clean", SAMPLES / "spreadsheet_export.csv", "-o", tmp_path / "one.csv", "--workers", "1")
+    assert automatic.exit_code == inline.exit_code == 0
+    assert (tmp_path / "auto.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
+    assert (tmp_path / "auto.rejects.csv").read_bytes() == (tmp_path / "one.rejects.csv").read_bytes()
+
+
+def test_validate_decides_the_workers_for_each_file(tmp_path, monkeypatch):
+    """Automatic workers are decided per file: a large first file does not set them for the rest."""
+    import csvtools.run.pipeline as pipeline
+
+    decided = []
+    monkeypatch.setattr(pipeline, "auto_workers", lambda path: decided.append(os.path.basename(path)) or 1)
+    result = run("validate", SAMPLES / "contacts_good.csv", SAMPLES / "google_contacts.csv")
+    assert result.exit_code in (0, 1)
+    assert decided == ["contacts_good.csv", "google_contacts.csv"]
+
+
+def test_rejections_omitted_counts_what_the_report_does_not_list():
+    report = validate_file(SAMPLES / "spreadsheet_export.csv", max_rejections=2)
+    assert len(report.rejections) == 2
+    assert report.rejections_omitted == report.rejected - 2 > 0
+    full = validate_file(SAMPLES / "spreadsheet_export.csv")
+    assert full.rejections_omitted == 0 and full.rejections[:2] == report.rejections

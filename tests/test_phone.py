@@ -66,6 +66,7 @@ REJECTED = [
     ("9.1987654321E+11", None, "excel_mangled"),
     ("+1 202 555 0143 ext. 12", None, "has_extension"),
     ("+1 202 555 0143 x12", None, "has_extension"),
+    ("+1 202 555 0143 #12", None, "has_extension"),
     ("tel:+1-202-555-0143;ext=7", None, "has_extension"),
     ("+91 98765 43210 ::: +91 98765 43211", None, "multiple_numbers"),
     ("+44 7911 123456, +44 7911 123457", None, "multiple_numbers"),

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from csvtools import ColumnError, InputFileError, OutputFileError, clean_file, validate_file
-from csvtools.pipeline import rejects_path_for
+from csvtools import knobs
+from csvtools.io.naming import rejects_path_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -72,9 +73,11 @@ def test_line_numbers_are_physical_lines_across_quoted_newlines(tmp_path):
 
 @pytest.mark.parametrize("chunk_rows", [1, 2, 3, 1000])
 @pytest.mark.parametrize("workers", [1, 2])
-def test_chunking_and_workers_do_not_change_the_result(tmp_path, chunk_rows, workers):
+def test_chunking_and_workers_do_not_change_the_result(tmp_path, monkeypatch, chunk_rows, workers):
     baseline = clean_file(SAMPLES / "spreadsheet_export.csv", tmp_path / "a.csv")
-    report = clean_file(SAMPLES / "spreadsheet_export.csv", tmp_path / "b.csv", chunk_rows=chunk_rows, workers=workers)
+    monkeypatch.setattr(knobs, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(knobs, "BLOCK_BYTES", 16 * chunk_rows)
+    report = clean_file(SAMPLES / "spreadsheet_export.csv", tmp_path / "b.csv", workers=workers)
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert (tmp_path / "a.rejects.csv").read_bytes() == (tmp_path / "b.rejects.csv").read_bytes()
     assert report.to_dict() | {"clean_path": None, "rejects_path": None} == baseline.to_dict() | {
@@ -83,9 +86,10 @@ def test_chunking_and_workers_do_not_change_the_result(tmp_path, chunk_rows, wor
     }
 
 
-def test_duplicates_across_chunks_name_the_first_line(tmp_path):
+def test_duplicates_across_chunks_name_the_first_line(tmp_path, monkeypatch):
     source = write(tmp_path / "in.csv", "phone\n+919876543210\n+447911123456\n+91 98765 43210\n")
-    report = validate_file(source, chunk_rows=1)
+    monkeypatch.setattr(knobs, "BLOCK_BYTES", 16)  # one line a block
+    report = validate_file(source)
     assert [(r.line, r.reason, r.detail) for r in report.rejections] == [
         (4, "duplicate", "+919876543210 is already on line 2")
     ]
@@ -181,12 +185,12 @@ def test_column_option_picks_among_candidates(tmp_path):
 def test_failure_mid_run_leaves_no_output_behind(tmp_path, monkeypatch):
     source = write(tmp_path / "in.csv", "phone\n" + "+919876543210\n" * 10)
     (tmp_path / "out.csv").write_text("previous run\n")
-    import csvtools.pipeline as pipeline
+    from csvtools.run.settle import Settler
 
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(pipeline, "settle", explode)
+    monkeypatch.setattr(Settler, "settle", explode)
     with pytest.raises(OSError):
         clean_file(source, tmp_path / "out.csv")
     assert sorted(os.listdir(tmp_path)) == ["in.csv", "out.csv"]
@@ -201,17 +205,17 @@ def test_unwritable_output_raises_output_error(tmp_path):
 
 @pytest.mark.parametrize("block", [5, 16, 1 << 20])
 def test_encoding_is_decided_over_the_whole_file_whatever_the_read_size(tmp_path, monkeypatch, block):
-    import csvtools.reading as reading
+    from csvtools.io.encoding import detect_encoding
 
-    monkeypatch.setattr(reading, "_UTF8_BLOCK", block)
+    monkeypatch.setattr(knobs, "UTF8_CHECK_BYTES", block)
     lines = ["phone,name"] + [f"+4479111234{i:02d},Zoë Ångström {'x' * (i * 3)}" for i in range(60)]
     good = write(tmp_path / "good.csv", "\n".join(lines) + "\n")
     no_final_newline = write(tmp_path / "tail.csv", "\n".join(lines))
     late_cp1252 = tmp_path / "late.csv"
     late_cp1252.write_bytes(good.read_bytes() + "+447911123499,Andr\xe9\n".encode("cp1252"))
-    assert reading.detect_encoding(good) == "utf-8"
-    assert reading.detect_encoding(no_final_newline) == "utf-8"
-    assert reading.detect_encoding(late_cp1252) == "cp1252"
+    assert detect_encoding(good) == "utf-8"
+    assert detect_encoding(no_final_newline) == "utf-8"
+    assert detect_encoding(late_cp1252) == "cp1252"
 
 
 @pytest.mark.parametrize(("source", "out_dir", "clean", "rejects"), [

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import csvtools
-from csvtools.pipeline import auto_workers
-from csvtools.writing import atomic_write_text
+from csvtools.io.atomic import atomic_write_text
 
 from .client import CLOCK_SKEW, BatchClient
 from .errors import AmbiguousCreateError, BatchFailedError, NotFoundError, RejectedRowsError, UploaderError
@@ -169,7 +168,7 @@ def run_campaign(
     directory = Path(out_dir) if out_dir else source.parent
     clean_path = directory / f"{source.stem}.clean.csv"
     report = csvtools.clean_file(source, clean_path, directory / f"{source.stem}.rejects.csv",
-                                 region=region, column=column, level=level, workers=auto_workers(source),
+                                 region=region, column=column, level=level, workers=0,
                                  max_rejections=20)
     on_event(f"{source.name}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
              f" (clean file {clean_path})")

@@ -2,7 +2,7 @@
 
 Finding duplicates across a whole file means remembering every number kept so
 far. In memory that grows with the file, so the duplicate index
-(:class:`csvtools.dedupe.FirstLines`) moves each run that reaches a fixed size
+(:class:`.dedupe.FirstLines`) moves each run that reaches a fixed size
 here. Runs on disk are merged like a binary counter, so that a lookup searches
 only a few of them however long the file. Lookups and merges read a segment at
 a time into small buffers: plain reads rather than ``mmap``, because mapped
@@ -17,11 +17,11 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .errors import OutputFileError
+from .. import knobs
+from ..errors import OutputFileError
 
 __all__ = ["SpilledRuns", "merge_runs"]
 
-SEGMENT = 1 << 16  # numbers per read: 512 KB of keys
 _KEY = np.dtype(np.int64)
 
 
@@ -41,8 +41,8 @@ class _Run:
 class SpilledRuns:
     """Sorted runs of int64 keys with their lines, no key in two runs, in temporary files."""
 
-    def __init__(self, segment: int = SEGMENT) -> None:
-        self._segment = segment
+    def __init__(self, segment: int | None = None) -> None:
+        self._segment = segment or knobs.SPILL_SEGMENT
         self._runs: list[_Run] = []
 
     def __len__(self) -> int:

@@ -3,12 +3,12 @@
 Most values in real lists are ``+CC…``, ``00CC…``, bare ``CC…`` digits or a
 ``tel:`` URI, with spaces, dashes or brackets. For those, this module decides
 validity for a whole array at once over libphonenumber's own metadata (taken
-from :mod:`csvtools.phone` as plain data), following exactly what
+from :mod:`.metadata` as plain data), following exactly what
 ``phonenumbers.parse`` / ``is_valid_number`` do: the shape and the digits are
 read off the Arrow string buffers with numpy, and the number patterns are
 matched with RE2 (pyarrow.compute), one country calling code at a time.
 Anything it cannot settle with certainty is left undecided, and the caller
-hands it to :func:`csvtools.phone.normalize_number`, which stays the
+hands it to :func:`.reference.normalize_number`, which stays the
 reference. A parity test holds the two paths to the same verdicts.
 
 Left to the reference path: any value with letters, dots, slashes, non-ASCII
@@ -30,26 +30,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .phone import (
-    CountryRules,
-    Pattern,
-    RegionRules,
-    country_codes,
-    country_rules,
-    length_reason,
-    parse_failure,
-)
-from .strings import first_bytes, replaced, string_buffers
+from .. import knobs, reasons
+from .._strings import first_bytes, replaced, string_buffers
+from .metadata import CountryRules, Pattern, RegionRules, country_codes, country_rules
+from .reference import length_reason, parse_failure
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
 
-#: The columns of :attr:`FastVerdicts.table`, as in :class:`csvtools.phone.NumberResult`.
+#: The columns of :attr:`FastVerdicts.table`, as in :class:`.reference.NumberResult`.
 VERDICT_FIELDS = ("number", "reason", "detail", "region", "reading")
 
 _MIN_DIGITS, _MAX_DIGITS, _MAX_NSN = 4, 20, 17
-# Below this many numbers, a step that compiles a country's patterns (~0.3 ms) costs more than
-# leaving the numbers to the reference path (~70 µs each, and cached).
-_FEW = 4
 _OTHER, _DIGIT, _MARK, _PLUS = 0, 1, 2, 3
 _BYTE_CLASS = np.zeros(256, dtype=np.uint8)
 _BYTE_CLASS[ord("0"):ord("9") + 1] = _DIGIT
@@ -119,7 +110,7 @@ def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level:
 
     unknown = positions[codes == 0]
     rows[unknown] = len(order)  # one shared row after the judged ones
-    unknown_row = {"reason": "invalid_country_code", "detail": parse_failure("invalid_country_code").detail}
+    unknown_row = {"reason": reasons.INVALID_COUNTRY_CODE, "detail": parse_failure(reasons.INVALID_COUNTRY_CODE).detail}
     table = pa.table({
         name: pa.concat_arrays([judged.columns[name], pa.array([unknown_row.get(name)], type=pa.string())])
         for name in VERDICT_FIELDS
@@ -238,7 +229,7 @@ def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarra
             decided[start:stop] = False
             continue
         candidates = _prefix_candidates(rules.national_prefix_for_parsing, first_digits, start, stop)
-        if candidates.size <= _FEW:
+        if candidates.size <= knobs.FEW_NATIONAL_PREFIXES:
             # Compiling this code's patterns costs more than the reference path's reading of a few numbers.
             decided[candidates] = False
             continue

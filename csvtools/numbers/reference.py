@@ -1,8 +1,11 @@
-"""Turn one raw phone value into E.164 or a reason code.
+"""Turn one raw phone value into E.164 or a reason code: the reference for every verdict.
 
-This is the only module that imports ``phonenumbers``. Everything here is a
-pure function of its arguments, so results can be cached per distinct value
-and computed in any process.
+This module wraps ``phonenumbers`` (``parse``, ``is_valid_number``,
+``format_number``) and maps its errors and length results onto our reason
+codes; :mod:`.metadata` exports its numbering rules as data, and the
+vectorized path (:mod:`.vectorized`) must agree with this one on every value.
+Everything here is a pure function of its arguments, so results can be
+cached per distinct value and computed in any process.
 """
 
 from __future__ import annotations
@@ -14,38 +17,11 @@ from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, ValidationResult
-from phonenumbers import re_util
 
-# Lists touching many countries overflow the re module's 512-pattern cache and
-# recompile metadata patterns on every call (python-phonenumbers issue #108);
-# this keeps each compiled pattern instead.
-if hasattr(re_util, "enable_pattern_cache"):
-    re_util.enable_pattern_cache()
+from .. import reasons
+from ..options import LEVELS
 
-__all__ = [
-    "LEVELS",
-    "READINGS",
-    "REASONS",
-    "NumberResult",
-    "normalize_number",
-]
-
-#: Stable reason codes. They are part of the public contract: never rename one.
-REASONS = (
-    "missing_number",
-    "not_a_number",
-    "invalid_country_code",
-    "too_short",
-    "too_long",
-    "invalid_number",
-    "excel_mangled",
-    "has_extension",
-    "multiple_numbers",
-    "duplicate",
-    "malformed_row",
-)
-
-LEVELS = ("valid", "possible")
+__all__ = ["READINGS", "NumberResult", "length_reason", "length_verdict", "normalize_number", "parse_failure"]
 
 #: How a kept number was read (``NumberResult.reading``); the report counts these so
 #: that a user sees how many numbers depended on a guess (bare digits read under ``+``).
@@ -76,19 +52,19 @@ _EXTENSION_PARAM = re.compile(r";\s*ext\s*=", re.IGNORECASE)
 _PUNCTUATION = re.compile(r"[\s\-.()\[\]/\\~\u2010-\u2015\u2212\u30fc]")
 
 _PARSE_REASONS = {
-    NumberParseException.INVALID_COUNTRY_CODE: "invalid_country_code",
-    NumberParseException.NOT_A_NUMBER: "not_a_number",
-    NumberParseException.TOO_SHORT_AFTER_IDD: "too_short",
-    NumberParseException.TOO_SHORT_NSN: "too_short",
-    NumberParseException.TOO_LONG: "too_long",
+    NumberParseException.INVALID_COUNTRY_CODE: reasons.INVALID_COUNTRY_CODE,
+    NumberParseException.NOT_A_NUMBER: reasons.NOT_A_NUMBER,
+    NumberParseException.TOO_SHORT_AFTER_IDD: reasons.TOO_SHORT,
+    NumberParseException.TOO_SHORT_NSN: reasons.TOO_SHORT,
+    NumberParseException.TOO_LONG: reasons.TOO_LONG,
 }
 
 _LENGTH_REASONS = {
-    ValidationResult.INVALID_COUNTRY_CODE: ("invalid_country_code", "unknown country calling code"),
-    ValidationResult.TOO_SHORT: ("too_short", "too few digits for the country"),
-    ValidationResult.TOO_LONG: ("too_long", "too many digits for the country"),
-    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: ("too_short", "too few digits (a local number without its area code?)"),
-    ValidationResult.INVALID_LENGTH: ("invalid_number", "no number of this length in the country"),
+    ValidationResult.INVALID_COUNTRY_CODE: (reasons.INVALID_COUNTRY_CODE, "unknown country calling code"),
+    ValidationResult.TOO_SHORT: (reasons.TOO_SHORT, "too few digits for the country"),
+    ValidationResult.TOO_LONG: (reasons.TOO_LONG, "too many digits for the country"),
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: (reasons.TOO_SHORT, "too few digits (a local number without its area code?)"),
+    ValidationResult.INVALID_LENGTH: (reasons.INVALID_NUMBER, "no number of this length in the country"),
 }
 
 
@@ -104,7 +80,7 @@ def normalize_number(value: object, region: str | None = None, level: str = "val
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     text = _tidy(value)
     if not text:
-        return NumberResult(None, "missing_number", "the number cell is empty")
+        return NumberResult(None, reasons.MISSING_NUMBER, "the number cell is empty")
 
     text, excel_reason = _undo_spreadsheet_damage(text)
     if excel_reason:
@@ -116,13 +92,13 @@ def normalize_number(value: object, region: str | None = None, level: str = "val
             text = text.split(";", 1)[0]
 
     if _holds_several_numbers(text):
-        return NumberResult(None, "multiple_numbers", "the cell holds more than one number")
+        return NumberResult(None, reasons.MULTIPLE_NUMBERS, "the cell holds more than one number")
 
     candidates = _readings(text, region.upper() if region else None)
     first_failure: NumberResult | None = None
     for candidate, parse_region, reading in candidates:
         result = _judge(candidate, parse_region, reading, level)
-        if result.ok or result.reason == "has_extension":
+        if result.ok or result.reason == reasons.HAS_EXTENSION:
             return result
         first_failure = first_failure or result
     return first_failure  # type: ignore[return-value]
@@ -165,7 +141,7 @@ def _undo_spreadsheet_damage(text: str) -> tuple[str, NumberResult | None]:
             return prefix + lead + fraction, None
         return text, NumberResult(
             None,
-            "excel_mangled",
+            reasons.EXCEL_MANGLED,
             f"{text} is a spreadsheet's scientific notation; digits were lost, re-export the column as text",
         )
     return text, None
@@ -202,9 +178,9 @@ def _judge(candidate: str, region: str | None, reading: str, level: str) -> Numb
     try:
         parsed = phonenumbers.parse(candidate, region)
     except NumberParseException as exc:
-        return parse_failure(_PARSE_REASONS.get(exc.error_type, "not_a_number"))
+        return parse_failure(_PARSE_REASONS.get(exc.error_type, reasons.NOT_A_NUMBER))
     if parsed.extension:
-        return NumberResult(None, "has_extension", f"extension {parsed.extension} cannot be dialled in a batch")
+        return NumberResult(None, reasons.HAS_EXTENSION, f"extension {parsed.extension} cannot be dialled in a batch")
 
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     keep = phonenumbers.is_valid_number(parsed) if level == "valid" else phonenumbers.is_possible_number(parsed)
@@ -223,93 +199,11 @@ _VALIDATION_NAMES = {
 }
 
 _PARSE_DETAILS = {
-    "invalid_country_code": "no known country calling code at the start",
-    "not_a_number": "no phone number in the value",
-    "too_short": "too few digits",
-    "too_long": "too many digits",
+    reasons.INVALID_COUNTRY_CODE: "no known country calling code at the start",
+    reasons.NOT_A_NUMBER: "no phone number in the value",
+    reasons.TOO_SHORT: "too few digits",
+    reasons.TOO_LONG: "too many digits",
 }
-
-
-# -- numbering rules as plain data, for the vectorized path (csvtools.fastpath) ------------
-
-# Validity needs any one type to match; the common types come first so most numbers stop early.
-_TYPE_DESCS = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
-               "pager", "uan", "voicemail")
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """A number description: a pattern the national number must match in full, and its lengths."""
-
-    regex: str
-    lengths: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class RegionRules:
-    """What makes a national number valid in one region, taken from libphonenumber's metadata."""
-
-    region: str
-    general: Pattern | None
-    types: tuple[Pattern, ...]
-    leading_digits: str | None
-
-
-@dataclass(frozen=True)
-class CountryRules:
-    """A country calling code: its regions in libphonenumber's order, and its length rules."""
-
-    country_code: int
-    main_region: str
-    regions: tuple[RegionRules, ...]
-    possible_lengths: tuple[int, ...]
-    local_only_lengths: tuple[int, ...]
-    national_prefix_for_parsing: str | None
-    national_prefix_transform_rule: str | None
-
-
-def country_codes() -> frozenset[int]:
-    """Every country calling code libphonenumber knows."""
-    return frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
-
-
-def country_rules(country_code: int) -> CountryRules | None:
-    """The rules of a geographic country code, or None (unknown, or non-geographic like +800)."""
-    return _country_rules(country_code)
-
-
-@lru_cache(maxsize=None)
-def _country_rules(country_code: int) -> CountryRules | None:
-    region_codes = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
-    if not region_codes or region_codes[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
-        return None
-    main = phonenumbers.PhoneMetadata.metadata_for_region(region_codes[0])
-    if main is None:
-        return None
-    regions = []
-    for code in region_codes:
-        metadata = phonenumbers.PhoneMetadata.metadata_for_region(code)
-        if metadata is None:
-            continue
-        types = tuple(p for p in (_pattern(getattr(metadata, name)) for name in _TYPE_DESCS) if p)
-        regions.append(RegionRules(code, _pattern(metadata.general_desc), types, metadata.leading_digits))
-    general = main.general_desc
-    return CountryRules(
-        country_code=country_code,
-        main_region=region_codes[0],
-        regions=tuple(regions),
-        possible_lengths=tuple(general.possible_length or ()),
-        local_only_lengths=tuple(general.possible_length_local_only or ()),
-        national_prefix_for_parsing=main.national_prefix_for_parsing or None,
-        national_prefix_transform_rule=main.national_prefix_transform_rule or None,
-    )
-
-
-def _pattern(desc: object) -> Pattern | None:
-    regex = getattr(desc, "national_number_pattern", None)
-    if not regex:
-        return None
-    return Pattern(regex, tuple(getattr(desc, "possible_length", ()) or ()))
 
 
 def length_verdict(e164: str, country_code: int, possibility: str) -> NumberResult:
@@ -327,7 +221,7 @@ def length_reason(country_code: int, possibility: str) -> tuple[str, str]:
     """(reason code, detail after "read as +…: ") for a length check's result."""
     country = phonenumbers.region_code_for_country_code(country_code)
     return _LENGTH_REASONS.get(
-        getattr(ValidationResult, possibility), ("invalid_number", f"in no number range of +{country_code} ({country})")
+        getattr(ValidationResult, possibility), (reasons.INVALID_NUMBER, f"in no number range of +{country_code} ({country})")
     )
 
 

@@ -3,7 +3,7 @@
 An E.164 number is "+" and at most 15 digits, so it is kept as an int64 key
 (12 bytes a number with its line, against roughly 150 for a Python dict of
 strings) in sorted runs merged like a binary counter. A run that reaches
-``SPILL_AT`` numbers moves to a temporary file (:mod:`csvtools.spill`), so
+``knobs.SPILL_AT`` numbers moves to a temporary file (:mod:`.spill`), so
 memory holds fewer than twice that many, however long the file. Longer
 numbers (possible only with ``level="possible"``) go to a plain dict.
 """
@@ -16,10 +16,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .spill import SEGMENT, SpilledRuns, merge_runs
-from .strings import replaced
+from .. import knobs
+from .._strings import replaced
+from .spill import SpilledRuns, merge_runs
 
-SPILL_AT = 1 << 18  # numbers in a run that moves to disk: 3 MB
 _MAX_INT_DIGITS = 18  # every 18-digit number fits an int64
 _INT32_MAX = 2**31 - 1
 
@@ -31,9 +31,9 @@ class FirstLines:
     """
 
     def __init__(self, spill_at: int | None = None, segment: int | None = None) -> None:
-        self._spill_at = spill_at or SPILL_AT
+        self._spill_at = spill_at or knobs.SPILL_AT
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
-        self._spilled = SpilledRuns(segment or SEGMENT)
+        self._spilled = SpilledRuns(segment or knobs.SPILL_SEGMENT)
         self._long: dict[str, int] = {}
 
     def __len__(self) -> int:

@@ -1,0 +1,94 @@
+"""Output files that appear whole or not at all.
+
+Each file is written to a temporary file beside its target and renamed over
+it only when the whole run succeeded, so a failure never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from .._strings import string_buffers
+from ..errors import OutputFileError
+from .lines import render_lines
+
+__all__ = ["AtomicCsvWriter", "atomic_write_text"]
+
+
+class AtomicCsvWriter:
+    """A UTF-8, comma-separated CSV written to a temporary file until :meth:`commit`.
+
+    Rows are quoted as :func:`.lines.render_lines` quotes them.
+    """
+
+    def __init__(self, path: str | os.PathLike, header: Sequence[str]) -> None:
+        self.path = os.fspath(path)
+        directory = os.path.dirname(os.path.abspath(self.path))
+        try:
+            if os.path.isdir(self.path):
+                raise OutputFileError(f"cannot write {self.path}: it is a directory")
+            descriptor, self._temporary = tempfile.mkstemp(
+                dir=directory, prefix=f".{os.path.basename(self.path)}.", suffix=".part"
+            )
+        except FileNotFoundError:
+            raise OutputFileError(f"cannot write {self.path}: no such directory {directory}") from None
+        except OSError as exc:
+            raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        self._file = open(descriptor, "wb")
+        self.write_columns([[name] for name in header])
+
+    def write_columns(self, columns: Sequence[Sequence[str] | pa.Array | np.ndarray]) -> None:
+        """Write rows given as equal-length columns of strings."""
+        self.write_lines(render_lines(columns))
+
+    def write_lines(self, lines: pa.Array) -> None:
+        """Write rows already rendered by :func:`render_lines`."""
+        offsets, data = string_buffers(lines)
+        try:
+            # The lines lie end to end in the array's data buffer: write it as it is.
+            self._file.write(memoryview(data[offsets[0]:offsets[-1]]))
+        except OSError as exc:
+            raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def commit(self) -> None:
+        """Close the temporary file and move it into place."""
+        try:
+            self._file.close()
+            os.chmod(self._temporary, 0o666 & ~_umask())
+            os.replace(self._temporary, self.path)
+        except OSError as exc:
+            self.discard()
+            raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def discard(self) -> None:
+        """Close and delete the temporary file; the target is left as it was."""
+        self._file.close()
+        try:
+            os.unlink(self._temporary)
+        except FileNotFoundError:
+            pass
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".part")
+        with open(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise OutputFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

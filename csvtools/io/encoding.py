@@ -1,0 +1,108 @@
+"""What kind of file this is: refuse what is not text, and decide the encoding for the whole file."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+
+from .. import knobs
+from .._strings import is_utf8
+from ..errors import InputFileError
+
+__all__ = ["detect_encoding", "open_binary"]
+
+_DECODE_BLOCK = 1 << 20
+
+# Files people hand us by mistake, recognised by their first bytes.
+_MAGIC = {
+    b"PK\x03\x04": "a ZIP archive (an .xlsx workbook?); export the sheet as CSV",
+    b"\xd0\xcf\x11\xe0": "an old Excel/Office document (.xls); export the sheet as CSV",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive; unpack it first",
+}
+
+
+def detect_encoding(path: str | os.PathLike, forced: str | None = None) -> str:
+    """Return the encoding to read ``path`` with: BOM, then strict UTF-8, then cp1252.
+
+    The whole file is checked, because a cp1252 byte can sit far past any
+    sample a sniffer would read.
+    """
+    with open_binary(path) as handle:
+        head = handle.read(8192)
+        _refuse_binary(head)
+        if forced:
+            try:
+                codecs.lookup(forced)
+            except LookupError:
+                raise InputFileError(f"unknown encoding {forced!r}") from None
+            return forced
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        if b"\x00" in head:
+            raise InputFileError("this is not a text file (it contains NUL bytes)")
+        handle.seek(0)
+        if _is_utf8(handle):
+            return "utf-8"
+        handle.seek(0)
+        if _decodes(handle, "cp1252"):
+            return "cp1252"
+    raise InputFileError("cannot decode the file as UTF-8 or Windows-1252; pass --encoding")
+
+
+def open_binary(path: str | os.PathLike) -> io.BufferedReader:
+    """Open ``path`` for reading bytes, or raise :class:`InputFileError` saying why not."""
+    try:
+        if os.path.isdir(path):
+            raise InputFileError(f"{os.fspath(path)} is a directory, not a file")
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise InputFileError(f"no such file: {os.fspath(path)}") from None
+    except PermissionError:
+        raise InputFileError(f"permission denied: {os.fspath(path)}") from None
+    except OSError as exc:
+        raise InputFileError(f"cannot open {os.fspath(path)}: {exc.strerror or exc}") from None
+
+
+def _is_utf8(handle: io.BufferedReader) -> bool:
+    # One buffer, read into again and again: fresh 8 MB blocks would each be faulted in anew.
+    buffer = bytearray(knobs.UTF8_CHECK_BYTES)
+    view = memoryview(buffer)
+    kept = 0  # bytes after the last line feed, moved to the front for the next read
+    while True:
+        end = kept + handle.readinto(view[kept:])
+        if end == kept:
+            return is_utf8(view[:kept])
+        # Check up to the last line feed, which is never inside a multi-byte character.
+        cut = buffer.rfind(b"\n", 0, end) + 1
+        if cut and not is_utf8(view[:cut]):
+            return False
+        kept = end - cut
+        buffer[:kept] = bytes(view[cut:end])  # a copy: the two ranges may overlap
+        if kept == len(buffer):  # one line longer than the buffer
+            view.release()
+            buffer.extend(bytes(len(buffer)))
+            view = memoryview(buffer)
+
+
+def _decodes(handle: io.BufferedReader, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for block in iter(lambda: handle.read(_DECODE_BLOCK), b""):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _refuse_binary(head: bytes) -> None:
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            raise InputFileError(f"this is not a CSV file: it looks like {what}")

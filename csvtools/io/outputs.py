@@ -1,0 +1,45 @@
+"""The files a clean run writes, as one set: all of them appear when the run succeeds, none when it fails."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from .atomic import AtomicCsvWriter
+
+__all__ = ["REJECTS_FIELDS", "Outputs"]
+
+#: The columns the rejects file puts before the input's own.
+REJECTS_FIELDS = ("line", "reason", "detail")
+
+
+class Outputs:
+    """The clean and rejects CSVs of a run, written to temporary files until :meth:`commit`.
+
+    Lines arrive rendered (:func:`.lines.render_lines`) and in line order.
+    """
+
+    def __init__(self, clean_path: str, rejects_path: str, clean_header: list[str], input_header: list[str]) -> None:
+        self._clean = AtomicCsvWriter(clean_path, clean_header)
+        try:
+            self._rejects = AtomicCsvWriter(rejects_path, [*REJECTS_FIELDS, *input_header])
+        except BaseException:
+            self._clean.discard()
+            raise
+
+    def write_clean(self, lines: pa.Array) -> None:
+        """Append rendered clean lines: ``contact_number``, then the other columns."""
+        self._clean.write_lines(lines)
+
+    def write_rejects(self, lines: pa.Array) -> None:
+        """Append rendered rejects lines: line, reason, detail, then the raw fields."""
+        self._rejects.write_lines(lines)
+
+    def commit(self) -> None:
+        """Move every file into place."""
+        for writer in (self._clean, self._rejects):
+            writer.commit()
+
+    def discard(self) -> None:
+        """Delete every temporary file; the targets stay as they were."""
+        for writer in (self._clean, self._rejects):
+            writer.discard()

@@ -1,0 +1,102 @@
+"""Open a contact CSV as text: its encoding, delimiter and header, then its records in pieces.
+
+Every value stays a string: no type or NA guessing ever happens here. A
+UTF-8 file is cut into quote-free blocks (:mod:`.blocks`) for as long as it
+has no quotes; from the first block that has, or for any other encoding,
+Python's csv module (:mod:`.csv_records`) reads the rest.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+
+from ..errors import InputFileError
+from .blocks import BlockCutter, offset_of_line
+from .csv_records import CsvRecords
+from .delimiter import sniff_delimiter
+from .encoding import detect_encoding, open_binary
+from .records import Block, Chunk
+
+__all__ = ["CsvSource"]
+
+_SAMPLE_CHARS = 64 * 1024
+
+
+class CsvSource:
+    """An open contact CSV: its header, encoding and delimiter, and its records once, in pieces.
+
+    Use as a context manager; :meth:`pieces` streams the records.
+    """
+
+    def __init__(self, path: str | os.PathLike, encoding: str | None = None, delimiter: str | None = None) -> None:
+        self.path = os.fspath(path)
+        self.encoding = detect_encoding(path, encoding)
+        self.size = os.path.getsize(path)
+        self.delimiter = sniff_delimiter(self._sample(), delimiter)
+        self._reader = CsvRecords(self.path, self.encoding, self.delimiter)
+        self._position = 0
+        try:
+            self.header, self.header_line = self._read_header()
+        except BaseException:
+            self.close()
+            raise
+
+    def _sample(self) -> str:
+        with open_binary(self.path) as binary, io.TextIOWrapper(binary, encoding=self.encoding, newline="") as text:
+            try:
+                sample = text.read(_SAMPLE_CHARS)
+            except UnicodeDecodeError as exc:
+                raise InputFileError(f"cannot decode the file as {self.encoding}: {exc.reason}") from None
+        if not sample.strip():
+            raise InputFileError("the file is empty")
+        if "\x00" in sample:
+            raise InputFileError("this is not a text file (it contains NUL characters)")
+        return sample
+
+    def _read_header(self) -> tuple[list[str], int]:
+        for start, row in self._reader.records():
+            if any(cell.strip() for cell in row):
+                return row, start
+        raise InputFileError("the file is empty")
+
+    def pieces(self, chunk_rows: int, block_bytes: int, tail_blocks: int = 1) -> Iterator[Block | Chunk]:
+        """Yield the records as :class:`Block` s to parse anywhere, then :class:`Chunk` s.
+
+        UTF-8 files are cut into blocks of about ``block_bytes`` (whole lines,
+        see :class:`.blocks.BlockCutter`); from the first block that is not
+        quote-free, and for other encodings, the rest of the file comes
+        through Python's csv module in chunks of ``chunk_rows`` records.
+        """
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            line = self._reader.last_line + 1
+            offset = offset_of_line(self.path, line)
+            if offset is not None:
+                self._reader.close()
+                cutter = BlockCutter(open_binary(self.path), self.path, self.size, offset, line, len(self.header),
+                                     self.delimiter, block_bytes, tail_blocks)
+                try:
+                    for block in cutter:
+                        self._position = block.end
+                        yield block
+                finally:
+                    cutter.close()
+                self._reader = CsvRecords(self.path, "utf-8", self.delimiter, cutter.offset, cutter.line)
+        yield from self._reader.chunks(len(self.header), chunk_rows)
+
+    def bytes_read(self) -> int:
+        """Roughly how far into the file reading has got, for progress bars."""
+        try:
+            return min(max(self._reader.tell(), self._position), self.size)
+        except (OSError, ValueError):
+            return self.size
+
+    def close(self) -> None:
+        self._reader.close()
+
+    def __enter__(self) -> CsvSource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

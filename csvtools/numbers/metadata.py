@@ -1,0 +1,93 @@
+"""libphonenumber's numbering rules as plain data, for the vectorized path (:mod:`.vectorized`).
+
+Read once per calling code from ``phonenumbers``' own metadata, so that the
+vectorized path matches exactly the patterns the reference uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+
+__all__ = ["CountryRules", "Pattern", "RegionRules", "country_codes", "country_rules"]
+
+# Validity needs any one type to match; the common types come first so most numbers stop early.
+_TYPE_DESCS = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
+               "pager", "uan", "voicemail")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A number description: a pattern the national number must match in full, and its lengths."""
+
+    regex: str
+    lengths: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RegionRules:
+    """What makes a national number valid in one region, taken from libphonenumber's metadata."""
+
+    region: str
+    general: Pattern | None
+    types: tuple[Pattern, ...]
+    leading_digits: str | None
+
+
+@dataclass(frozen=True)
+class CountryRules:
+    """A country calling code: its regions in libphonenumber's order, and its length rules."""
+
+    country_code: int
+    main_region: str
+    regions: tuple[RegionRules, ...]
+    possible_lengths: tuple[int, ...]
+    local_only_lengths: tuple[int, ...]
+    national_prefix_for_parsing: str | None
+    national_prefix_transform_rule: str | None
+
+
+def country_codes() -> frozenset[int]:
+    """Every country calling code libphonenumber knows."""
+    return frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+
+
+def country_rules(country_code: int) -> CountryRules | None:
+    """The rules of a geographic country code, or None (unknown, or non-geographic like +800)."""
+    return _country_rules(country_code)
+
+
+@lru_cache(maxsize=None)
+def _country_rules(country_code: int) -> CountryRules | None:
+    region_codes = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if not region_codes or region_codes[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+        return None
+    main = phonenumbers.PhoneMetadata.metadata_for_region(region_codes[0])
+    if main is None:
+        return None
+    regions = []
+    for code in region_codes:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(code)
+        if metadata is None:
+            continue
+        types = tuple(p for p in (_pattern(getattr(metadata, name)) for name in _TYPE_DESCS) if p)
+        regions.append(RegionRules(code, _pattern(metadata.general_desc), types, metadata.leading_digits))
+    general = main.general_desc
+    return CountryRules(
+        country_code=country_code,
+        main_region=region_codes[0],
+        regions=tuple(regions),
+        possible_lengths=tuple(general.possible_length or ()),
+        local_only_lengths=tuple(general.possible_length_local_only or ()),
+        national_prefix_for_parsing=main.national_prefix_for_parsing or None,
+        national_prefix_transform_rule=main.national_prefix_transform_rule or None,
+    )
+
+
+def _pattern(desc: object) -> Pattern | None:
+    regex = getattr(desc, "national_number_pattern", None)
+    if not regex:
+        return None
+    return Pattern(regex, tuple(getattr(desc, "possible_length", ()) or ()))

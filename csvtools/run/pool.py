@@ -1,0 +1,71 @@
+"""The pieces of a file worked (parsed, judged, rendered) inline or in worker processes, in file order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_all_start_methods, get_context
+
+from .. import knobs, process
+from ..io.blocks import read_block
+from ..io.records import Block, Chunk
+from ..io.source import CsvSource
+from ..numbers.chunk import judge_column
+from .render import RenderedChunk, render_chunk
+
+__all__ = ["WorkPlan", "work", "worked_pieces"]
+
+
+@dataclass(frozen=True)
+class WorkPlan:
+    """What a worker needs to judge and render a piece of the file."""
+
+    phone_at: int
+    region: str | None
+    level: str
+    with_text: bool
+
+
+def work(piece: Block | Chunk, plan: WorkPlan) -> list[RenderedChunk]:
+    """Parse (for a block), judge and render one piece of the file; runs in a worker."""
+    chunks = read_block(piece, knobs.CHUNK_ROWS) if isinstance(piece, Block) else [piece]
+    rendered = [render_chunk(chunk, judge_column(chunk.columns[plan.phone_at], plan.region, plan.level),
+                             plan.phone_at, plan.with_text)
+                for chunk in chunks]
+    del chunks
+    process.after_piece()
+    return rendered
+
+
+def worked_pieces(source: CsvSource, plan: WorkPlan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:
+    """Each piece of the file worked, with the byte position it reaches, in file order."""
+    if workers == 1:
+        for piece in source.pieces(knobs.CHUNK_ROWS, knobs.BLOCK_BYTES):
+            yield work(piece, plan), _end_of(piece, source)
+    else:
+        yield from _worked_in_pool(source, plan, workers)
+
+
+def _worked_in_pool(source: CsvSource, plan: WorkPlan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:
+    # fork where there is one: no re-import of the caller's __main__, and quick to start.
+    # (pyarrow re-creates its thread pools in a forked child.)
+    context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=process.set_up_worker) as pool:
+        pending: list = []
+        # A bounded number of pieces in flight; a block travels as its offsets, not its bytes.
+        # Blocks of a fixed size keep memory flat however long the file; smaller ones at the end
+        # let the workers finish together.
+        for piece in source.pieces(knobs.CHUNK_ROWS, knobs.BLOCK_BYTES, tail_blocks=workers):
+            pending.append((pool.submit(work, piece, plan), _end_of(piece, source)))
+            if len(pending) > workers:
+                future, position = pending.pop(0)
+                yield future.result(), position
+        # Everything is submitted: workers may exit as they finish, while the last pieces settle.
+        pool.shutdown(wait=False)
+        for future, position in pending:
+            yield future.result(), position
+
+
+def _end_of(piece: Block | Chunk, source: CsvSource) -> int:
+    return piece.end if isinstance(piece, Block) else source.bytes_read()

@@ -1,0 +1,118 @@
+"""The worker's last step: a judged chunk as what settling needs, compact columns and finished CSV text.
+
+Like judging (:mod:`csvtools.numbers.chunk`), this is a pure function of one
+chunk, so it runs in the worker processes. What is left for the main process
+(:mod:`.settle`) is what needs the chunks before it: spotting duplicates,
+counting, and appending the text in file order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from .. import reasons
+from ..io.formulas import neutralize_formulas
+from ..io.lines import render_lines
+from ..io.records import Block, Chunk
+from .dedupe import NumberKeys, number_keys
+
+__all__ = ["REJECTED_FIELDS", "RenderedChunk", "render_chunk"]
+
+#: The columns of :attr:`RenderedChunk.rejected`.
+REJECTED_FIELDS = ("line", "reason", "detail", "value")
+
+
+@dataclass
+class RenderedChunk:
+    """One judged chunk, ready to settle.
+
+    ``kept_*`` describe the rows whose number is valid, in line order (each
+    may still turn out a duplicate); ``rejected`` the rows rejected already
+    (bad numbers and malformed records) as a table of :data:`REJECTED_FIELDS`,
+    in line order. The ``*_text`` columns are CSV lines
+    (:func:`csvtools.io.lines.render_lines`), None when nothing is written: a
+    kept row's clean line, and a rejected row's whole rejects line. A kept
+    row's raw fields, for the rejects file should it be a duplicate, travel in
+    ``kept_cells`` only when the rows cannot be read again from ``block``.
+    """
+
+    records: int
+    kept_lines: np.ndarray
+    kept_keys: NumberKeys
+    kept_regions: pa.Array
+    kept_readings: pa.Array
+    rejected: pa.Table
+    kept_cells: list[pa.Array] | None = None
+    block: Block | None = None
+    clean_text: pa.Array | None = None
+    rejected_text: pa.Array | None = None
+
+
+def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: bool) -> RenderedChunk:
+    """Split a chunk by its verdicts (from :func:`csvtools.numbers.chunk.judge_column`) and render its lines.
+
+    The clean lines hold ``contact_number``, then every column but the phone
+    column's, in input order.
+    """
+    lines = chunk.lines
+    numbers = verdicts.column("number").combine_chunks()
+    kept = numbers.is_valid().to_numpy(zero_copy_only=False)
+    keep, drop = pa.array(kept), pa.array(~kept)
+    cells = chunk.columns
+    kept_numbers = numbers.filter(keep)
+
+    rejected_lines = lines[~kept]
+    rejected = [verdicts.column(name).combine_chunks().filter(drop) for name in ("reason", "detail")]
+    rejected.append(cells[phone_at].filter(drop))
+    rejected_cells = [column.filter(drop) for column in cells]
+    if chunk.malformed:
+        rejected_lines, order = _with_malformed_lines(rejected_lines, chunk.malformed)
+        extra_columns, extra_cells = _malformed_columns(chunk.malformed, len(cells))
+        rejected = [pa.concat_arrays([column, extra]).take(order) for column, extra in zip(rejected, extra_columns)]
+        rejected_cells = [pa.concat_arrays([column, extra]).take(order)
+                          for column, extra in zip(rejected_cells, extra_cells)]
+
+    rendered = RenderedChunk(
+        records=chunk.records,
+        kept_lines=lines[kept],
+        kept_keys=number_keys(kept_numbers),
+        kept_regions=verdicts.column("region").combine_chunks().filter(keep).dictionary_encode(),
+        kept_readings=verdicts.column("reading").combine_chunks().filter(keep).dictionary_encode(),
+        rejected=pa.table([pa.array(rejected_lines, type=pa.int64()), *rejected], names=list(REJECTED_FIELDS)),
+        # A block's rows can be read again where they are needed: sending every kept row's
+        # fields to the main process would more than double what travels there.
+        kept_cells=None if chunk.block else [column.filter(keep) for column in cells],
+        block=chunk.block,
+    )
+    if with_text:
+        others = [column.filter(keep) for at, column in enumerate(cells) if at != phone_at]
+        rendered.clean_text = render_lines([kept_numbers, *others])
+        rendered.rejected_text = render_lines([pa.array(rejected_lines).cast(pa.string()), *rejected[:2],
+                                               *(neutralize_formulas(column) for column in rejected_cells)])
+    return rendered
+
+
+def _with_malformed_lines(lines: np.ndarray, malformed: list[tuple[int, list[str]]]) -> tuple[np.ndarray, pa.Array]:
+    """The rejected lines with the malformed records' lines merged in, and the order that sorts them."""
+    merged = np.concatenate([lines, np.array([line for line, _ in malformed], dtype=np.int64)])
+    order = np.argsort(merged, kind="stable")
+    return merged[order], pa.array(order)
+
+
+def _malformed_columns(malformed: list[tuple[int, list[str]]], width: int) -> tuple[list[pa.Array], list[pa.Array]]:
+    """([reasons, details, values], cells by column) of malformed records, as Arrow arrays."""
+    details = []
+    for _, cells in malformed:
+        detail = f"expected {width} fields, found {len(cells)}"
+        if len(cells) > width:
+            # The rejects file stays rectangular, so the surplus is kept here.
+            detail += "; extra fields: " + ", ".join(repr(extra) for extra in cells[width:])
+        details.append(detail)
+    count = len(malformed)
+    cells = [pa.array([row[i] if i < len(row) else "" for _, row in malformed], type=pa.string())
+             for i in range(width)]
+    return ([pa.repeat(reasons.MALFORMED_ROW, count).cast(pa.string()), pa.array(details, type=pa.string()),
+             pa.nulls(count, type=pa.string())], cells)

@@ -1,0 +1,91 @@
+"""The vectorized path must agree with phonenumbers (through the reference wrapper) on every verdict.
+
+These tests assert parity, never timings.
+"""
+
+import csv
+
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csvtools import clean_chunk
+from helpers.numbers import fast_verdicts, generate, reference
+
+
+@pytest.fixture(scope="module")
+def benchmark_values(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "contacts.csv"
+    generate.write(str(path), 6000, seed=7)
+    with open(path, newline="", encoding="utf-8") as handle:
+        return sorted({row["phone"] for row in csv.DictReader(handle)})
+
+
+def test_fast_path_agrees_with_phonenumbers_on_the_benchmark_file(benchmark_values):
+    fast = fast_verdicts(benchmark_values)
+    decided = [(value, verdict) for value, verdict in zip(benchmark_values, fast) if verdict is not None]
+    assert len(decided) > 0.9 * len(benchmark_values)  # it does take the common case
+    mismatches = [(value, verdict, reference(value)) for value, verdict in decided if verdict != reference(value)]
+    assert mismatches == []
+
+
+def test_fast_path_leaves_what_it_cannot_settle(benchmark_values):
+    values = ["919876543210.0", "9.19877E+11", "+44 7911 123456 ext 3", "'+919876543210", "+800 1234 5678",
+              "07911 123456", "+91 98765 43210 / +91 98765 43211", "N/A", "+۹۱۹۸۷۶۵۴۳۲۱۰"]
+    assert fast_verdicts(values) == [None] * len(values)
+    assert fast_verdicts(["+919876543210"], level="possible") == [None]
+    assert fast_verdicts(["07911 123456"], region="GB") == [None]
+
+
+CHUNK_SPELLINGS = ["+{cc}{n}", "+{cc} {n}", "00{cc}{n}", "{cc}{n}", "tel:+{cc}-{n}", "+{cc}-{n}", "({cc}) {n}",
+                   " +{cc}{n} ", "+{cc}{n}0", "TeL:{cc}{n}", "+{cc}+{n}", "0 0{cc} {n}", "+ {cc}{n}", "tel{cc}{n}",
+                   "{cc}{n}x", "++{cc}{n}"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    numbers=st.lists(
+        st.tuples(
+            st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)),
+            st.text(alphabet="0123456789", min_size=1, max_size=16),
+            st.sampled_from(CHUNK_SPELLINGS),
+        ),
+        min_size=1, max_size=40,
+    ),
+    region=st.sampled_from([None, None, "IN", "US", "GB"]),
+)
+def test_clean_chunk_equals_the_reference_on_generated_numbers(numbers, region):
+    """Whatever path a value takes, its verdict is the reference's, in every column."""
+    import pandas as pd
+
+    values = [spelling.format(cc=phonenumbers.country_code_for_region(country), n=digits)
+              for country, digits, spelling in numbers]
+    frame = pd.DataFrame({"phone": values}, index=pd.RangeIndex(2, 2 + len(values), name="line"))
+    verdicts = clean_chunk(frame, "phone", region)
+    columns = (verdicts[name].astype(object).where(verdicts[name].notna(), None)
+               for name in ("contact_number", "reason", "detail", "region", "reading"))
+    got = list(zip(*columns))
+    assert got == [reference(value, region) for value in values]
+
+
+@pytest.mark.parametrize("few", [0, None])
+def test_fast_path_agrees_on_every_region_with_trunk_prefixes_and_wrong_lengths(monkeypatch, few):
+    """With few=0 the national-prefix step runs vectorized for every code, however few its numbers."""
+    from csvtools import knobs
+
+    if few is not None:
+        monkeypatch.setattr(knobs, "FEW_NATIONAL_PREFIXES", few)
+    values = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
+                     phonenumbers.PhoneNumberType.TOLL_FREE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example:
+                nsn, code = phonenumbers.national_significant_number(example), example.country_code
+                values += [f"+{code}{nsn}", f"+{code}0{nsn}", f"00{code}{nsn}", f"+{code}{nsn[:-1]}",
+                           f"+{code}{nsn}9", f"+{code} (0) {nsn}", f"{code}{nsn}"]
+    fast = fast_verdicts(values)
+    decided = [(value, verdict) for value, verdict in zip(values, fast) if verdict is not None]
+    assert len(decided) > 0.85 * len(values)
+    assert [(value, verdict) for value, verdict in decided if verdict != reference(value)] == []
