@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from .. import knobs
 from .._strings import replaced
-from .spill import SpilledRuns, merge_runs
+from .spill import SpilledRuns, merge_runs, merges_next
 
 _MAX_INT_DIGITS = 18  # every 18-digit number fits an int64
 _INT32_MAX = 2**31 - 1
@@ -97,7 +97,7 @@ class FirstLines:
             if len(self._runs[-1][0]) >= self._spill_at:
                 self._spilled.add(*self._runs.pop())
                 return
-            if len(self._runs) < 2 or len(self._runs[-2][0]) > 2 * len(self._runs[-1][0]):
+            if len(self._runs) < 2 or not merges_next(len(self._runs[-2][0]), len(self._runs[-1][0])):
                 return
             self._runs[-2:] = [merge_runs(*self._runs[-2], *self._runs[-1])]
 

@@ -20,7 +20,7 @@ import numpy as np
 from .. import knobs
 from ..errors import OutputFileError
 
-__all__ = ["SpilledRuns", "merge_runs"]
+__all__ = ["SpilledRuns", "merge_runs", "merges_next"]
 
 _KEY = np.dtype(np.int64)
 
@@ -61,7 +61,7 @@ class SpilledRuns:
         run = self._new_run(len(keys), lines.dtype)
         self._write(run, 0, keys, lines)
         self._runs.append(run)
-        while len(self._runs) > 1 and self._runs[-2].size <= 2 * self._runs[-1].size:
+        while len(self._runs) > 1 and merges_next(self._runs[-2].size, self._runs[-1].size):
             older, newer = self._runs[-2:]
             self._runs[-2:] = [self._merged(older, newer)]
             older.file.close()  # a temporary file: closing deletes it
@@ -157,6 +157,12 @@ class SpilledRuns:
         except OSError as exc:
             raise _spill_error(exc) from None
         return array
+
+
+def merges_next(older: int, newer: int) -> bool:
+    """The binary-counter rule of both indexes: the newest run merges into the one before it
+    while that one is at most twice its size, so runs stay few and of growing sizes."""
+    return older <= 2 * newer
 
 
 def merge_runs(left_keys: np.ndarray, left_lines: np.ndarray,
