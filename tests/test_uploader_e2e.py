@@ -7,46 +7,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from click.testing import CliRunner
 
-from conftest import AGENT_ID, API_KEY
-from uploader.cli import cli
+from conftest import AGENT_ID, copy_sample, faults, operations, uploader
 from uploader.ledger import Ledger
-
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-
-
-@pytest.fixture
-def api(standin_factory, monkeypatch):
-    """A fast stand-in with control routes, and the environment a user would set."""
-    url = standin_factory(speed=3000, control=True)
-    monkeypatch.setenv("BOLNA_API_BASE", url)
-    monkeypatch.setenv("BOLNA_API_KEY", API_KEY)
-    monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
-    requests.post(f"{url}/_standin/faults", json={"retry_after": 0}, timeout=10)
-    return url
-
-
-def uploader(*args):
-    result = CliRunner().invoke(cli, [str(arg) for arg in args])
-    assert "Traceback" not in result.output + result.stderr, result.stderr
-    return result
-
-
-def operations(url):
-    return [entry["operation"] for entry in requests.get(f"{url}/_standin/requests", timeout=10).json()]
-
-
-def faults(url, **settings):
-    settings.setdefault("retry_after", 0)
-    assert requests.post(f"{url}/_standin/faults", json=settings, timeout=10).ok
-
-
-def copy_sample(tmp_path, name):
-    target = tmp_path / name
-    shutil.copy(SAMPLES / name, target)
-    return target
-
 
 def test_full_run_cleans_uploads_schedules_waits_and_writes_results(api, tmp_path):
     source = copy_sample(tmp_path, "contacts_good.csv")
