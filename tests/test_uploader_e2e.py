@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def test_create_that_made_nothing_is_uploaded_on_the_next_run(api, tmp_path):
     faults(api, script=["create:drop"])
     first = uploader("run", source, "--now")
     assert first.exit_code == 1
-    assert "no batch of contacts_good.clean.csv was found" in first.stderr
+    assert re.search(r"no batch of contacts_good\.clean\.[0-9a-f]{16}\.csv was found", first.stderr)
     second = uploader("run", source, "--now", "--json")
     assert second.exit_code == 0, second.stderr
     assert "made no batch; uploading again" in second.stderr

@@ -98,14 +98,19 @@ class BatchClient:
         from_phone_numbers: list[str] | None = None,
         retry_config: dict | str | None = None,
         webhook_url: str | None = None,
+        *,
+        file_name: str | None = None,
     ) -> Batch:
         """Upload a contact CSV and return the created batch.
 
-        The upload is never re-sent once it may have reached the server. If no
-        answer comes back, the agent's batches are searched for one this
-        upload made, and :class:`AmbiguousCreateError` says what was found.
+        ``file_name`` is the name the upload carries (the API shows it as the
+        batch's ``file_name``); by default the file's own. The upload is never
+        re-sent once it may have reached the server. If no answer comes back,
+        the agent's batches are searched for one this upload made (same name,
+        still ``created``, made since), and :class:`AmbiguousCreateError` says
+        what was found.
         """
-        file_name = os.path.basename(os.fspath(csv_path))
+        file_name = file_name or os.path.basename(os.fspath(csv_path))
         try:
             with open(csv_path, "rb") as handle:
                 content = handle.read()
