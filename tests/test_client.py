@@ -291,8 +291,10 @@ def test_naive_time_uses_the_named_zone(client):
         ("tomorrow at ten", None, "not an ISO 8601"),
         ("2001-01-01T10:00:00+05:30", None, "in the past"),
         ((datetime.now(timezone.utc) + timedelta(seconds=30)).isoformat(), None, "less than 2 minutes"),
+        ("9999-12-31T23:59:59+00:00", None, "more than a year ahead"),
+        ((datetime.now(timezone.utc) + timedelta(days=367)).isoformat(), None, "more than a year ahead"),
     ],
-    ids=["naive", "bad-zone", "malformed", "past", "too-soon"],
+    ids=["naive", "bad-zone", "malformed", "past", "too-soon", "year-9999", "next-year-and-a-day"],
 )
 @responses.activate
 def test_bad_schedule_times_are_refused_before_any_request(client, when, tz, message):

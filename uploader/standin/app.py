@@ -24,6 +24,7 @@ from .uploads import E164, UploadError, read_contacts
 AGENT_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 BATCH_ID = re.compile(r"^[0-9a-f]{32}$")
 MIN_LEAD_SECONDS = 120
+MAX_LEAD_SECONDS = 366 * 24 * 3600
 ROUND_TO_SECONDS = 600
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -328,6 +329,9 @@ def _schedule(state: StandInState, batch: dict) -> Response:
     if target < now + MIN_LEAD_SECONDS:
         past = "is in the past" if target < now else "is less than 2 minutes from now"
         raise ApiError(400, f"scheduled_at {past}; schedule at least 2 minutes ahead")
+    if target > now + MAX_LEAD_SECONDS:
+        # Year 9999 rounded up to 10 minutes is year 10000: every later read would fail to format it.
+        raise ApiError(400, "scheduled_at is more than a year ahead")
     start = math.ceil(target / ROUND_TO_SECONDS) * ROUND_TO_SECONDS
     bypass = (request.form.get("bypass_call_guardrails") or "false").lower() in ("true", "1", "yes")
     state.store.update(batch["batch_id"], scheduled_at=start, scheduled_requested=now,
