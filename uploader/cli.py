@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from csvtools.errors import CsvToolsError
+from csvtools import CsvToolsError
 
 from .client import BatchClient
 from .config import AGENT_VARIABLE, BASE_VARIABLE, LAYOUTS

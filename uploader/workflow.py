@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import csvtools
-from csvtools.pipeline import auto_workers
-from csvtools.writing import atomic_write_text
 
 from .client import CLOCK_SKEW, BatchClient
 from .errors import AmbiguousCreateError, BatchFailedError, NotFoundError, RejectedRowsError, UploaderError
+from .files import atomic_write_text
 from .ledger import Ledger, LedgerEntry, file_digest
 from .models import Batch, Execution
 from .times import soonest, to_api_time
@@ -207,7 +206,7 @@ def run_campaign(
     directory = Path(out_dir) if out_dir else source.parent
     clean_path = directory / f"{source.stem}.clean.csv"
     report = csvtools.clean_file(source, clean_path, directory / f"{source.stem}.rejects.csv",
-                                 region=region, column=column, level=level, workers=auto_workers(source),
+                                 region=region, column=column, level=level, workers=0,
                                  max_rejections=20)
     on_event(f"{source.name}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
              f" (clean file {clean_path})")
@@ -251,11 +250,18 @@ def run_campaign(
 
 
 def write_executions(executions: list[Execution], path: str | os.PathLike) -> None:
-    """Write executions as CSV (one row per call, variables prefixed ``var_``) or, for ``.json``, raw JSON."""
+    """Write executions as CSV (one row per call, variables prefixed ``var_``) or, for ``.json``, raw JSON.
+
+    In the CSV, a text cell a spreadsheet would run as a formula gets a leading
+    ``'`` (:func:`csvtools.neutralize_formula`); the JSON keeps the API's values.
+    """
     if os.fspath(path).lower().endswith(".json"):
         atomic_write_text(path, json.dumps([e.raw for e in executions], indent=2, ensure_ascii=False) + "\n")
         return
-    rows = [execution.as_row() for execution in executions]
+    # A file for people, opened in spreadsheets: formulas in the contacts' cells are made inert,
+    # exactly as csvtools does in its rejects file (phone numbers such as +44 … stay as they are).
+    rows = [{key: csvtools.neutralize_formula(value) if isinstance(value, str) else value
+             for key, value in execution.as_row().items()} for execution in executions]
     columns = list(Execution.ROW_FIELDS)
     for row in rows:
         columns += [key for key in row if key not in columns]
