@@ -182,3 +182,45 @@ def test_every_command_has_help_with_an_example():
         result = uploader(command, "--help")
         assert result.exit_code == 0
         assert "Example:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        (["--wait", "--results", "/no/such/dir/calls.csv"],
+         "cannot write the results /no/such/dir/calls.csv: /no/such/dir does not exist"),
+        (["--wait", "--results", "."], "it is a directory"),
+        (["--out-dir", "missing"], "missing does not exist"),
+        (["--out-dir", "contacts_good.csv"], "contacts_good.csv is not a directory"),
+        (["--wait", "--results", "contacts_good.csv"], "would replace the input"),
+    ],
+    ids=["results-dir-missing", "results-is-a-dir", "out-dir-missing", "out-dir-is-a-file", "results-is-the-input"],
+)
+def test_output_paths_are_checked_before_anything_is_uploaded(api, tmp_path, options, fragment):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    result = uploader("run", source, "--now", *options)
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1 and fragment in result.stderr
+    assert operations(api) == []
+    assert not (tmp_path / "contacts_good.clean.csv").exists()
+
+
+def test_outputs_follow_csvtools_naming_rule_and_never_replace_the_input(api, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    assert uploader("run", source, "--now").exit_code == 0
+    assert sorted(p.name for p in tmp_path.glob("contacts_good*.csv")) == [
+        "contacts_good.clean.csv", "contacts_good.csv", "contacts_good.rejects.csv"]
+
+    clean = tmp_path / "contacts_good.clean.csv"
+    before = clean.read_bytes()
+    refused = uploader("run", clean, "--now")
+    assert refused.exit_code == 2
+    assert refused.stderr == (f"uploader: the clean file {clean} would replace the input {clean}; an output never "
+                              "replaces its input (use --out-dir or another name)\n")
+    assert clean.read_bytes() == before
+    (tmp_path / "out").mkdir()
+    elsewhere = uploader("run", clean, "--now", "--out-dir", tmp_path / "out", "--json")
+    assert elsewhere.exit_code == 0, elsewhere.stderr
+    assert json.loads(elsewhere.stdout)["resumed"] is True  # the same bytes: the same batch
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["contacts_good.clean.csv",
+                                                                    "contacts_good.rejects.csv"]

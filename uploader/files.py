@@ -36,3 +36,29 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def check_output(path: str | os.PathLike, what: str, inputs: tuple[str | os.PathLike, ...] = ()) -> None:
+    """Fail now, before any upload, if ``path`` cannot be written or would replace one of ``inputs``.
+
+    ``what`` names the output in the message (``results``, ``clean file`` …).
+    """
+    target = os.fspath(path)
+    for source in inputs:
+        if _same_file(target, os.fspath(source)):
+            raise ConfigError(f"the {what} {target} would replace the input {os.fspath(source)}; "
+                              "an output never replaces its input (use --out-dir or another name)")
+    if os.path.isdir(target):
+        raise ConfigError(f"cannot write the {what} {target}: it is a directory")
+    directory = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(directory):
+        why = "is not a directory" if os.path.exists(directory) else "does not exist"
+        raise ConfigError(f"cannot write the {what} {target}: {directory} {why}")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot write the {what} {target}: {directory} is not writable")
+
+
+def _same_file(first: str, second: str) -> bool:
+    if os.path.exists(first) and os.path.exists(second):
+        return os.path.samefile(first, second)
+    return os.path.realpath(first) == os.path.realpath(second)

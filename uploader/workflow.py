@@ -20,7 +20,7 @@ import csvtools
 
 from .client import CLOCK_SKEW, BatchClient
 from .errors import AmbiguousCreateError, BatchFailedError, NotFoundError, RejectedRowsError, UploaderError
-from .files import atomic_write_text
+from .files import atomic_write_text, check_output
 from .ledger import Ledger, LedgerEntry, file_digest
 from .models import Batch, Execution
 from .times import soonest, to_api_time
@@ -199,13 +199,19 @@ def run_campaign(
 
     ``at=None`` means as soon as the API allows. Rows rejected by csvtools
     stop the run unless ``allow_rejects`` (then only the clean rows go up).
+    Outputs are named by :func:`csvtools.output_paths` (``x.clean.csv``,
+    ``x.rejects.csv``, beside ``source`` or in ``out_dir``); every output path
+    is checked before anything is read or uploaded, and none may be the input.
     """
     when = to_api_time(at, tz) if at is not None else None  # fail before any work
+    clean_path, rejects_path = (Path(p) for p in csvtools.output_paths(source, out_dir))
+    check_output(clean_path, "clean file", (source,))
+    check_output(rejects_path, "rejects file", (source,))
+    if results_path is not None:
+        check_output(results_path, "results", (source, clean_path, rejects_path))
 
     source = Path(source)
-    directory = Path(out_dir) if out_dir else source.parent
-    clean_path = directory / f"{source.stem}.clean.csv"
-    report = csvtools.clean_file(source, clean_path, directory / f"{source.stem}.rejects.csv",
+    report = csvtools.clean_file(source, clean_path, rejects_path,
                                  region=region, column=column, level=level, workers=0,
                                  max_rejections=20)
     on_event(f"{source.name}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
