@@ -2,6 +2,7 @@
 
 import json
 import logging
+import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -236,6 +237,27 @@ def test_connection_errors_are_apart_from_status_errors(client):
     responses.get(f"{BASE}/batches/{BATCH}", body=requests.ConnectionError("reset"))
     with pytest.raises(APIConnectionError):
         client.get_batch(BATCH)
+
+
+@responses.activate
+def test_connection_errors_keep_their_cause_without_the_key(client):
+    client.max_retries = 0
+    responses.get(f"{BASE}/batches/{BATCH}", body=requests.ConnectionError(f"reset by peer (token {KEY})"))
+    with pytest.raises(APIConnectionError) as caught:
+        client.get_batch(BATCH)
+    assert caught.value.cause == "ConnectionError: reset by peer (token [redacted])"
+    assert str(caught.value) == f"GET {BASE}/batches/{BATCH}: connection failed ({caught.value.cause})"
+
+
+def test_a_refused_connection_says_so(sleeps):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = BatchClient(api_key=KEY, base_url=f"http://127.0.0.1:{port}", max_retries=0, sleep=sleeps)
+    with pytest.raises(APIConnectionError) as caught:
+        client.get_batch(BATCH)
+    assert caught.value.cause.startswith("NewConnectionError: Failed to establish a new connection")
+    assert "Connection refused" in str(caught.value) and " object at 0x" not in str(caught.value)
 
 
 @responses.activate

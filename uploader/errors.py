@@ -44,12 +44,13 @@ class ScheduleTimeError(UploaderError, ValueError):
 
 
 class APIConnectionError(UploaderError):
-    """The request got no HTTP answer."""
+    """The request got no HTTP answer; ``cause`` names the underlying failure (the key redacted)."""
 
-    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+    def __init__(self, message: str, *, method: str = "", url: str = "", cause: str = "") -> None:
         super().__init__(message)
         self.method = method
         self.url = url
+        self.cause = cause
 
 
 class APITimeoutError(APIConnectionError):
