@@ -224,3 +224,19 @@ def test_outputs_follow_csvtools_naming_rule_and_never_replace_the_input(api, tm
     assert json.loads(elsewhere.stdout)["resumed"] is True  # the same bytes: the same batch
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["contacts_good.clean.csv",
                                                                     "contacts_good.rejects.csv"]
+
+
+def test_each_invocation_in_one_process_prints_a_retry_warning_once(api):
+    for _ in range(3):
+        faults(api, script=["list:503"])
+        result = uploader("list")
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr.count("failed (HTTP 503); retry 1 of 3") == 1, result.stderr
+
+
+def test_verbose_logs_each_request_in_each_invocation(api):
+    for _ in range(2):
+        result = uploader("-v", "list")
+        assert result.exit_code == 0
+        assert result.stderr.count(f"uploader: GET {api}/batches/{AGENT_ID}/all -> 200") == 1, result.stderr
+    assert "GET" not in uploader("list").stderr  # and quiet again without -v

@@ -63,23 +63,25 @@ def cli(ctx: click.Context, base_url: str | None, layout: str, ledger_path: str 
 
     The API key comes from BOLNA_API_KEY in the environment or in .env.
     """
-    if verbose:
-        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=sys.stderr,
-                            format="uploader: %(message)s")
-    else:
-        logging.getLogger("uploader").addHandler(_OneLineWarnings())
-        logging.getLogger("uploader").propagate = False
+    _show_logs(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     ctx.obj = _Context(base_url, layout, verbose, ledger_path)
 
 
-class _OneLineWarnings(logging.Handler):
-    """Without -v, retries and passing outages still show, one line each."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+class _OneLineLogs(logging.Handler):
+    """The uploader's log records on stderr, one line each; without -v only warnings (retries, outages)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         click.echo(f"uploader: {record.getMessage()}", err=True)
+
+
+def _show_logs(level: int) -> None:
+    # Replace, never add: a second invocation in one process (tests, scripts) must not print twice.
+    logger = logging.getLogger("uploader")
+    for handler in [h for h in logger.handlers if isinstance(h, _OneLineLogs)]:
+        logger.removeHandler(handler)
+    logger.addHandler(_OneLineLogs(level))
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def _agent_option(required: bool = True) -> Callable:
