@@ -397,7 +397,14 @@ def serve(host: str, port: int, api_keys: tuple[str, ...], speed: float, state_p
       uploader serve --port 8787 --speed 600
       BOLNA_API_BASE=http://127.0.0.1:8787 BOLNA_API_KEY=standin-key uploader list --agent-id $AGENT
     """
-    from .standin import DEFAULT_API_KEY, FaultPlan, make_standin_server
+    try:
+        from .standin import DEFAULT_API_KEY, FaultPlan, make_standin_server
+    except ImportError as exc:
+        if exc.name not in ("flask", "werkzeug"):
+            raise
+        click.echo("uploader: serve needs Flask, which comes with the stand-in extra: pip install '.[standin]'",
+                   err=True)
+        sys.exit(EXIT_USAGE)
 
     try:
         plan = FaultPlan.from_settings({
