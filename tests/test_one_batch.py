@@ -169,3 +169,26 @@ def test_a_second_run_while_the_first_schedules_does_not_schedule_again(api, tmp
     assert first.returncode == 0, first_err
     assert second.returncode == 1 and f"another run is uploading this file, pid {first.pid}" in second_err
     assert operations(api).count("schedule") == 1
+
+
+def test_the_key_appears_in_no_output_log_ledger_or_state_file(standin_factory, monkeypatch, tmp_path):
+    secret = "bn-very-secret-key-4711"
+    url = standin_factory(api_keys=[secret], speed=3000, control=True, state_path=str(tmp_path / "state.sqlite"))
+    monkeypatch.setenv("BOLNA_API_BASE", url)
+    monkeypatch.setenv("BOLNA_API_KEY", secret)
+    monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
+    faults(url, rate=0.3, kinds=["429", "500", "drop", "drop-after"], seed=11)
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    seen = ""
+    for _ in range(4):
+        result = uploader("-vv", "run", source, "--now", "--wait", "--interval", "0.1",
+                          "--results", tmp_path / "calls.json")
+        seen += result.output + result.stderr
+        if result.exit_code == 0:
+            break
+    assert result.exit_code == 0, result.stderr
+    assert "GET" in seen  # the requests were logged
+    files = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert {"ledger.sqlite", "state.sqlite", "calls.json", "contacts_good.clean.csv"} <= {p.name for p in files}
+    assert secret not in seen
+    assert [path.name for path in files if secret.encode() in path.read_bytes()] == []

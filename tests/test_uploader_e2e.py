@@ -240,3 +240,4 @@ def test_verbose_logs_each_request_in_each_invocation(api):
         assert result.exit_code == 0
         assert result.stderr.count(f"uploader: GET {api}/batches/{AGENT_ID}/all -> 200") == 1, result.stderr
     assert "GET" not in uploader("list").stderr  # and quiet again without -v
+
