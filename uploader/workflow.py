@@ -125,7 +125,8 @@ def _upload_claimed(client: BatchClient, ledger: Ledger, agent_id: str, csv_path
         found = _batches_named(client, agent_id, entry.file_name, since=entry.started_at)
         if len(found) == 1:
             on_event(f"an earlier upload got no answer; found its batch {found[0].batch_id} and resumed it")
-            return UploadOutcome(found[0], True, ledger.record(entry, state="created", batch_id=found[0].batch_id))
+            return UploadOutcome(found[0], True, ledger.record(entry, state=found[0].status,
+                                                              batch_id=found[0].batch_id))
         if len(found) > 1:
             raise _several(found, f"an earlier upload got no answer and the agent has {len(found)} new batches "
                                   f"of {entry.file_name}")
