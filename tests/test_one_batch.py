@@ -144,7 +144,7 @@ def test_kills_at_any_moment_end_with_one_batch(api, tmp_path):
 
 
 def test_seeded_fault_runs_each_end_with_one_batch(api, tmp_path):
-    for seed in range(6):
+    for seed in range(8):
         source = tmp_path / f"contacts{seed}.csv"
         source.write_text("contact_number,first_name\n" + f"+9198765432{seed:02d},Asha\n")
         faults(api, rate=0.4, kinds=["429", "500", "502", "503", "drop", "drop-after"], seed=seed)
@@ -155,7 +155,7 @@ def test_seeded_fault_runs_each_end_with_one_batch(api, tmp_path):
         assert result.exit_code == 0, result.stderr
     faults(api)
     names = [b["file_name"] for b in batches(api)]
-    assert len(names) == len(set(names)) == 6
+    assert len(names) == len(set(names)) == 8
 
 
 def test_a_second_run_while_the_first_schedules_does_not_schedule_again(api, tmp_path):
