@@ -1,12 +1,19 @@
 """Shared fixtures: a controllable clock, stand-in servers on free loopback ports, a generated mixed list."""
 
 import contextlib
+import shutil
 import time
+from pathlib import Path
 
 import pytest
+import requests
+from click.testing import CliRunner
 
 from helpers.numbers import generate
+from uploader.cli import cli
 from uploader.standin import running_standin
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 API_KEY = "test-key"
 AGENT_ID = "ee153a6c-19f8-3a61-989a-9146a31c7834"
@@ -63,3 +70,39 @@ def mixed_file(tmp_path_factory):
     lines[20_000] = '"+91 98765 43210","Quoted, Name",x,basic,2026-01-01\n'
     path.write_text("".join(lines), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def api(standin_factory, monkeypatch):
+    """A fast stand-in with control routes, and the environment a user would set."""
+    url = standin_factory(speed=3000, control=True)
+    monkeypatch.setenv("BOLNA_API_BASE", url)
+    monkeypatch.setenv("BOLNA_API_KEY", API_KEY)
+    monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
+    requests.post(f"{url}/_standin/faults", json={"retry_after": 0}, timeout=10)
+    return url
+
+
+def uploader(*args):
+    """Invoke the uploader command in this process; a traceback fails the test."""
+    result = CliRunner().invoke(cli, [str(arg) for arg in args])
+    assert "Traceback" not in result.output + result.stderr, result.stderr
+    return result
+
+
+def operations(url):
+    """The operations the stand-in was asked for, in order."""
+    return [entry["operation"] for entry in requests.get(f"{url}/_standin/requests", timeout=10).json()]
+
+
+def faults(url, **settings):
+    """Replace the stand-in's fault plan."""
+    settings.setdefault("retry_after", 0)
+    assert requests.post(f"{url}/_standin/faults", json=settings, timeout=10).ok
+
+
+def copy_sample(tmp_path, name):
+    """A copy of a bundled sample in the test's folder."""
+    target = tmp_path / name
+    shutil.copy(SAMPLES / name, target)
+    return target

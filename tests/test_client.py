@@ -2,6 +2,7 @@
 
 import json
 import logging
+import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -239,6 +240,27 @@ def test_connection_errors_are_apart_from_status_errors(client):
 
 
 @responses.activate
+def test_connection_errors_keep_their_cause_without_the_key(client):
+    client.max_retries = 0
+    responses.get(f"{BASE}/batches/{BATCH}", body=requests.ConnectionError(f"reset by peer (token {KEY})"))
+    with pytest.raises(APIConnectionError) as caught:
+        client.get_batch(BATCH)
+    assert caught.value.cause == "ConnectionError: reset by peer (token [redacted])"
+    assert str(caught.value) == f"GET {BASE}/batches/{BATCH}: connection failed ({caught.value.cause})"
+
+
+def test_a_refused_connection_says_so(sleeps):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = BatchClient(api_key=KEY, base_url=f"http://127.0.0.1:{port}", max_retries=0, sleep=sleeps)
+    with pytest.raises(APIConnectionError) as caught:
+        client.get_batch(BATCH)
+    assert caught.value.cause.startswith("NewConnectionError: Failed to establish a new connection")
+    assert "Connection refused" in str(caught.value) and " object at 0x" not in str(caught.value)
+
+
+@responses.activate
 def test_every_call_has_a_timeout_and_the_upload_a_longer_one(contacts):
     seen = []
 
@@ -291,8 +313,10 @@ def test_naive_time_uses_the_named_zone(client):
         ("tomorrow at ten", None, "not an ISO 8601"),
         ("2001-01-01T10:00:00+05:30", None, "in the past"),
         ((datetime.now(timezone.utc) + timedelta(seconds=30)).isoformat(), None, "less than 2 minutes"),
+        ("9999-12-31T23:59:59+00:00", None, "more than a year ahead"),
+        ((datetime.now(timezone.utc) + timedelta(days=367)).isoformat(), None, "more than a year ahead"),
     ],
-    ids=["naive", "bad-zone", "malformed", "past", "too-soon"],
+    ids=["naive", "bad-zone", "malformed", "past", "too-soon", "year-9999", "next-year-and-a-day"],
 )
 @responses.activate
 def test_bad_schedule_times_are_refused_before_any_request(client, when, tz, message):

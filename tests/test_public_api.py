@@ -24,8 +24,8 @@ def test_uploader_exports():
     assert sorted(uploader.__all__) == sorted([
         "APIConnectionError", "APIStatusError", "APITimeoutError", "ActionResult", "AmbiguousCreateError",
         "AuthenticationError", "BadRequestError", "Batch", "BatchClient", "BatchFailedError", "ConfigError",
-        "ConflictError", "Execution", "NotFoundError", "RateLimitError", "RejectedRowsError", "ScheduleTimeError",
-        "ServerError", "UploaderError", "WaitTimeoutError",
+        "ConflictError", "Execution", "LedgerError", "NotFoundError", "RateLimitError", "RejectedRowsError", "ScheduleTimeError",
+        "ServerError", "UploadInProgressError", "UploaderError", "WaitTimeoutError",
     ])
     assert all(hasattr(uploader, name) for name in uploader.__all__)
 

@@ -140,6 +140,9 @@ def test_schedule_rules(server, clock):
     assert schedule(server, batch_id, "next tuesday").status_code == 400
     assert "in the past" in schedule(server, batch_id, at(clock, -60)).json()["message"]
     assert "less than 2 minutes" in schedule(server, batch_id, at(clock, 60)).json()["message"]
+    for absurd in ("9999-12-31T23:59:59+00:00", "9999-12-31T23:59:59-14:00", at(clock, 367 * 86400)):
+        far = schedule(server, batch_id, absurd)
+        assert (far.status_code, far.json()["message"]) == (400, "scheduled_at is more than a year ahead")
     missing = requests.post(f"{server}/batches/{batch_id}/schedule", headers=AUTH, timeout=10)
     assert missing.json()["message"] == "scheduled_at is required"
     assert get(server, f"/batches/{batch_id}").json()["status"] == "created"
@@ -150,7 +153,7 @@ def test_schedule_rules(server, clock):
     assert stored.timestamp() == math.ceil((clock() + 300) / 600) * 600  # rounded up to 10 minutes, in UTC
     again = schedule(server, batch_id, at(clock, 300))
     assert again.status_code == 409
-    assert "already" in again.json()["message"] or "scheduled" in again.json()["message"]
+    assert again.json() == {"error": 409, "message": "batch is scheduled; only a created batch can be scheduled"}
 
 
 def test_lifecycle_runs_on_the_accelerated_clock(server, clock):

@@ -2,51 +2,15 @@
 
 import csv
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 import requests
-from click.testing import CliRunner
 
-from conftest import AGENT_ID, API_KEY
-from uploader.cli import cli
+from conftest import AGENT_ID, copy_sample, faults, operations, uploader
 from uploader.ledger import Ledger
-
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-
-
-@pytest.fixture
-def api(standin_factory, monkeypatch):
-    """A fast stand-in with control routes, and the environment a user would set."""
-    url = standin_factory(speed=3000, control=True)
-    monkeypatch.setenv("BOLNA_API_BASE", url)
-    monkeypatch.setenv("BOLNA_API_KEY", API_KEY)
-    monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
-    requests.post(f"{url}/_standin/faults", json={"retry_after": 0}, timeout=10)
-    return url
-
-
-def uploader(*args):
-    result = CliRunner().invoke(cli, [str(arg) for arg in args])
-    assert "Traceback" not in result.output + result.stderr, result.stderr
-    return result
-
-
-def operations(url):
-    return [entry["operation"] for entry in requests.get(f"{url}/_standin/requests", timeout=10).json()]
-
-
-def faults(url, **settings):
-    settings.setdefault("retry_after", 0)
-    assert requests.post(f"{url}/_standin/faults", json=settings, timeout=10).ok
-
-
-def copy_sample(tmp_path, name):
-    target = tmp_path / name
-    shutil.copy(SAMPLES / name, target)
-    return target
-
 
 def test_full_run_cleans_uploads_schedules_waits_and_writes_results(api, tmp_path):
     source = copy_sample(tmp_path, "contacts_good.csv")
@@ -123,7 +87,7 @@ def test_create_that_made_nothing_is_uploaded_on_the_next_run(api, tmp_path):
     faults(api, script=["create:drop"])
     first = uploader("run", source, "--now")
     assert first.exit_code == 1
-    assert "no batch of contacts_good.clean.csv was found" in first.stderr
+    assert re.search(r"no batch of contacts_good\.clean\.[0-9a-f]{16}\.csv was found", first.stderr)
     second = uploader("run", source, "--now", "--json")
     assert second.exit_code == 0, second.stderr
     assert "made no batch; uploading again" in second.stderr
@@ -187,6 +151,8 @@ def test_wait_timeout_exits_3(api, tmp_path):
         (["run", "x.csv"], "exactly one of --at TIME or --now"),
         (["run", "x.csv", "--at", "2030-01-01T10:00"], "no UTC offset"),
         (["schedule", "f" * 32, "--at", "2001-01-01T10:00:00+00:00"], "in the past"),
+        (["run", "x.csv", "--at", "9999-12-31T23:59:59+00:00"], "is more than a year ahead"),
+        (["schedule", "f" * 32, "--at", "9999-12-31T23:59:59+00:00"], "is more than a year ahead"),
     ],
 )
 def test_usage_errors_exit_2(api, args, fragment):
@@ -216,3 +182,62 @@ def test_every_command_has_help_with_an_example():
         result = uploader(command, "--help")
         assert result.exit_code == 0
         assert "Example:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        (["--wait", "--results", "/no/such/dir/calls.csv"],
+         "cannot write the results /no/such/dir/calls.csv: /no/such/dir does not exist"),
+        (["--wait", "--results", "."], "it is a directory"),
+        (["--out-dir", "missing"], "missing does not exist"),
+        (["--out-dir", "contacts_good.csv"], "contacts_good.csv is not a directory"),
+        (["--wait", "--results", "contacts_good.csv"], "would replace the input"),
+    ],
+    ids=["results-dir-missing", "results-is-a-dir", "out-dir-missing", "out-dir-is-a-file", "results-is-the-input"],
+)
+def test_output_paths_are_checked_before_anything_is_uploaded(api, tmp_path, options, fragment):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    result = uploader("run", source, "--now", *options)
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1 and fragment in result.stderr
+    assert operations(api) == []
+    assert not (tmp_path / "contacts_good.clean.csv").exists()
+
+
+def test_outputs_follow_csvtools_naming_rule_and_never_replace_the_input(api, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    assert uploader("run", source, "--now").exit_code == 0
+    assert sorted(p.name for p in tmp_path.glob("contacts_good*.csv")) == [
+        "contacts_good.clean.csv", "contacts_good.csv", "contacts_good.rejects.csv"]
+
+    clean = tmp_path / "contacts_good.clean.csv"
+    before = clean.read_bytes()
+    refused = uploader("run", clean, "--now")
+    assert refused.exit_code == 2
+    assert refused.stderr == (f"uploader: the clean file {clean} would replace the input {clean}; an output never "
+                              "replaces its input (use --out-dir or another name)\n")
+    assert clean.read_bytes() == before
+    (tmp_path / "out").mkdir()
+    elsewhere = uploader("run", clean, "--now", "--out-dir", tmp_path / "out", "--json")
+    assert elsewhere.exit_code == 0, elsewhere.stderr
+    assert json.loads(elsewhere.stdout)["resumed"] is True  # the same bytes: the same batch
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["contacts_good.clean.csv",
+                                                                    "contacts_good.rejects.csv"]
+
+
+def test_each_invocation_in_one_process_prints_a_retry_warning_once(api):
+    for _ in range(3):
+        faults(api, script=["list:503"])
+        result = uploader("list")
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr.count("failed (HTTP 503); retry 1 of 3") == 1, result.stderr
+
+
+def test_verbose_logs_each_request_in_each_invocation(api):
+    for _ in range(2):
+        result = uploader("-v", "list")
+        assert result.exit_code == 0
+        assert result.stderr.count(f"uploader: GET {api}/batches/{AGENT_ID}/all -> 200") == 1, result.stderr
+    assert "GET" not in uploader("list").stderr  # and quiet again without -v
+

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from csvtools.errors import CsvToolsError
+from csvtools import CsvToolsError
 
 from .client import BatchClient
 from .config import AGENT_VARIABLE, BASE_VARIABLE, LAYOUTS
@@ -63,23 +63,25 @@ def cli(ctx: click.Context, base_url: str | None, layout: str, ledger_path: str 
 
     The API key comes from BOLNA_API_KEY in the environment or in .env.
     """
-    if verbose:
-        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=sys.stderr,
-                            format="uploader: %(message)s")
-    else:
-        logging.getLogger("uploader").addHandler(_OneLineWarnings())
-        logging.getLogger("uploader").propagate = False
+    _show_logs(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     ctx.obj = _Context(base_url, layout, verbose, ledger_path)
 
 
-class _OneLineWarnings(logging.Handler):
-    """Without -v, retries and passing outages still show, one line each."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+class _OneLineLogs(logging.Handler):
+    """The uploader's log records on stderr, one line each; without -v only warnings (retries, outages)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         click.echo(f"uploader: {record.getMessage()}", err=True)
+
+
+def _show_logs(level: int) -> None:
+    # Replace, never add: a second invocation in one process (tests, scripts) must not print twice.
+    logger = logging.getLogger("uploader")
+    for handler in [h for h in logger.handlers if isinstance(h, _OneLineLogs)]:
+        logger.removeHandler(handler)
+    logger.addHandler(_OneLineLogs(level))
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def _agent_option(required: bool = True) -> Callable:
@@ -159,12 +161,12 @@ def _progress(batch: Batch) -> None:
 @click.option("--region", metavar="CC", help="Default region for national numbers in FILE.")
 @click.option("--column", metavar="NAME", help="The phone column of FILE.")
 @click.option("--allow-rejects", is_flag=True, help="Upload the clean rows even when some were rejected.")
-@click.option("--out-dir", type=click.Path(file_okay=False), help="Where the clean and rejects CSVs go [FILE's folder].")
+@click.option("--out-dir", type=click.Path(), help="Where the clean and rejects CSVs go [FILE's folder].")
 @click.option("--new-batch", is_flag=True, help="Upload again even if this file was uploaded before.")
 @click.option("--wait", "wait_", is_flag=True, help="Show progress until the batch ends, then fetch executions.")
 @click.option("--interval", type=float, default=10.0, show_default=True, help="Seconds between polls.")
 @click.option("--timeout", type=float, default=6 * 3600, show_default=True, help="Give up waiting after this.")
-@click.option("--results", type=click.Path(dir_okay=False), help="Write executions here (.csv or .json).")
+@click.option("--results", type=click.Path(), help="Write executions here (.csv or .json).")
 @click.option("--from-number", "from_numbers", multiple=True, metavar="E164", help="Caller id (repeatable).")
 @click.option("--retry-config", metavar="JSON", help='e.g. \'{"enabled": true, "max_retries": 2}\'')
 @click.option("--webhook-url", metavar="URL", help="Bolna posts the batch here when it finishes.")
@@ -395,7 +397,14 @@ def serve(host: str, port: int, api_keys: tuple[str, ...], speed: float, state_p
       uploader serve --port 8787 --speed 600
       BOLNA_API_BASE=http://127.0.0.1:8787 BOLNA_API_KEY=standin-key uploader list --agent-id $AGENT
     """
-    from .standin import DEFAULT_API_KEY, FaultPlan, make_standin_server
+    try:
+        from .standin import DEFAULT_API_KEY, FaultPlan, make_standin_server
+    except ImportError as exc:
+        if exc.name not in ("flask", "werkzeug"):
+            raise
+        click.echo("uploader: serve needs Flask, which comes with the stand-in extra: pip install '.[standin]'",
+                   err=True)
+        sys.exit(EXIT_USAGE)
 
     try:
         plan = FaultPlan.from_settings({

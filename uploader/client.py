@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
@@ -49,6 +50,31 @@ DEFAULT_MAX_RETRIES = 3
 CLOCK_SKEW = timedelta(minutes=5)
 
 Timeout = tuple[float, float]
+
+#: Each layout's path for each operation; ``{agent_id}`` in a path needs the batch's agent.
+#: The seed document has no stop, delete or list of all; they take the current paths.
+ENDPOINTS: dict[str, dict[str, str]] = {
+    "current": {
+        "create": "/batches",
+        "schedule": "/batches/{batch_id}/schedule",
+        "get": "/batches/{batch_id}",
+        "list": "/batches/{agent_id}/all",
+        "executions": "/batches/{batch_id}/executions",
+        "stop": "/batches/{batch_id}/stop",
+        "delete": "/batches/{batch_id}",
+    },
+    "seed": {
+        "create": "/batches",
+        "schedule": "/batches/schedule",
+        "get": "/batches/{agent_id}/{batch_id}",
+        "list": "/batches/{agent_id}",
+        "executions": "/batches/{agent_id}/{batch_id}/executions",
+        "stop": "/batches/{batch_id}/stop",
+        "delete": "/batches/{batch_id}",
+    },
+}
+# The text of a urllib3 error starts with its connection object (the URL says as much): noise.
+_OBJECT_REPR = re.compile(r"(<[^<>]* object at 0x[0-9a-f]+>|HTTPS?Connection\([^()]*\)): ")
 
 
 class BatchClient:
@@ -98,14 +124,19 @@ class BatchClient:
         from_phone_numbers: list[str] | None = None,
         retry_config: dict | str | None = None,
         webhook_url: str | None = None,
+        *,
+        file_name: str | None = None,
     ) -> Batch:
         """Upload a contact CSV and return the created batch.
 
-        The upload is never re-sent once it may have reached the server. If no
-        answer comes back, the agent's batches are searched for one this
-        upload made, and :class:`AmbiguousCreateError` says what was found.
+        ``file_name`` is the name the upload carries (the API shows it as the
+        batch's ``file_name``); by default the file's own. The upload is never
+        re-sent once it may have reached the server. If no answer comes back,
+        the agent's batches are searched for one this upload made (same name,
+        still ``created``, made since), and :class:`AmbiguousCreateError` says
+        what was found.
         """
-        file_name = os.path.basename(os.fspath(csv_path))
+        file_name = file_name or os.path.basename(os.fspath(csv_path))
         try:
             with open(csv_path, "rb") as handle:
                 content = handle.read()
@@ -119,7 +150,7 @@ class BatchClient:
             form.append(("webhook_url", webhook_url))
         started = datetime.now(timezone.utc)
         try:
-            data = self._request("POST", "/batches", idempotent=False, data=form,
+            data = self._request("POST", self._path("create"), idempotent=False, data=form,
                                  files={"file": (file_name, content, "text/csv")}, timeout=self.upload_timeout)
         except (APIConnectionError, ServerError) as exc:
             raise self._ambiguous_create(agent_id, file_name, started, exc) from None
@@ -140,12 +171,11 @@ class BatchClient:
     ) -> ActionResult:
         """Schedule a created batch. ``scheduled_at`` must carry an offset, or ``tz`` a zone."""
         when = to_api_time(scheduled_at, tz)
-        if self.layout == "seed":
-            path = "/batches/schedule"
+        path = self._path("schedule", batch_id)
+        if self.layout == "seed":  # the older endpoint takes a plain form naming the batch and agent
             options: dict[str, Any] = {"data": {"agent_id": self._agent(batch_id, agent_id), "batch_id": batch_id,
                                                 "scheduled_at": when}}
         else:
-            path = f"/batches/{batch_id}/schedule"
             flag = "true" if bypass_call_guardrails else "false"
             # The API takes a multipart form here; (None, value) parts send one without files.
             options = {"files": {"scheduled_at": (None, when), "bypass_call_guardrails": (None, flag)}}
@@ -162,16 +192,11 @@ class BatchClient:
 
     def get_batch(self, batch_id: str, agent_id: str | None = None) -> Batch:
         """The batch's current status, counts and schedule."""
-        if self.layout == "seed":
-            path = f"/batches/{self._agent(batch_id, agent_id)}/{batch_id}"
-        else:
-            path = f"/batches/{batch_id}"
-        return Batch.from_api(self._request("GET", path))
+        return Batch.from_api(self._request("GET", self._path("get", batch_id, agent_id)))
 
     def list_batches(self, agent_id: str) -> list[Batch]:
         """All batches of an agent."""
-        path = f"/batches/{agent_id}" if self.layout == "seed" else f"/batches/{agent_id}/all"
-        data = self._request("GET", path)
+        data = self._request("GET", self._path("list", agent_id=agent_id))
         batches = [Batch.from_api(item) for item in _items(data)]
         for batch in batches:
             self._agents.setdefault(batch.batch_id, agent_id)
@@ -179,10 +204,7 @@ class BatchClient:
 
     def iter_executions(self, batch_id: str, agent_id: str | None = None, page_size: int = 50) -> Iterator[Execution]:
         """Every execution of a batch, following pages when the API pages them."""
-        if self.layout == "seed":
-            path = f"/batches/{self._agent(batch_id, agent_id)}/{batch_id}/executions"
-        else:
-            path = f"/batches/{batch_id}/executions"
+        path = self._path("executions", batch_id, agent_id)
         page = 1
         while True:
             params = {"page_number": page, "page_size": page_size} if page > 1 else None
@@ -195,12 +217,12 @@ class BatchClient:
 
     def stop_batch(self, batch_id: str) -> ActionResult:
         """Stop a scheduled, queued or running batch."""
-        return ActionResult.from_api(self._request("POST", f"/batches/{batch_id}/stop"))
+        return ActionResult.from_api(self._request("POST", self._path("stop", batch_id)))
 
     def delete_batch(self, batch_id: str) -> ActionResult:
         """Delete a batch; a retry that finds it gone counts as done."""
         try:
-            data = self._request("DELETE", f"/batches/{batch_id}")
+            data = self._request("DELETE", self._path("delete", batch_id))
         except NotFoundError as exc:
             if exc.attempts > 1:
                 return ActionResult(state="deleted", message="already deleted")
@@ -316,8 +338,11 @@ class BatchClient:
             kind, cls = "no answer in time", APITimeoutError
         else:
             kind, cls = "connection failed", APIConnectionError
-        detail = self._redact(f"{type(exc).__name__}")
-        return cls(f"{method} {url}: {kind} ({detail})", method=method, url=url)
+        root = _root_cause(exc)
+        cause = self._redact(f"{type(root).__name__}: {_OBJECT_REPR.sub('', str(root))}".rstrip(": "))
+        error = cls(f"{method} {url}: {kind} ({cause})", method=method, url=url)
+        error.cause = cause
+        return error
 
     def _ambiguous_create(self, agent_id: str, file_name: str, started: datetime,
                           cause: UploaderError) -> AmbiguousCreateError:
@@ -341,6 +366,12 @@ class BatchClient:
             f"the upload got no clear answer ({cause}); the agent has {len(candidates)} batch(es) of "
             f"{file_name} created since: {found}", candidates=candidates)
 
+    def _path(self, operation: str, batch_id: str = "", agent_id: str | None = None) -> str:
+        template = ENDPOINTS[self.layout][operation]
+        if "{agent_id}" in template:
+            agent_id = agent_id if operation == "list" else self._agent(batch_id, agent_id)
+        return template.format(batch_id=batch_id, agent_id=agent_id)
+
     def _agent(self, batch_id: str, agent_id: str | None) -> str:
         agent = agent_id or self._agents.get(batch_id)
         if not agent:
@@ -357,6 +388,20 @@ class BatchClient:
             return json.loads(self._redact(json.dumps(body)))
         except (TypeError, ValueError):
             return body
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost error a requests exception wraps (urllib3 nests them in ``reason`` and ``args``)."""
+    seen: set[int] = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = next((arg for arg in reversed(exc.args) if isinstance(arg, BaseException)), None)
+        if inner is None:
+            break
+        exc = inner
+    return exc
 
 
 def _never_left(exc: requests.RequestException) -> bool:

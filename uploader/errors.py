@@ -1,7 +1,8 @@
 """Exceptions of the uploader, under one root.
 
     UploaderError
-    ├── ConfigError                missing API key, unknown layout, bad options
+    ├── ConfigError                missing API key, unknown layout, bad options, unusable output paths
+    │   └── LedgerError            the upload ledger is locked, read-only or broken
     ├── ScheduleTimeError          a schedule time without offset, malformed, or too soon
     ├── APIConnectionError         no answer: refused, dropped, DNS …
     │   └── APITimeoutError        no answer in time
@@ -13,6 +14,7 @@
     │   ├── RateLimitError         429
     │   └── ServerError            5xx
     ├── AmbiguousCreateError       an upload may or may not have made a batch
+    ├── UploadInProgressError      another process is uploading the same file right now
     ├── RejectedRowsError          csvtools rejected rows and --allow-rejects was not given
     ├── BatchFailedError           the batch ended stopped or failed
     └── WaitTimeoutError           the batch did not finish before the deadline
@@ -33,17 +35,22 @@ class ConfigError(UploaderError):
     """The client or command is not configured well enough to start."""
 
 
+class LedgerError(ConfigError):
+    """The upload ledger cannot be read or written (locked by another process, read-only, not SQLite)."""
+
+
 class ScheduleTimeError(UploaderError, ValueError):
     """A schedule time the API would refuse, caught before any request."""
 
 
 class APIConnectionError(UploaderError):
-    """The request got no HTTP answer."""
+    """The request got no HTTP answer; ``cause`` names the underlying failure (the key redacted)."""
 
-    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+    def __init__(self, message: str, *, method: str = "", url: str = "", cause: str = "") -> None:
         super().__init__(message)
         self.method = method
         self.url = url
+        self.cause = cause
 
 
 class APITimeoutError(APIConnectionError):
@@ -103,6 +110,14 @@ class AmbiguousCreateError(UploaderError):
     def __init__(self, message: str, *, candidates: list | None = None) -> None:
         super().__init__(message)
         self.candidates = candidates or []
+
+
+class UploadInProgressError(UploaderError):
+    """Another process holds this upload (same API, agent and bytes); ``pid`` is its process id if known."""
+
+    def __init__(self, message: str, *, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid
 
 
 class RejectedRowsError(UploaderError):

@@ -9,6 +9,8 @@ from .errors import ScheduleTimeError
 
 #: The API refuses a start sooner than this (and rounds up to the next 10 minutes).
 MIN_LEAD = timedelta(minutes=2)
+#: A start further ahead than this is a typo, not a campaign (and year 9999 overflows once rounded).
+MAX_LEAD = timedelta(days=366)
 
 
 def to_api_time(value: datetime | str, tz: str | None = None, now: datetime | None = None) -> str:
@@ -16,7 +18,8 @@ def to_api_time(value: datetime | str, tz: str | None = None, now: datetime | No
 
     A ``Z`` suffix becomes ``+00:00`` (the API answers a ``Z`` with a 500). A
     naive time needs ``tz`` (an IANA name such as ``Asia/Kolkata``). A time
-    less than two minutes ahead of ``now`` raises :class:`ScheduleTimeError`.
+    less than two minutes or more than a year ahead of ``now`` raises
+    :class:`ScheduleTimeError`.
     """
     moment = _parse(value) if isinstance(value, str) else value
     if not isinstance(moment, datetime):
@@ -32,6 +35,8 @@ def to_api_time(value: datetime | str, tz: str | None = None, now: datetime | No
         raise ScheduleTimeError(f"{moment.isoformat()} is in the past")
     if moment < now + MIN_LEAD:
         raise ScheduleTimeError(f"{moment.isoformat()} is less than 2 minutes ahead; the API refuses that")
+    if moment > now + MAX_LEAD:
+        raise ScheduleTimeError(f"{moment.isoformat()} is more than a year ahead; give a nearer time")
     return moment.isoformat(timespec="seconds")
 
 

@@ -17,15 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import csvtools
-from csvtools.io.atomic import atomic_write_text
 
 from .client import CLOCK_SKEW, BatchClient
 from .errors import AmbiguousCreateError, BatchFailedError, NotFoundError, RejectedRowsError, UploaderError
+from .files import atomic_write_text, check_output
 from .ledger import Ledger, LedgerEntry, file_digest
 from .models import Batch, Execution
 from .times import soonest, to_api_time
 
 EventCallback = Callable[[str], None]
+#: Hex digits of the SHA-256 in an upload's name: 64 bits, no accidental match.
+DIGEST_CHARS = 16
 
 
 def _quiet(message: str) -> None:
@@ -69,6 +71,16 @@ class RunResult:
         }
 
 
+def upload_name(csv_path: str | os.PathLike, digest: str) -> str:
+    """The name an upload carries: ``<stem>.<first 16 hex of its SHA-256>.csv``.
+
+    The API echoes it as the batch's ``file_name``, so the agent's batch list
+    tells which batch holds these exact bytes, without the ledger.
+    """
+    stem = os.path.splitext(os.path.basename(os.fspath(csv_path)))[0]
+    return f"{stem}.{digest[:DIGEST_CHARS]}.csv"
+
+
 def upload_once(
     client: BatchClient,
     ledger: Ledger,
@@ -79,13 +91,23 @@ def upload_once(
     on_event: EventCallback = _quiet,
     **create_options: Any,
 ) -> UploadOutcome:
-    """Create a batch from ``csv_path`` unless the ledger shows these bytes were uploaded already.
+    """Create a batch from ``csv_path`` unless these bytes were uploaded to this agent already.
 
-    ``new_batch=True`` always uploads. An earlier upload that got no answer
-    is looked for among the agent's batches before anything is sent again.
+    Already means: the ledger has a batch for them, or (ledger lost) the
+    agent's batch list has one whose ``file_name`` carries their digest; that
+    batch is resumed whatever its status. ``new_batch=True`` always uploads.
+    An earlier upload that got no answer is looked for before anything is sent
+    again. Raises :class:`UploadInProgressError` while another process holds
+    the same upload.
     """
     digest = file_digest(csv_path)
-    file_name = os.path.basename(os.fspath(csv_path))
+    with ledger.claim(client.base_url, agent_id, digest):
+        return _upload_claimed(client, ledger, agent_id, csv_path, digest, new_batch, on_event, create_options)
+
+
+def _upload_claimed(client: BatchClient, ledger: Ledger, agent_id: str, csv_path: str | os.PathLike, digest: str,
+                    new_batch: bool, on_event: EventCallback, create_options: dict[str, Any]) -> UploadOutcome:
+    file_name = upload_name(csv_path, digest)
     entry = None if new_batch else ledger.find(client.base_url, agent_id, digest)
 
     if entry and entry.batch_id:
@@ -100,21 +122,31 @@ def upload_once(
         return UploadOutcome(batch, True, ledger.record(entry, state=batch.status))
 
     if entry:  # an upload that never got its answer
-        found = _batches_from(client, agent_id, file_name, entry.started_at)
+        found = _batches_named(client, agent_id, entry.file_name, since=entry.started_at)
         if len(found) == 1:
             on_event(f"an earlier upload got no answer; found its batch {found[0].batch_id} and resumed it")
-            return UploadOutcome(found[0], True, ledger.record(entry, state="created", batch_id=found[0].batch_id))
+            return UploadOutcome(found[0], True, ledger.record(entry, state=found[0].status,
+                                                              batch_id=found[0].batch_id))
         if len(found) > 1:
-            ids = ", ".join(batch.batch_id for batch in found)
-            raise AmbiguousCreateError(
-                f"an earlier upload got no answer and the agent has {len(found)} new batches of {file_name}: {ids}; "
-                "delete the extra ones, or pass --new-batch", candidates=found)
+            raise _several(found, f"an earlier upload got no answer and the agent has {len(found)} new batches "
+                                  f"of {entry.file_name}")
         on_event("an earlier upload got no answer and made no batch; uploading again")
     else:
+        if not new_batch:
+            found = _batches_named(client, agent_id, file_name)
+            if len(found) > 1:
+                raise _several(found, f"the ledger has no upload of these contacts, but the agent has "
+                                      f"{len(found)} batches of them ({file_name})")
+            if found:
+                batch = found[0]
+                on_event(f"the agent already has batch {batch.batch_id} ({batch.status}) of these contacts "
+                         f"({file_name}), which the ledger did not know; resuming it")
+                entry = ledger.begin(client.base_url, agent_id, digest, file_name)
+                return UploadOutcome(batch, True, ledger.record(entry, state=batch.status, batch_id=batch.batch_id))
         entry = ledger.begin(client.base_url, agent_id, digest, file_name)
 
     try:
-        batch = client.create_batch(agent_id, csv_path, **create_options)
+        batch = client.create_batch(agent_id, csv_path, file_name=file_name, **create_options)
     except AmbiguousCreateError as exc:
         if len(exc.candidates) == 1:
             found = exc.candidates[0]
@@ -129,9 +161,16 @@ def upload_once(
     return UploadOutcome(batch, False, ledger.record(entry, state="created", batch_id=batch.batch_id))
 
 
-def _batches_from(client: BatchClient, agent_id: str, file_name: str, since: float) -> list[Batch]:
-    started = datetime.fromtimestamp(since, timezone.utc) - CLOCK_SKEW
-    return [b for b in client.list_batches(agent_id) if b.file_name == file_name and b.created_since(started)]
+def _batches_named(client: BatchClient, agent_id: str, file_name: str, since: float | None = None) -> list[Batch]:
+    """The agent's batches uploaded as ``file_name`` (a name carrying the digest: the same bytes)."""
+    started = datetime.fromtimestamp(since, timezone.utc) - CLOCK_SKEW if since is not None else None
+    return [b for b in client.list_batches(agent_id)
+            if b.file_name == file_name and (started is None or b.created_since(started))]
+
+
+def _several(found: list[Batch], what: str) -> AmbiguousCreateError:
+    ids = ", ".join(batch.batch_id for batch in found)
+    return AmbiguousCreateError(f"{what}: {ids}; delete the extra ones, or pass --new-batch", candidates=found)
 
 
 def run_campaign(
@@ -161,13 +200,19 @@ def run_campaign(
 
     ``at=None`` means as soon as the API allows. Rows rejected by csvtools
     stop the run unless ``allow_rejects`` (then only the clean rows go up).
+    Outputs are named by :func:`csvtools.output_paths` (``x.clean.csv``,
+    ``x.rejects.csv``, beside ``source`` or in ``out_dir``); every output path
+    is checked before anything is read or uploaded, and none may be the input.
     """
     when = to_api_time(at, tz) if at is not None else None  # fail before any work
+    clean_path, rejects_path = (Path(p) for p in csvtools.output_paths(source, out_dir))
+    check_output(clean_path, "clean file", (source,))
+    check_output(rejects_path, "rejects file", (source,))
+    if results_path is not None:
+        check_output(results_path, "results", (source, clean_path, rejects_path))
 
     source = Path(source)
-    directory = Path(out_dir) if out_dir else source.parent
-    clean_path = directory / f"{source.stem}.clean.csv"
-    report = csvtools.clean_file(source, clean_path, directory / f"{source.stem}.rejects.csv",
+    report = csvtools.clean_file(source, clean_path, rejects_path,
                                  region=region, column=column, level=level, workers=0,
                                  max_rejections=20)
     on_event(f"{source.name}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
@@ -179,17 +224,19 @@ def run_campaign(
     if not report.clean:
         raise RejectedRowsError("no row is left to upload", report=report)
 
-    outcome = upload_once(client, ledger, agent_id, clean_path, new_batch=new_batch, on_event=on_event,
-                          **create_options)
-    batch = outcome.batch
-    scheduled_at = batch.scheduled_at
-    if batch.status == "created":
-        scheduled_at = when or to_api_time(soonest())
-        client.schedule_batch(batch.batch_id, scheduled_at, agent_id, bypass_call_guardrails)
-        ledger.record(outcome.entry, state="scheduled")
-        on_event(f"scheduled batch {batch.batch_id} for {scheduled_at}")
-    else:
-        on_event(f"batch {batch.batch_id} is already {batch.status}; not scheduling it again")
+    # Held through the schedule too: a second run must not schedule the batch the first just made.
+    with ledger.claim(client.base_url, agent_id, file_digest(clean_path)):
+        outcome = upload_once(client, ledger, agent_id, clean_path, new_batch=new_batch, on_event=on_event,
+                              **create_options)
+        batch = outcome.batch
+        scheduled_at = batch.scheduled_at
+        if batch.status == "created":
+            scheduled_at = when or to_api_time(soonest())
+            client.schedule_batch(batch.batch_id, scheduled_at, agent_id, bypass_call_guardrails)
+            ledger.record(outcome.entry, state="scheduled")
+            on_event(f"scheduled batch {batch.batch_id} for {scheduled_at}")
+        else:
+            on_event(f"batch {batch.batch_id} is already {batch.status}; not scheduling it again")
 
     result = RunResult(report, str(clean_path), batch, outcome.resumed, scheduled_at)
     if not wait:
@@ -210,11 +257,18 @@ def run_campaign(
 
 
 def write_executions(executions: list[Execution], path: str | os.PathLike) -> None:
-    """Write executions as CSV (one row per call, variables prefixed ``var_``) or, for ``.json``, raw JSON."""
+    """Write executions as CSV (one row per call, variables prefixed ``var_``) or, for ``.json``, raw JSON.
+
+    In the CSV, a text cell a spreadsheet would run as a formula gets a leading
+    ``'`` (:func:`csvtools.neutralize_formula`); the JSON keeps the API's values.
+    """
     if os.fspath(path).lower().endswith(".json"):
         atomic_write_text(path, json.dumps([e.raw for e in executions], indent=2, ensure_ascii=False) + "\n")
         return
-    rows = [execution.as_row() for execution in executions]
+    # A file for people, opened in spreadsheets: formulas in the contacts' cells are made inert,
+    # exactly as csvtools does in its rejects file (phone numbers such as +44 … stay as they are).
+    rows = [{key: csvtools.neutralize_formula(value) if isinstance(value, str) else value
+             for key, value in execution.as_row().items()} for execution in executions]
     columns = list(Execution.ROW_FIELDS)
     for row in rows:
         columns += [key for key in row if key not in columns]

@@ -1,0 +1,259 @@
+"""The stand-in's API routes, both path layouts, and the batch rules they apply.
+
+Each route is a plain function over :func:`~uploader.standin.state.current_state`;
+:data:`ROUTES` is the table :func:`~uploader.standin.app.create_app` registers.
+A route's function name is its endpoint name, which names its operation for
+faults and the request log (see ``app._operation``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import uuid
+from datetime import datetime
+
+from flask import Response, g, jsonify, request
+
+from . import simulation
+from .state import ApiError, StandInState, current_state
+from .uploads import E164, UploadError, read_contacts
+
+AGENT_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+MIN_LEAD_SECONDS = 120
+MAX_LEAD_SECONDS = 366 * 24 * 3600
+ROUND_TO_SECONDS = 600
+
+
+# -- current layout ---------------------------------------------------------
+
+def create() -> tuple[Response, int]:
+    """``POST /batches``: check the upload the way the API does and store a created batch."""
+    state = current_state()
+    agent_id = _agent_id(request.form.get("agent_id"))
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(400, "file is required")
+    from_numbers = _from_numbers(request.form.getlist("from_phone_numbers"))
+    retry_config = _retry_config(request.form.get("retry_config"))
+    try:
+        contacts, valid = read_contacts(upload.read(), lenient=state.lenient_numbers)
+    except UploadError as exc:
+        raise ApiError(400, str(exc)) from None
+    now = state.clock()
+    batch_id = uuid.uuid4().hex
+    state.store.add({
+        "batch_id": batch_id, "owner": g.owner, "agent_id": agent_id,
+        "file_name": upload.filename or "contacts.csv", "created": now, "updated": now,
+        "from_phone_numbers": from_numbers, "retry_config": retry_config,
+        "webhook_url": request.form.get("webhook_url"), "contacts": contacts,
+        "total_contacts": len(contacts), "valid_contacts": valid,
+    })
+    return jsonify({"batch_id": batch_id, "state": "created"}), 201
+
+
+def schedule(batch_id: str) -> Response:
+    """``POST /batches/{id}/schedule``."""
+    state = current_state()
+    return _schedule(state, _batch(state, batch_id))
+
+
+def get_batch_or_seed_list(first: str) -> Response:
+    """``GET /batches/{id}``, or the seed's ``GET /batches/{agent_id}`` (ids never look alike)."""
+    state = current_state()
+    if AGENT_ID.match(first):
+        return jsonify([_describe(state, batch) for batch in state.store.for_agent(g.owner, first)])
+    return jsonify(_describe(state, _batch(state, first)))
+
+
+def list_executions_or_seed_get(first: str, second: str) -> Response:
+    """``GET /batches/{agent_id}/all``, ``GET /batches/{id}/executions``, or the seed's ``GET /batches/{agent_id}/{id}``."""
+    state = current_state()
+    if second == "all":
+        return jsonify([_describe(state, batch) for batch in state.store.for_agent(g.owner, first)])
+    if second == "executions":
+        return jsonify(_executions(state, _batch(state, first)))
+    return jsonify(_describe(state, _batch(state, second, agent_id=first)))
+
+
+def stop(batch_id: str) -> Response:
+    """``POST /batches/{id}/stop``: 404 when nothing is queued or running, as the API answers."""
+    state = current_state()
+    batch = _batch(state, batch_id)
+    if _status(state, batch)[0] not in ("scheduled", "queued", "running"):
+        raise ApiError(404, "Batch is not queued or running")
+    now = state.clock()
+    state.store.update(batch_id, stopped=now, updated=now)
+    return jsonify({"message": "success", "state": "stopped"})
+
+
+def delete(batch_id: str) -> Response:
+    """``DELETE /batches/{id}``."""
+    state = current_state()
+    _batch(state, batch_id)
+    state.store.update(batch_id, deleted=1, updated=state.clock())
+    return jsonify({"message": "success", "state": "deleted"})
+
+
+# -- the seed's layout --------------------------------------------------------
+
+def schedule_seed() -> Response:
+    """The seed's ``POST /batches/schedule`` with a form naming batch and agent."""
+    state = current_state()
+    batch_id = request.form.get("batch_id") or ""
+    agent_id = _agent_id(request.form.get("agent_id"))
+    return _schedule(state, _batch(state, batch_id, agent_id=agent_id))
+
+
+def executions_seed(agent_id: str, batch_id: str) -> Response:
+    """The seed's ``GET /batches/{agent_id}/{id}/executions``."""
+    state = current_state()
+    return jsonify(_executions(state, _batch(state, batch_id, agent_id=agent_id)))
+
+
+#: (rule, methods, view): both layouts over one store.
+ROUTES = (
+    ("/batches", ["POST"], create),
+    ("/batches/<batch_id>/schedule", ["POST"], schedule),
+    ("/batches/<first>", ["GET"], get_batch_or_seed_list),
+    ("/batches/<first>/<second>", ["GET"], list_executions_or_seed_get),
+    ("/batches/<batch_id>/stop", ["POST"], stop),
+    ("/batches/<batch_id>", ["DELETE"], delete),
+    ("/batches/schedule", ["POST"], schedule_seed),
+    ("/batches/<agent_id>/<batch_id>/executions", ["GET"], executions_seed),
+)
+
+
+# -- the rules ----------------------------------------------------------------
+
+def _agent_id(value: str | None) -> str:
+    if not value:
+        raise ApiError(400, "agent_id is required")
+    if not AGENT_ID.match(value):
+        raise ApiError(400, f"agent_id {value!r} is not a UUID")
+    return value
+
+
+def _from_numbers(values: list[str]) -> list[str]:
+    numbers = []
+    for value in values:
+        if value.startswith("["):  # some clients send one JSON array instead of repeated fields
+            try:
+                numbers.extend(json.loads(value))
+            except ValueError:
+                raise ApiError(400, "from_phone_numbers is not a JSON array") from None
+        else:
+            numbers.append(value)
+    bad = [number for number in numbers if not E164.match(str(number))]
+    if bad:
+        raise ApiError(422, f"from_phone_numbers must be E.164 numbers: {', '.join(map(str, bad))}")
+    return numbers
+
+
+def _retry_config(value: str | None) -> dict | None:
+    if not value:
+        return None
+    try:
+        config = json.loads(value)
+    except ValueError:
+        raise ApiError(400, "retry_config is not valid JSON") from None
+    if not isinstance(config, dict):
+        raise ApiError(400, "retry_config must be a JSON object")
+    retries = config.get("max_retries", 1)
+    if not isinstance(retries, int) or not 1 <= retries <= 3:
+        raise ApiError(400, "retry_config.max_retries must be 1, 2 or 3")
+    return config
+
+
+def _batch(state: StandInState, batch_id: str, agent_id: str | None = None) -> dict:
+    batch = state.store.get(g.owner, batch_id)
+    if batch is None or (agent_id is not None and batch["agent_id"] != agent_id):
+        raise ApiError(404, "Batch not found")
+    return batch
+
+
+def _schedule(state: StandInState, batch: dict) -> Response:
+    raw = request.form.get("scheduled_at")
+    if not raw:
+        raise ApiError(400, "scheduled_at is required")
+    if raw.strip().endswith(("Z", "z")):
+        # The real API fails on a trailing Z with a 500 (documented gotcha).
+        raise ApiError(500, "Internal server error")
+    try:
+        when = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise ApiError(400, f"scheduled_at {raw!r} is not an ISO 8601 date and time") from None
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ApiError(400, "scheduled_at needs a UTC offset, such as 2025-06-01T10:00:00+05:30")
+    status = _status(state, batch)[0]
+    if status != "created":
+        raise ApiError(409, f"batch is {status}; only a created batch can be scheduled")
+    now = state.clock()
+    target = when.timestamp()
+    if target < now + MIN_LEAD_SECONDS:
+        past = "is in the past" if target < now else "is less than 2 minutes from now"
+        raise ApiError(400, f"scheduled_at {past}; schedule at least 2 minutes ahead")
+    if target > now + MAX_LEAD_SECONDS:
+        # Year 9999 rounded up to 10 minutes is year 10000: every later read would fail to format it.
+        raise ApiError(400, "scheduled_at is more than a year ahead")
+    start = math.ceil(target / ROUND_TO_SECONDS) * ROUND_TO_SECONDS
+    bypass = (request.form.get("bypass_call_guardrails") or "false").lower() in ("true", "1", "yes")
+    state.store.update(batch["batch_id"], scheduled_at=start, scheduled_requested=now,
+                       bypass_call_guardrails=int(bypass), updated=now)
+    return jsonify({"message": "success", "state": "scheduled"})
+
+
+def _status(state: StandInState, batch: dict) -> tuple[str, list[simulation.CallPlan], float | None]:
+    plans = _plans(batch)
+    status, elapsed = simulation.batch_status(batch, plans, state.clock(), state.speed)
+    return status, plans, elapsed
+
+
+def _plans(batch: dict) -> list[simulation.CallPlan]:
+    numbers = [contact["contact_number"] for contact in _dialable(batch)]
+    return simulation.plan_calls(batch["batch_id"], numbers)
+
+
+def _dialable(batch: dict) -> list[dict]:
+    return [contact for contact in batch["contacts"] if E164.match(contact["contact_number"])]
+
+
+def _executions(state: StandInState, batch: dict) -> list[dict]:
+    status, plans, elapsed = _status(state, batch)
+    if elapsed is None:
+        return []
+    stopped = status == "stopped"
+    return [
+        simulation.execution(batch, contact, plan, elapsed, state.speed, stopped)
+        for contact, plan in zip(_dialable(batch), plans)
+    ]
+
+
+def _describe(state: StandInState, batch: dict) -> dict:
+    status, plans, elapsed = _status(state, batch)
+    counts: dict[str, int] = {}
+    for item in _executions(state, batch) if elapsed is not None else []:
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+    updated = batch["updated"]
+    if elapsed is not None:
+        start = simulation.start_time(batch["scheduled_requested"], batch["scheduled_at"], state.speed)
+        last_change = max((plan.ends_at for plan in plans if plan.ends_at <= elapsed), default=0)
+        updated = max(updated, start + last_change / state.speed)
+    from_numbers = batch["from_phone_numbers"]
+    return {
+        "batch_id": batch["batch_id"],
+        "humanized_created_at": simulation.humanize(state.clock() - batch["created"]),
+        "created_at": simulation.iso(batch["created"]),
+        "updated_at": simulation.iso(updated),
+        "status": status,
+        "scheduled_at": simulation.iso(batch["scheduled_at"]) if batch["scheduled_at"] else None,
+        "from_phone_number": from_numbers[0] if from_numbers else None,
+        "from_phone_numbers": from_numbers,
+        "file_name": batch["file_name"],
+        "valid_contacts": batch["valid_contacts"],
+        "total_contacts": batch["total_contacts"],
+        "execution_status": counts,
+        "retry_config": batch["retry_config"],
+        "webhook_url": batch["webhook_url"],
+    }
