@@ -19,7 +19,7 @@ from .vectorized import VERDICT_FIELDS, judge_array
 __all__ = ["VERDICT_COLUMNS", "VERDICT_FIELDS", "clean_chunk", "judge_column"]
 
 #: Columns of the frame :func:`clean_chunk` returns.
-VERDICT_COLUMNS = ("contact_number", "reason", "detail", "region", "reading")
+VERDICT_COLUMNS = ("contact_number", "reason", "detail", "region", "reading", "type")
 
 
 def judge_column(values: pa.Array, region: str | None = None, level: str = "valid") -> pa.Table:
