@@ -75,8 +75,9 @@ def _run(path: str, options: Options, clean_path: str | None, rejects_path: str 
             )
         report = Report(file=path, column=source.header[phone_at], encoding=source.encoding,
                         delimiter=source.delimiter, region=options.region, level=options.level,
-                        clean_path=clean_path, rejects_path=rejects_path)
-        plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None)
+                        clean_path=clean_path, rejects_path=rejects_path, types=list(options.types))
+        plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None,
+                        types=options.types)
         outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header) \
             if clean_path is not None else None
         try:

@@ -7,11 +7,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
 
+import pyarrow as pa
+
 from .. import knobs, process
 from ..io.blocks import read_block
 from ..io.records import Block, Chunk
 from ..io.source import CsvSource
 from ..numbers.chunk import judge_column
+from ..numbers.types import restrict_types
 from .render import RenderedChunk, render_chunk
 
 __all__ = ["WorkPlan", "work", "worked_pieces"]
@@ -25,17 +28,21 @@ class WorkPlan:
     region: str | None
     level: str
     with_text: bool
+    types: tuple[str, ...] | None = None  # None: keep every type
 
 
 def work(piece: Block | Chunk, plan: WorkPlan) -> list[RenderedChunk]:
     """Parse (for a block), judge and render one piece of the file; runs in a worker."""
     chunks = read_block(piece, knobs.CHUNK_ROWS) if isinstance(piece, Block) else [piece]
-    rendered = [render_chunk(chunk, judge_column(chunk.columns[plan.phone_at], plan.region, plan.level),
-                             plan.phone_at, plan.with_text)
-                for chunk in chunks]
+    rendered = [render_chunk(chunk, _judged(chunk, plan), plan.phone_at, plan.with_text) for chunk in chunks]
     del chunks
     process.after_piece()
     return rendered
+
+
+def _judged(chunk: Chunk, plan: WorkPlan) -> pa.Table:
+    verdicts = judge_column(chunk.columns[plan.phone_at], plan.region, plan.level)
+    return verdicts if plan.types is None else restrict_types(verdicts, plan.types)
 
 
 def worked_pieces(source: CsvSource, plan: WorkPlan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:

@@ -96,6 +96,7 @@ class Settler:
             by_reason=by_reason,
             by_country=_value_counts(chunk.kept_regions.filter(stays)),
             by_reading=_value_counts(chunk.kept_readings.filter(stays)),
+            by_type=_value_counts(chunk.kept_types.filter(stays)) if chunk.kept_types is not None else None,
         )
 
     def _write(self, chunk: RenderedChunk, duplicates: _Duplicates, fields: list[pa.Array]) -> None:
