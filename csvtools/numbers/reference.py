@@ -22,7 +22,7 @@ from .. import reasons
 from ..options import LEVELS, NUMBER_TYPES
 
 __all__ = ["READINGS", "NumberResult", "length_reason", "length_verdict", "normalize_number", "parse_failure",
-           "type_name"]
+           "time_zones_for", "type_name"]
 
 #: How a kept number was read (``NumberResult.reading``); the report counts these so
 #: that a user sees how many numbers depended on a guess (bare digits read under ``+``).
@@ -243,3 +243,23 @@ def length_reason(country_code: int, possibility: str) -> tuple[str, str]:
 def parse_failure(reason: str) -> NumberResult:
     """The rejection of a value libphonenumber could not parse, by reason code."""
     return NumberResult(None, reason, _PARSE_DETAILS[reason])
+
+
+_UNKNOWN_ZONE = "Etc/Unknown"
+
+
+@lru_cache(maxsize=1 << 16)
+def time_zones_for(number: str) -> tuple[str, ...]:
+    """The candidate IANA time zones of an E.164 number (``phonenumbers.timezone``), sorted.
+
+    A number whose zone libphonenumber does not know (``Etc/Unknown``) gets
+    every zone it lists for the number's country calling code; a number of
+    no country at all (``+800`` …) keeps ``("Etc/Unknown",)``.
+    """
+    from phonenumbers.timezone import TIMEZONE_DATA, time_zones_for_number
+
+    parsed = phonenumbers.parse(number)
+    zones = tuple(zone for zone in time_zones_for_number(parsed) if zone != _UNKNOWN_ZONE)
+    if not zones:
+        zones = tuple(zone for zone in TIMEZONE_DATA.get(str(parsed.country_code), ()) if zone != _UNKNOWN_ZONE)
+    return tuple(sorted(zones)) or (_UNKNOWN_ZONE,)
