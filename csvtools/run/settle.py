@@ -71,30 +71,10 @@ class Settler:
 
     def _removed(self, chunk: RenderedChunk) -> _Removed:
         lines = chunk.kept_lines
-        none = np.zeros(0, dtype=np.int64)
-        suppressed = np.zeros(len(lines), dtype=bool)
-        parts = []
-        if self._lists is not None and len(lines):
-            which, list_lines = self._lists.find(chunk.kept_keys)
-            suppressed = which >= 0
-            at = np.flatnonzero(suppressed)
-            if len(at):
-                self._lists.count_removed(which[at])
-                details = pc.binary_join_element_wise(
-                    chunk.kept_keys.numbers(at), " is on suppression list ", self._lists.names().take(pa.array(which[at])),
-                    ", line ", pa.array(list_lines[at]).cast(pa.string()), "")
-                parts.append((at, _rejected_table(lines[at], reasons.SUPPRESSED, details)))
-        if self._index is not None and len(lines):
-            rest = np.flatnonzero(~suppressed)
-            keys = chunk.kept_keys.subset(~suppressed) if len(rest) < len(lines) else chunk.kept_keys
-            first = self._index.first_lines(keys, lines[rest])
-            repeated = np.flatnonzero(first != lines[rest])
-            at = rest[repeated]
-            details = pc.binary_join_element_wise(chunk.kept_keys.numbers(at), " is already on line ",
-                                                  pa.array(first[repeated]).cast(pa.string()), "")
-            parts.append((at, _rejected_table(lines[at], reasons.DUPLICATE, details)))
-        parts = [part for part in parts if len(part[0])]
+        suppressed = self._suppressed(chunk)
+        parts = [part for part in (suppressed, self._repeated(chunk, suppressed[0])) if len(part[0])]
         if not parts:
+            none = np.zeros(0, dtype=np.int64)
             return _Removed(none, np.zeros(len(lines), dtype=bool), _rejected_table(none, reasons.DUPLICATE, []))
         at = np.concatenate([part[0] for part in parts])
         table = pa.concat_tables([part[1] for part in parts])
@@ -104,6 +84,37 @@ class Settler:
         removed = np.zeros(len(lines), dtype=bool)
         removed[at] = True
         return _Removed(at, removed, table)
+
+    def _suppressed(self, chunk: RenderedChunk) -> tuple[np.ndarray, pa.Table]:
+        """(positions among the kept rows, rejected table) of the numbers on a suppression list."""
+        none = np.zeros(0, dtype=np.int64)
+        if self._lists is None or not len(chunk.kept_lines):
+            return none, _rejected_table(none, reasons.SUPPRESSED, [])
+        which, list_lines = self._lists.find(chunk.kept_keys)
+        at = np.flatnonzero(which >= 0)
+        self._lists.count_removed(which[at])
+        details = pc.binary_join_element_wise(chunk.kept_keys.numbers(at), " is on suppression list ",
+                                              self._lists.names().take(pa.array(which[at])), ", line ",
+                                              pa.array(list_lines[at]).cast(pa.string()), "")
+        return at, _rejected_table(chunk.kept_lines[at], reasons.SUPPRESSED, details)
+
+    def _repeated(self, chunk: RenderedChunk, suppressed: np.ndarray) -> tuple[np.ndarray, pa.Table]:
+        """(positions among the kept rows, rejected table) of the numbers kept earlier; the
+        ``suppressed`` positions are left out, so that they never enter the duplicate index."""
+        lines = chunk.kept_lines
+        none = np.zeros(0, dtype=np.int64)
+        if self._index is None or not len(lines):
+            return none, _rejected_table(none, reasons.DUPLICATE, [])
+        rest = np.ones(len(lines), dtype=bool)
+        rest[suppressed] = False
+        keys = chunk.kept_keys.subset(rest) if len(suppressed) else chunk.kept_keys
+        rest = np.flatnonzero(rest)
+        first = self._index.first_lines(keys, lines[rest])
+        repeated = np.flatnonzero(first != lines[rest])
+        at = rest[repeated]
+        details = pc.binary_join_element_wise(chunk.kept_keys.numbers(at), " is already on line ",
+                                              pa.array(first[repeated]).cast(pa.string()), "")
+        return at, _rejected_table(lines[at], reasons.DUPLICATE, details)
 
     def _reread(self, chunk: RenderedChunk, at: np.ndarray) -> list[pa.Array]:
         """The raw fields of the kept rows at positions ``at``: read from the file again for a block."""
