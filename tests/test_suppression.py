@@ -14,6 +14,7 @@ from csvtools import InputFileError, Options, ColumnError, clean_file, validate_
 from csvtools import knobs
 from csvtools.cli import cli
 from csvtools.numbers.chunk import judge_column
+from csvtools.run.dedupe import number_keys
 from csvtools.run.suppress import SuppressionLists
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,3 +148,16 @@ def test_a_list_of_300k_numbers_on_disk_suppresses_exactly_its_numbers(tmp_path,
                 for line, number in enumerate(judged, start=2) if number in line_of}
     assert {r.line: r.detail for r in report.rejections if r.reason == "suppressed"} == expected
     assert report.suppression[0]["removed"] == len(expected) > 1500
+
+
+def test_a_list_read_by_worker_processes_holds_what_one_process_reads(tmp_path, monkeypatch):
+    monkeypatch.setattr(knobs, "BLOCK_BYTES", 4096)  # many blocks, so that both workers get some
+    numbers = [f"+4479111{digits:05d}" for digits in range(3000)]
+    (tmp_path / "dnc.txt").write_text("\n".join(numbers) + "\n", encoding="utf-8")
+    keys = number_keys(pa.array(numbers))
+    found = []
+    for workers in (1, 2):
+        with SuppressionLists.load([str(tmp_path / "dnc.txt")], Options(workers=workers)) as lists:
+            found.append((lists.lists[0].numbers, lists.find(keys)[1].tolist()))
+    assert found[0] == found[1]
+    assert found[0][1] == list(range(1, 3001))
