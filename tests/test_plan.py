@@ -143,3 +143,9 @@ def test_cli_plan_text_and_bad_hours(mixed):
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         "uploader: calling hours are HH:MM-HH:MM (e.g. 09:00-21:00) or 'any', not '9-5'"]
+
+
+def test_plan_writes_nothing_beside_the_file(mixed):
+    plan = plan_calls(mixed, at=MONDAY.replace(hour=12), now=NOW)
+    assert sorted(path.name for path in mixed.parent.iterdir()) == ["mixed.csv"]
+    assert plan.report.clean_path is None and plan.report.rejects_path is None

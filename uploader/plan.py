@@ -202,6 +202,7 @@ def plan_calls(
         report = csvtools.clean_file(source, clean_path, Path(folder) / "plan.rejects.csv",
                                      **{"workers": 0, "max_rejections": 20, **csvtools_options})
         counts = _counts_by_group(clean_path)
+    report.clean_path = report.rejects_path = None  # they were temporary: nothing is written
     rows = sum(counts.values())
     last_call = start + timedelta(seconds=math.ceil(rows / concurrency) * avg_call_seconds)
 
