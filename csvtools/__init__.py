@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .io.formulas import neutralize_formula
     from .io.naming import output_paths
     from .numbers.chunk import clean_chunk
-    from .numbers.reference import NumberResult, normalize_number
+    from .numbers.reference import NumberResult, normalize_number, time_zones_for
     from .options import Options
     from .reasons import REASONS
     from .report import Rejection, Report
@@ -43,6 +43,7 @@ __all__ = [
     "normalize_number",
     "output_paths",
     "validate_file",
+    "time_zones_for",
 ]
 
 __version__ = "0.1.0"
@@ -56,6 +57,7 @@ _MODULE_OF = {
     "Rejection": "report", "Report": "report",
     "clean_file": "run.pipeline", "validate_file": "run.pipeline",
     "output_paths": "io.naming", "neutralize_formula": "io.formulas",
+    "time_zones_for": "numbers.reference",
 }
 
 

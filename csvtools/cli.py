@@ -16,7 +16,7 @@ import click
 from .errors import CsvToolsError
 from .io.atomic import atomic_write_text
 from .io.naming import rejects_path_for
-from .options import LEVELS
+from .options import LEVELS, NUMBER_TYPES
 from .report import Report
 from .run.pipeline import clean_file, validate_file
 
@@ -42,6 +42,11 @@ def _number_options(command: Callable) -> Callable:
         click.option("--delimiter", metavar="D", help="Force the delimiter (default: sniffed among , ; tab |)."),
         click.option("--workers", type=click.IntRange(0, 64), default=0,
                      help="Processes that judge numbers in parallel [default 0: one per core for files over 16 MB]."),
+        click.option("--types", metavar="LIST",
+                     help=f"Number types to keep, comma-separated, among {', '.join(NUMBER_TYPES)} "
+                          "[default: all but premium_rate]; mobile includes fixed_line_or_mobile."),
+        click.option("--suppress", metavar="FILE", multiple=True,
+                     help="A do-not-call list (CSV or one number a line): its numbers are rejected. Repeatable."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -160,6 +165,11 @@ def _summary(report: Report) -> str:
             lines.append(f"  note: {report.by_reading[reading]} numbers {note}")
     if report.by_country:
         lines.append("  countries: " + ", ".join(f"{region} {count}" for region, count in report.by_country.items()))
+    if report.by_type:
+        lines.append("  types: " + ", ".join(f"{kind} {count}" for kind, count in report.by_type.items()))
+    for scrub in report.suppression:
+        lines.append(f"  suppression list {scrub['path']}: {scrub['numbers']} numbers, removed {scrub['removed']} rows"
+                     f" (sha256 {scrub['sha256'][:12]}…, checked {scrub['checked_at']})")
     if report.clean_path:
         lines.append(f"  wrote {report.clean} rows to {report.clean_path}, {report.rejected} to {report.rejects_path}")
     return "\n".join(lines)

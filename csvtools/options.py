@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["LEVELS", "Options"]
+__all__ = ["DEFAULT_TYPES", "LEVELS", "NUMBER_TYPES", "Options", "allowed_types"]
 
 #: ``valid``: ``phonenumbers.is_valid_number``; ``possible``: ``is_possible_number``.
 LEVELS = ("valid", "possible")
+
+#: libphonenumber's number types (``phonenumbers.PhoneNumberType``, lower case), as ``--types`` names
+#: them; ``unknown`` is the type of a number kept by ``level="possible"`` that is in no known range.
+NUMBER_TYPES = ("mobile", "fixed_line", "fixed_line_or_mobile", "toll_free", "premium_rate", "shared_cost", "voip",
+                "personal_number", "pager", "uan", "voicemail", "unknown")
+
+#: Every type but ``premium_rate``: a premium-rate line costs the caller money.
+DEFAULT_TYPES = tuple(name for name in NUMBER_TYPES if name != "premium_rate")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,6 +31,10 @@ class Options:
     number of processes that judge numbers (0: one per core for large files,
     else inline). ``max_rejections`` caps the rejected lines kept in
     ``Report.rejections`` (None keeps them all; the counts always cover every row).
+    ``types`` are the number types kept (:data:`NUMBER_TYPES`; a comma-separated
+    string works too; None: :data:`DEFAULT_TYPES`); ``mobile`` also keeps
+    ``fixed_line_or_mobile``. ``suppress`` are paths of suppression lists
+    (CSV files or plain lists of numbers): a kept number on one is rejected.
     """
 
     region: str | None = None
@@ -31,8 +45,14 @@ class Options:
     delimiter: str | None = None
     workers: int = 1
     max_rejections: int | None = None
+    types: tuple[str, ...] = DEFAULT_TYPES
+    suppress: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "types", _type_names(self.types))
+        if isinstance(self.suppress, (str, bytes)) or hasattr(self.suppress, "__fspath__"):
+            object.__setattr__(self, "suppress", (self.suppress,))
+        object.__setattr__(self, "suppress", tuple(os.fspath(path) for path in self.suppress))
         if self.level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, not {self.level!r}")
         if self.workers < 0:
@@ -49,3 +69,22 @@ class Options:
         if unknown:
             raise TypeError(f"unknown option(s): {', '.join(unknown)}")
         return dataclasses.replace(options or cls(), **changes)
+
+
+def allowed_types(types: Iterable[str]) -> frozenset[str]:
+    """The number types ``types`` keep: ``mobile`` brings ``fixed_line_or_mobile`` along, because
+    libphonenumber cannot tell US and Canadian mobiles from landlines."""
+    allowed = frozenset(types)
+    return allowed | {"fixed_line_or_mobile"} if "mobile" in allowed else allowed
+
+
+def _type_names(types: str | Iterable[str] | None) -> tuple[str, ...]:
+    if types is None:
+        return DEFAULT_TYPES
+    names = [name.strip().lower() for name in types.split(",")] if isinstance(types, str) else list(types)
+    names = [name for name in names if name]
+    unknown = [name for name in names if name not in NUMBER_TYPES]
+    if unknown or not names:
+        shown = ", ".join(unknown) if unknown else "none"
+        raise ValueError(f"unknown number type(s): {shown}; choose among {', '.join(NUMBER_TYPES)}")
+    return tuple(dict.fromkeys(names))

@@ -17,6 +17,8 @@ HAS_EXTENSION = "has_extension"
 MULTIPLE_NUMBERS = "multiple_numbers"
 DUPLICATE = "duplicate"
 MALFORMED_ROW = "malformed_row"
+DISALLOWED_TYPE = "disallowed_type"
+SUPPRESSED = "suppressed"
 
 #: Every reason code with what it means, in the order README lists them.
 REASONS: dict[str, str] = {
@@ -31,4 +33,6 @@ REASONS: dict[str, str] = {
     MULTIPLE_NUMBERS: "two numbers in one cell (`:::` from Google Contacts, `,`, `;`, `/`, two `+`)",
     DUPLICATE: "the same E.164 number as an earlier kept row",
     MALFORMED_ROW: "more or fewer fields than the header (never padded or cut)",
+    DISALLOWED_TYPE: "a number of a type `--types` does not allow (by default: premium rate)",
+    SUPPRESSED: "the number is on a suppression list (`--suppress`), named with its line",
 }

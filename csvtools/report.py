@@ -27,7 +27,10 @@ class Report:
     ``rows == clean + rejected`` holds for every report; ``valid`` is true
     when no row was rejected. ``rejections`` lists the rejected lines in line
     order, up to the run's ``max_rejections``; ``rejections_omitted`` counts
-    the rest (they are all in the rejects file).
+    the rest (they are all in the rejects file). ``types`` are the number types
+    the run allowed and ``by_type`` counts the kept numbers by type;
+    ``suppression`` is the scrub record: one dict per suppression list (path,
+    SHA-256, numbers held, rows removed, when it was checked).
     """
 
     file: str
@@ -46,6 +49,9 @@ class Report:
     level: str = "valid"
     clean_path: str | None = None
     rejects_path: str | None = None
+    types: list[str] = field(default_factory=list)
+    by_type: dict[str, int] = field(default_factory=dict)
+    suppression: list[dict] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -58,7 +64,8 @@ class Report:
         return data
 
     def add_counts(self, *, rows: int, clean: int, rejected: int, by_reason: Mapping[str, int],
-                   by_country: Mapping[str, int], by_reading: Mapping[str, int]) -> None:
+                   by_country: Mapping[str, int], by_reading: Mapping[str, int],
+                   by_type: Mapping[str, int] | None = None) -> None:
         """Add one chunk's counts; ``rows == clean + rejected`` must hold for it."""
         if rows != clean + rejected:
             raise ValueError(f"{rows} rows are not {clean} clean + {rejected} rejected")
@@ -66,7 +73,7 @@ class Report:
         self.clean += clean
         self.rejected += rejected
         for counter, counts in ((self.by_reason, by_reason), (self.by_country, by_country),
-                                (self.by_reading, by_reading)):
+                                (self.by_reading, by_reading), (self.by_type, by_type or {})):
             for key, count in counts.items():
                 counter[key] = counter.get(key, 0) + count
 
@@ -83,6 +90,6 @@ class Report:
 
     def finish(self) -> None:
         """Order each count by size (then name), as reports show them."""
-        for name in ("by_reason", "by_country", "by_reading"):
+        for name in ("by_reason", "by_country", "by_reading", "by_type"):
             counter = getattr(self, name)
             setattr(self, name, dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))))

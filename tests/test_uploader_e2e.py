@@ -241,3 +241,16 @@ def test_verbose_logs_each_request_in_each_invocation(api):
         assert result.stderr.count(f"uploader: GET {api}/batches/{AGENT_ID}/all -> 200") == 1, result.stderr
     assert "GET" not in uploader("list").stderr  # and quiet again without -v
 
+
+
+def test_run_passes_suppression_and_types_to_csvtools_before_anything_is_uploaded(api, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    first = source.read_text().splitlines()[1].split(",")[0]
+    (tmp_path / "dnc.txt").write_text(f"{first}\n")
+    refused = uploader("run", source, "--now", "--suppress", tmp_path / "dnc.txt")
+    assert refused.exit_code == 1 and "1 of 12 rows were rejected" in refused.stderr
+    assert "create" not in operations(api)
+    rejects = (tmp_path / "contacts_good.rejects.csv").read_text(encoding="utf-8-sig")
+    assert ",suppressed," in rejects and "dnc.txt, line 1" in rejects
+    only_fixed = uploader("run", source, "--now", "--types", "toll_free")
+    assert only_fixed.exit_code == 1 and "disallowed_type" in (tmp_path / "contacts_good.rejects.csv").read_text()

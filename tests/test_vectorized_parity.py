@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csvtools import clean_chunk
+from csvtools.numbers.reference import type_name
 from helpers.numbers import fast_verdicts, generate, reference
 
 
@@ -64,9 +65,38 @@ def test_clean_chunk_equals_the_reference_on_generated_numbers(numbers, region):
     frame = pd.DataFrame({"phone": values}, index=pd.RangeIndex(2, 2 + len(values), name="line"))
     verdicts = clean_chunk(frame, "phone", region)
     columns = (verdicts[name].astype(object).where(verdicts[name].notna(), None)
-               for name in ("contact_number", "reason", "detail", "region", "reading"))
+               for name in ("contact_number", "reason", "detail", "region", "reading", "type"))
     got = list(zip(*columns))
     assert got == [reference(value, region) for value in values]
+
+
+ALL_TYPES = [getattr(phonenumbers.PhoneNumberType, name) for name in (
+    "MOBILE", "FIXED_LINE", "FIXED_LINE_OR_MOBILE", "TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "VOIP",
+    "PERSONAL_NUMBER", "PAGER", "UAN", "VOICEMAIL")]
+
+
+def example_numbers():
+    """Every region's example number of every type libphonenumber has one for."""
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in ALL_TYPES:
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example:
+                yield phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164), example
+
+
+def test_every_type_is_phonenumbers_number_type_on_both_paths():
+    """The type of a kept number is phonenumbers.number_type, in the vectorized path too; every type occurs."""
+    examples = dict(example_numbers())
+    values = sorted(examples)
+    expected = [type_name(phonenumbers.number_type(examples[value])) for value in values]
+    assert [reference(value)[5] for value in values] == expected
+    fast = fast_verdicts(values)
+    decided = [(value, verdict[5], want) for value, verdict, want in zip(values, fast, expected) if verdict]
+    assert len(decided) > 0.9 * len(values)
+    assert [item for item in decided if item[1] != item[2]] == []
+    assert {kind for _, kind, _ in decided} >= {"mobile", "fixed_line", "fixed_line_or_mobile", "toll_free",
+                                                 "premium_rate", "shared_cost", "voip", "personal_number", "pager",
+                                                 "uan", "voicemail"}
 
 
 @pytest.mark.parametrize("few", [0, None])
@@ -78,8 +108,7 @@ def test_fast_path_agrees_on_every_region_with_trunk_prefixes_and_wrong_lengths(
         monkeypatch.setattr(knobs, "FEW_NATIONAL_PREFIXES", few)
     values = []
     for region in sorted(phonenumbers.SUPPORTED_REGIONS):
-        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
-                     phonenumbers.PhoneNumberType.TOLL_FREE):
+        for kind in ALL_TYPES:
             example = phonenumbers.example_number_for_type(region, kind)
             if example:
                 nsn, code = phonenumbers.national_significant_number(example), example.country_code

@@ -160,6 +160,8 @@ def _progress(batch: Batch) -> None:
 @_when_options
 @click.option("--region", metavar="CC", help="Default region for national numbers in FILE.")
 @click.option("--column", metavar="NAME", help="The phone column of FILE.")
+@click.option("--types", metavar="LIST", help="Number types to keep (csvtools --types; default all but premium_rate).")
+@click.option("--suppress", metavar="FILE", multiple=True, help="A do-not-call list (csvtools --suppress; repeatable).")
 @click.option("--allow-rejects", is_flag=True, help="Upload the clean rows even when some were rejected.")
 @click.option("--out-dir", type=click.Path(), help="Where the clean and rejects CSVs go [FILE's folder].")
 @click.option("--new-batch", is_flag=True, help="Upload again even if this file was uploaded before.")
@@ -175,7 +177,7 @@ def _progress(batch: Batch) -> None:
 @pass_context
 @_run_command
 def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None, now: bool, region: str | None,
-        column: str | None, allow_rejects: bool, out_dir: str | None, new_batch: bool, wait_: bool,
+        column: str | None, types: str | None, suppress: tuple[str, ...], allow_rejects: bool, out_dir: str | None, new_batch: bool, wait_: bool,
         interval: float, timeout: float, results: str | None, from_numbers: tuple[str, ...],
         retry_config: str | None, webhook_url: str | None, bypass_guardrails: bool, as_json: bool) -> int:
     """Validate and clean FILE, upload it once, schedule it, and with --wait follow it to the end.
@@ -191,8 +193,8 @@ def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None,
     at = _when(at, now)
     client, ledger = obj.client(), obj.ledger()
     result = run_campaign(
-        client, file, agent_id=agent_id, ledger=ledger, at=at, tz=tz, region=region, column=column,
-        allow_rejects=allow_rejects, out_dir=out_dir, new_batch=new_batch, wait=wait_, interval=interval,
+        client, file, agent_id=agent_id, ledger=ledger, at=at, tz=tz, region=region, column=column, types=types,
+        suppress=suppress, allow_rejects=allow_rejects, out_dir=out_dir, new_batch=new_batch, wait=wait_, interval=interval,
         timeout=timeout, results_path=results, bypass_call_guardrails=bypass_guardrails,
         from_phone_numbers=list(from_numbers) or None, retry_config=retry_config, webhook_url=webhook_url,
         on_event=lambda message: click.echo(f"uploader: {message}", err=True),
@@ -437,3 +439,69 @@ def main() -> None:
     """Entry point of the ``uploader`` console script."""
     cli(prog_name="uploader")
 
+
+
+@cli.command()
+@click.argument("file", type=click.Path())
+@_agent_option()
+@_when_options
+@click.option("--calling-hours", metavar="HH:MM-HH:MM", default=None,
+              help="Recipient-local window [default 09:00-21:00]; 'any' checks nothing.")
+@click.option("--calling-rules", type=click.Choice(["builtin", "none"]), default="builtin", show_default=True,
+              help="'none' turns off the built-in country rules (US, CA, FR).")
+@click.option("--concurrency", type=click.IntRange(1), default=None,
+              help="Calls at once, for the estimate [default 10; your account's concurrency.max].")
+@click.option("--avg-call-seconds", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Average call length in seconds, for the estimate [default 120].")
+@click.option("--region", metavar="CC", help="Default region for national numbers in FILE.")
+@click.option("--column", metavar="NAME", help="The phone column of FILE.")
+@click.option("--types", metavar="LIST", help="Number types to keep (csvtools --types).")
+@click.option("--suppress", metavar="FILE", multiple=True, help="A do-not-call list (csvtools --suppress).")
+@_json_option
+@pass_context
+@_run_command
+def plan(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None, now: bool,
+         calling_hours: str | None, calling_rules: str, concurrency: int | None, avg_call_seconds: float | None,
+         region: str | None, column: str | None, types: str | None, suppress: tuple[str, ...],
+         as_json: bool) -> int:
+    """Show who would be called at what local time, and who is outside the calling hours; uploads nothing.
+
+    \b
+    Example:
+      uploader plan contacts.csv --agent-id $AGENT --at 2025-06-02T10:00:00+05:30 --calling-hours 09:00-20:00
+    """
+    from .plan import DEFAULT_AVG_CALL_SECONDS, DEFAULT_CONCURRENCY, plan_calls
+
+    at = _when(at, now)
+    try:
+        result = plan_calls(file, at=at, tz=tz, calling_hours=calling_hours, calling_rules=calling_rules,
+                            concurrency=concurrency or DEFAULT_CONCURRENCY,
+                            avg_call_seconds=avg_call_seconds or DEFAULT_AVG_CALL_SECONDS,
+                            region=region, column=column, types=types, suppress=suppress)
+    except ValueError as exc:
+        if isinstance(exc, UploaderError):
+            raise
+        raise click.UsageError(str(exc)) from None
+    _show(result.to_dict(), as_json, _plan_text(result))
+    return EXIT_OK
+
+
+def _plan_text(result: Any) -> str:
+    report = result.report
+    lines = [f"{report.file}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
+             + (" (" + ", ".join(f"{reason} {count}" for reason, count in report.by_reason.items()) + ")"
+                if report.by_reason else ""),
+             f"batch would start {result.start:%Y-%m-%d %H:%M} UTC (the API rounds up to 10 minutes); last call by "
+             f"about {result.last_call:%Y-%m-%d %H:%M} UTC ({result.concurrency} at once, "
+             f"{result.avg_call_seconds:g} s a call)"]
+    for group in result.groups:
+        zones = ", ".join(group.time_zones)
+        span = (f"{group.local_start:%a %H:%M} to {group.local_last_call:%a %H:%M} local"
+                if group.local_start else "no local time known")
+        verdict = "inside" if group.inside else "OUTSIDE the calling hours"
+        rule = f" [{group.rule}]" if group.rule else ""
+        rows = f"{group.rows} row" + ("" if group.rows == 1 else "s")
+        lines.append(f"  {group.country or '??'} {zones}: {rows}, {span}: {verdict}{rule}")
+    total = sum(group.rows for group in result.groups)
+    lines.append(f"{result.rows_outside} of {total} rows would be called outside their calling hours")
+    return "\n".join(lines)

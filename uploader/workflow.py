@@ -184,6 +184,8 @@ def run_campaign(
     region: str | None = None,
     column: str | None = None,
     level: str = "valid",
+    types: str | tuple[str, ...] | None = None,
+    suppress: tuple[str, ...] = (),
     allow_rejects: bool = False,
     out_dir: str | os.PathLike | None = None,
     new_batch: bool = False,
@@ -199,7 +201,8 @@ def run_campaign(
     """Validate and clean ``source``, then upload it once, schedule it, and optionally wait.
 
     ``at=None`` means as soon as the API allows. Rows rejected by csvtools
-    stop the run unless ``allow_rejects`` (then only the clean rows go up).
+    stop the run unless ``allow_rejects`` (then only the clean rows go up);
+    ``types`` and ``suppress`` are csvtools' (:class:`csvtools.Options`).
     Outputs are named by :func:`csvtools.output_paths` (``x.clean.csv``,
     ``x.rejects.csv``, beside ``source`` or in ``out_dir``); every output path
     is checked before anything is read or uploaded, and none may be the input.
@@ -213,8 +216,8 @@ def run_campaign(
 
     source = Path(source)
     report = csvtools.clean_file(source, clean_path, rejects_path,
-                                 region=region, column=column, level=level, workers=0,
-                                 max_rejections=20)
+                                 region=region, column=column, level=level, suppress=suppress, workers=0,
+                                 max_rejections=20, **({"types": types} if types else {}))
     on_event(f"{source.name}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
              f" (clean file {clean_path})")
     if report.rejected and not allow_rejects:

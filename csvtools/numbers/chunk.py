@@ -7,6 +7,7 @@ DataFrame, for callers who hold one (a script, ``dask.dataframe.map_partitions``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -14,12 +15,13 @@ import pandas as pd
 import pyarrow as pa
 
 from .reference import NumberResult, normalize_number
+from .types import restrict_types
 from .vectorized import VERDICT_FIELDS, judge_array
 
 __all__ = ["VERDICT_COLUMNS", "VERDICT_FIELDS", "clean_chunk", "judge_column"]
 
 #: Columns of the frame :func:`clean_chunk` returns.
-VERDICT_COLUMNS = ("contact_number", "reason", "detail", "region", "reading")
+VERDICT_COLUMNS = ("contact_number", "reason", "detail", "region", "reading", "type")
 
 
 def judge_column(values: pa.Array, region: str | None = None, level: str = "valid") -> pa.Table:
@@ -39,7 +41,8 @@ def judge_column(values: pa.Array, region: str | None = None, level: str = "vali
     return _judge_distinct(encoded.dictionary, region, level).take(pa.array(codes))
 
 
-def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, level: str = "valid") -> pd.DataFrame:
+def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, level: str = "valid",
+                types: Iterable[str] | None = None) -> pd.DataFrame:
     """Judge the ``column`` of every record in ``frame``.
 
     Returns a frame with the same index and the :data:`VERDICT_COLUMNS` as
@@ -47,6 +50,8 @@ def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, lev
     rejected), ``reason`` the reason code (missing when kept). Each distinct
     raw value is judged once: the common shapes by :mod:`.vectorized` for the
     whole array, the rest by :func:`.reference.normalize_number`, the reference.
+    ``types`` (names of :data:`csvtools.options.NUMBER_TYPES`) rejects kept numbers
+    of other types as ``disallowed_type``; None (the default) keeps every type.
     """
     values = frame[column]
     if isinstance(values.array, (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)):
@@ -54,6 +59,8 @@ def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, lev
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         verdicts = _judge_distinct(uniques, region, level).take(pa.array(codes))
+    if types is not None:
+        verdicts = restrict_types(verdicts, types)
     return pd.DataFrame(
         {name: pd.arrays.ArrowExtensionArray(verdicts.column(field).combine_chunks())
          for name, field in zip(VERDICT_COLUMNS, VERDICT_FIELDS)},

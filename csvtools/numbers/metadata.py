@@ -11,11 +11,13 @@ from functools import lru_cache
 
 import phonenumbers
 
-__all__ = ["CountryRules", "Pattern", "RegionRules", "country_codes", "country_rules"]
+__all__ = ["RARE_TYPES", "CountryRules", "Pattern", "RegionRules", "country_codes", "country_rules"]
 
-# Validity needs any one type to match; the common types come first so most numbers stop early.
+# The types a number may be of (any one makes it valid).
 _TYPE_DESCS = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
                "pager", "uan", "voicemail")
+#: The types ``_number_type_helper`` tries before fixed line and mobile, in its order.
+RARE_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail")
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,12 @@ class RegionRules:
 
     region: str
     general: Pattern | None
-    types: tuple[Pattern, ...]
+    #: Each type's pattern by name (``RARE_TYPES``, ``fixed_line``, ``mobile``): any one makes a number
+    #: valid, and ``_number_type_helper``'s order of trying them gives its type.
+    named: tuple[tuple[str, Pattern], ...]
     leading_digits: str | None
+    #: libphonenumber's ``same_mobile_and_fixed_line_pattern``: then a fixed line is ``fixed_line_or_mobile``.
+    same_mobile_and_fixed_line: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,9 @@ def _country_rules(country_code: int) -> CountryRules | None:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(code)
         if metadata is None:
             continue
-        types = tuple(p for p in (_pattern(getattr(metadata, name)) for name in _TYPE_DESCS) if p)
-        regions.append(RegionRules(code, _pattern(metadata.general_desc), types, metadata.leading_digits))
+        named = tuple((name, p) for name, p in ((name, _pattern(getattr(metadata, name))) for name in _TYPE_DESCS) if p)
+        regions.append(RegionRules(code, _pattern(metadata.general_desc), named, metadata.leading_digits,
+                                   bool(metadata.same_mobile_and_fixed_line_pattern)))
     general = main.general_desc
     return CountryRules(
         country_code=country_code,

@@ -19,9 +19,10 @@ import phonenumbers
 from phonenumbers import NumberParseException, ValidationResult
 
 from .. import reasons
-from ..options import LEVELS
+from ..options import LEVELS, NUMBER_TYPES
 
-__all__ = ["READINGS", "NumberResult", "length_reason", "length_verdict", "normalize_number", "parse_failure"]
+__all__ = ["READINGS", "NumberResult", "length_reason", "length_verdict", "normalize_number", "parse_failure",
+           "time_zones_for", "type_name"]
 
 #: How a kept number was read (``NumberResult.reading``); the report counts these so
 #: that a user sees how many numbers depended on a guess (bare digits read under ``+``).
@@ -30,13 +31,18 @@ READINGS = ("international", "plus_added", "00_as_plus", "national")
 
 @dataclass(frozen=True)
 class NumberResult:
-    """The verdict on one raw value: an E.164 ``number`` or a ``reason`` code."""
+    """The verdict on one raw value: an E.164 ``number`` or a ``reason`` code.
+
+    A kept number also has its ``region``, how it was ``reading`` read, and its
+    ``type``: ``phonenumbers.number_type`` as a name of :data:`csvtools.options.NUMBER_TYPES`.
+    """
 
     number: str | None
     reason: str | None = None
     detail: str = ""
     region: str | None = None
     reading: str | None = None
+    type: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -186,10 +192,19 @@ def _judge(candidate: str, region: str | None, reading: str, level: str) -> Numb
     keep = phonenumbers.is_valid_number(parsed) if level == "valid" else phonenumbers.is_possible_number(parsed)
     if keep:
         region_code = phonenumbers.region_code_for_number(parsed)
-        return NumberResult(e164, region=region_code, reading=reading)
+        kind = type_name(phonenumbers.number_type(parsed))
+        return NumberResult(e164, region=region_code, reading=reading, type=kind)
 
     possibility = phonenumbers.is_possible_number_with_reason(parsed)
     return length_verdict(e164, parsed.country_code, _VALIDATION_NAMES[possibility])
+
+
+_TYPE_NAMES = {getattr(phonenumbers.PhoneNumberType, name.upper()): name for name in NUMBER_TYPES}
+
+
+def type_name(number_type: int) -> str:
+    """The name of a ``phonenumbers.PhoneNumberType`` value, as :data:`csvtools.options.NUMBER_TYPES` spells it."""
+    return _TYPE_NAMES[number_type]
 
 
 _VALIDATION_NAMES = {
@@ -228,3 +243,23 @@ def length_reason(country_code: int, possibility: str) -> tuple[str, str]:
 def parse_failure(reason: str) -> NumberResult:
     """The rejection of a value libphonenumber could not parse, by reason code."""
     return NumberResult(None, reason, _PARSE_DETAILS[reason])
+
+
+_UNKNOWN_ZONE = "Etc/Unknown"
+
+
+@lru_cache(maxsize=1 << 16)
+def time_zones_for(number: str) -> tuple[str, ...]:
+    """The candidate IANA time zones of an E.164 number (``phonenumbers.timezone``), sorted.
+
+    A number whose zone libphonenumber does not know (``Etc/Unknown``) gets
+    every zone it lists for the number's country calling code; a number of
+    no country at all (``+800`` …) keeps ``("Etc/Unknown",)``.
+    """
+    from phonenumbers.timezone import TIMEZONE_DATA, time_zones_for_number
+
+    parsed = phonenumbers.parse(number)
+    zones = tuple(zone for zone in time_zones_for_number(parsed) if zone != _UNKNOWN_ZONE)
+    if not zones:
+        zones = tuple(zone for zone in TIMEZONE_DATA.get(str(parsed.country_code), ()) if zone != _UNKNOWN_ZONE)
+    return tuple(sorted(zones)) or (_UNKNOWN_ZONE,)

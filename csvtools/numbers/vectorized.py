@@ -32,13 +32,14 @@ import pyarrow.compute as pc
 
 from .. import knobs, reasons
 from .._strings import first_bytes, replaced, string_buffers
-from .metadata import CountryRules, Pattern, RegionRules, country_codes, country_rules
+from ..options import NUMBER_TYPES
+from .metadata import RARE_TYPES, CountryRules, Pattern, RegionRules, country_codes, country_rules
 from .reference import length_reason, parse_failure
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
 
 #: The columns of :attr:`FastVerdicts.table`, as in :class:`.reference.NumberResult`.
-VERDICT_FIELDS = ("number", "reason", "detail", "region", "reading")
+VERDICT_FIELDS = ("number", "reason", "detail", "region", "reading", "type")
 
 _MIN_DIGITS, _MAX_DIGITS, _MAX_NSN = 4, 20, 17
 _OTHER, _DIGIT, _MARK, _PLUS = 0, 1, 2, 3
@@ -250,15 +251,17 @@ def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarra
 
     valid = np.zeros(count, dtype=bool)
     region_names, region_of = _Vocabulary(), np.full(count, -1, dtype=np.int64)
+    kind_of = np.full(count, -1, dtype=np.int64)
     for rules, start, stop in runs:
         if rules is None or not decided[start:stop].any():
             continue
         try:
-            known, regions = _judge_country(rules, keyed.slice(start, stop - start))
+            known, regions, kinds = _judge_country(rules, keyed.slice(start, stop - start))
         except pa.ArrowInvalid:
             decided[start:stop] = False
             continue
         valid[start:stop] = known
+        kind_of[start:stop] = kinds
         region_ids = np.array([region_names.index(each.region) for each in rules.regions])
         region_of[start:stop] = np.where(regions >= 0, region_ids[regions], -1)
     valid &= decided
@@ -271,6 +274,7 @@ def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarra
         "detail": pc.if_else(pa.array(valid), "", pc.binary_join_element_wise("read as ", numbers, ": ", tails, "")),
         "region": region_names.array().take(pa.array(region_of, mask=~valid)),
         "reading": pa.array(_READINGS, type=pa.string()).take(pa.array(readings.astype(np.int64), mask=~valid)),
+        "type": pa.array(NUMBER_TYPES, type=pa.string()).take(pa.array(kind_of, mask=~valid)),
     }
     return _Judged(decided, columns)
 
@@ -364,19 +368,22 @@ def _national_prefix_changes(rules: CountryRules, national: pa.Array) -> tuple[n
     return strip[use_rest], rest.filter(pa.array(use_rest)), none
 
 
-def _judge_country(rules: CountryRules, keyed: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(valid, index of the region in ``rules.regions`` or -1) per national number of one code,
-    as ``is_valid_number`` decides. ``keyed`` holds each number behind its length mark."""
+def _judge_country(rules: CountryRules, keyed: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(valid, index of the region in ``rules.regions`` or -1, index of the type in NUMBER_TYPES or -1)
+    per national number of one code, as ``is_valid_number`` and ``number_type`` decide.
+    ``keyed`` holds each number behind its length mark."""
     count = len(keyed)
     regions = np.full(count, -1, dtype=np.int64)
     if len(rules.regions) == 1:
-        known = _type_known(rules.regions[0], keyed)
+        kinds = _number_types(rules.regions[0], keyed)
+        known = kinds >= 0
         regions[known] = 0
-        return known, regions
+        return known, regions, kinds
 
     # Shared country code: the first region whose leading digits match, or (without
     # leading digits) for which the number is of a known type, is the number's region.
     valid = np.zeros(count, dtype=bool)
+    kinds = np.full(count, -1, dtype=np.int8)
     open_rows = np.arange(count)
     for index, region_rules in enumerate(rules.regions):
         if open_rows.size == 0:
@@ -384,40 +391,78 @@ def _judge_country(rules: CountryRules, keyed: pa.Array) -> tuple[np.ndarray, np
         subset = keyed if open_rows.size == count else keyed.take(pa.array(open_rows))
         if region_rules.leading_digits:
             claimed = _matches(subset, f"^.(?:{region_rules.leading_digits})")
-            known = np.zeros(len(open_rows), dtype=bool)
+            found = np.full(len(open_rows), -1, dtype=np.int8)
             if claimed.any():
-                known[claimed] = _type_known(region_rules, subset.filter(pa.array(claimed)))
+                found[claimed] = _number_types(region_rules, subset.filter(pa.array(claimed)))
+            known = found >= 0
         else:
-            claimed = known = _type_known(region_rules, subset)
+            found = _number_types(region_rules, subset)
+            claimed = known = found >= 0
         regions[open_rows[claimed & known]] = index
         valid[open_rows[claimed & known]] = True
+        kinds[open_rows[claimed & known]] = found[claimed & known]
         open_rows = open_rows[~claimed]
-    return valid, regions
+    return valid, regions, kinds
 
 
-def _type_known(rules: RegionRules, keyed: pa.Array) -> np.ndarray:
-    """``_number_type_helper(...) != UNKNOWN``: the general pattern and one type's pattern match.
+def _number_types(rules: RegionRules, keyed: pa.Array) -> np.ndarray:
+    """``_number_type_helper`` for each number of one region, as an index into NUMBER_TYPES (-1: UNKNOWN).
 
+    The same order as libphonenumber: the general pattern, then premium rate, toll
+    free … voicemail (``RARE_TYPES``), then fixed line (``fixed_line_or_mobile`` when
+    the region's mobile pattern is the same or also matches), then mobile. The rare
+    types are first tried as one pattern, so most numbers pay for three passes.
     ``keyed`` is each national number behind its length mark (see _LENGTH_MARKS).
     """
-    general, types = _type_patterns(rules)
-    if not types:
-        return np.zeros(len(keyed), dtype=bool)
-    known = _matches(keyed, general)
-    if known.any():
-        known &= _matches(keyed, types)
-    return known
+    kinds = np.full(len(keyed), -1, dtype=np.int8)
+    general, named = _named_patterns(rules)
+    if not general:
+        return kinds
+    rows = np.flatnonzero(_matches(keyed, general))
+    if not rows.size:
+        return kinds
+    subset = keyed if rows.size == len(keyed) else keyed.take(pa.array(rows))
+    rare = [(name, pattern) for name, pattern in named.items() if name in RARE_TYPES]
+    if rare:
+        any_rare = _matches(subset, "^(?:" + "|".join(dict.fromkeys(p for _, p in rare)) + ")$")
+        if any_rare.any():
+            _settle_rare(kinds, rows[any_rare], subset.filter(pa.array(any_rare)), rare)
+            rows, subset = rows[~any_rare], subset.filter(pa.array(~any_rare))
+    fixed = _matches(subset, f"^(?:{named['fixed_line']})$") if "fixed_line" in named else np.zeros(len(rows), bool)
+    if rules.same_mobile_and_fixed_line:
+        kinds[rows[fixed]] = _TYPE_INDEX["fixed_line_or_mobile"]
+        return kinds
+    mobile = _matches(subset, f"^(?:{named['mobile']})$") if "mobile" in named else np.zeros(len(rows), bool)
+    kinds[rows[fixed & mobile]] = _TYPE_INDEX["fixed_line_or_mobile"]
+    kinds[rows[fixed & ~mobile]] = _TYPE_INDEX["fixed_line"]
+    kinds[rows[~fixed & mobile]] = _TYPE_INDEX["mobile"]
+    return kinds
+
+
+def _settle_rare(kinds: np.ndarray, rows: np.ndarray, keyed: pa.Array, rare: list[tuple[str, str]]) -> None:
+    """The first of the ``rare`` types (in order) each number matches; each matches one of them."""
+    open_at = np.arange(len(rows))
+    for name, pattern in rare:
+        hit = _matches(keyed.take(pa.array(open_at)), f"^(?:{pattern})$")
+        kinds[rows[open_at[hit]]] = _TYPE_INDEX[name]
+        open_at = open_at[~hit]
+        if not open_at.size:
+            return
+
+
+_TYPE_INDEX = {name: index for index, name in enumerate(NUMBER_TYPES)}
 
 
 @lru_cache(maxsize=None)
-def _type_patterns(rules: RegionRules) -> tuple[str, str]:
-    """(general pattern, any type's pattern) over length-marked national numbers; "" when the
-    region has neither. Types with the same pattern (fixed line and mobile, in North America)
-    appear once: RE2 compiles the pattern on every call, and its size is the cost."""
-    types = [pattern for pattern in dict.fromkeys(_keyed_pattern(each) for each in rules.types) if pattern]
-    if rules.general is None or not types:
-        return "", ""
-    return f"^{_keyed_pattern(rules.general)}$", "^(?:" + "|".join(types) + ")$"
+def _named_patterns(rules: RegionRules) -> tuple[str, dict[str, str]]:
+    """(general pattern, each type's pattern by name in libphonenumber's order of trying them) over
+    length-marked national numbers; "" and {} when the region has no general pattern or no type."""
+    order = {name: at for at, name in enumerate((*RARE_TYPES, "fixed_line", "mobile"))}
+    named = {name: _keyed_pattern(pattern) for name, pattern in sorted(rules.named, key=lambda item: order[item[0]])}
+    named = {name: pattern for name, pattern in named.items() if pattern}
+    if rules.general is None or not named:
+        return "", {}
+    return f"^{_keyed_pattern(rules.general)}$", named
 
 
 def _keyed_pattern(pattern: Pattern) -> str:

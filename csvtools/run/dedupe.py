@@ -68,19 +68,32 @@ class FirstLines:
             first[index] = self._long.setdefault(number, int(lines[index]))
         return first
 
-    def _first_of_keys(self, keys: NumberKeys, lines: np.ndarray) -> np.ndarray:
-        unique, first_index, inverse = keys.unique, keys.first_index, keys.inverse
-        first_here = lines[first_index]  # each distinct number's first line within this call
+    def lines_of(self, keys: NumberKeys) -> np.ndarray:
+        """For each number (as :func:`number_keys`), the line it was first recorded on, or -1; records nothing."""
+        short = keys.keys >= 0
+        found = np.full(len(keys.keys), -1, dtype=np.int64)
+        found[short] = self._earlier(keys.unique)[keys.inverse]
+        for index, number in zip(np.flatnonzero(~short), keys.long_numbers.to_pylist()):
+            found[index] = self._long.get(number, -1)
+        return found
+
+    def _earlier(self, unique: np.ndarray) -> np.ndarray:
+        """The recorded line of each key of ``unique`` (sorted, distinct), -1 for keys not recorded."""
         earlier = np.full(len(unique), -1, dtype=np.int64)
         for run_keys, run_lines in self._runs:
             at = np.searchsorted(run_keys, unique).clip(max=len(run_keys) - 1)
             hit = run_keys[at] == unique
             earlier[hit] = run_lines[at[hit]]
-        seen = earlier >= 0
         if self._spilled:
-            unseen = np.flatnonzero(~seen)
+            unseen = np.flatnonzero(earlier < 0)
             earlier[unseen] = self._spilled.find(unique[unseen])
-            seen = earlier >= 0
+        return earlier
+
+    def _first_of_keys(self, keys: NumberKeys, lines: np.ndarray) -> np.ndarray:
+        unique, first_index, inverse = keys.unique, keys.first_index, keys.inverse
+        first_here = lines[first_index]  # each distinct number's first line within this call
+        earlier = self._earlier(unique)
+        seen = earlier >= 0
         self._add(unique[~seen], first_here[~seen])
         # Decided per distinct number, then spread to the rows in one pass.
         return np.where(seen, earlier, first_here)[inverse]
@@ -118,6 +131,13 @@ class NumberKeys:
     first_index: np.ndarray
     inverse: np.ndarray
     long_numbers: pa.Array
+
+    def subset(self, mask: np.ndarray) -> NumberKeys:
+        """The keys of the numbers where ``mask`` is true, in the same order."""
+        keys = self.keys[mask]
+        short = keys >= 0
+        return NumberKeys(keys, *_unique(keys[short]), long_numbers=self.long_numbers.filter(
+            pa.array(mask[self.keys < 0])))
 
     def numbers(self, at: np.ndarray) -> pa.Array:
         """The E.164 numbers at positions ``at``."""

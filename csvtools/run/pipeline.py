@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import datetime, timezone
 
-from .. import knobs
 from ..columns import OUTPUT_COLUMN, find_phone_column
 from ..errors import ColumnError
 from ..io.naming import rejects_path_for
@@ -22,8 +22,9 @@ from ..io.source import CsvSource
 from ..options import Options
 from ..report import Report
 from .dedupe import FirstLines
-from .pool import WorkPlan, worked_pieces
+from .pool import WorkPlan, auto_workers, worked_pieces
 from .settle import Settler
+from .suppress import SuppressionLists
 
 __all__ = ["auto_workers", "clean_file", "validate_file"]
 
@@ -54,15 +55,6 @@ def clean_file(path: str | os.PathLike, out: str | os.PathLike, rejects: str | o
     return _run(os.fspath(path), Options.of(options, **settings), os.fspath(out), os.fspath(rejects), on_progress)
 
 
-def auto_workers(path: str | os.PathLike) -> int:
-    """One worker process per core for large files; inline for small ones (a pool costs ~0.5 s to start)."""
-    try:
-        large = os.path.getsize(path) >= knobs.PARALLEL_MIN_BYTES
-    except OSError:
-        return 1
-    return max(1, min(os.cpu_count() or 1, knobs.MAX_AUTO_WORKERS)) if large else 1
-
-
 def _run(path: str, options: Options, clean_path: str | None, rejects_path: str | None,
          on_progress: ProgressCallback | None) -> Report:
     workers = options.workers or auto_workers(path)
@@ -75,19 +67,22 @@ def _run(path: str, options: Options, clean_path: str | None, rejects_path: str 
             )
         report = Report(file=path, column=source.header[phone_at], encoding=source.encoding,
                         delimiter=source.delimiter, region=options.region, level=options.level,
-                        clean_path=clean_path, rejects_path=rejects_path)
-        plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None)
+                        clean_path=clean_path, rejects_path=rejects_path, types=list(options.types))
+        plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None,
+                        types=options.types)
         outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header) \
             if clean_path is not None else None
         try:
-            with FirstLines() as index:
+            checked_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            with FirstLines() as index, SuppressionLists.load(options.suppress, options) as lists:
                 settler = Settler(report, outputs, None if options.keep_duplicates else index, phone_at,
-                                  options.max_rejections)
+                                  options.max_rejections, lists)
                 for rendered, position in worked_pieces(source, plan, workers):
                     for chunk in rendered:
                         settler.settle(chunk)
                     if on_progress:
                         on_progress(position, source.size)
+                report.suppression = lists.records(checked_at)
         except BaseException:
             if outputs is not None:
                 outputs.discard()

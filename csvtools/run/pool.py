@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
+
+import pyarrow as pa
 
 from .. import knobs, process
 from ..io.blocks import read_block
 from ..io.records import Block, Chunk
 from ..io.source import CsvSource
 from ..numbers.chunk import judge_column
+from ..numbers.types import restrict_types
 from .render import RenderedChunk, render_chunk
 
-__all__ = ["WorkPlan", "work", "worked_pieces"]
+__all__ = ["WorkPlan", "auto_workers", "work", "worked_pieces"]
 
 
 @dataclass(frozen=True)
@@ -25,17 +29,21 @@ class WorkPlan:
     region: str | None
     level: str
     with_text: bool
+    types: tuple[str, ...] | None = None  # None: keep every type
 
 
 def work(piece: Block | Chunk, plan: WorkPlan) -> list[RenderedChunk]:
     """Parse (for a block), judge and render one piece of the file; runs in a worker."""
     chunks = read_block(piece, knobs.CHUNK_ROWS) if isinstance(piece, Block) else [piece]
-    rendered = [render_chunk(chunk, judge_column(chunk.columns[plan.phone_at], plan.region, plan.level),
-                             plan.phone_at, plan.with_text)
-                for chunk in chunks]
+    rendered = [render_chunk(chunk, _judged(chunk, plan), plan.phone_at, plan.with_text) for chunk in chunks]
     del chunks
     process.after_piece()
     return rendered
+
+
+def _judged(chunk: Chunk, plan: WorkPlan) -> pa.Table:
+    verdicts = judge_column(chunk.columns[plan.phone_at], plan.region, plan.level)
+    return verdicts if plan.types is None else restrict_types(verdicts, plan.types)
 
 
 def worked_pieces(source: CsvSource, plan: WorkPlan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:
@@ -65,6 +73,15 @@ def _worked_in_pool(source: CsvSource, plan: WorkPlan, workers: int) -> Iterator
         pool.shutdown(wait=False)
         for future, position in pending:
             yield future.result(), position
+
+
+def auto_workers(path: str | os.PathLike) -> int:
+    """One worker process per core for large files; inline for small ones (a pool costs ~0.5 s to start)."""
+    try:
+        large = os.path.getsize(path) >= knobs.PARALLEL_MIN_BYTES
+    except OSError:
+        return 1
+    return max(1, min(os.cpu_count() or 1, knobs.MAX_AUTO_WORKERS)) if large else 1
 
 
 def _end_of(piece: Block | Chunk, source: CsvSource) -> int:

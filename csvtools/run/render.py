@@ -49,6 +49,7 @@ class RenderedChunk:
     block: Block | None = None
     clean_text: pa.Array | None = None
     rejected_text: pa.Array | None = None
+    kept_types: pa.Array | None = None
 
 
 def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: bool) -> RenderedChunk:
@@ -81,6 +82,7 @@ def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: boo
         kept_keys=number_keys(kept_numbers),
         kept_regions=verdicts.column("region").combine_chunks().filter(keep).dictionary_encode(),
         kept_readings=verdicts.column("reading").combine_chunks().filter(keep).dictionary_encode(),
+        kept_types=verdicts.column("type").combine_chunks().filter(keep).dictionary_encode(),
         rejected=pa.table([pa.array(rejected_lines, type=pa.int64()), *rejected], names=list(REJECTED_FIELDS)),
         # A block's rows can be read again where they are needed: sending every kept row's
         # fields to the main process would more than double what travels there.

@@ -1,4 +1,4 @@
-"""The one step that needs the chunks before it: duplicates, counts, and where each row goes.
+"""The one step that needs the chunks before it: suppression lists, duplicates, counts, and where each row goes.
 
 It runs in the main process, in file order, on chunks already judged and
 rendered in the workers (:mod:`.render`), so that what is left here is
@@ -21,13 +21,15 @@ from ..io.outputs import Outputs
 from ..report import Rejection, Report
 from .dedupe import FirstLines
 from .render import REJECTED_FIELDS, RenderedChunk
+from .suppress import SuppressionLists
 
 __all__ = ["Settler"]
 
 
 @dataclass
-class _Duplicates:
-    """The kept rows of a chunk that repeat an earlier number: positions among the kept rows."""
+class _Removed:
+    """The kept rows of a chunk that settling rejects after all (suppressed, then duplicates):
+    positions among the kept rows, in order."""
 
     at: np.ndarray
     repeated: np.ndarray  # a mask over the kept rows
@@ -39,41 +41,80 @@ class Settler:
 
     ``index`` is the duplicate index (None keeps duplicates); ``phone_at``
     the phone column's position; ``max_rejections`` caps the rejected lines
-    the report lists (None: all).
+    the report lists (None: all); ``lists`` are the suppression lists. A
+    number on a list is ``suppressed`` on every line it appears on, never a
+    ``duplicate``: the lists are checked first, and a suppressed number never
+    enters the duplicate index.
     """
 
     def __init__(self, report: Report, outputs: Outputs | None, index: FirstLines | None, phone_at: int,
-                 max_rejections: int | None) -> None:
+                 max_rejections: int | None, lists: SuppressionLists | None = None) -> None:
         self._report, self._outputs, self._index = report, outputs, index
         self._phone_at, self._max_rejections = phone_at, max_rejections
+        self._lists = lists or None
 
     def settle(self, chunk: RenderedChunk) -> None:
-        """Find the chunk's duplicates, read their rows again, count, list rejections, write."""
-        duplicates = self._duplicates(chunk)
+        """Find the chunk's suppressed and repeated numbers, read their rows again, count, list rejections, write."""
+        removed = self._removed(chunk)
         room = self._report.room_for_rejections(self._max_rejections)
-        # Only the rejects file needs every duplicate's fields; the report needs those it lists.
-        needed = duplicates.at if self._outputs or room is None else duplicates.at[:room]
+        # Only the rejects file needs every removed row's fields; the report needs those it lists.
+        needed = removed.at if self._outputs or room is None else removed.at[:room]
         fields = self._reread(chunk, needed)
-        self._count(chunk, duplicates)
-        shown = duplicates.rejected.slice(0, len(needed))
+        self._count(chunk, removed)
+        shown = removed.rejected.slice(0, len(needed))
         if fields:
             shown = shown.set_column(3, "value", fields[self._phone_at])
         self._report.add_rejections(_records(chunk.rejected, shown, room),
-                                    chunk.rejected.num_rows + len(duplicates.at), self._max_rejections)
+                                    chunk.rejected.num_rows + len(removed.at), self._max_rejections)
         if self._outputs is not None:
-            self._write(chunk, duplicates, fields)
+            self._write(chunk, removed, fields)
 
-    def _duplicates(self, chunk: RenderedChunk) -> _Duplicates:
+    def _removed(self, chunk: RenderedChunk) -> _Removed:
         lines = chunk.kept_lines
-        if self._index is None or not len(lines):
+        suppressed = self._suppressed(chunk)
+        parts = [part for part in (suppressed, self._repeated(chunk, suppressed[0])) if len(part[0])]
+        if not parts:
             none = np.zeros(0, dtype=np.int64)
-            return _Duplicates(none, np.zeros(len(lines), dtype=bool), _rejected_table(none, [], none))
-        first = self._index.first_lines(chunk.kept_keys, lines)
-        repeated = first != lines
-        at = np.flatnonzero(repeated)
+            return _Removed(none, np.zeros(len(lines), dtype=bool), _rejected_table(none, reasons.DUPLICATE, []))
+        at = np.concatenate([part[0] for part in parts])
+        table = pa.concat_tables([part[1] for part in parts])
+        if len(parts) > 1:  # positions among the kept rows are in line order
+            order = np.argsort(at, kind="stable")
+            at, table = at[order], table.take(pa.array(order))
+        removed = np.zeros(len(lines), dtype=bool)
+        removed[at] = True
+        return _Removed(at, removed, table)
+
+    def _suppressed(self, chunk: RenderedChunk) -> tuple[np.ndarray, pa.Table]:
+        """(positions among the kept rows, rejected table) of the numbers on a suppression list."""
+        none = np.zeros(0, dtype=np.int64)
+        if self._lists is None or not len(chunk.kept_lines):
+            return none, _rejected_table(none, reasons.SUPPRESSED, [])
+        which, list_lines = self._lists.find(chunk.kept_keys)
+        at = np.flatnonzero(which >= 0)
+        self._lists.count_removed(which[at])
+        details = pc.binary_join_element_wise(chunk.kept_keys.numbers(at), " is on suppression list ",
+                                              self._lists.names().take(pa.array(which[at])), ", line ",
+                                              pa.array(list_lines[at]).cast(pa.string()), "")
+        return at, _rejected_table(chunk.kept_lines[at], reasons.SUPPRESSED, details)
+
+    def _repeated(self, chunk: RenderedChunk, suppressed: np.ndarray) -> tuple[np.ndarray, pa.Table]:
+        """(positions among the kept rows, rejected table) of the numbers kept earlier; the
+        ``suppressed`` positions are left out, so that they never enter the duplicate index."""
+        lines = chunk.kept_lines
+        none = np.zeros(0, dtype=np.int64)
+        if self._index is None or not len(lines):
+            return none, _rejected_table(none, reasons.DUPLICATE, [])
+        rest = np.ones(len(lines), dtype=bool)
+        rest[suppressed] = False
+        keys = chunk.kept_keys.subset(rest) if len(suppressed) else chunk.kept_keys
+        rest = np.flatnonzero(rest)
+        first = self._index.first_lines(keys, lines[rest])
+        repeated = np.flatnonzero(first != lines[rest])
+        at = rest[repeated]
         details = pc.binary_join_element_wise(chunk.kept_keys.numbers(at), " is already on line ",
-                                              pa.array(first[at]).cast(pa.string()), "")
-        return _Duplicates(at, repeated, _rejected_table(lines[at], details, at))
+                                              pa.array(first[repeated]).cast(pa.string()), "")
+        return at, _rejected_table(lines[at], reasons.DUPLICATE, details)
 
     def _reread(self, chunk: RenderedChunk, at: np.ndarray) -> list[pa.Array]:
         """The raw fields of the kept rows at positions ``at``: read from the file again for a block."""
@@ -84,25 +125,26 @@ class Settler:
         index = pa.array(at, type=pa.int64())
         return [column.take(index) for column in chunk.kept_cells]
 
-    def _count(self, chunk: RenderedChunk, duplicates: _Duplicates) -> None:
-        stays = pa.array(~duplicates.repeated)
+    def _count(self, chunk: RenderedChunk, removed: _Removed) -> None:
+        stays = pa.array(~removed.repeated)
         by_reason = _value_counts(chunk.rejected.column("reason"))
-        if len(duplicates.at):
-            by_reason[reasons.DUPLICATE] = len(duplicates.at)
+        for reason, count in _value_counts(removed.rejected.column("reason")).items():
+            by_reason[reason] = by_reason.get(reason, 0) + count
         self._report.add_counts(
             rows=chunk.records,
-            clean=len(chunk.kept_lines) - len(duplicates.at),
-            rejected=chunk.rejected.num_rows + len(duplicates.at),
+            clean=len(chunk.kept_lines) - len(removed.at),
+            rejected=chunk.rejected.num_rows + len(removed.at),
             by_reason=by_reason,
             by_country=_value_counts(chunk.kept_regions.filter(stays)),
             by_reading=_value_counts(chunk.kept_readings.filter(stays)),
+            by_type=_value_counts(chunk.kept_types.filter(stays)) if chunk.kept_types is not None else None,
         )
 
-    def _write(self, chunk: RenderedChunk, duplicates: _Duplicates, fields: list[pa.Array]) -> None:
-        self._outputs.write_clean(chunk.clean_text.filter(pa.array(~duplicates.repeated)))
+    def _write(self, chunk: RenderedChunk, removed: _Removed, fields: list[pa.Array]) -> None:
+        self._outputs.write_clean(chunk.clean_text.filter(pa.array(~removed.repeated)))
         rejected_text = chunk.rejected_text
-        if len(duplicates.at):
-            table = duplicates.rejected
+        if len(removed.at):
+            table = removed.rejected
             text = render_lines([table.column("line").cast(pa.string()), table.column("reason"),
                                  table.column("detail"), *(neutralize_formulas(column) for column in fields)])
             # Both are in line order; merge them so the rejects file stays in line order.
@@ -112,9 +154,9 @@ class Settler:
         self._outputs.write_rejects(rejected_text)
 
 
-def _rejected_table(lines: np.ndarray, details: pa.Array | list, at: np.ndarray) -> pa.Table:
+def _rejected_table(lines: np.ndarray, reason: str, details: pa.Array | list) -> pa.Table:
     count = len(lines)
-    return pa.table([pa.array(lines, type=pa.int64()), pa.repeat(reasons.DUPLICATE, count).cast(pa.string()),
+    return pa.table([pa.array(lines, type=pa.int64()), pa.repeat(reason, count).cast(pa.string()),
                      pa.array(details, type=pa.string()), pa.nulls(count, type=pa.string())],
                     names=list(REJECTED_FIELDS))
 

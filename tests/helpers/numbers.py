@@ -15,10 +15,10 @@ import generate  # noqa: E402,F401  (the benchmark's list generator)
 
 def reference(value, region=None, level="valid"):
     result = normalize_number(value, region, level)
-    return result.number, result.reason, result.detail, result.region, result.reading
+    return result.number, result.reason, result.detail, result.region, result.reading, result.type
 
 
 def fast_verdicts(values, region=None, level="valid"):
     verdicts = judge_array(np.asarray(values, dtype=object), region, level)
-    columns = [verdicts.column(name).to_pylist() for name in ("number", "reason", "detail", "region", "reading")]
+    columns = [verdicts.column(name).to_pylist() for name in ("number", "reason", "detail", "region", "reading", "type")]
     return [tuple(column[i] for column in columns) if verdicts.decided[i] else None for i in range(len(values))]

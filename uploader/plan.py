@@ -1,0 +1,264 @@
+"""Calling hours before anything is uploaded: each recipient's local time when the batch would call.
+
+``plan_calls`` cleans a file as ``uploader run`` would (into a temporary
+folder), groups the kept numbers by country and candidate time zones
+(``csvtools.time_zones_for``), and says for each group the local time at the
+batch's real start (the API rounds it up to the next 10 minutes), an
+estimate of the local time of the batch's last call, and whether that span
+is inside the calling window in every one of the group's zones. Nothing is
+uploaded and nothing is printed here.
+
+The window is ``calling_hours`` (default 09:00-21:00, recipient local time),
+made stricter by the built-in country rules (:data:`COUNTRY_RULES`) unless
+``calling_rules="none"``. These are defaults, not legal advice.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import csvtools
+
+from .errors import ConfigError
+from .times import soonest, to_api_time
+
+__all__ = ["COUNTRY_RULES", "DEFAULT_AVG_CALL_SECONDS", "DEFAULT_CALLING_HOURS", "DEFAULT_CONCURRENCY",
+           "CallPlan", "CountryRule", "PlanGroup", "api_start", "parse_calling_hours", "plan_calls"]
+
+#: The window when no ``--calling-hours`` is given, in the recipient's local time.
+DEFAULT_CALLING_HOURS = "09:00-21:00"
+#: Calls at once; the real figure is the account's ``concurrency.max`` (``GET /user/me``).
+DEFAULT_CONCURRENCY = 10
+#: A guess at an average call, ringing and talking; use a past batch's mean ``conversation_duration``.
+DEFAULT_AVG_CALL_SECONDS = 120
+#: The API starts a batch at the next 10-minute mark at or after the time asked for.
+START_ROUNDING_SECONDS = 600
+
+Interval = tuple[time, time]
+_WEEKDAYS, _WEEKEND = (0, 1, 2, 3, 4), (5, 6)
+_UNKNOWN_ZONE = "Etc/Unknown"
+
+
+@dataclass(frozen=True)
+class CountryRule:
+    """A country's calling hours: intervals per weekday (Monday = 0), and where the rule comes from."""
+
+    country: str
+    days: dict[int, tuple[Interval, ...]]
+    source: str
+
+    def intervals(self, weekday: int) -> tuple[Interval, ...]:
+        return self.days.get(weekday, ())
+
+
+def _every(days: Sequence[int], *intervals: tuple[str, str]) -> dict[int, tuple[Interval, ...]]:
+    parsed = tuple((time.fromisoformat(start), time.fromisoformat(end)) for start, end in intervals)
+    return {day: parsed for day in days}
+
+
+#: Built-in rules that make the window stricter where they say so (each in README with its source).
+COUNTRY_RULES: dict[str, CountryRule] = {
+    "US": CountryRule("US", _every(range(7), ("08:00", "21:00")), "47 CFR §64.1200(c)(1)"),
+    "CA": CountryRule("CA", {**_every(_WEEKDAYS, ("09:00", "21:30")), **_every(_WEEKEND, ("10:00", "18:00"))},
+                      "CRTC Unsolicited Telecommunications Rules (Telemarketing Rules)"),
+    "FR": CountryRule("FR", _every(_WEEKDAYS, ("10:00", "13:00"), ("14:00", "20:00")),
+                      "Décret n° 2022-1313 (Code de la consommation, art. D. 223-9)"),
+}
+
+
+def parse_calling_hours(text: str | None) -> Interval | None:
+    """``"HH:MM-HH:MM"`` as (opens, closes); ``"any"`` is None (no window). Raises ConfigError."""
+    text = (text or DEFAULT_CALLING_HOURS).strip()
+    if text.lower() == "any":
+        return None
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError:
+        raise ConfigError(f"calling hours are HH:MM-HH:MM (e.g. 09:00-21:00) or 'any', not {text!r}") from None
+    if end <= start:
+        raise ConfigError(f"calling hours {text!r} close before they open (a window cannot span midnight)")
+    return start, end
+
+
+def api_start(moment: datetime) -> datetime:
+    """When the API really starts a batch scheduled at ``moment``: the next 10-minute mark (UTC)."""
+    seconds = math.ceil(moment.timestamp() / START_ROUNDING_SECONDS) * START_ROUNDING_SECONDS
+    return datetime.fromtimestamp(seconds, timezone.utc)
+
+
+@dataclass
+class ZoneCheck:
+    """One candidate zone of a group: local start, local last call, and whether both are inside."""
+
+    zone: str
+    local_start: datetime | None
+    local_last_call: datetime | None
+    window: tuple[Interval, ...] | None
+    inside: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"zone": self.zone, "local_start": _iso(self.local_start),
+                "local_last_call": _iso(self.local_last_call), "window": _windows(self.window),
+                "inside": self.inside}
+
+
+@dataclass
+class PlanGroup:
+    """The kept rows of one country that share the same candidate time zones."""
+
+    country: str | None
+    time_zones: tuple[str, ...]
+    rows: int
+    zones: list[ZoneCheck]
+    rule: str | None
+
+    @property
+    def inside(self) -> bool:
+        """Inside only if inside in every candidate zone."""
+        return all(check.inside for check in self.zones)
+
+    @property
+    def local_start(self) -> datetime | None:
+        """The start in the zone where it is earliest in the day (the likeliest to be too early)."""
+        times = [check.local_start for check in self.zones if check.local_start]
+        return min(times, key=lambda moment: moment.replace(tzinfo=None)) if times else None
+
+    @property
+    def local_last_call(self) -> datetime | None:
+        """The last call in the zone where it is latest in the day (the likeliest to be too late)."""
+        times = [check.local_last_call for check in self.zones if check.local_last_call]
+        return max(times, key=lambda moment: moment.replace(tzinfo=None)) if times else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"time_zones": list(self.time_zones), "country": self.country, "rows": self.rows,
+                "local_start": _iso(self.local_start), "local_last_call": _iso(self.local_last_call),
+                "inside": self.inside, "rule": self.rule, "zones": [check.to_dict() for check in self.zones]}
+
+
+@dataclass
+class CallPlan:
+    """What a run would call when: the batch's start and length, the groups, and csvtools' report."""
+
+    requested: datetime
+    start: datetime
+    last_call: datetime
+    concurrency: int
+    avg_call_seconds: float
+    calling_hours: Interval | None
+    calling_rules: str
+    report: csvtools.Report
+    groups: list[PlanGroup] = field(default_factory=list)
+
+    @property
+    def rows_outside(self) -> int:
+        return sum(group.rows for group in self.groups if not group.inside)
+
+    def to_dict(self) -> dict[str, Any]:
+        hours = None if self.calling_hours is None else _windows((self.calling_hours,))[0]
+        return {"requested": _iso(self.requested), "start": _iso(self.start), "last_call": _iso(self.last_call),
+                "concurrency": self.concurrency, "avg_call_seconds": self.avg_call_seconds,
+                "calling_hours": hours or "any", "calling_rules": self.calling_rules,
+                "rows": sum(group.rows for group in self.groups), "rows_outside": self.rows_outside,
+                "groups": [group.to_dict() for group in self.groups], "report": self.report.to_dict()}
+
+
+def plan_calls(
+    source: str | os.PathLike,
+    *,
+    at: datetime | str | None = None,
+    tz: str | None = None,
+    calling_hours: str | None = None,
+    calling_rules: str = "builtin",
+    concurrency: int = DEFAULT_CONCURRENCY,
+    avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
+    now: datetime | None = None,
+    **csvtools_options: Any,
+) -> CallPlan:
+    """Clean ``source`` as ``run`` would (nothing is written beside it) and plan its calling hours.
+
+    ``at=None`` means as soon as the API allows. ``csvtools_options`` (region,
+    column, level, types, suppress …) go to :func:`csvtools.clean_file`.
+    """
+    if calling_rules not in ("builtin", "none"):
+        raise ConfigError(f"calling rules are 'builtin' or 'none', not {calling_rules!r}")
+    if concurrency < 1 or avg_call_seconds <= 0:
+        raise ConfigError("concurrency must be at least 1 and the average call longer than 0 seconds")
+    hours = parse_calling_hours(calling_hours)
+    requested = datetime.fromisoformat(to_api_time(at, tz, now)) if at is not None else soonest(now)
+    start = api_start(requested)
+
+    with tempfile.TemporaryDirectory(prefix="uploader-plan-") as folder:
+        clean_path = Path(folder) / "plan.clean.csv"
+        report = csvtools.clean_file(source, clean_path, Path(folder) / "plan.rejects.csv",
+                                     **{"workers": 0, "max_rejections": 20, **csvtools_options})
+        counts = _counts_by_group(clean_path)
+    report.clean_path = report.rejects_path = None  # they were temporary: nothing is written
+    rows = sum(counts.values())
+    last_call = start + timedelta(seconds=math.ceil(rows / concurrency) * avg_call_seconds)
+
+    plan = CallPlan(requested, start, last_call, concurrency, avg_call_seconds, hours, calling_rules, report)
+    for (country, zones), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rule = COUNTRY_RULES.get(country or "") if calling_rules == "builtin" else None
+        checks = [_check(zone, start, last_call, hours, rule) for zone in zones]
+        plan.groups.append(PlanGroup(country, zones, count, checks, rule.source if rule else None))
+    return plan
+
+
+def _counts_by_group(clean_path: Path) -> Counter:
+    """Rows of the clean file by (country, candidate zones)."""
+    numbers: Counter = Counter()
+    with open(clean_path, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        for row in reader:
+            numbers[row[0]] += 1  # contact_number comes first in a clean file
+    groups: Counter = Counter()
+    for number, count in numbers.items():
+        groups[(csvtools.normalize_number(number).region, csvtools.time_zones_for(number))] += count
+    return groups
+
+
+def _check(zone: str, start: datetime, last_call: datetime, hours: Interval | None,
+           rule: CountryRule | None) -> ZoneCheck:
+    try:
+        info = ZoneInfo(zone) if zone != _UNKNOWN_ZONE else None
+    except (ZoneInfoNotFoundError, ValueError):
+        info = None
+    if info is None:  # no zone to check against: never counted as inside
+        return ZoneCheck(zone, None, None, None, hours is None)
+    local_start, local_end = start.astimezone(info), last_call.astimezone(info)
+    if hours is None:
+        return ZoneCheck(zone, local_start, local_end, None, True)
+    window = _window(hours, rule, local_start.weekday())
+    inside = local_start.date() == local_end.date() and any(
+        opens <= local_start.time() and local_end.time() <= closes for opens, closes in window)
+    return ZoneCheck(zone, local_start, local_end, window, inside)
+
+
+def _window(hours: Interval, rule: CountryRule | None, weekday: int) -> tuple[Interval, ...]:
+    """The calling hours on ``weekday``, made stricter by a country's rule."""
+    if rule is None:
+        return (hours,)
+    opens, closes = hours
+    return tuple((max(opens, start), min(closes, end)) for start, end in rule.intervals(weekday)
+                 if max(opens, start) < min(closes, end))
+
+
+def _windows(window: tuple[Interval, ...] | None) -> list[str] | None:
+    if window is None:
+        return None
+    return [f"{opens:%H:%M}-{closes:%H:%M}" for opens, closes in window]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
