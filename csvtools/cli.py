@@ -42,6 +42,8 @@ def _number_options(command: Callable) -> Callable:
         click.option("--delimiter", metavar="D", help="Force the delimiter (default: sniffed among , ; tab |)."),
         click.option("--workers", type=click.IntRange(0, 64), default=0,
                      help="Processes that judge numbers in parallel [default 0: one per core for files over 16 MB]."),
+        click.option("--sheet", metavar="NAME|INDEX",
+                     help="A workbook's sheet, by name or position from 1 [default: the first]."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -145,8 +147,10 @@ def _progress_bar(path: str) -> Callable[[int, int], None] | None:
 
 
 def _summary(report: Report) -> str:
+    read_as = f"sheet {report.sheet!r}" if report.sheet is not None else \
+        f"{report.encoding}, delimiter {report.delimiter!r}"
     lines = [f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
-             f" (phone column {report.column!r}, {report.encoding}, delimiter {report.delimiter!r})"]
+             f" (phone column {report.column!r}, {read_as})"]
     if report.by_reason:
         lines.append("  rejected: " + ", ".join(f"{reason} {count}" for reason, count in report.by_reason.items()))
     for rejection in report.rejections[:_SHOWN_REJECTIONS]:

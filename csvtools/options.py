@@ -21,6 +21,8 @@ class Options:
     number of processes that judge numbers (0: one per core for large files,
     else inline). ``max_rejections`` caps the rejected lines kept in
     ``Report.rejections`` (None keeps them all; the counts always cover every row).
+    ``sheet`` picks a workbook's sheet by name or by position from 1 (None:
+    the first visible sheet); CSV files have none and ignore it.
     """
 
     region: str | None = None
@@ -31,6 +33,7 @@ class Options:
     delimiter: str | None = None
     workers: int = 1
     max_rejections: int | None = None
+    sheet: str | int | None = None
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -39,6 +42,8 @@ class Options:
             raise ValueError("workers must be at least 0 (0: automatic)")
         if self.max_rejections is not None and self.max_rejections < 0:
             raise ValueError("max_rejections must be at least 0, or None")
+        if isinstance(self.sheet, int) and self.sheet < 1:
+            raise ValueError("sheet positions count from 1")
         if self.region is not None:
             object.__setattr__(self, "region", self.region.upper())
 

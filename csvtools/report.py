@@ -27,7 +27,9 @@ class Report:
     ``rows == clean + rejected`` holds for every report; ``valid`` is true
     when no row was rejected. ``rejections`` lists the rejected lines in line
     order, up to the run's ``max_rejections``; ``rejections_omitted`` counts
-    the rest (they are all in the rejects file).
+    the rest (they are all in the rejects file). ``sheet`` names the sheet
+    read from a workbook (None for a CSV, which has an ``encoding`` and a
+    ``delimiter`` instead).
     """
 
     file: str
@@ -46,6 +48,7 @@ class Report:
     level: str = "valid"
     clean_path: str | None = None
     rejects_path: str | None = None
+    sheet: str | None = None
 
     @property
     def valid(self) -> bool:

@@ -19,6 +19,7 @@ from ..errors import ColumnError
 from ..io.naming import rejects_path_for
 from ..io.outputs import Outputs
 from ..io.source import CsvSource
+from ..io.workbook import WorkbookSource, is_workbook
 from ..options import Options
 from ..report import Report
 from .dedupe import FirstLines
@@ -66,7 +67,7 @@ def auto_workers(path: str | os.PathLike) -> int:
 def _run(path: str, options: Options, clean_path: str | None, rejects_path: str | None,
          on_progress: ProgressCallback | None) -> Report:
     workers = options.workers or auto_workers(path)
-    with CsvSource(path, options.encoding, options.delimiter) as source:
+    with _open_source(path, options) as source:
         phone_at = find_phone_column(source.header, options.column)
         other_header = [name for at, name in enumerate(source.header) if at != phone_at]
         if OUTPUT_COLUMN in other_header:
@@ -75,7 +76,7 @@ def _run(path: str, options: Options, clean_path: str | None, rejects_path: str 
             )
         report = Report(file=path, column=source.header[phone_at], encoding=source.encoding,
                         delimiter=source.delimiter, region=options.region, level=options.level,
-                        clean_path=clean_path, rejects_path=rejects_path)
+                        clean_path=clean_path, rejects_path=rejects_path, sheet=source.sheet)
         plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None)
         outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header) \
             if clean_path is not None else None
@@ -96,3 +97,10 @@ def _run(path: str, options: Options, clean_path: str | None, rejects_path: str 
             outputs.commit()
     report.finish()
     return report
+
+
+def _open_source(path: str, options: Options) -> CsvSource | WorkbookSource:
+    """A workbook's sheet (by name or first bytes) or a CSV file, each giving the same records."""
+    if is_workbook(path):
+        return WorkbookSource(path, options.sheet)
+    return CsvSource(path, options.encoding, options.delimiter)
