@@ -69,7 +69,7 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
       csvtools validate contacts.csv --region IN --format github
     """
     exit_code = EXIT_OK
-    reports = []
+    entries = []  # for json: each file's report, or what stopped it, in the order given
     for path in files:
         # Text shows a few rejected lines; json and github show them all.
         limit = _SHOWN_REJECTIONS if output_format == "text" else None
@@ -77,11 +77,14 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
             report = validate_file(path, **options, max_rejections=limit, on_progress=_progress_bar(path))
         except CsvToolsError as exc:
             _fail_line(path, exc)
+            if output_format == "github":
+                click.echo(f"::error file={_escape(path, True)}::{_escape(str(exc))}")
+            entries.append({"file": path, "error": str(exc)})
             exit_code = EXIT_FAILED
             continue
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
-        reports.append(report)
+        entries.append(report.to_dict())
         if not report.valid:
             exit_code = max(exit_code, EXIT_REJECTED)
         if output_format == "text":
@@ -89,7 +92,7 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
         elif output_format == "github":
             click.echo(_annotations(report))
     if output_format == "json":
-        payload = reports[0].to_dict() if len(files) == 1 and reports else [r.to_dict() for r in reports]
+        payload = entries[0] if len(files) == 1 else entries
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     sys.exit(exit_code)
 
