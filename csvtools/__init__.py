@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .options import Options
     from .reasons import REASONS
     from .report import Rejection, Report
+    from .run.frame import clean_frame
     from .run.pipeline import clean_file, validate_file
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "normalize_number",
     "output_paths",
     "validate_file",
+    "clean_frame",
 ]
 
 __version__ = "0.1.0"
@@ -56,6 +58,7 @@ _MODULE_OF = {
     "Rejection": "report", "Report": "report",
     "clean_file": "run.pipeline", "validate_file": "run.pipeline",
     "output_paths": "io.naming", "neutralize_formula": "io.formulas",
+    "clean_frame": "run.frame",
 }
 
 

@@ -15,7 +15,7 @@ def test_csvtools_exports():
     assert sorted(csvtools.__all__) == sorted([
         "REASONS", "ColumnError", "CsvToolsError", "InputFileError", "NumberResult", "Options", "OutputFileError",
         "Rejection", "Report", "clean_chunk", "clean_file", "neutralize_formula", "normalize_number", "output_paths",
-        "validate_file",
+        "validate_file", "clean_frame",
     ])
     assert all(hasattr(csvtools, name) for name in csvtools.__all__)
 
