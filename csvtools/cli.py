@@ -14,6 +14,7 @@ from collections.abc import Callable
 import click
 
 from .errors import CsvToolsError
+from .html_report import SHOWN_ROWS, render_html
 from .io.atomic import atomic_write_text
 from .io.naming import rejects_path_for
 from .options import LEVELS
@@ -61,7 +62,8 @@ def cli() -> None:
 @_number_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="json prints the library's report; github prints CI annotations.")
-def validate(files: tuple[str, ...], output_format: str, **options: object) -> None:
+@click.option("--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline).")
+def validate(files: tuple[str, ...], output_format: str, html_path: str | None, **options: object) -> None:
     """Check FILES without writing anything; exit 1 if any row would be rejected.
 
     \b
@@ -70,9 +72,10 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
     """
     exit_code = EXIT_OK
     entries = []  # for json: each file's report, or what stopped it, in the order given
+    reports, errors = [], {}  # for the page
     for path in files:
         # Text shows a few rejected lines; json and github show them all.
-        limit = _SHOWN_REJECTIONS if output_format == "text" else None
+        limit = _shown_rejections(_SHOWN_REJECTIONS if output_format == "text" else None, html_path)
         try:
             report = validate_file(path, **options, max_rejections=limit, on_progress=_progress_bar(path))
         except CsvToolsError as exc:
@@ -80,11 +83,13 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
             if output_format == "github":
                 click.echo(f"::error file={_escape(path, True)}::{_escape(str(exc))}")
             entries.append({"file": path, "error": str(exc)})
+            errors[path] = str(exc)
             exit_code = EXIT_FAILED
             continue
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
         entries.append(report.to_dict())
+        reports.append(report)
         if not report.valid:
             exit_code = max(exit_code, EXIT_REJECTED)
         if output_format == "text":
@@ -94,6 +99,8 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
     if output_format == "json":
         payload = entries[0] if len(files) == 1 else entries
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    if html_path and not _write_html(html_path, reports, errors):
+        exit_code = EXIT_FAILED
     sys.exit(exit_code)
 
 
@@ -102,8 +109,10 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
 @click.option("-o", "--output", "out", required=True, metavar="CLEAN", help="Where the clean CSV goes.")
 @click.option("--rejects", metavar="REJECTS", help="Where rejected rows go [default: CLEAN with .rejects.csv].")
 @click.option("--report", "report_path", metavar="REPORT.json", help="Also write the JSON report here.")
+@click.option("--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline).")
 @_number_options
-def clean(file: str, out: str, rejects: str | None, report_path: str | None, **options: object) -> None:
+def clean(file: str, out: str, rejects: str | None, report_path: str | None, html_path: str | None,
+          **options: object) -> None:
     """Write the kept rows of FILE to CLEAN (E.164 in contact_number) and the rest to REJECTS.
 
     \b
@@ -113,10 +122,12 @@ def clean(file: str, out: str, rejects: str | None, report_path: str | None, **o
     rejects = rejects or rejects_path_for(out)
     try:
         # Every rejected line is in the rejects file; the report keeps them all only when asked.
-        limit = None if report_path else _SHOWN_REJECTIONS
+        limit = _shown_rejections(None if report_path else _SHOWN_REJECTIONS, html_path)
         report = clean_file(file, out, rejects, **options, max_rejections=limit, on_progress=_progress_bar(file))
         if report_path:
             atomic_write_text(report_path, json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        if html_path:
+            atomic_write_text(html_path, render_html(report))
     except CsvToolsError as exc:
         _fail_line(file, exc)
         sys.exit(EXIT_FAILED)
@@ -124,6 +135,20 @@ def clean(file: str, out: str, rejects: str | None, report_path: str | None, **o
         raise click.UsageError(str(exc)) from None
     click.echo(_summary(report))
     sys.exit(EXIT_OK)
+
+
+def _shown_rejections(limit: int | None, html_path: str | None) -> int | None:
+    """The rejected lines a run keeps in its report: the page lists more than the text summary."""
+    return limit if limit is None or not html_path else max(limit, SHOWN_ROWS)
+
+
+def _write_html(path: str, reports: list[Report], errors: dict[str, str]) -> bool:
+    try:
+        atomic_write_text(path, render_html(reports, errors))
+    except CsvToolsError as exc:
+        _fail_line(path, exc)
+        return False
+    return True
 
 
 def _fail_line(path: str, exc: Exception) -> None:
