@@ -198,3 +198,33 @@ def test_sample_workbook_matches_golden_files(tmp_path):
     rejects = tmp_path / "operations_list.rejects.csv"
     assert rejects.read_bytes() == (GOLDEN / "operations_list.clean.rejects.csv").read_bytes()
     assert report.rows == report.clean + report.rejected
+
+
+def test_uploader_run_takes_a_workbook_to_a_batch(standin_factory, monkeypatch, tmp_path):
+    from conftest import AGENT_ID, API_KEY
+    from uploader.cli import cli as uploader_cli
+
+    monkeypatch.setenv("BOLNA_API_BASE", standin_factory(speed=3000))
+    monkeypatch.setenv("BOLNA_API_KEY", API_KEY)
+    monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
+    source = tmp_path / "operations_list.xlsx"
+    source.write_bytes((SAMPLES / "operations_list.xlsx").read_bytes())
+    result = CliRunner().invoke(uploader_cli, [
+        "run", str(source), "--region", "IN", "--allow-rejects", "--now", "--wait", "--interval", "0.2",
+        "--results", str(tmp_path / "calls.csv"), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "operations_list.clean.csv").read_bytes() == (GOLDEN / "operations_list.clean.csv").read_bytes()
+    with open(tmp_path / "calls.csv", newline="", encoding="utf-8") as handle:
+        called = {row["to_number"] for row in csv.DictReader(handle)}
+    assert called == {row[0] for row in read_csv(GOLDEN / "operations_list.clean.csv")[1:]}
+
+
+def test_an_ods_spreadsheet_reads_like_an_xlsx(tmp_path):
+    from helpers.ods import write_ods
+
+    path = write_ods(tmp_path / "calls.ods", {"Calls": [
+        ["phone", "name", "since"], [919876543210, "Asha", datetime.date(2026, 1, 2)], [], ["12345", "Zoë", None]]})
+    out = tmp_path / "calls.clean.csv"
+    report = clean_file(path, out)
+    assert read_csv(out) == [["contact_number", "name", "since"], ["+919876543210", "Asha", "2026-01-02"]]
+    assert (report.sheet, [(r.line, r.value) for r in report.rejections]) == ("Calls", [(4, "12345")])
