@@ -68,10 +68,16 @@ _BAR_HEIGHT, _BAR_GAP, _LABEL_WIDTH, _CHART_WIDTH = 22, 6, 190, 640
 
 
 def render_html(reports: Report | Sequence[Report], errors: Mapping[str, str] | None = None,
-                title: str = "csvtools report") -> str:
-    """One HTML page for one report or several (one section each); ``errors`` maps files that failed to why."""
+                title: str = "csvtools report", *, outcome: str | None = None,
+                calls: Mapping[str, int] | None = None) -> str:
+    """One HTML page for one report or several (one section each); ``errors`` maps files that failed to why.
+
+    ``outcome`` (a line such as "batch 3c90…: completed") and ``calls`` (calls
+    by status) add a section on what became of the upload, for ``uploader run``.
+    """
     reports = [reports] if isinstance(reports, Report) else list(reports)
-    sections = [_section(report) for report in reports]
+    sections = [_outcome(outcome, calls)] if outcome or calls else []
+    sections += [_section(report) for report in reports]
     sections += [f'<section class="failed" data-file="{_e(name)}"><h2>{_e(name)}</h2>'
                  f'<p class="error" data-error="{_e(message)}">Not processed: {_e(message)}</p></section>'
                  for name, message in (errors or {}).items()]
@@ -82,6 +88,13 @@ def render_html(reports: Report | Sequence[Report], errors: Mapping[str, str] | 
         f"<title>{_e(title)}</title>\n<style>{_CSS}</style></head>\n<body>\n<h1>{_e(title)}</h1>\n"
         + "\n".join(sections) + "\n</body></html>\n"
     )
+
+
+def _outcome(outcome: str | None, calls: Mapping[str, int] | None) -> str:
+    chart = _bar_chart("calls", dict(sorted(calls.items(), key=lambda item: (-item[1], item[0])))) if calls else \
+        '<p class="note">No calls yet.</p>'
+    return (f'<section class="outcome"><h2>The batch</h2><p class="meta" data-outcome="{_e(outcome or "")}">'
+            f"{_e(outcome or '')}</p><h3>Calls by status</h3>{chart}</section>")
 
 
 def _section(report: Report) -> str:

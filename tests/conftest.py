@@ -63,3 +63,13 @@ def mixed_file(tmp_path_factory):
     lines[20_000] = '"+91 98765 43210","Quoted, Name",x,basic,2026-01-01\n'
     path.write_text("".join(lines), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def standin_env(standin_factory, monkeypatch):
+    """A fast stand-in, and the environment a user of ``uploader run`` would set for it."""
+    url = standin_factory(speed=3000)
+    monkeypatch.setenv("BOLNA_API_BASE", url)
+    monkeypatch.setenv("BOLNA_API_KEY", API_KEY)
+    monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
+    return url

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from csvtools import REASONS, Rejection, Report
+from csvtools import REASONS, Rejection, Report, validate_file
 from csvtools.cli import cli
 from csvtools.html_report import ADVICE, render_html
 
@@ -43,6 +43,7 @@ class Figures(HTMLParser):
     def __init__(self):
         super().__init__()
         self.sections, self.errors, self._section, self._chart = {}, {}, None, None
+        self.outcome, self.calls = None, None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -51,6 +52,8 @@ class Figures(HTMLParser):
                                                                           "rows": []})
         elif tag == "section" and attrs.get("class") == "failed":
             self._file = attrs["data-file"]
+        elif tag == "svg" and attrs.get("data-chart") == "calls":
+            self._chart = self.calls = {}
         elif tag == "svg" and "data-chart" in attrs:
             self._chart = self._section["charts"].setdefault(attrs["data-chart"], {})
         elif "data-figure" in attrs:
@@ -61,6 +64,8 @@ class Figures(HTMLParser):
             self._section["rows"].append((int(attrs["data-line"]), attrs["data-reason"]))
         elif "data-error" in attrs:
             self.errors[self._file] = attrs["data-error"]
+        elif "data-outcome" in attrs:
+            self.outcome = attrs["data-outcome"]
 
     def handle_endtag(self, tag):
         if tag == "svg":
@@ -145,3 +150,36 @@ def test_clean_html_is_not_written_when_the_run_fails(tmp_path):
     result = run("clean", tmp_path / "absent.csv", "-o", tmp_path / "out.csv", "--html", tmp_path / "r.html")
     assert result.exit_code == 2
     assert not (tmp_path / "r.html").exists()
+
+
+@needs_chromium
+def test_uploader_run_writes_a_page_with_the_batch_outcome(standin_env, tmp_path):
+    from uploader.cli import cli as uploader_cli
+
+    source = tmp_path / "spreadsheet_export.csv"
+    source.write_bytes((SAMPLES / "spreadsheet_export.csv").read_bytes())
+    result = CliRunner().invoke(uploader_cli, ["run", str(source), "--allow-rejects", "--now", "--wait",
+                                               "--interval", "0.2", "--json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    page = tmp_path / "spreadsheet_export.report.html"
+    assert summary["html_path"] == str(page)
+    dom, console = browse(page, tmp_path / "profile")
+    assert console == []
+    page_shows = shown(dom)
+    assert page_shows.outcome == f"batch {summary['batch_id']}: {summary['status']}"
+    assert page_shows.calls == summary["execution_status"] and sum(page_shows.calls.values()) == 10
+    report = json.loads(json.dumps(validate_file(source).to_dict()))
+    assert page_shows.sections[str(source)]["figures"] == expected_section(report)["figures"]
+
+
+def test_uploader_run_refusing_rejected_rows_still_writes_the_page(standin_env, tmp_path):
+    from uploader.cli import cli as uploader_cli
+
+    source = tmp_path / "spreadsheet_export.csv"
+    source.write_bytes((SAMPLES / "spreadsheet_export.csv").read_bytes())
+    result = CliRunner().invoke(uploader_cli, ["run", str(source), "--now"])
+    assert result.exit_code == 1
+    page_shows = shown((tmp_path / "spreadsheet_export.report.html").read_text(encoding="utf-8"))
+    assert page_shows.sections[str(source)]["figures"]["rejected"] == 12
+    assert page_shows.outcome is None

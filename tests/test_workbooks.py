@@ -200,13 +200,9 @@ def test_sample_workbook_matches_golden_files(tmp_path):
     assert report.rows == report.clean + report.rejected
 
 
-def test_uploader_run_takes_a_workbook_to_a_batch(standin_factory, monkeypatch, tmp_path):
-    from conftest import AGENT_ID, API_KEY
+def test_uploader_run_takes_a_workbook_to_a_batch(standin_env, tmp_path):
     from uploader.cli import cli as uploader_cli
 
-    monkeypatch.setenv("BOLNA_API_BASE", standin_factory(speed=3000))
-    monkeypatch.setenv("BOLNA_API_KEY", API_KEY)
-    monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
     source = tmp_path / "operations_list.xlsx"
     source.write_bytes((SAMPLES / "operations_list.xlsx").read_bytes())
     result = CliRunner().invoke(uploader_cli, [

@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import csvtools
+from csvtools.html_report import SHOWN_ROWS
 from csvtools.io.atomic import atomic_write_text
 
 from .client import CLOCK_SKEW, BatchClient
 from .errors import AmbiguousCreateError, BatchFailedError, NotFoundError, RejectedRowsError, UploaderError
 from .ledger import Ledger, LedgerEntry, file_digest
 from .models import Batch, Execution
+from .report_page import write_report_page
 from .times import soonest, to_api_time
 
 EventCallback = Callable[[str], None]
@@ -52,6 +54,7 @@ class RunResult:
     scheduled_at: str | None = None
     executions: list[Execution] = field(default_factory=list)
     results_path: str | None = None
+    html_path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +69,7 @@ class RunResult:
             "execution_status": self.batch.execution_status,
             "executions": len(self.executions),
             "results_path": self.results_path,
+            "html_path": self.html_path,
         }
 
 
@@ -169,7 +173,9 @@ def run_campaign(
     clean_path = directory / f"{source.stem}.clean.csv"
     report = csvtools.clean_file(source, clean_path, directory / f"{source.stem}.rejects.csv",
                                  region=region, column=column, level=level, workers=0,
-                                 max_rejections=20)
+                                 max_rejections=SHOWN_ROWS)
+    html_path = directory / f"{source.stem}.report.html"
+    write_report_page(html_path, report)  # before any refusal below: the page shows why
     on_event(f"{source.name}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
              f" (clean file {clean_path})")
     if report.rejected and not allow_rejects:
@@ -191,13 +197,14 @@ def run_campaign(
     else:
         on_event(f"batch {batch.batch_id} is already {batch.status}; not scheduling it again")
 
-    result = RunResult(report, str(clean_path), batch, outcome.resumed, scheduled_at)
+    result = RunResult(report, str(clean_path), batch, outcome.resumed, scheduled_at, html_path=str(html_path))
     if not wait:
         return result
 
     result.batch = client.wait(batch.batch_id, interval=interval, timeout=timeout, on_update=on_update,
                                agent_id=agent_id)
     ledger.record(outcome.entry, state=result.batch.status)
+    write_report_page(html_path, report, result.batch)
     if result.batch.dropped_contacts:
         on_event(f"the API counted {result.batch.dropped_contacts} of {result.batch.total_contacts} contacts out")
     result.executions = list(client.iter_executions(batch.batch_id, agent_id))
