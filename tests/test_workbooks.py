@@ -224,3 +224,28 @@ def test_an_ods_spreadsheet_reads_like_an_xlsx(tmp_path):
     report = clean_file(path, out)
     assert read_csv(out) == [["contact_number", "name", "since"], ["+919876543210", "Asha", "2026-01-02"]]
     assert (report.sheet, [(r.line, r.value) for r in report.rejections]) == ("Calls", [(4, "12345")])
+
+
+def test_a_workbook_in_small_chunks_and_worker_processes_writes_what_one_pass_writes(tmp_path, monkeypatch):
+    from csvtools import knobs
+
+    rows = [["phone", "n"]] + [[919876543210 + (i % 40), i] if i % 7 else [f"x{i}", i] for i in range(200)]
+    path = write_workbook(tmp_path / "many.xlsx", {"S": rows})
+    one = clean_file(path, tmp_path / "one.csv", workers=1)
+    monkeypatch.setattr(knobs, "CHUNK_ROWS", 16)  # the forked workers inherit this
+    pooled = clean_file(path, tmp_path / "pool.csv", workers=2)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "pool.csv").read_bytes()
+    assert (tmp_path / "one.rejects.csv").read_bytes() == (tmp_path / "pool.rejects.csv").read_bytes()
+    assert (pooled.rows, pooled.clean, pooled.by_reason) == (one.rows, one.clean, one.by_reason)
+    assert (one.rows, one.clean) == (200, 40)
+
+
+def test_progress_through_a_sheet_reaches_the_files_size(monkeypatch):
+    from csvtools import knobs
+
+    monkeypatch.setattr(knobs, "CHUNK_ROWS", 3)
+    seen = []
+    validate_file(SAMPLES / "operations_list.xlsx", on_progress=lambda done, total: seen.append((done, total)))
+    size = (SAMPLES / "operations_list.xlsx").stat().st_size
+    assert len(seen) == 3 and seen == sorted(seen) and seen[0][0] < size
+    assert seen[-1] == (size, size)

@@ -89,11 +89,12 @@ class WorkbookSource:
                 raise InputFileError(f"cannot read it as a workbook (.xlsx, .xls, .ods): {exc}") from None
             self.sheet = _sheet_name(book, sheet)
             try:
-                rows = book.get_sheet_by_name(self.sheet).iter_rows()
+                sheet = book.get_sheet_by_name(self.sheet)
+                rows = sheet.iter_rows()
             except python_calamine.CalamineError as exc:
                 raise InputFileError(f"cannot read sheet {self.sheet!r}: {exc}") from None
         self._rows = enumerate(rows, start=1)
-        self._total = 0
+        self._height = sheet.end[0] + 1 if sheet.end else 0  # rows from row 1, empty ones too
         self.header, self.header_line = self._read_header()
         self._done = self.header_line
 
@@ -132,8 +133,8 @@ class WorkbookSource:
             yield chunk_of_rows(lines, rows, malformed, width)
 
     def bytes_read(self) -> int:
-        """The file's size once read (a workbook is unpacked as a whole), for progress bars."""
-        return self.size
+        """The share of the file's size that the rows read so far stand for, for progress bars."""
+        return self.size if not self._height else min(self.size, self.size * self._done // self._height)
 
     def close(self) -> None:
         self._rows = iter(())
