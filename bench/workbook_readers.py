@@ -4,7 +4,9 @@ Writes one workbook (the benchmark's usual columns, the phone column stored as
 numbers in half the rows as Excel does when digits are typed, a date column),
 then reads every row of it with each reader in a fresh process, ``--repeat``
 times, alternating the readers, and prints every run, the median and the peak
-resident memory of each. Both readers must agree on every cell's text.
+resident memory of each. Both readers must agree on every cell's text. Then
+``csvtools clean`` takes the workbook and the same rows as a CSV end to end,
+``--repeat`` times each, alternating.
 
     python bench/workbook_readers.py --rows 200000 --repeat 5
 """
@@ -85,6 +87,18 @@ def write_workbook(path: Path, rows: int, seed: int = 7) -> None:
     book.save(path)
 
 
+def write_csv_twin(path: Path, twin: Path) -> None:
+    import csv
+
+    from csvtools.io.workbook import WorkbookSource
+
+    with WorkbookSource(path) as source, open(twin, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(source.header)
+        for chunk in source.pieces(50_000):
+            writer.writerows(zip(*(column.to_pylist() for column in chunk.columns)))
+
+
 def run_reader(name: str, path: Path) -> tuple[float, float, int, str]:
     code = _MEASURE.format(open=READERS[name].strip())
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False)
@@ -127,6 +141,21 @@ def main() -> None:
             summary[name] = {"median_s": round(median, 3), "rows_per_s": round(args.rows / median),
                              "peak_mb": round(peak)}
             print(f"{name:22} median {median:6.2f} s  {args.rows / median:10,.0f} rows/s  {peak:6.0f} MB peak")
+        # The same rows as a CSV (csvtools' own cell text), to see what reading a workbook adds to a run.
+        twin = path.with_suffix(".csv")
+        write_csv_twin(path, twin)
+        cleaned: dict[str, list[float]] = {"xlsx": [], "csv": []}
+        for attempt in range(args.repeat):
+            for kind, source in (("xlsx", path), ("csv", twin)):
+                started = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "csvtools", "clean", str(source), "-o",
+                                str(Path(directory) / f"out.{kind}.csv")], check=True, stdout=subprocess.DEVNULL)
+                cleaned[kind].append(time.perf_counter() - started)
+                print(f"  run {attempt + 1}: csvtools clean .{kind:4} (whole run) {cleaned[kind][-1]:6.2f} s")
+        for kind, figures in cleaned.items():
+            median = statistics.median(figures)
+            summary[f"csvtools clean .{kind}"] = {"median_s": round(median, 3), "rows_per_s": round(args.rows / median)}
+            print(f"{'csvtools clean .' + kind:22} median {median:6.2f} s  {args.rows / median:10,.0f} rows/s")
         if args.json:
             print(json.dumps(summary))
 
