@@ -17,6 +17,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .html_report import render_html
     from .errors import ColumnError, CsvToolsError, InputFileError, OutputFileError
     from .io.formulas import neutralize_formula
     from .io.naming import output_paths
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from .options import Options
     from .reasons import REASONS
     from .report import Rejection, Report
+    from .run.frame import clean_frame
     from .run.pipeline import clean_file, validate_file
 
 __all__ = [
@@ -44,6 +46,8 @@ __all__ = [
     "output_paths",
     "validate_file",
     "time_zones_for",
+    "clean_frame",
+    "render_html",
 ]
 
 __version__ = "0.1.0"
@@ -58,6 +62,8 @@ _MODULE_OF = {
     "clean_file": "run.pipeline", "validate_file": "run.pipeline",
     "output_paths": "io.naming", "neutralize_formula": "io.formulas",
     "time_zones_for": "numbers.reference",
+    "clean_frame": "run.frame",
+    "render_html": "html_report",
 }
 
 

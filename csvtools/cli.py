@@ -14,6 +14,7 @@ from collections.abc import Callable
 import click
 
 from .errors import CsvToolsError
+from .html_report import SHOWN_ROWS, render_html
 from .io.atomic import atomic_write_text
 from .io.naming import rejects_path_for
 from .options import LEVELS, NUMBER_TYPES
@@ -47,6 +48,8 @@ def _number_options(command: Callable) -> Callable:
                           "[default: all but premium_rate]; mobile includes fixed_line_or_mobile."),
         click.option("--suppress", metavar="FILE", multiple=True,
                      help="A do-not-call list (CSV or one number a line): its numbers are rejected. Repeatable."),
+        click.option("--sheet", metavar="NAME|INDEX",
+                     help="A workbook's sheet, by name or position from 1 [default: the first]."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -64,7 +67,8 @@ def cli() -> None:
 @_number_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="json prints the library's report; github prints CI annotations.")
-def validate(files: tuple[str, ...], output_format: str, **options: object) -> None:
+@click.option("--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline).")
+def validate(files: tuple[str, ...], output_format: str, html_path: str | None, **options: object) -> None:
     """Check FILES without writing anything; exit 1 if any row would be rejected.
 
     \b
@@ -72,18 +76,24 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
       csvtools validate contacts.csv --region IN --format github
     """
     exit_code = EXIT_OK
-    reports = []
+    entries = []  # for json: each file's report, or what stopped it, in the order given
+    reports, errors = [], {}  # for the page
     for path in files:
         # Text shows a few rejected lines; json and github show them all.
-        limit = _SHOWN_REJECTIONS if output_format == "text" else None
+        limit = _shown_rejections(_SHOWN_REJECTIONS if output_format == "text" else None, html_path)
         try:
             report = validate_file(path, **options, max_rejections=limit, on_progress=_progress_bar(path))
         except CsvToolsError as exc:
             _fail_line(path, exc)
+            if output_format == "github":
+                click.echo(f"::error file={_escape(path, True)}::{_escape(str(exc))}")
+            entries.append({"file": path, "error": str(exc)})
+            errors[path] = str(exc)
             exit_code = EXIT_FAILED
             continue
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
+        entries.append(report.to_dict())
         reports.append(report)
         if not report.valid:
             exit_code = max(exit_code, EXIT_REJECTED)
@@ -92,8 +102,10 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
         elif output_format == "github":
             click.echo(_annotations(report))
     if output_format == "json":
-        payload = reports[0].to_dict() if len(files) == 1 and reports else [r.to_dict() for r in reports]
+        payload = entries[0] if len(files) == 1 else entries
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    if html_path and not _write_html(html_path, reports, errors):
+        exit_code = EXIT_FAILED
     sys.exit(exit_code)
 
 
@@ -102,8 +114,10 @@ def validate(files: tuple[str, ...], output_format: str, **options: object) -> N
 @click.option("-o", "--output", "out", required=True, metavar="CLEAN", help="Where the clean CSV goes.")
 @click.option("--rejects", metavar="REJECTS", help="Where rejected rows go [default: CLEAN with .rejects.csv].")
 @click.option("--report", "report_path", metavar="REPORT.json", help="Also write the JSON report here.")
+@click.option("--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline).")
 @_number_options
-def clean(file: str, out: str, rejects: str | None, report_path: str | None, **options: object) -> None:
+def clean(file: str, out: str, rejects: str | None, report_path: str | None, html_path: str | None,
+          **options: object) -> None:
     """Write the kept rows of FILE to CLEAN (E.164 in contact_number) and the rest to REJECTS.
 
     \b
@@ -113,10 +127,12 @@ def clean(file: str, out: str, rejects: str | None, report_path: str | None, **o
     rejects = rejects or rejects_path_for(out)
     try:
         # Every rejected line is in the rejects file; the report keeps them all only when asked.
-        limit = None if report_path else _SHOWN_REJECTIONS
+        limit = _shown_rejections(None if report_path else _SHOWN_REJECTIONS, html_path)
         report = clean_file(file, out, rejects, **options, max_rejections=limit, on_progress=_progress_bar(file))
         if report_path:
             atomic_write_text(report_path, json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        if html_path:
+            atomic_write_text(html_path, render_html(report))
     except CsvToolsError as exc:
         _fail_line(file, exc)
         sys.exit(EXIT_FAILED)
@@ -124,6 +140,20 @@ def clean(file: str, out: str, rejects: str | None, report_path: str | None, **o
         raise click.UsageError(str(exc)) from None
     click.echo(_summary(report))
     sys.exit(EXIT_OK)
+
+
+def _shown_rejections(limit: int | None, html_path: str | None) -> int | None:
+    """The rejected lines a run keeps in its report: the page lists more than the text summary."""
+    return limit if limit is None or not html_path else max(limit, SHOWN_ROWS)
+
+
+def _write_html(path: str, reports: list[Report], errors: dict[str, str]) -> bool:
+    try:
+        atomic_write_text(path, render_html(reports, errors))
+    except CsvToolsError as exc:
+        _fail_line(path, exc)
+        return False
+    return True
 
 
 def _fail_line(path: str, exc: Exception) -> None:
@@ -150,8 +180,10 @@ def _progress_bar(path: str) -> Callable[[int, int], None] | None:
 
 
 def _summary(report: Report) -> str:
+    read_as = f"sheet {report.sheet!r}" if report.sheet is not None else \
+        f"{report.encoding}, delimiter {report.delimiter!r}"
     lines = [f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
-             f" (phone column {report.column!r}, {report.encoding}, delimiter {report.delimiter!r})"]
+             f" (phone column {report.column!r}, {read_as})"]
     if report.by_reason:
         lines.append("  rejected: " + ", ".join(f"{reason} {count}" for reason, count in report.by_reason.items()))
     for rejection in report.rejections[:_SHOWN_REJECTIONS]:

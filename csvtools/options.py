@@ -35,6 +35,8 @@ class Options:
     string works too; None: :data:`DEFAULT_TYPES`); ``mobile`` also keeps
     ``fixed_line_or_mobile``. ``suppress`` are paths of suppression lists
     (CSV files or plain lists of numbers): a kept number on one is rejected.
+    ``sheet`` picks a workbook's sheet by name or by position from 1 (None:
+    the first visible sheet); CSV files have none and ignore it.
     """
 
     region: str | None = None
@@ -47,6 +49,7 @@ class Options:
     max_rejections: int | None = None
     types: tuple[str, ...] = DEFAULT_TYPES
     suppress: tuple[str, ...] = ()
+    sheet: str | int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "types", _type_names(self.types))
@@ -59,6 +62,8 @@ class Options:
             raise ValueError("workers must be at least 0 (0: automatic)")
         if self.max_rejections is not None and self.max_rejections < 0:
             raise ValueError("max_rejections must be at least 0, or None")
+        if isinstance(self.sheet, int) and self.sheet < 1:
+            raise ValueError("sheet positions count from 1")
         if self.region is not None:
             object.__setattr__(self, "region", self.region.upper())
 

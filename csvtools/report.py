@@ -31,6 +31,9 @@ class Report:
     the run allowed and ``by_type`` counts the kept numbers by type;
     ``suppression`` is the scrub record: one dict per suppression list (path,
     SHA-256, numbers held, rows removed, when it was checked).
+    the rest (they are all in the rejects file). ``sheet`` names the sheet
+    read from a workbook (None for a CSV, which has an ``encoding`` and a
+    ``delimiter`` instead).
     """
 
     file: str
@@ -52,6 +55,7 @@ class Report:
     types: list[str] = field(default_factory=list)
     by_type: dict[str, int] = field(default_factory=dict)
     suppression: list[dict] = field(default_factory=list)
+    sheet: str | None = None
 
     @property
     def valid(self) -> bool:

@@ -16,6 +16,7 @@ def test_csvtools_exports():
         "REASONS", "ColumnError", "CsvToolsError", "InputFileError", "NumberResult", "Options", "OutputFileError",
         "Rejection", "Report", "clean_chunk", "clean_file", "neutralize_formula", "normalize_number", "output_paths",
         "validate_file", "time_zones_for",
+        "clean_frame", "render_html",
     ])
     assert all(hasattr(csvtools, name) for name in csvtools.__all__)
 

@@ -223,7 +223,8 @@ def test_outputs_follow_csvtools_naming_rule_and_never_replace_the_input(api, tm
     assert elsewhere.exit_code == 0, elsewhere.stderr
     assert json.loads(elsewhere.stdout)["resumed"] is True  # the same bytes: the same batch
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["contacts_good.clean.csv",
-                                                                    "contacts_good.rejects.csv"]
+                                                                    "contacts_good.rejects.csv",
+                                                                    "contacts_good.report.html"]
 
 
 def test_each_invocation_in_one_process_prints_a_retry_warning_once(api):

@@ -23,9 +23,12 @@ from .errors import AmbiguousCreateError, BatchFailedError, NotFoundError, Rejec
 from .files import atomic_write_text, check_output
 from .ledger import Ledger, LedgerEntry, file_digest
 from .models import Batch, Execution
+from .report_page import write_report_page
 from .times import soonest, to_api_time
 
 EventCallback = Callable[[str], None]
+#: Rejected rows the run's report lists (all of them are in the rejects file); the HTML page shows them.
+LISTED_REJECTIONS = 100
 #: Hex digits of the SHA-256 in an upload's name: 64 bits, no accidental match.
 DIGEST_CHARS = 16
 
@@ -54,6 +57,7 @@ class RunResult:
     scheduled_at: str | None = None
     executions: list[Execution] = field(default_factory=list)
     results_path: str | None = None
+    html_path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +72,7 @@ class RunResult:
             "execution_status": self.batch.execution_status,
             "executions": len(self.executions),
             "results_path": self.results_path,
+            "html_path": self.html_path,
         }
 
 
@@ -217,7 +222,9 @@ def run_campaign(
     source = Path(source)
     report = csvtools.clean_file(source, clean_path, rejects_path,
                                  region=region, column=column, level=level, suppress=suppress, workers=0,
-                                 max_rejections=20, **({"types": types} if types else {}))
+                                 max_rejections=LISTED_REJECTIONS, **({"types": types} if types else {}))
+    html_path = Path(str(clean_path)[: -len(".clean.csv")] + ".report.html")  # x.clean.csv → x.report.html
+    write_report_page(html_path, report)  # before any refusal below: the page shows why
     on_event(f"{source.name}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
              f" (clean file {clean_path})")
     if report.rejected and not allow_rejects:
@@ -241,13 +248,14 @@ def run_campaign(
         else:
             on_event(f"batch {batch.batch_id} is already {batch.status}; not scheduling it again")
 
-    result = RunResult(report, str(clean_path), batch, outcome.resumed, scheduled_at)
+    result = RunResult(report, str(clean_path), batch, outcome.resumed, scheduled_at, html_path=str(html_path))
     if not wait:
         return result
 
     result.batch = client.wait(batch.batch_id, interval=interval, timeout=timeout, on_update=on_update,
                                agent_id=agent_id)
     ledger.record(outcome.entry, state=result.batch.status)
+    write_report_page(html_path, report, result.batch)
     if result.batch.dropped_contacts:
         on_event(f"the API counted {result.batch.dropped_contacts} of {result.batch.total_contacts} contacts out")
     result.executions = list(client.iter_executions(batch.batch_id, agent_id))

@@ -12,12 +12,9 @@ import io
 import os
 from collections.abc import Iterator
 
-import numpy as np
-import pyarrow as pa
-
 from ..errors import InputFileError
 from .encoding import open_binary
-from .records import Chunk
+from .records import Chunk, chunk_of_rows
 
 __all__ = ["CsvRecords"]
 
@@ -63,10 +60,10 @@ class CsvRecords:
             else:
                 malformed.append((start, row))
             if len(rows) + len(malformed) >= chunk_rows:
-                yield _chunk(lines, rows, malformed, width)
+                yield chunk_of_rows(lines, rows, malformed, width)
                 lines, rows, malformed = [], [], []
         if rows or malformed:
-            yield _chunk(lines, rows, malformed, width)
+            yield chunk_of_rows(lines, rows, malformed, width)
 
     def tell(self) -> int:
         """How far into the file the reader has got, in bytes (roughly: the text layer reads ahead)."""
@@ -74,9 +71,3 @@ class CsvRecords:
 
     def close(self) -> None:
         self._binary.close()
-
-
-def _chunk(lines: list[int], rows: list[list[str]], malformed: list[tuple[int, list[str]]], width: int) -> Chunk:
-    columns = [pa.array(values, type=pa.string()) for values in zip(*rows)] if rows else \
-        [pa.array([], type=pa.string()) for _ in range(width)]
-    return Chunk(np.array(lines, dtype=np.int64), columns, malformed)

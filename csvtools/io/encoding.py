@@ -16,8 +16,9 @@ _DECODE_BLOCK = 1 << 20
 
 # Files people hand us by mistake, recognised by their first bytes.
 _MAGIC = {
-    b"PK\x03\x04": "a ZIP archive (an .xlsx workbook?); export the sheet as CSV",
-    b"\xd0\xcf\x11\xe0": "an old Excel/Office document (.xls); export the sheet as CSV",
+    # Workbooks (ZIP: .xlsx, .ods; OLE2: .xls) are read by .workbook; what reaches here is read as text.
+    b"PK\x03\x04": "a ZIP archive or workbook (read workbooks with WorkbookSource)",
+    b"\xd0\xcf\x11\xe0": "an OLE2 document or .xls workbook (read workbooks with WorkbookSource)",
     b"%PDF": "a PDF document",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["Block", "Chunk"]
+__all__ = ["Block", "Chunk", "chunk_of_rows"]
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,11 @@ class Chunk:
     def records(self) -> int:
         """Every record of the chunk, well-formed or not."""
         return len(self.lines) + len(self.malformed)
+
+
+def chunk_of_rows(lines: list[int], rows: list[list[str]], malformed: list[tuple[int, list[str]]],
+                  width: int) -> Chunk:
+    """A :class:`Chunk` of rows read as Python lists of strings (each ``width`` long), starting at ``lines``."""
+    columns = [pa.array(values, type=pa.string()) for values in zip(*rows)] if rows else \
+        [pa.array([], type=pa.string()) for _ in range(width)]
+    return Chunk(np.array(lines, dtype=np.int64), columns, malformed)

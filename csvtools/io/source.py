@@ -30,6 +30,8 @@ class CsvSource:
     Use as a context manager; :meth:`pieces` streams the records.
     """
 
+    sheet = None  # a CSV has no sheets (see .workbook.WorkbookSource)
+
     def __init__(self, path: str | os.PathLike, encoding: str | None = None, delimiter: str | None = None) -> None:
         self.path = os.fspath(path)
         self.encoding = detect_encoding(path, encoding)

@@ -10,15 +10,21 @@ together only when the whole run succeeded.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from typing import BinaryIO, Union
 
 from ..columns import OUTPUT_COLUMN, find_phone_column
-from ..errors import ColumnError
+from ..errors import ColumnError, InputFileError
 from ..io.naming import rejects_path_for
 from ..io.outputs import Outputs
+from ..io.frame import FrameSource
 from ..io.source import CsvSource
+from ..io.workbook import WorkbookSource, is_workbook
 from ..options import Options
 from ..report import Report
 from .dedupe import FirstLines
@@ -31,43 +37,61 @@ __all__ = ["auto_workers", "clean_file", "validate_file"]
 ProgressCallback = Callable[[int, int], None]
 """Called as ``on_progress(bytes_read, total_bytes)`` after each piece."""
 
+Input = Union[str, os.PathLike, BinaryIO]
+"""A path, or a binary file object (``open(..., "rb")``, ``io.BytesIO``, an upload's stream)."""
 
-def validate_file(path: str | os.PathLike, *, options: Options | None = None,
+_STREAM_NAME = "<stream>"
+
+
+def validate_file(path: Input, *, options: Options | None = None,
                   on_progress: ProgressCallback | None = None, **settings: object) -> Report:
     """Judge every row of ``path`` as :func:`clean_file` would, writing nothing.
 
-    ``options`` is an :class:`~csvtools.Options`; keyword ``settings``
-    (``region="IN"``, ``workers=0`` …) change single fields of it.
+    ``path`` is a path or a binary file object, read from where it stands
+    (copied to a temporary file first). ``options`` is an
+    :class:`~csvtools.Options`; keyword ``settings`` (``region="IN"``,
+    ``workers=0`` …) change single fields of it.
     """
-    return _run(os.fspath(path), Options.of(options, **settings), None, None, on_progress)
+    options = Options.of(options, **settings)
+    with _local_file(path) as (local, name):
+        return _run(_open_source(local, options), name, options, None, None, on_progress)
 
 
-def clean_file(path: str | os.PathLike, out: str | os.PathLike, rejects: str | os.PathLike | None = None, *,
+def clean_file(path: Input, out: str | os.PathLike, rejects: str | os.PathLike | None = None, *,
                options: Options | None = None, on_progress: ProgressCallback | None = None,
                **settings: object) -> Report:
     """Write the kept rows of ``path`` to ``out`` and the rest to ``rejects``.
 
     ``rejects`` defaults to :func:`~csvtools.io.naming.rejects_path_for` ``(out)``.
     Both files appear only if the whole run succeeds. Returns the
-    :class:`Report`; ``options`` and ``settings`` are as for :func:`validate_file`.
+    :class:`Report`; ``path``, ``options`` and ``settings`` are as for :func:`validate_file`.
     """
     rejects = rejects if rejects is not None else rejects_path_for(out)
-    return _run(os.fspath(path), Options.of(options, **settings), os.fspath(out), os.fspath(rejects), on_progress)
+    options = Options.of(options, **settings)
+    with _local_file(path) as (local, name):
+        return _run(_open_source(local, options), name, options, os.fspath(out), os.fspath(rejects), on_progress)
 
 
-def _run(path: str, options: Options, clean_path: str | None, rejects_path: str | None,
-         on_progress: ProgressCallback | None) -> Report:
-    workers = options.workers or auto_workers(path)
-    with CsvSource(path, options.encoding, options.delimiter) as source:
+def run_source(source: CsvSource | WorkbookSource | FrameSource, options: Options, clean_path: str | None,
+               rejects_path: str | None) -> Report:
+    """Run an opened source through the stages (as :func:`clean_file` does when ``clean_path`` is given)."""
+    return _run(source, source.path, options, clean_path, rejects_path, None)
+
+
+def _run(source: CsvSource | WorkbookSource | FrameSource, name: str, options: Options, clean_path: str | None,
+         rejects_path: str | None, on_progress: ProgressCallback | None) -> Report:
+    workers = options.workers or (1 if isinstance(source, FrameSource) else auto_workers(source.path))
+    with source:
         phone_at = find_phone_column(source.header, options.column)
         other_header = [name for at, name in enumerate(source.header) if at != phone_at]
         if OUTPUT_COLUMN in other_header:
             raise ColumnError(
                 f"the file has a {OUTPUT_COLUMN!r} column besides {source.header[phone_at]!r}; rename or drop one"
             )
-        report = Report(file=path, column=source.header[phone_at], encoding=source.encoding,
+        report = Report(file=name, column=source.header[phone_at], encoding=source.encoding,
                         delimiter=source.delimiter, region=options.region, level=options.level,
-                        clean_path=clean_path, rejects_path=rejects_path, types=list(options.types))
+                        clean_path=clean_path, rejects_path=rejects_path, types=list(options.types),
+                        sheet=source.sheet)
         plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None,
                         types=options.types)
         outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header) \
@@ -91,3 +115,35 @@ def _run(path: str, options: Options, clean_path: str | None, rejects_path: str 
             outputs.commit()
     report.finish()
     return report
+
+
+def _open_source(path: str, options: Options) -> CsvSource | WorkbookSource:
+    """A workbook's sheet (by name or first bytes) or a CSV file, each giving the same records."""
+    if is_workbook(path):
+        return WorkbookSource(path, options.sheet)
+    return CsvSource(path, options.encoding, options.delimiter)
+
+
+@contextlib.contextmanager
+def _local_file(given: Input) -> Iterator[tuple[str, str]]:
+    """``(a path to read, the name to report)``: a file object is copied to a temporary file first."""
+    if not hasattr(given, "read"):
+        yield os.fspath(given), os.fspath(given)
+        return
+    name = getattr(given, "name", None)
+    name = name if isinstance(name, str) else _STREAM_NAME
+    # The suffix keeps a workbook's extension; its first bytes would tell as well.
+    handle = tempfile.NamedTemporaryFile(prefix="csvtools-", suffix=os.path.splitext(name)[1], delete=False)
+    try:
+        with handle:
+            try:
+                first = given.read(0)
+                if not isinstance(first, bytes):
+                    raise TypeError("pass a binary file object (opened with 'rb'), not a text one")
+                shutil.copyfileobj(given, handle, 1 << 20)
+            except OSError as exc:
+                raise InputFileError(f"cannot copy the stream to a temporary file: {exc.strerror or exc}") from None
+        yield handle.name, name
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
