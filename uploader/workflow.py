@@ -11,7 +11,7 @@ import io
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,19 @@ from typing import Any
 import csvtools
 
 from .client import CLOCK_SKEW, BatchClient
-from .errors import AmbiguousCreateError, BatchFailedError, NotFoundError, RejectedRowsError, UploaderError
+from .errors import (
+    AmbiguousCreateError,
+    BatchFailedError,
+    InsufficientBalanceError,
+    NotFoundError,
+    RejectedRowsError,
+    UploaderError,
+)
+from .estimate import DEFAULT_AVG_CALL_SECONDS, Estimate, estimate_run
 from .files import atomic_write_text, check_output
 from .ledger import Ledger, LedgerEntry, file_digest
 from .models import Batch, Execution
-from .times import soonest, to_api_time
+from .times import show_start, soonest, to_api_time
 
 EventCallback = Callable[[str], None]
 #: Hex digits of the SHA-256 in an upload's name: 64 bits, no accidental match.
@@ -54,6 +62,9 @@ class RunResult:
     scheduled_at: str | None = None
     executions: list[Execution] = field(default_factory=list)
     results_path: str | None = None
+    #: The start the API uses (``scheduled_at`` rounded up to 10 minutes), for people; None when not scheduled.
+    starts_at: str | None = None
+    estimate: Estimate | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +72,8 @@ class RunResult:
             "status": self.batch.status,
             "resumed": self.resumed,
             "scheduled_at": self.scheduled_at,
+            "starts_at": self.starts_at,
+            "estimate": self.estimate.to_dict() if self.estimate else None,
             "clean_path": self.clean_path,
             "rows": self.report.rows,
             "clean": self.report.clean,
@@ -192,14 +205,22 @@ def run_campaign(
     timeout: float = 6 * 3600,
     results_path: str | os.PathLike | None = None,
     bypass_call_guardrails: bool = False,
+    avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
+    cost_per_minute: float | None = None,
+    ignore_balance: bool = False,
     on_event: EventCallback = _quiet,
     on_update: Callable[[Batch], None] | None = None,
     **create_options: Any,
 ) -> RunResult:
-    """Validate and clean ``source``, then upload it once, schedule it, and optionally wait.
+    """Validate and clean ``source``, estimate, upload it once, schedule it, and optionally wait.
 
     ``at=None`` means as soon as the API allows. Rows rejected by csvtools
     stop the run unless ``allow_rejects`` (then only the clean rows go up).
+    Before the upload, the account's concurrency and wallet give an estimate
+    (:func:`uploader.estimate.estimate_run`); with ``cost_per_minute``, a
+    wallet that cannot cover it raises :class:`InsufficientBalanceError`
+    unless ``ignore_balance``. A batch of these contacts that already ended
+    is not scheduled again for a new ``at``: that needs ``new_batch``.
     Outputs are named by :func:`csvtools.output_paths` (``x.clean.csv``,
     ``x.rejects.csv``, beside ``source`` or in ``out_dir``); every output path
     is checked before anything is read or uploaded, and none may be the input.
@@ -223,6 +244,7 @@ def run_campaign(
             "or pass --allow-rejects to upload only the clean rows", report=report)
     if not report.clean:
         raise RejectedRowsError("no row is left to upload", report=report)
+    estimate = _estimate(client, report.clean, avg_call_seconds, cost_per_minute, ignore_balance, on_event)
 
     # Held through the schedule too: a second run must not schedule the batch the first just made.
     with ledger.claim(client.base_url, agent_id, file_digest(clean_path)):
@@ -232,13 +254,23 @@ def run_campaign(
         scheduled_at = batch.scheduled_at
         if batch.status == "created":
             scheduled_at = when or to_api_time(soonest())
-            client.schedule_batch(batch.batch_id, scheduled_at, agent_id, bypass_call_guardrails)
+            answer = client.schedule_batch(batch.batch_id, scheduled_at, agent_id, bypass_call_guardrails)
             ledger.record(outcome.entry, state="scheduled")
-            on_event(f"scheduled batch {batch.batch_id} for {scheduled_at}")
+            # The batch read before scheduling says "created"; what is true now is the schedule's answer.
+            status = "scheduled" if not answer.state or answer.state.startswith("scheduled") else answer.state
+            batch = replace(batch, status=status, scheduled_at=scheduled_at)
+            on_event(f"scheduled batch {batch.batch_id} for {scheduled_at}; the API starts it at "
+                     f"{show_start(scheduled_at, tz)}")
+        elif batch.is_terminal and when is not None:
+            raise UploaderError(
+                f"batch {batch.batch_id} of these contacts already {batch.status}; it is not scheduled again "
+                f"for {when}: pass --new-batch to call these contacts again")
         else:
             on_event(f"batch {batch.batch_id} is already {batch.status}; not scheduling it again")
 
-    result = RunResult(report, str(clean_path), batch, outcome.resumed, scheduled_at)
+    result = RunResult(report, str(clean_path), batch, outcome.resumed, scheduled_at, estimate=estimate)
+    if scheduled_at and batch.status not in ("created",):
+        result.starts_at = _start_text(scheduled_at, tz)
     if not wait:
         return result
 
@@ -249,18 +281,58 @@ def run_campaign(
         on_event(f"the API counted {result.batch.dropped_contacts} of {result.batch.total_contacts} contacts out")
     result.executions = list(client.iter_executions(batch.batch_id, agent_id))
     if results_path:
-        write_executions(result.executions, results_path)
+        write_executions(result.executions, results_path, variable_order=_variables_of(clean_path))
         result.results_path = str(results_path)
     if not result.batch.succeeded:
         raise BatchFailedError(f"batch {batch.batch_id} ended {result.batch.status}", batch=result.batch)
     return result
 
 
-def write_executions(executions: list[Execution], path: str | os.PathLike) -> None:
-    """Write executions as CSV (one row per call, variables prefixed ``var_``) or, for ``.json``, raw JSON.
+def _estimate(client: BatchClient, contacts: int, avg_call_seconds: float, cost_per_minute: float | None,
+              ignore_balance: bool, on_event: EventCallback) -> Estimate:
+    """Read the account and estimate; refuse a run the wallet cannot cover (before any upload)."""
+    try:
+        account = client.get_account()
+    except UploaderError as exc:
+        if cost_per_minute is not None and not ignore_balance:
+            raise UploaderError(f"cannot read the account's wallet ({exc}); pass --ignore-balance to go on "
+                                "without the balance check") from None
+        on_event(f"cannot read the account ({exc}); no estimate from its concurrency and wallet")
+        account = None
+    estimate = estimate_run(contacts, account, avg_call_seconds=avg_call_seconds, cost_per_minute=cost_per_minute)
+    on_event(estimate.describe())
+    if estimate.covered is False:
+        if not ignore_balance:
+            raise InsufficientBalanceError(
+                f"the wallet ({estimate.wallet:.2f}) cannot cover the estimated cost ({estimate.cost:.2f}) of "
+                f"{contacts} calls; top it up, or pass --ignore-balance (the calls past the balance end "
+                "balance-low)", estimate=estimate)
+        on_event("the wallet cannot cover the estimate; going on (--ignore-balance)")
+    return estimate
 
-    In the CSV, a text cell a spreadsheet would run as a formula gets a leading
-    ``'`` (:func:`csvtools.neutralize_formula`); the JSON keeps the API's values.
+
+def _start_text(scheduled_at: str, tz: str | None) -> str | None:
+    try:
+        return show_start(scheduled_at, tz)
+    except (UploaderError, ValueError):
+        return scheduled_at  # a shape the API wrote that we cannot read: show it as it came
+
+
+def _variables_of(clean_path: str | os.PathLike) -> list[str]:
+    """The clean file's columns after ``contact_number``: the contacts' variables, in the input's order."""
+    with open(clean_path, newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle), [])
+    return [name for name in header if name != "contact_number"]
+
+
+def write_executions(executions: list[Execution], path: str | os.PathLike,
+                     variable_order: list[str] | None = None) -> None:
+    """Write executions as CSV (one row per call, variables ``var_*``, extracted data ``data_*``) or raw JSON.
+
+    ``.json`` gives the API's answers untouched. In the CSV, the ``var_*``
+    columns come in ``variable_order`` (the input's columns) and a text cell a
+    spreadsheet would run as a formula gets a leading ``'``
+    (:func:`csvtools.neutralize_formula`).
     """
     if os.fspath(path).lower().endswith(".json"):
         atomic_write_text(path, json.dumps([e.raw for e in executions], indent=2, ensure_ascii=False) + "\n")
@@ -268,7 +340,7 @@ def write_executions(executions: list[Execution], path: str | os.PathLike) -> No
     # A file for people, opened in spreadsheets: formulas in the contacts' cells are made inert,
     # exactly as csvtools does in its rejects file (phone numbers such as +44 … stay as they are).
     rows = [{key: csvtools.neutralize_formula(value) if isinstance(value, str) else value
-             for key, value in execution.as_row().items()} for execution in executions]
+             for key, value in execution.as_row(variable_order).items()} for execution in executions]
     columns = list(Execution.ROW_FIELDS)
     for row in rows:
         columns += [key for key in row if key not in columns]
