@@ -280,6 +280,10 @@ def run_campaign(
     if result.batch.dropped_contacts:
         on_event(f"the API counted {result.batch.dropped_contacts} of {result.batch.total_contacts} contacts out")
     result.executions = list(client.iter_executions(batch.batch_id, agent_id))
+    low = sum(1 for execution in result.executions if execution.status == "balance-low")
+    if low:
+        on_event(f"{low} calls were not placed: the wallet ran out (balance-low); top it up, then "
+                 f"'uploader followup {batch.batch_id} -o next.csv --statuses balance-low' lists them")
     if results_path:
         write_executions(result.executions, results_path, variable_order=_variables_of(clean_path))
         result.results_path = str(results_path)

@@ -80,6 +80,7 @@ def _register(app: Flask) -> None:
     app.add_url_rule("/_standin/health", "health", _health, methods=["GET"])
     app.add_url_rule("/_standin/faults", "faults_route", _faults_route, methods=["GET", "POST"])
     app.add_url_rule("/_standin/requests", "requests_route", _requests_route, methods=["GET", "DELETE"])
+    app.add_url_rule("/_standin/wallet", "wallet_route", _wallet_route, methods=["POST"])
 
 
 # -- every request -----------------------------------------------------------
@@ -163,6 +164,17 @@ def _requests_route() -> Response:
         if request.method == "DELETE":
             state.requests.clear()
         return jsonify(list(state.requests))
+
+
+def _wallet_route() -> Response:
+    """Top the wallet up (or down): ``{"add": amount}``; answers the new total before any spending."""
+    state = current_state()
+    _require_control(state)
+    try:
+        state.wallet = max(0.0, state.wallet + float((request.get_json(force=True) or {})["add"]))
+    except (KeyError, TypeError, ValueError):
+        raise ApiError(400, 'give {"add": amount}') from None
+    return jsonify({"wallet": state.wallet})
 
 
 def _operation() -> str:
