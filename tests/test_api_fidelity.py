@@ -29,13 +29,18 @@ def test_a_lost_schedule_answer_meets_a_400_repeat_and_still_succeeds(api, tmp_p
     assert summary["starts_at"]
 
 
-def test_the_client_reads_a_batch_after_a_lost_stop_answer(api, tmp_path):
-    client = BatchClient(api_key=API_KEY, base_url=api, sleep=lambda seconds: None)
-    source = copy_sample(tmp_path, "contacts_good.csv")
-    batch_id = json.loads(uploader("run", source, "--now", "--json").stdout)["batch_id"]
-    faults(api, script=["stop:drop-after"])  # stopped, answer lost; the retry gets the documented 404
+def test_the_client_reads_a_batch_after_a_lost_stop_answer(standin_factory, clock, tmp_path):
+    url = standin_factory(clock=clock, speed=10, control=True)
+    client = BatchClient(api_key=API_KEY, base_url=url, sleep=lambda seconds: None)
+    contacts = copy_sample(tmp_path, "contacts_good.csv")
+    batch_id = client.create_batch(AGENT_ID, contacts).batch_id
+    client.schedule_batch(batch_id, datetime.fromtimestamp(clock() + 300, timezone.utc))
+    while client.get_batch(batch_id).status != "running":
+        clock.advance(5)
+    faults(url, script=["stop:drop-after"])  # stopped, answer lost; the retry gets the documented 404
     assert client.stop_batch(batch_id).state == "stopped"
     assert client.get_batch(batch_id).status == "stopped"
+    assert operations(url).count("stop") == 2
 
 
 # -- account and estimate -------------------------------------------------------
@@ -205,7 +210,7 @@ def test_follow_up_takes_only_contacts_never_reached_whose_calls_all_ended_in_th
 
 def test_results_csv_has_the_documented_fields_and_the_inputs_variable_order(api, tmp_path):
     source = tmp_path / "contacts.csv"
-    source.write_text("contact_number,zeta,alpha\n" + "".join(f"+9198765432{i:02d},z{i},a{i}\n" for i in range(30)))
+    source.write_text("contact_number,zeta,alpha\n" + "".join(f"+919876543{i:03d},z{i},a{i}\n" for i in range(60)))
     results = tmp_path / "calls.csv"
     result = uploader("run", source, "--now", "--wait", "--interval", "0.1", "--results", results,
                       "--retries", "1", "--retry-intervals", "1")

@@ -101,8 +101,8 @@ def test_retry_config_defaults_are_the_documented_ones(standin_factory, clock):
     executions = get(url, f"/batches/{batch_id}/executions").json()
     assert max(e["batch_run_details"]["retried"] for e in executions) <= 3
     exhausted = [e for e in executions if e["status"] in ("no-answer", "busy", "failed")]
-    assert all(e["batch_run_details"]["retried"] == 3 for e in exhausted)
-    assert all(e["batch_run_details"]["retried"] == 0 for e in executions if e["status"] == "error")
+    assert all(e["batch_run_details"]["retried"] == 3 for e in exhausted)  # 3 retries by default
+    assert "scheduled" not in {e["status"] for e in executions}
 
 
 @pytest.mark.parametrize("config, fragment", [
@@ -179,3 +179,12 @@ def test_the_webhook_gets_the_batch_once_when_it_finishes(standin_factory, clock
     assert len(received) == 1
     assert received[0]["batch_id"] == batch_id and received[0]["status"] == "completed"
     assert received[0]["execution_status"] == final["execution_status"]
+
+
+def test_a_batch_waiting_for_its_start_cannot_be_stopped(standin_factory, clock):
+    url = standin_factory(clock=clock, speed=10)
+    batch_id = create(url).json()["batch_id"]
+    schedule(url, batch_id, at(clock, 3600))
+    refused = requests.post(f"{url}/batches/{batch_id}/stop", headers=AUTH, timeout=10)
+    assert (refused.status_code, refused.json()) == (404, {"error": 404, "message": "Batch is not queued or running"})
+    assert get(url, f"/batches/{batch_id}").json()["status"] == "scheduled"

@@ -391,7 +391,7 @@ def list_command(obj: _Context, agent_id: str, as_json: bool) -> int:
 @pass_context
 @_run_command
 def stop(obj: _Context, batch_id: str, as_json: bool) -> int:
-    """Stop a scheduled, queued or running batch.
+    """Stop a queued or running batch (the API documents no stop before the start: delete a scheduled one).
 
     \b
     Example:

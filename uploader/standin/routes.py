@@ -82,7 +82,8 @@ def stop(batch_id: str) -> Response:
     """``POST /batches/{id}/stop``: 404 when nothing is queued or running, as the API answers."""
     state = current_state()
     batch = _batch(state, batch_id)
-    if _status(state, batch)[0] not in ("scheduled", "queued", "running"):
+    # The documented 404 says "not queued or running": a batch waiting for its start is not stoppable.
+    if _status(state, batch)[0] not in ("queued", "running"):
         raise ApiError(404, "Batch is not queued or running")
     now = state.clock()
     state.store.update(batch_id, stopped=now, updated=now)
