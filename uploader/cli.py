@@ -240,7 +240,7 @@ def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None,
         on_update=_progress if wait_ else None,
     )
     text = _describe(result.batch)
-    if result.starts_at and not wait_:
+    if result.starts_at and not wait_ and not result.batch.is_terminal:
         text += f"\nstarts at {result.starts_at}"
     if result.estimate:
         text += f"\n{result.estimate.describe()}"
