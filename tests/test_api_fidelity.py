@@ -286,3 +286,49 @@ def test_a_short_wallet_retries_and_a_follow_up_batch_end_to_end(standin_factory
             break
         threading.Event().wait(0.05)
     assert [body["batch_id"] for body in posted] == [summary["batch_id"]]  # the first batch's webhook
+
+
+def test_the_client_waits_out_a_rate_limit_by_retry_after(standin_factory, clock):
+    url = standin_factory(clock=clock, rate_limit=2)
+    waits = []
+
+    def sleep(seconds):  # the stand-in's minute passes while the client sleeps
+        waits.append(seconds)
+        clock.advance(seconds)
+
+    client = BatchClient(api_key=API_KEY, base_url=url, sleep=sleep, jitter=lambda: 0.0)
+    for _ in range(3):
+        assert client.get_account().concurrency_max == 5
+    assert len(waits) == 1 and 1 <= waits[0] <= 60  # the third read waited as Retry-After said
+
+
+def test_serve_takes_the_fidelity_options(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    ready = tmp_path / "url"
+    process = subprocess.Popen([sys.executable, "-m", "uploader", "serve", "--port", "0", "--ready-file", str(ready),
+                                "--auth-style", "live", "--wallet", "5", "--concurrency", "7",
+                                "--rate-limit", "100"], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if ready.exists() and ready.read_text().strip():
+                break
+            time.sleep(0.1)
+        url = ready.read_text().strip()
+        me = requests.get(f"{url}/user/me", headers={"Authorization": "Bearer standin-key"}, timeout=10).json()
+        assert me["wallet"] == 5.0 and me["concurrency"]["max"] == 7
+        denied = requests.get(f"{url}/user/me", headers={"Authorization": "Bearer nope"}, timeout=10)
+        assert (denied.status_code, denied.json()) == (403, {"detail": "Access denied"})
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("statuses", ["", "no-answer,ringing", "nobody"], ids=["empty", "not-final", "unknown"])
+def test_followup_takes_only_statuses_a_call_ends_in(api, tmp_path, statuses):
+    result = uploader("followup", "3c90c3cc0d444b5088888dd25736052a", "-o", tmp_path / "next.csv",
+                      "--statuses", statuses)
+    assert result.exit_code == 2 and "--statuses takes call statuses" in result.stderr
+    assert operations(api) == [] and not (tmp_path / "next.csv").exists()

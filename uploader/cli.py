@@ -31,6 +31,7 @@ from .call_retries import retry_config as build_retry_config
 from .estimate import DEFAULT_AVG_CALL_SECONDS
 from .files import check_output
 from .followup import DEFAULT_STATUSES as FOLLOW_UP_STATUSES
+from .followup import FINAL_CALL_STATUSES
 from .followup import write_follow_up
 from .ledger import Ledger
 from .models import Batch
@@ -538,8 +539,10 @@ def followup(obj: _Context, batch_id: str, output: str, statuses: str, agent_id:
       uploader followup 3c90c3cc0d444b5088888dd25736052a -o next.csv && uploader run next.csv --now
     """
     wanted = parse_list(statuses)
-    if not wanted:
-        raise click.UsageError("--statuses needs at least one call status")
+    unknown = [status for status in wanted if status not in FINAL_CALL_STATUSES]
+    if not wanted or unknown:
+        raise click.UsageError(f"--statuses takes call statuses a call ends in ({', '.join(sorted(FINAL_CALL_STATUSES))})"
+                               + (f"; not {', '.join(unknown)}" if unknown else ""))
     check_output(output, "follow-up file")
     client = obj.client()
     batch = client.get_batch(batch_id, agent_id)
