@@ -12,7 +12,9 @@ import responses
 from responses import matchers
 
 from conftest import AGENT_ID, API_KEY, copy_sample, faults, operations, uploader
-from uploader import Account, BatchClient, Execution
+from uploader import Account, BatchClient, Execution, UploaderError
+from uploader.ledger import Ledger
+from uploader.workflow import run_campaign
 from uploader.call_retries import retry_config
 from uploader.estimate import estimate_run
 from uploader.followup import follow_up
@@ -89,7 +91,7 @@ def test_a_wallet_short_of_the_estimate_stops_the_run_before_uploading(standin_f
     assert refused.exit_code == 1
     assert "the wallet (1.00) cannot cover the estimated cost (6.00) of 12 calls" in refused.stderr
     assert "--ignore-balance" in refused.stderr
-    assert operations(url) == ["account"]  # nothing uploaded
+    assert operations(url) == ["account", "list"]  # read only: nothing uploaded
     going = uploader("run", source, "--now", "--cost-per-minute", "0.5", "--avg-call-seconds", "60",
                      "--ignore-balance", "--json")
     assert going.exit_code == 0, going.stderr
@@ -332,3 +334,29 @@ def test_followup_takes_only_statuses_a_call_ends_in(api, tmp_path, statuses):
                       "--statuses", statuses)
     assert result.exit_code == 2 and "--statuses takes call statuses" in result.stderr
     assert operations(api) == [] and not (tmp_path / "next.csv").exists()
+
+
+def test_a_rerun_of_a_batch_already_scheduled_is_not_refused_for_the_wallet_it_spent(standin_factory, monkeypatch,
+                                                                                    tmp_path):
+    url = standin_factory(speed=3000, control=True, wallet=3.0, price_per_minute=0.1)
+    monkeypatch.setenv("BOLNA_API_BASE", url)
+    monkeypatch.setenv("BOLNA_API_KEY", API_KEY)
+    monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    options = ["--now", "--wait", "--interval", "0.1", "--cost-per-minute", "0.2", "--avg-call-seconds", "60"]
+    assert uploader("run", source, *options).exit_code == 0  # 12 × 0.20 = 2.40 of 3.00
+    again = uploader("run", source, *options)  # the wallet is now short, but nothing new would be called
+    assert again.exit_code == 0, again.stderr
+    assert "resuming it" in again.stderr and operations(url).count("create") == 1
+
+
+@responses.activate
+def test_an_unreadable_account_stops_only_a_run_that_asked_for_a_cost_check(tmp_path):
+    responses.get(f"{BASE}/user/me", status=404, json={"message": "Not found"})
+    responses.get(f"{BASE}/batches/{AGENT_ID}/all", json=[])
+    client = BatchClient(api_key="k", base_url=BASE, sleep=lambda seconds: None)
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    with pytest.raises(UploaderError, match="cannot read the account's wallet .*--ignore-balance"):
+        run_campaign(client, source, agent_id=AGENT_ID, ledger=Ledger(tmp_path / "ledger.sqlite"),
+                     cost_per_minute=0.1)
+    assert not [call for call in responses.calls if call.request.method == "POST"]

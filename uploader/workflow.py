@@ -102,6 +102,7 @@ def upload_once(
     *,
     new_batch: bool = False,
     on_event: EventCallback = _quiet,
+    before_create: Callable[[], None] | None = None,
     **create_options: Any,
 ) -> UploadOutcome:
     """Create a batch from ``csv_path`` unless these bytes were uploaded to this agent already.
@@ -110,16 +111,23 @@ def upload_once(
     agent's batch list has one whose ``file_name`` carries their digest; that
     batch is resumed whatever its status. ``new_batch=True`` always uploads.
     An earlier upload that got no answer is looked for before anything is sent
-    again. Raises :class:`UploadInProgressError` while another process holds
-    the same upload.
+    again. ``before_create`` runs only when an upload is about to be sent
+    (nothing to resume), and may raise to stop it. Raises
+    :class:`UploadInProgressError` while another process holds the same upload.
     """
     digest = file_digest(csv_path)
     with ledger.claim(client.base_url, agent_id, digest):
-        return _upload_claimed(client, ledger, agent_id, csv_path, digest, new_batch, on_event, create_options)
+        return _upload_claimed(client, ledger, agent_id, csv_path, digest, new_batch, on_event,
+                               before_create or _nothing, create_options)
+
+
+def _nothing() -> None:
+    pass
 
 
 def _upload_claimed(client: BatchClient, ledger: Ledger, agent_id: str, csv_path: str | os.PathLike, digest: str,
-                    new_batch: bool, on_event: EventCallback, create_options: dict[str, Any]) -> UploadOutcome:
+                    new_batch: bool, on_event: EventCallback, before_create: Callable[[], None],
+                    create_options: dict[str, Any]) -> UploadOutcome:
     file_name = upload_name(csv_path, digest)
     entry = None if new_batch else ledger.find(client.base_url, agent_id, digest)
 
@@ -144,6 +152,7 @@ def _upload_claimed(client: BatchClient, ledger: Ledger, agent_id: str, csv_path
             raise _several(found, f"an earlier upload got no answer and the agent has {len(found)} new batches "
                                   f"of {entry.file_name}")
         on_event("an earlier upload got no answer and made no batch; uploading again")
+        before_create()
     else:
         if not new_batch:
             found = _batches_named(client, agent_id, file_name)
@@ -156,6 +165,7 @@ def _upload_claimed(client: BatchClient, ledger: Ledger, agent_id: str, csv_path
                          f"({file_name}), which the ledger did not know; resuming it")
                 entry = ledger.begin(client.base_url, agent_id, digest, file_name)
                 return UploadOutcome(batch, True, ledger.record(entry, state=batch.status, batch_id=batch.batch_id))
+        before_create()
         entry = ledger.begin(client.base_url, agent_id, digest, file_name)
 
     try:
@@ -244,15 +254,20 @@ def run_campaign(
             "or pass --allow-rejects to upload only the clean rows", report=report)
     if not report.clean:
         raise RejectedRowsError("no row is left to upload", report=report)
-    estimate = _estimate(client, report.clean, avg_call_seconds, cost_per_minute, ignore_balance, on_event)
+    estimate, account_error = _estimate(client, report.clean, avg_call_seconds, cost_per_minute, on_event)
+
+    def check_balance() -> None:  # only where calls would be committed: a new upload, or scheduling
+        _check_balance(estimate, account_error, ignore_balance, on_event)
 
     # Held through the schedule too: a second run must not schedule the batch the first just made.
     with ledger.claim(client.base_url, agent_id, file_digest(clean_path)):
         outcome = upload_once(client, ledger, agent_id, clean_path, new_batch=new_batch, on_event=on_event,
-                              **create_options)
+                              before_create=check_balance, **create_options)
         batch = outcome.batch
         scheduled_at = batch.scheduled_at
         if batch.status == "created":
+            if outcome.resumed:
+                check_balance()
             scheduled_at = when or to_api_time(soonest())
             answer = client.schedule_batch(batch.batch_id, scheduled_at, agent_id, bypass_call_guardrails)
             ledger.record(outcome.entry, state="scheduled")
@@ -293,26 +308,33 @@ def run_campaign(
 
 
 def _estimate(client: BatchClient, contacts: int, avg_call_seconds: float, cost_per_minute: float | None,
-              ignore_balance: bool, on_event: EventCallback) -> Estimate:
-    """Read the account and estimate; refuse a run the wallet cannot cover (before any upload)."""
+              on_event: EventCallback) -> tuple[Estimate, UploaderError | None]:
+    """Read the account and estimate; the error, if the account could not be read."""
     try:
-        account = client.get_account()
+        account, error = client.get_account(), None
     except UploaderError as exc:
-        if cost_per_minute is not None and not ignore_balance:
-            raise UploaderError(f"cannot read the account's wallet ({exc}); pass --ignore-balance to go on "
-                                "without the balance check") from None
+        account, error = None, exc
         on_event(f"cannot read the account ({exc}); no estimate from its concurrency and wallet")
-        account = None
     estimate = estimate_run(contacts, account, avg_call_seconds=avg_call_seconds, cost_per_minute=cost_per_minute)
     on_event(estimate.describe())
+    return estimate, error
+
+
+def _check_balance(estimate: Estimate, account_error: UploaderError | None, ignore_balance: bool,
+                   on_event: EventCallback) -> None:
+    """Refuse calls the wallet cannot cover, or cannot be seen to cover (unless ``ignore_balance``)."""
+    if ignore_balance or estimate.cost_per_minute is None:
+        if estimate.covered is False:
+            on_event("the wallet cannot cover the estimate; going on (--ignore-balance)")
+        return
+    if account_error is not None:
+        raise UploaderError(f"cannot read the account's wallet ({account_error}); pass --ignore-balance to go on "
+                            "without the balance check")
     if estimate.covered is False:
-        if not ignore_balance:
-            raise InsufficientBalanceError(
-                f"the wallet ({estimate.wallet:.2f}) cannot cover the estimated cost ({estimate.cost:.2f}) of "
-                f"{contacts} calls; top it up, or pass --ignore-balance (the calls past the balance end "
-                "balance-low)", estimate=estimate)
-        on_event("the wallet cannot cover the estimate; going on (--ignore-balance)")
-    return estimate
+        raise InsufficientBalanceError(
+            f"the wallet ({estimate.wallet:.2f}) cannot cover the estimated cost ({estimate.cost:.2f}) of "
+            f"{estimate.contacts} calls; top it up, or pass --ignore-balance (the calls past the balance end "
+            "balance-low)", estimate=estimate)
 
 
 def _start_text(scheduled_at: str, tz: str | None) -> str | None:

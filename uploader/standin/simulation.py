@@ -271,7 +271,7 @@ def execution(batch: dict, contact: dict, plan: ContactPlan, elapsed: float, spe
     updated = start + min(elapsed, shown.ends_at if attempt else QUEUE_SECONDS) / speed
     done = status == "completed"
     talk = shown.talk_seconds if done else 0
-    cost = round(sum(a.cost_cents for a in plan.attempts[:shown.attempt + 1] if a.ends_at <= elapsed), 2) \
+    cost = round(sum((a.cost_cents for a in plan.attempts[:shown.attempt + 1] if a.ends_at <= elapsed), 0.0), 2) \
         if attempt else 0.0
     ended = attempt is not None and status in TERMINAL_CALL_STATUSES | {"scheduled"} and status not in (
         "stopped", "canceled")
