@@ -360,3 +360,18 @@ def test_an_unreadable_account_stops_only_a_run_that_asked_for_a_cost_check(tmp_
         run_campaign(client, source, agent_id=AGENT_ID, ledger=Ledger(tmp_path / "ledger.sqlite"),
                      cost_per_minute=0.1)
     assert not [call for call in responses.calls if call.request.method == "POST"]
+
+
+def test_an_execution_row_flattens_extracted_data_and_keeps_the_inputs_variable_order():
+    raw = {"id": "e1", "batch_id": BATCH, "status": "completed", "conversation_duration": 42.5, "total_cost": 7.1,
+           "answered_by_voice_mail": False, "error_message": None,
+           "telephony_data": {"to_number": "+919876543210", "recording_url": "https://r.example/e1.mp3"},
+           "batch_run_details": {"status": "completed", "retried": 2},
+           "extracted_data": {"interested": "yes", "slot": {"day": "Mon", "hour": 10}, "tags": ["a", "b"]},
+           "context_details": {"recipient_data": {"city": "Pune", "first_name": "Asha"}}}
+    row = Execution.from_api(raw).as_row(["first_name", "city"])
+    assert [key for key in row if key.startswith(("var_", "data_"))] == [
+        "var_first_name", "var_city", "data_interested", "data_slot_day", "data_slot_hour", "data_tags"]
+    assert (row["conversation_duration"], row["total_cost"], row["retried"], row["recording_url"]) == (
+        42.5, 7.1, 2, "https://r.example/e1.mp3")
+    assert row["data_tags"] == '["a", "b"]' and row["answered_by_voice_mail"] is False
