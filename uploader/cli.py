@@ -362,8 +362,8 @@ def executions(obj: _Context, batch_id: str, agent_id: str | None, output: str |
     if output:
         write_executions(calls, output)
         click.echo(f"wrote {len(calls)} executions to {output}", err=True)
-    lines = [f"{call.to_number}\t{call.status}\t{call.conversation_time or 0:g}s\t{call.hangup_reason or ''}"
-             for call in calls]
+    lines = [f"{call.to_number}\t{call.status}\t{call.conversation_duration or 0:g}s\t{call.hangup_reason or ''}"
+             + (f"\tretried {call.retried}" if call.retried else "") for call in calls]
     _show([call.raw for call in calls], as_json, "\n".join(lines) or "no executions yet")
     return EXIT_OK
 
