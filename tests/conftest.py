@@ -1,6 +1,9 @@
 """Shared fixtures: a controllable clock, stand-in servers on free loopback ports, a generated mixed list."""
 
 import contextlib
+import http.server
+import json
+import threading
 import shutil
 import time
 from pathlib import Path
@@ -106,3 +109,28 @@ def copy_sample(tmp_path, name):
     target = tmp_path / name
     shutil.copy(SAMPLES / name, target)
     return target
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver on loopback; yields (url, list of the JSON bodies posted to it)."""
+    handler = type("Receiver", (_Receiver,), {"received": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", handler.received
+    server.shutdown()
+    server.server_close()

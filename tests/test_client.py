@@ -312,7 +312,7 @@ def test_naive_time_uses_the_named_zone(client):
         ("2031-01-01T10:00:00", "Mars/Olympus", "unknown time zone"),
         ("tomorrow at ten", None, "not an ISO 8601"),
         ("2001-01-01T10:00:00+05:30", None, "in the past"),
-        ((datetime.now(timezone.utc) + timedelta(seconds=30)).isoformat(), None, "less than 2 minutes"),
+        (lambda: (datetime.now(timezone.utc) + timedelta(seconds=30)).isoformat(), None, "less than 2 minutes"),
         ("9999-12-31T23:59:59+00:00", None, "more than a year ahead"),
         ((datetime.now(timezone.utc) + timedelta(days=367)).isoformat(), None, "more than a year ahead"),
     ],
@@ -320,24 +320,78 @@ def test_naive_time_uses_the_named_zone(client):
 )
 @responses.activate
 def test_bad_schedule_times_are_refused_before_any_request(client, when, tz, message):
+    when = when() if callable(when) else when  # "30 s from now" must mean from when the test runs
     with pytest.raises(ScheduleTimeError, match=message):
         client.schedule_batch(BATCH, when, tz=tz)
     assert len(responses.calls) == 0
 
 
+@pytest.mark.parametrize("repeat_status, repeat_body", [
+    (400, {"error": 400, "message": "batch is scheduled; only a created batch can be scheduled"}),
+    (409, {"message": "batch is scheduled"}),
+    (500, {"error": 500, "message": "Internal server error"}),
+], ids=["400-as-the-api-most-likely-answers", "409", "500"])
+@pytest.mark.parametrize("found", ["scheduled", "queued", "running", "completed"])
 @responses.activate
-def test_a_retried_schedule_that_meets_its_own_success_is_success(client):
+def test_a_lost_schedule_answer_is_decided_by_the_batch_status(client, repeat_status, repeat_body, found):
     responses.post(f"{BASE}/batches/{BATCH}/schedule", body=requests.ConnectionError("dropped"))
-    responses.post(f"{BASE}/batches/{BATCH}/schedule", status=409, json={"message": "batch is scheduled"})
-    responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "scheduled"})
-    assert client.schedule_batch(BATCH, in_a_day()).state == "scheduled"
+    for _ in range(4):
+        responses.post(f"{BASE}/batches/{BATCH}/schedule", status=repeat_status, json=repeat_body)
+    responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": found})
+    assert client.schedule_batch(BATCH, in_a_day()).state == found
 
 
 @responses.activate
-def test_scheduling_twice_is_a_conflict(client):
-    responses.post(f"{BASE}/batches/{BATCH}/schedule", status=409, json={"message": "batch is scheduled"})
-    with pytest.raises(ConflictError):
+def test_a_failed_schedule_of_a_batch_still_created_raises_the_failure(client):
+    responses.post(f"{BASE}/batches/{BATCH}/schedule", status=400,
+                   json={"error": 400, "message": "scheduled_at is less than 2 minutes from now"})
+    responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "created"})
+    with pytest.raises(BadRequestError, match="less than 2 minutes"):
         client.schedule_batch(BATCH, in_a_day())
+    assert [call.request.method for call in responses.calls] == ["POST", "GET"]
+
+
+@responses.activate
+def test_a_schedule_nobody_answers_raises_when_the_batch_cannot_be_read(client):
+    responses.post(f"{BASE}/batches/{BATCH}/schedule", body=requests.ConnectionError("dropped"))
+    responses.get(f"{BASE}/batches/{BATCH}", body=requests.ConnectionError("dropped"))
+    with pytest.raises(APIConnectionError):
+        client.schedule_batch(BATCH, in_a_day())
+
+
+@pytest.mark.parametrize("status, body", [
+    (401, {"error": 401, "message": "Access denied"}),
+    (403, {"detail": "Access denied"}),
+], ids=["docs-401", "live-403"])
+@responses.activate
+def test_both_auth_answers_are_one_error_and_no_batch_read(client, status, body):
+    responses.post(f"{BASE}/batches/{BATCH}/schedule", status=status, json=body)
+    with pytest.raises(AuthenticationError, match="Access denied"):
+        client.schedule_batch(BATCH, in_a_day())
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_lost_stop_answer_is_decided_by_the_batch_status(client):
+    responses.post(f"{BASE}/batches/{BATCH}/stop", body=requests.ConnectionError("dropped"))
+    responses.post(f"{BASE}/batches/{BATCH}/stop", status=404, json={"message": "Batch is not queued or running"})
+    responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "stopped"})
+    assert client.stop_batch(BATCH).state == "stopped"
+
+
+@responses.activate
+def test_a_stop_refused_because_someone_else_stopped_it_is_done(client):
+    responses.post(f"{BASE}/batches/{BATCH}/stop", status=404, json={"message": "Batch is not queued or running"})
+    responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "stopped"})
+    assert client.stop_batch(BATCH).message == "already stopped"
+
+
+@responses.activate
+def test_stopping_a_finished_batch_is_a_not_found(client):
+    responses.post(f"{BASE}/batches/{BATCH}/stop", status=404, json={"message": "Batch is not queued or running"})
+    responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "completed"})
+    with pytest.raises(NotFoundError, match="not queued or running"):
+        client.stop_batch(BATCH)
 
 
 # -- layouts, listing, executions ---------------------------------------------

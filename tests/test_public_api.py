@@ -27,6 +27,7 @@ def test_uploader_exports():
         "AuthenticationError", "BadRequestError", "Batch", "BatchClient", "BatchFailedError", "ConfigError",
         "ConflictError", "Execution", "LedgerError", "NotFoundError", "RateLimitError", "RejectedRowsError", "ScheduleTimeError",
         "ServerError", "UploadInProgressError", "UploaderError", "WaitTimeoutError",
+        "Account", "InsufficientBalanceError",
     ])
     assert all(hasattr(uploader, name) for name in uploader.__all__)
 

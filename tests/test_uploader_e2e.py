@@ -178,7 +178,8 @@ def test_wrong_key_exits_1_without_showing_it(api, monkeypatch):
 
 
 def test_every_command_has_help_with_an_example():
-    for command in ("run", "create", "schedule", "status", "wait", "executions", "list", "stop", "delete", "serve"):
+    for command in ("run", "create", "schedule", "status", "wait", "executions", "list", "stop", "delete", "serve",
+                    "account", "followup"):
         result = uploader(command, "--help")
         assert result.exit_code == 0
         assert "Example:" in result.stdout

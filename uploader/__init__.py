@@ -20,6 +20,7 @@ from .errors import (  # noqa: E402
     BatchFailedError,
     ConfigError,
     ConflictError,
+    InsufficientBalanceError,
     LedgerError,
     NotFoundError,
     RateLimitError,
@@ -30,12 +31,13 @@ from .errors import (  # noqa: E402
     UploaderError,
     WaitTimeoutError,
 )
-from .models import ActionResult, Batch, Execution  # noqa: E402
+from .models import Account, ActionResult, Batch, Execution  # noqa: E402
 
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "Account",
     "ActionResult",
     "AmbiguousCreateError",
     "AuthenticationError",
@@ -46,6 +48,7 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "Execution",
+    "InsufficientBalanceError",
     "LedgerError",
     "NotFoundError",
     "RateLimitError",

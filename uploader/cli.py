@@ -26,9 +26,16 @@ from .errors import (
     UploaderError,
     WaitTimeoutError,
 )
+from .call_retries import check_retry_config, parse_list, parse_minutes
+from .call_retries import retry_config as build_retry_config
+from .estimate import DEFAULT_AVG_CALL_SECONDS
+from .files import check_output
+from .followup import DEFAULT_STATUSES as FOLLOW_UP_STATUSES
+from .followup import FINAL_CALL_STATUSES
+from .followup import write_follow_up
 from .ledger import Ledger
 from .models import Batch
-from .times import soonest, to_api_time
+from .times import show_start, soonest, to_api_time
 from .workflow import run_campaign, upload_once, write_executions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
@@ -93,7 +100,10 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Print the A
 
 
 def _when_options(command: Callable) -> Callable:
-    command = click.option("--now", is_flag=True, help="As soon as the API allows (about 3 minutes ahead).")(command)
+    command = click.option(
+        "--now", is_flag=True,
+        help="As soon as the API allows: asks for 2.5 minutes ahead, which the API rounds up to the next "
+             "10-minute mark, so calls start 3 to 13 minutes from now.")(command)
     command = click.option("--tz", metavar="ZONE", help="Time zone for an --at without offset, e.g. Asia/Kolkata.")(
         command)
     return click.option("--at", metavar="TIME", help="Start time, ISO 8601, e.g. 2025-06-01T10:00:00+05:30.")(command)
@@ -103,6 +113,28 @@ def _when(at: str | None, now: bool) -> str | None:
     if bool(at) == bool(now):
         raise click.UsageError("give exactly one of --at TIME or --now")
     return at
+
+
+def _retry_options(command: Callable) -> Callable:
+    command = click.option("--retry-config", metavar="JSON",
+                           help='Raw retry_config for experts, e.g. \'{"enabled": true, "max_retries": 2}\'.')(command)
+    command = click.option("--retry-intervals", metavar="MINUTES",
+                           help="Minutes before each redial, e.g. 30,60 [30,60,120].")(command)
+    command = click.option("--retry-on", metavar="STATUSES",
+                           help="Redial after these call statuses: no-answer, busy, failed, error "
+                                "[no-answer,busy,failed].")(command)
+    return click.option("--retries", type=int, metavar="N",
+                        help="Redial unanswered calls up to N times (1 to 3, the API's limit).")(command)
+
+
+def _retry_config(raw: str | None, retries: int | None, retry_on: str | None,
+                  intervals: str | None) -> dict | None:
+    """The retry_config of the typed options or of --retry-config, checked before any request."""
+    if raw is not None:
+        if retries is not None or retry_on or intervals:
+            raise click.UsageError("give --retries/--retry-on/--retry-intervals or --retry-config, not both")
+        return check_retry_config(raw)
+    return build_retry_config(retries, parse_list(retry_on), parse_minutes(intervals))
 
 
 def _run_command(function: Callable[..., int | None]) -> Callable[..., None]:
@@ -170,16 +202,24 @@ def _progress(batch: Batch) -> None:
 @click.option("--timeout", type=float, default=6 * 3600, show_default=True, help="Give up waiting after this.")
 @click.option("--results", type=click.Path(), help="Write executions here (.csv or .json).")
 @click.option("--from-number", "from_numbers", multiple=True, metavar="E164", help="Caller id (repeatable).")
-@click.option("--retry-config", metavar="JSON", help='e.g. \'{"enabled": true, "max_retries": 2}\'')
+@_retry_options
 @click.option("--webhook-url", metavar="URL", help="Bolna posts the batch here when it finishes.")
 @click.option("--bypass-guardrails", is_flag=True, help="Skip the agent's calling-hours check.")
+@click.option("--avg-call-seconds", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_AVG_CALL_SECONDS,
+              show_default=True, help="A call's expected length, for the estimate.")
+@click.option("--cost-per-minute", type=click.FloatRange(min=0), metavar="PRICE",
+              help="What a minute costs, in the wallet's currency: the estimate gets a cost, checked against the "
+                   "wallet before uploading.")
+@click.option("--ignore-balance", is_flag=True, help="Go on when the wallet cannot cover the estimated cost.")
 @_json_option
 @pass_context
 @_run_command
 def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None, now: bool, region: str | None,
         column: str | None, types: str | None, suppress: tuple[str, ...], allow_rejects: bool, out_dir: str | None, new_batch: bool, wait_: bool,
         interval: float, timeout: float, results: str | None, from_numbers: tuple[str, ...],
-        retry_config: str | None, webhook_url: str | None, bypass_guardrails: bool, as_json: bool) -> int:
+        retry_config: str | None, retries: int | None, retry_on: str | None, retry_intervals: str | None,
+        webhook_url: str | None, bypass_guardrails: bool, avg_call_seconds: float, cost_per_minute: float | None,
+        ignore_balance: bool, as_json: bool) -> int:
     """Validate and clean FILE, upload it once, schedule it, and with --wait follow it to the end.
 
     Running the same command again resumes the same batch instead of making another.
@@ -191,16 +231,22 @@ def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None,
     if results and not wait_:
         raise click.UsageError("--results needs --wait")
     at = _when(at, now)
+    config = _retry_config(retry_config, retries, retry_on, retry_intervals)
     client, ledger = obj.client(), obj.ledger()
     result = run_campaign(
         client, file, agent_id=agent_id, ledger=ledger, at=at, tz=tz, region=region, column=column, types=types,
         suppress=suppress, allow_rejects=allow_rejects, out_dir=out_dir, new_batch=new_batch, wait=wait_, interval=interval,
         timeout=timeout, results_path=results, bypass_call_guardrails=bypass_guardrails,
-        from_phone_numbers=list(from_numbers) or None, retry_config=retry_config, webhook_url=webhook_url,
+        avg_call_seconds=avg_call_seconds, cost_per_minute=cost_per_minute, ignore_balance=ignore_balance,
+        from_phone_numbers=list(from_numbers) or None, retry_config=config, webhook_url=webhook_url,
         on_event=lambda message: click.echo(f"uploader: {message}", err=True),
         on_update=_progress if wait_ else None,
     )
     text = _describe(result.batch)
+    if result.starts_at and not wait_ and not result.batch.is_terminal:
+        text += f"\nstarts at {result.starts_at}"
+    if result.estimate:
+        text += f"\n{result.estimate.describe()}"
     if result.results_path:
         text += f"\nwrote {len(result.executions)} executions to {result.results_path}"
     _show(result.to_dict(), as_json, text)
@@ -212,22 +258,24 @@ def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None,
 @_agent_option()
 @click.option("--new-batch", is_flag=True, help="Upload again even if this file was uploaded before.")
 @click.option("--from-number", "from_numbers", multiple=True, metavar="E164", help="Caller id (repeatable).")
-@click.option("--retry-config", metavar="JSON", help="Per-call retry settings as a JSON object.")
+@_retry_options
 @click.option("--webhook-url", metavar="URL", help="Bolna posts the batch here when it finishes.")
 @_json_option
 @pass_context
 @_run_command
 def create(obj: _Context, file: str, agent_id: str, new_batch: bool, from_numbers: tuple[str, ...],
-           retry_config: str | None, webhook_url: str | None, as_json: bool) -> int:
+           retry_config: str | None, retries: int | None, retry_on: str | None, retry_intervals: str | None,
+           webhook_url: str | None, as_json: bool) -> int:
     """Upload an already clean FILE as a new batch (once: a repeat finds the first).
 
     \b
     Example:
       uploader create clean.csv --agent-id $AGENT
     """
+    config = _retry_config(retry_config, retries, retry_on, retry_intervals)
     outcome = upload_once(obj.client(), obj.ledger(), agent_id, file, new_batch=new_batch,
                           on_event=lambda message: click.echo(f"uploader: {message}", err=True),
-                          from_phone_numbers=list(from_numbers) or None, retry_config=retry_config,
+                          from_phone_numbers=list(from_numbers) or None, retry_config=config,
                           webhook_url=webhook_url)
     _show({"batch_id": outcome.batch.batch_id, "state": outcome.batch.status, "resumed": outcome.resumed},
           as_json, outcome.batch.batch_id)
@@ -253,7 +301,9 @@ def schedule(obj: _Context, batch_id: str, at: str | None, tz: str | None, now: 
     at = _when(at, now)
     when = to_api_time(at, tz) if at else to_api_time(soonest())
     result = obj.client().schedule_batch(batch_id, when, agent_id, bypass_guardrails)
-    _show(result.raw, as_json, f"batch {batch_id}: {result.state} for {when}")
+    starts = show_start(when, tz)
+    _show({**result.raw, "state": result.state, "scheduled_at": when, "starts_at": starts}, as_json,
+          f"batch {batch_id}: {result.state} for {when}; the API starts it at {starts}")
     return EXIT_OK
 
 
@@ -314,8 +364,8 @@ def executions(obj: _Context, batch_id: str, agent_id: str | None, output: str |
     if output:
         write_executions(calls, output)
         click.echo(f"wrote {len(calls)} executions to {output}", err=True)
-    lines = [f"{call.to_number}\t{call.status}\t{call.conversation_time or 0:g}s\t{call.hangup_reason or ''}"
-             for call in calls]
+    lines = [f"{call.to_number}\t{call.status}\t{call.conversation_duration or 0:g}s\t{call.hangup_reason or ''}"
+             + (f"\tretried {call.retried}" if call.retried else "") for call in calls]
     _show([call.raw for call in calls], as_json, "\n".join(lines) or "no executions yet")
     return EXIT_OK
 
@@ -344,7 +394,7 @@ def list_command(obj: _Context, agent_id: str, as_json: bool) -> int:
 @pass_context
 @_run_command
 def stop(obj: _Context, batch_id: str, as_json: bool) -> int:
-    """Stop a scheduled, queued or running batch.
+    """Stop a queued or running batch (the API documents no stop before the start: delete a scheduled one).
 
     \b
     Example:
@@ -387,11 +437,25 @@ def delete(obj: _Context, batch_id: str, as_json: bool) -> int:
 @click.option("--retry-after", type=float, default=1.0, show_default=True, help="Retry-After of 429/503 faults.")
 @click.option("--slow-seconds", type=float, default=5.0, show_default=True, help="Delay of a 'slow' fault.")
 @click.option("--control", is_flag=True, help="Enable the /_standin/ routes that switch faults at run time.")
-@click.option("--lenient-numbers", is_flag=True, help="Count non-E.164 rows out instead of refusing the file.")
+@click.option("--strict-upload", is_flag=True,
+              help="Refuse a whole file with a bad row (the API counts such rows out: valid_contacts < total_contacts).")
 @click.option("--ready-file", type=click.Path(dir_okay=False), help="Write the base URL here once listening.")
+@click.option("--auth-style", type=click.Choice(["docs", "live"]), default="docs", show_default=True,
+              help="A bad key gets 401 'Access denied' (as documented) or 403 {\"detail\": ...} (as the live API).")
+@click.option("--wallet", type=click.FloatRange(min=0), default=10_000.0, show_default=True,
+              help="The account's balance; calls spend it, and once it is gone the rest end balance-low.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Calls dialled at once (GET /user/me shows it).")
+@click.option("--price-per-minute", type=click.FloatRange(min=0), default=0.095, show_default=True,
+              help="What a minute of talk costs, in the wallet's currency.")
+@click.option("--final-status", type=click.Choice(["completed", "executed"]), default="completed",
+              show_default=True, help="The status a finished batch reads (the docs name both).")
+@click.option("--rate-limit", type=click.IntRange(min=1), metavar="N",
+              help="Answer 429 with Retry-After past N requests a minute per key (the API documents 1000).")
 def serve(host: str, port: int, api_keys: tuple[str, ...], speed: float, state_path: str | None, faults: str | None,
           fault_rate: float, fault_kinds: str, retry_after: float, slow_seconds: float, control: bool,
-          lenient_numbers: bool, ready_file: str | None) -> None:
+          strict_upload: bool, ready_file: str | None, auth_style: str, wallet: float, concurrency: int,
+          price_per_minute: float, final_status: str, rate_limit: int | None) -> None:
     """Run the local stand-in for the Batch API (offline demos and tests).
 
     \b
@@ -416,7 +480,9 @@ def serve(host: str, port: int, api_keys: tuple[str, ...], speed: float, state_p
         })
         server = make_standin_server(host, port, api_keys=list(api_keys) or [DEFAULT_API_KEY], speed=speed,
                                      state_path=state_path, faults=plan, control=control,
-                                     lenient_numbers=lenient_numbers)
+                                     strict_upload=strict_upload, auth_style=auth_style, wallet=wallet,
+                                     concurrency=concurrency, price_per_minute=price_per_minute,
+                                     final_status=final_status, rate_limit=rate_limit)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except OSError as exc:
@@ -433,6 +499,64 @@ def serve(host: str, port: int, api_keys: tuple[str, ...], speed: float, state_p
         pass
     finally:
         server.server_close()
+
+
+@cli.command()
+@_json_option
+@pass_context
+@_run_command
+def account(obj: _Context, as_json: bool) -> int:
+    """Show the account's wallet balance and call concurrency (GET /user/me).
+
+    \b
+    Example:
+      uploader account --json
+    """
+    info = obj.client().get_account()
+    wallet = f"{info.wallet:.2f}" if info.wallet is not None else "unknown"
+    lines = (f"{info.concurrency_current}/{info.concurrency_max} lines busy" if info.concurrency_max is not None
+             else "concurrency unknown")
+    _show(info.raw, as_json, f"wallet {wallet}; {lines}")
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("batch_id")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="The follow-up contact file to write (CSV, ready for 'uploader run').")
+@click.option("--statuses", default=",".join(FOLLOW_UP_STATUSES), show_default=True, metavar="LIST",
+              help="Call statuses that make a contact a follow-up (all its calls must have ended in them).")
+@_agent_option(required=False)
+@_json_option
+@pass_context
+@_run_command
+def followup(obj: _Context, batch_id: str, output: str, statuses: str, agent_id: str | None, as_json: bool) -> int:
+    """Write the contacts of a batch nobody reached, as a clean file for the next batch.
+
+    A contact goes in when every call to it ended in one of --statuses and
+    none completed; anyone reached (a completed call, a voicemail) never does.
+
+    \b
+    Example:
+      uploader followup 3c90c3cc0d444b5088888dd25736052a -o next.csv && uploader run next.csv --now
+    """
+    wanted = parse_list(statuses)
+    unknown = [status for status in wanted if status not in FINAL_CALL_STATUSES]
+    if not wanted or unknown:
+        raise click.UsageError(f"--statuses takes call statuses a call ends in ({', '.join(sorted(FINAL_CALL_STATUSES))})"
+                               + (f"; not {', '.join(unknown)}" if unknown else ""))
+    check_output(output, "follow-up file")
+    client = obj.client()
+    batch = client.get_batch(batch_id, agent_id)
+    if not batch.is_terminal:
+        click.echo(f"uploader: batch {batch_id} is {batch.status}; contacts still being called are left out",
+                   err=True)
+    result = write_follow_up(client.iter_executions(batch_id, agent_id), output, wanted)
+    summary = {"batch_id": batch_id, "batch_status": batch.status, "output": output, "contacts": len(result.rows),
+               "reached": result.reached, "not_final": result.not_final, "statuses": wanted}
+    _show(summary, as_json, f"wrote {len(result.rows)} contacts to {output} ({result.reached} reached, "
+                            f"{result.not_final} not finished, left out)")
+    return EXIT_OK
 
 
 def main() -> None:

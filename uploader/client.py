@@ -28,7 +28,7 @@ from .errors import (
     APIStatusError,
     APITimeoutError,
     ConfigError,
-    ConflictError,
+    AuthenticationError,
     NotFoundError,
     RateLimitError,
     ServerError,
@@ -36,7 +36,7 @@ from .errors import (
     WaitTimeoutError,
     error_for_status,
 )
-from .models import ActionResult, Batch, Execution
+from .models import SCHEDULED_STATUSES, Account, ActionResult, Batch, Execution
 from .retry import parse_retry_after, retry_delay, should_retry
 from .times import to_api_time
 
@@ -62,6 +62,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
         "executions": "/batches/{batch_id}/executions",
         "stop": "/batches/{batch_id}/stop",
         "delete": "/batches/{batch_id}",
+        "account": "/user/me",
     },
     "seed": {
         "create": "/batches",
@@ -71,6 +72,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
         "executions": "/batches/{agent_id}/{batch_id}/executions",
         "stop": "/batches/{batch_id}/stop",
         "delete": "/batches/{batch_id}",
+        "account": "/user/me",
     },
 }
 # The text of a urllib3 error starts with its connection object (the URL says as much): noise.
@@ -181,18 +183,32 @@ class BatchClient:
             options = {"files": {"scheduled_at": (None, when), "bypass_call_guardrails": (None, flag)}}
         try:
             data = self._request("POST", path, idempotent=True, **options)
-        except ConflictError as exc:
-            # A retry after a lost answer meets its own success: check before failing.
-            if exc.attempts > 1:
-                batch = self.get_batch(batch_id, agent_id)
-                if batch.status != "created":
-                    return ActionResult(state=batch.status, message="already scheduled", raw=batch.raw)
+        except (APIStatusError, APIConnectionError) as exc:
+            # The real API has no "already scheduled" code (a repeat most likely gets a 400), so the
+            # batch itself says whether this schedule, or a try of it whose answer was lost, took.
+            found = self._status_after_failure(batch_id, agent_id, exc)
+            if found in SCHEDULED_STATUSES and _maybe_acted(exc):
+                return ActionResult(state=found, message="already scheduled")
             raise
         return ActionResult.from_api(data)
+
+    def _status_after_failure(self, batch_id: str, agent_id: str | None, exc: UploaderError) -> str | None:
+        """The batch's status after a failed or unanswered action on it (None if it cannot be read)."""
+        if isinstance(exc, AuthenticationError):
+            return None  # the key was refused: nothing was done, and a read would be refused too
+        try:
+            return self.get_batch(batch_id, agent_id).status
+        except UploaderError as read_error:
+            logger.warning("could not read batch %s after a failed action (%s)", batch_id, read_error)
+            return None
 
     def get_batch(self, batch_id: str, agent_id: str | None = None) -> Batch:
         """The batch's current status, counts and schedule."""
         return Batch.from_api(self._request("GET", self._path("get", batch_id, agent_id)))
+
+    def get_account(self) -> Account:
+        """The account's wallet balance and call concurrency (``GET /user/me``)."""
+        return Account.from_api(self._request("GET", self._path("account")))
 
     def list_batches(self, agent_id: str) -> list[Batch]:
         """All batches of an agent."""
@@ -215,9 +231,14 @@ class BatchClient:
                 return
             page += 1
 
-    def stop_batch(self, batch_id: str) -> ActionResult:
-        """Stop a scheduled, queued or running batch."""
-        return ActionResult.from_api(self._request("POST", self._path("stop", batch_id)))
+    def stop_batch(self, batch_id: str, agent_id: str | None = None) -> ActionResult:
+        """Stop a queued or running batch; a failure after which the batch reads ``stopped`` is success."""
+        try:
+            return ActionResult.from_api(self._request("POST", self._path("stop", batch_id)))
+        except (APIStatusError, APIConnectionError) as exc:
+            if self._status_after_failure(batch_id, agent_id, exc) == "stopped":
+                return ActionResult(state="stopped", message="already stopped")
+            raise
 
     def delete_batch(self, batch_id: str) -> ActionResult:
         """Delete a batch; a retry that finds it gone counts as done."""
@@ -388,6 +409,16 @@ class BatchClient:
             return json.loads(self._redact(json.dumps(body)))
         except (TypeError, ValueError):
             return body
+
+
+def _maybe_acted(exc: UploaderError) -> bool:
+    """Whether a failed request may have been carried out: no answer, a 5xx, or an answer to a re-send.
+
+    A refusal of the only try is the server's word on that very request: it was not carried out.
+    """
+    if isinstance(exc, APIConnectionError):
+        return True
+    return isinstance(exc, APIStatusError) and (exc.attempts > 1 or exc.status >= 500)
 
 
 def _root_cause(exc: BaseException) -> BaseException:

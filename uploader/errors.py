@@ -16,6 +16,7 @@
     ├── AmbiguousCreateError       an upload may or may not have made a batch
     ├── UploadInProgressError      another process is uploading the same file right now
     ├── RejectedRowsError          csvtools rejected rows and --allow-rejects was not given
+    ├── InsufficientBalanceError   the wallet cannot cover the run's estimated cost
     ├── BatchFailedError           the batch ended stopped or failed
     └── WaitTimeoutError           the batch did not finish before the deadline
 
@@ -126,6 +127,14 @@ class RejectedRowsError(UploaderError):
     def __init__(self, message: str, *, report: Any = None) -> None:
         super().__init__(message)
         self.report = report
+
+
+class InsufficientBalanceError(UploaderError):
+    """The wallet holds less than the run is estimated to cost; carries the estimate."""
+
+    def __init__(self, message: str, *, estimate: Any = None) -> None:
+        super().__init__(message)
+        self.estimate = estimate
 
 
 class BatchFailedError(UploaderError):

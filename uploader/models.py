@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 #: (the docs disagree on its values), so anything else counts as "not yet".
 TERMINAL_STATUSES = frozenset({"completed", "executed", "stopped", "failed", "canceled", "cancelled"})
 SUCCESS_STATUSES = frozenset({"completed", "executed"})
+#: Batch statuses that say a schedule took (the batch is past ``created`` and was not stopped first).
+SCHEDULED_STATUSES = frozenset({"scheduled", "queued", "running", "completed", "executed"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,25 @@ class Batch:
 
 
 @dataclass(frozen=True)
+class Account:
+    """The account as ``GET /user/me`` describes it: wallet balance and call concurrency."""
+
+    wallet: float | None = None
+    concurrency_max: int | None = None
+    concurrency_current: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> Account:
+        wallet = data.get("wallet")
+        if isinstance(wallet, dict):  # tolerate a nested shape: {"wallet": {"balance": …}}
+            wallet = wallet.get("balance", wallet.get("amount"))
+        concurrency = data.get("concurrency") if isinstance(data.get("concurrency"), dict) else {}
+        return cls(wallet=_number(wallet), concurrency_max=_integer(concurrency.get("max")),
+                   concurrency_current=_integer(concurrency.get("current")), raw=data)
+
+
+@dataclass(frozen=True)
 class ActionResult:
     """The short answer of schedule, stop and delete: ``state`` and ``message``."""
 
@@ -85,50 +107,97 @@ class ActionResult:
 
 @dataclass(frozen=True)
 class Execution:
-    """One call to one contact."""
+    """One call to one contact (its redials counted in ``retried``)."""
 
     id: str
     batch_id: str | None
     status: str
     to_number: str | None = None
     from_number: str | None = None
-    conversation_time: float | None = None
+    conversation_duration: float | None = None
     total_cost: float | None = None
+    answered_by_voice_mail: bool | None = None
+    error_message: str | None = None
+    recording_url: str | None = None
+    retried: int | None = None
     hangup_reason: str | None = None
     transcript: str | None = None
     created_at: str | None = None
     variables: dict[str, Any] = field(default_factory=dict)
+    extracted_data: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    #: Columns of :meth:`as_row`, for CSV output.
-    ROW_FIELDS = ("id", "batch_id", "status", "to_number", "from_number", "conversation_time",
-                  "total_cost", "hangup_reason", "created_at")
+    #: Columns of :meth:`as_row`, for CSV output, before the ``var_*`` and ``data_*`` ones.
+    ROW_FIELDS = ("id", "batch_id", "status", "to_number", "from_number", "conversation_duration",
+                  "total_cost", "answered_by_voice_mail", "error_message", "recording_url", "retried",
+                  "hangup_reason", "created_at")
+
+    @property
+    def conversation_time(self) -> float | None:
+        """The older name of :attr:`conversation_duration` (seconds)."""
+        return self.conversation_duration
+
+    @property
+    def contact_number(self) -> str | None:
+        """The number called: the contact's own (``context_details``), else the telephony record's."""
+        context = self.raw.get("context_details") or {}
+        return context.get("recipient_phone_number") or self.to_number
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> Execution:
         telephony = data.get("telephony_data") or {}
         context = data.get("context_details") or {}
-        duration = data.get("conversation_time", data.get("conversation_duration"))
+        run = data.get("batch_run_details") or {}
+        duration = data.get("conversation_duration", data.get("conversation_time"))
+        voicemail = data.get("answered_by_voice_mail")
         return cls(
             id=str(data.get("id") or ""),
             batch_id=data.get("batch_id"),
             status=str(data.get("status") or "unknown"),
             to_number=telephony.get("to_number") or context.get("recipient_phone_number"),
             from_number=telephony.get("from_number"),
-            conversation_time=_number(duration),
+            conversation_duration=_number(duration),
             total_cost=_number(data.get("total_cost")),
+            answered_by_voice_mail=bool(voicemail) if voicemail is not None else None,
+            error_message=data.get("error_message") or None,
+            recording_url=telephony.get("recording_url") or data.get("recording_url") or None,
+            retried=_integer(run.get("retried")),
             hangup_reason=telephony.get("hangup_reason"),
             transcript=data.get("transcript"),
             created_at=data.get("created_at"),
             variables=dict(context.get("recipient_data") or {}),
+            extracted_data=dict(data.get("extracted_data") or {}) if isinstance(data.get("extracted_data"),
+                                                                                 dict) else {},
             raw=data,
         )
 
-    def as_row(self) -> dict[str, Any]:
-        """The fields a results CSV shows, then the contact's variables."""
+    def as_row(self, variable_order: list[str] | None = None) -> dict[str, Any]:
+        """The fields a results CSV shows, then the contact's variables (``var_*``, in ``variable_order``
+        first), then ``extracted_data`` flattened (``data_*``, nested keys joined by ``_``)."""
         row = {name: getattr(self, name) for name in self.ROW_FIELDS}
-        row.update({f"var_{key}": value for key, value in self.variables.items()})
+        order = [key for key in variable_order or [] if key in self.variables]
+        order += [key for key in self.variables if key not in order]
+        row.update({f"var_{key}": self.variables[key] for key in order})
+        row.update({f"data_{key}": value for key, value in _flatten(self.extracted_data).items()})
         return row
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}_"))
+        elif isinstance(value, list):
+            flat[name] = json.dumps(value, ensure_ascii=False)
+        else:
+            flat[name] = value
+    return flat
+
+
+def _integer(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None else None
 
 
 def _number(value: Any) -> float | None:

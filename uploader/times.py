@@ -11,6 +11,8 @@ from .errors import ScheduleTimeError
 MIN_LEAD = timedelta(minutes=2)
 #: A start further ahead than this is a typo, not a campaign (and year 9999 overflows once rounded).
 MAX_LEAD = timedelta(days=366)
+#: The API starts a batch at the next multiple of this after the time asked for.
+ROUND_TO = timedelta(minutes=10)
 
 
 def to_api_time(value: datetime | str, tz: str | None = None, now: datetime | None = None) -> str:
@@ -38,6 +40,24 @@ def to_api_time(value: datetime | str, tz: str | None = None, now: datetime | No
     if moment > now + MAX_LEAD:
         raise ScheduleTimeError(f"{moment.isoformat()} is more than a year ahead; give a nearer time")
     return moment.isoformat(timespec="seconds")
+
+
+def api_start(value: str | datetime) -> datetime:
+    """The start the API will use for ``value`` (an offset-carrying time): rounded up to the next 10 minutes."""
+    moment = _parse(value) if isinstance(value, str) else value
+    step = ROUND_TO.total_seconds()
+    seconds = moment.timestamp()
+    rounded = -(-seconds // step) * step
+    return datetime.fromtimestamp(rounded, moment.tzinfo)
+
+
+def show_start(value: str | datetime, tz: str | None = None) -> str:
+    """``value``'s rounded start for people: in ``tz`` when given, else in the offset it was written with."""
+    start = api_start(value)
+    if tz:
+        start = start.astimezone(_zone(tz))
+    name = f" {tz}" if tz else ""
+    return f"{start.isoformat(timespec='minutes')}{name}"
 
 
 def soonest(now: datetime | None = None) -> datetime:

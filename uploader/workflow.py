@@ -11,7 +11,7 @@ import io
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,20 @@ from typing import Any
 import csvtools
 
 from .client import CLOCK_SKEW, BatchClient
-from .errors import AmbiguousCreateError, BatchFailedError, NotFoundError, RejectedRowsError, UploaderError
+from .errors import (
+    AmbiguousCreateError,
+    BatchFailedError,
+    InsufficientBalanceError,
+    NotFoundError,
+    RejectedRowsError,
+    UploaderError,
+)
+from .estimate import DEFAULT_AVG_CALL_SECONDS, Estimate, estimate_run
 from .files import atomic_write_text, check_output
 from .ledger import Ledger, LedgerEntry, file_digest
 from .models import Batch, Execution
 from .report_page import write_report_page
-from .times import soonest, to_api_time
+from .times import show_start, soonest, to_api_time
 
 EventCallback = Callable[[str], None]
 #: Rejected rows the run's report lists (all of them are in the rejects file); the HTML page shows them.
@@ -58,6 +66,9 @@ class RunResult:
     executions: list[Execution] = field(default_factory=list)
     results_path: str | None = None
     html_path: str | None = None
+    #: The start the API uses (``scheduled_at`` rounded up to 10 minutes), for people; None when not scheduled.
+    starts_at: str | None = None
+    estimate: Estimate | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +76,8 @@ class RunResult:
             "status": self.batch.status,
             "resumed": self.resumed,
             "scheduled_at": self.scheduled_at,
+            "starts_at": self.starts_at,
+            "estimate": self.estimate.to_dict() if self.estimate else None,
             "clean_path": self.clean_path,
             "rows": self.report.rows,
             "clean": self.report.clean,
@@ -94,6 +107,7 @@ def upload_once(
     *,
     new_batch: bool = False,
     on_event: EventCallback = _quiet,
+    before_create: Callable[[], None] | None = None,
     **create_options: Any,
 ) -> UploadOutcome:
     """Create a batch from ``csv_path`` unless these bytes were uploaded to this agent already.
@@ -102,16 +116,23 @@ def upload_once(
     agent's batch list has one whose ``file_name`` carries their digest; that
     batch is resumed whatever its status. ``new_batch=True`` always uploads.
     An earlier upload that got no answer is looked for before anything is sent
-    again. Raises :class:`UploadInProgressError` while another process holds
-    the same upload.
+    again. ``before_create`` runs only when an upload is about to be sent
+    (nothing to resume), and may raise to stop it. Raises
+    :class:`UploadInProgressError` while another process holds the same upload.
     """
     digest = file_digest(csv_path)
     with ledger.claim(client.base_url, agent_id, digest):
-        return _upload_claimed(client, ledger, agent_id, csv_path, digest, new_batch, on_event, create_options)
+        return _upload_claimed(client, ledger, agent_id, csv_path, digest, new_batch, on_event,
+                               before_create or _nothing, create_options)
+
+
+def _nothing() -> None:
+    pass
 
 
 def _upload_claimed(client: BatchClient, ledger: Ledger, agent_id: str, csv_path: str | os.PathLike, digest: str,
-                    new_batch: bool, on_event: EventCallback, create_options: dict[str, Any]) -> UploadOutcome:
+                    new_batch: bool, on_event: EventCallback, before_create: Callable[[], None],
+                    create_options: dict[str, Any]) -> UploadOutcome:
     file_name = upload_name(csv_path, digest)
     entry = None if new_batch else ledger.find(client.base_url, agent_id, digest)
 
@@ -136,6 +157,7 @@ def _upload_claimed(client: BatchClient, ledger: Ledger, agent_id: str, csv_path
             raise _several(found, f"an earlier upload got no answer and the agent has {len(found)} new batches "
                                   f"of {entry.file_name}")
         on_event("an earlier upload got no answer and made no batch; uploading again")
+        before_create()
     else:
         if not new_batch:
             found = _batches_named(client, agent_id, file_name)
@@ -148,6 +170,7 @@ def _upload_claimed(client: BatchClient, ledger: Ledger, agent_id: str, csv_path
                          f"({file_name}), which the ledger did not know; resuming it")
                 entry = ledger.begin(client.base_url, agent_id, digest, file_name)
                 return UploadOutcome(batch, True, ledger.record(entry, state=batch.status, batch_id=batch.batch_id))
+        before_create()
         entry = ledger.begin(client.base_url, agent_id, digest, file_name)
 
     try:
@@ -199,15 +222,23 @@ def run_campaign(
     timeout: float = 6 * 3600,
     results_path: str | os.PathLike | None = None,
     bypass_call_guardrails: bool = False,
+    avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
+    cost_per_minute: float | None = None,
+    ignore_balance: bool = False,
     on_event: EventCallback = _quiet,
     on_update: Callable[[Batch], None] | None = None,
     **create_options: Any,
 ) -> RunResult:
-    """Validate and clean ``source``, then upload it once, schedule it, and optionally wait.
+    """Validate and clean ``source``, estimate, upload it once, schedule it, and optionally wait.
 
     ``at=None`` means as soon as the API allows. Rows rejected by csvtools
     stop the run unless ``allow_rejects`` (then only the clean rows go up);
     ``types`` and ``suppress`` are csvtools' (:class:`csvtools.Options`).
+    Before the upload, the account's concurrency and wallet give an estimate
+    (:func:`uploader.estimate.estimate_run`); with ``cost_per_minute``, a
+    wallet that cannot cover it raises :class:`InsufficientBalanceError`
+    unless ``ignore_balance``. A batch of these contacts that already ended
+    is not scheduled again for a new ``at``: that needs ``new_batch``.
     Outputs are named by :func:`csvtools.output_paths` (``x.clean.csv``,
     ``x.rejects.csv``, beside ``source`` or in ``out_dir``); every output path
     is checked before anything is read or uploaded, and none may be the input.
@@ -233,22 +264,39 @@ def run_campaign(
             "or pass --allow-rejects to upload only the clean rows", report=report)
     if not report.clean:
         raise RejectedRowsError("no row is left to upload", report=report)
+    estimate, account_error = _estimate(client, report.clean, avg_call_seconds, cost_per_minute, on_event)
+
+    def check_balance() -> None:  # only where calls would be committed: a new upload, or scheduling
+        _check_balance(estimate, account_error, ignore_balance, on_event)
 
     # Held through the schedule too: a second run must not schedule the batch the first just made.
     with ledger.claim(client.base_url, agent_id, file_digest(clean_path)):
         outcome = upload_once(client, ledger, agent_id, clean_path, new_batch=new_batch, on_event=on_event,
-                              **create_options)
+                              before_create=check_balance, **create_options)
         batch = outcome.batch
         scheduled_at = batch.scheduled_at
         if batch.status == "created":
+            if outcome.resumed:
+                check_balance()
             scheduled_at = when or to_api_time(soonest())
-            client.schedule_batch(batch.batch_id, scheduled_at, agent_id, bypass_call_guardrails)
+            answer = client.schedule_batch(batch.batch_id, scheduled_at, agent_id, bypass_call_guardrails)
             ledger.record(outcome.entry, state="scheduled")
-            on_event(f"scheduled batch {batch.batch_id} for {scheduled_at}")
+            # The batch read before scheduling says "created"; what is true now is the schedule's answer.
+            status = "scheduled" if not answer.state or answer.state.startswith("scheduled") else answer.state
+            batch = replace(batch, status=status, scheduled_at=scheduled_at)
+            on_event(f"scheduled batch {batch.batch_id} for {scheduled_at}; the API starts it at "
+                     f"{show_start(scheduled_at, tz)}")
+        elif batch.is_terminal and when is not None:
+            raise UploaderError(
+                f"batch {batch.batch_id} of these contacts already {batch.status}; it is not scheduled again "
+                f"for {when}: pass --new-batch to call these contacts again")
         else:
             on_event(f"batch {batch.batch_id} is already {batch.status}; not scheduling it again")
 
-    result = RunResult(report, str(clean_path), batch, outcome.resumed, scheduled_at, html_path=str(html_path))
+    result = RunResult(report, str(clean_path), batch, outcome.resumed, scheduled_at, estimate=estimate,
+                       html_path=str(html_path))
+    if scheduled_at and batch.status not in ("created",):
+        result.starts_at = _start_text(scheduled_at, tz)
     if not wait:
         return result
 
@@ -259,19 +307,70 @@ def run_campaign(
     if result.batch.dropped_contacts:
         on_event(f"the API counted {result.batch.dropped_contacts} of {result.batch.total_contacts} contacts out")
     result.executions = list(client.iter_executions(batch.batch_id, agent_id))
+    low = sum(1 for execution in result.executions if execution.status == "balance-low")
+    if low:
+        on_event(f"{low} calls were not placed: the wallet ran out (balance-low); top it up, then "
+                 f"'uploader followup {batch.batch_id} -o next.csv --statuses balance-low' lists them")
     if results_path:
-        write_executions(result.executions, results_path)
+        write_executions(result.executions, results_path, variable_order=_variables_of(clean_path))
         result.results_path = str(results_path)
     if not result.batch.succeeded:
         raise BatchFailedError(f"batch {batch.batch_id} ended {result.batch.status}", batch=result.batch)
     return result
 
 
-def write_executions(executions: list[Execution], path: str | os.PathLike) -> None:
-    """Write executions as CSV (one row per call, variables prefixed ``var_``) or, for ``.json``, raw JSON.
+def _estimate(client: BatchClient, contacts: int, avg_call_seconds: float, cost_per_minute: float | None,
+              on_event: EventCallback) -> tuple[Estimate, UploaderError | None]:
+    """Read the account and estimate; the error, if the account could not be read."""
+    try:
+        account, error = client.get_account(), None
+    except UploaderError as exc:
+        account, error = None, exc
+        on_event(f"cannot read the account ({exc}); no estimate from its concurrency and wallet")
+    estimate = estimate_run(contacts, account, avg_call_seconds=avg_call_seconds, cost_per_minute=cost_per_minute)
+    on_event(estimate.describe())
+    return estimate, error
 
-    In the CSV, a text cell a spreadsheet would run as a formula gets a leading
-    ``'`` (:func:`csvtools.neutralize_formula`); the JSON keeps the API's values.
+
+def _check_balance(estimate: Estimate, account_error: UploaderError | None, ignore_balance: bool,
+                   on_event: EventCallback) -> None:
+    """Refuse calls the wallet cannot cover, or cannot be seen to cover (unless ``ignore_balance``)."""
+    if ignore_balance or estimate.cost_per_minute is None:
+        if estimate.covered is False:
+            on_event("the wallet cannot cover the estimate; going on (--ignore-balance)")
+        return
+    if account_error is not None:
+        raise UploaderError(f"cannot read the account's wallet ({account_error}); pass --ignore-balance to go on "
+                            "without the balance check")
+    if estimate.covered is False:
+        raise InsufficientBalanceError(
+            f"the wallet ({estimate.wallet:.2f}) cannot cover the estimated cost ({estimate.cost:.2f}) of "
+            f"{estimate.contacts} calls; top it up, or pass --ignore-balance (the calls past the balance end "
+            "balance-low)", estimate=estimate)
+
+
+def _start_text(scheduled_at: str, tz: str | None) -> str | None:
+    try:
+        return show_start(scheduled_at, tz)
+    except (UploaderError, ValueError):
+        return scheduled_at  # a shape the API wrote that we cannot read: show it as it came
+
+
+def _variables_of(clean_path: str | os.PathLike) -> list[str]:
+    """The clean file's columns after ``contact_number``: the contacts' variables, in the input's order."""
+    with open(clean_path, newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle), [])
+    return [name for name in header if name != "contact_number"]
+
+
+def write_executions(executions: list[Execution], path: str | os.PathLike,
+                     variable_order: list[str] | None = None) -> None:
+    """Write executions as CSV (one row per call, variables ``var_*``, extracted data ``data_*``) or raw JSON.
+
+    ``.json`` gives the API's answers untouched. In the CSV, the ``var_*``
+    columns come in ``variable_order`` (the input's columns) and a text cell a
+    spreadsheet would run as a formula gets a leading ``'``
+    (:func:`csvtools.neutralize_formula`).
     """
     if os.fspath(path).lower().endswith(".json"):
         atomic_write_text(path, json.dumps([e.raw for e in executions], indent=2, ensure_ascii=False) + "\n")
@@ -279,7 +378,7 @@ def write_executions(executions: list[Execution], path: str | os.PathLike) -> No
     # A file for people, opened in spreadsheets: formulas in the contacts' cells are made inert,
     # exactly as csvtools does in its rejects file (phone numbers such as +44 … stay as they are).
     rows = [{key: csvtools.neutralize_formula(value) if isinstance(value, str) else value
-             for key, value in execution.as_row().items()} for execution in executions]
+             for key, value in execution.as_row(variable_order).items()} for execution in executions]
     columns = list(Execution.ROW_FIELDS)
     for row in rows:
         columns += [key for key in row if key not in columns]

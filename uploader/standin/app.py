@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from .faults import FaultPlan
 from .routes import AGENT_ID, ROUTES
-from .state import ApiError, StandInState, current_state
+from .state import AUTH_STYLES, DEFAULT_WALLET, FINAL_STATUSES, ApiError, RateLimiter, StandInState, current_state
 from .store import BatchStore, owner_of
 
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -28,18 +28,42 @@ def create_app(
     faults: FaultPlan | None = None,
     control: bool = False,
     clock: Callable[[], float] = time.time,
-    lenient_numbers: bool = False,
+    strict_upload: bool = False,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    auth_style: str = "docs",
+    wallet: float = DEFAULT_WALLET,
+    concurrency: int = 5,
+    price_per_minute: float = 0.095,
+    final_status: str = "completed",
+    rate_limit: int | None = None,
 ) -> Flask:
-    """Build the stand-in app. ``control`` enables the ``/_standin/`` routes."""
+    """Build the stand-in app. ``control`` enables the ``/_standin/`` routes.
+
+    ``strict_upload`` refuses a file with any bad row (the API counts them out);
+    ``auth_style`` answers a bad key as the docs say (``docs``: 401) or as the
+    live service did (``live``: 403 ``{"detail": …}``). ``wallet`` and
+    ``price_per_minute`` are in the account's currency (call costs come in
+    cents of it); ``concurrency`` is the account's lines; ``rate_limit`` is
+    requests per minute per key (None: no limit).
+    """
     if speed <= 0:
         raise ValueError("speed must be positive")
     keys = frozenset(api_keys)
     if not keys:
         raise ValueError("at least one API key is needed")
+    if auth_style not in AUTH_STYLES:
+        raise ValueError(f"auth_style is one of {', '.join(AUTH_STYLES)}")
+    if final_status not in FINAL_STATUSES:
+        raise ValueError(f"final_status is one of {', '.join(FINAL_STATUSES)}")
+    if concurrency < 1 or wallet < 0 or price_per_minute < 0 or (rate_limit is not None and rate_limit < 1):
+        raise ValueError("concurrency and rate_limit must be at least 1; wallet and price cannot be negative")
     app = Flask("uploader.standin")
     app.config["MAX_CONTENT_LENGTH"] = max_upload_bytes
-    state = StandInState(BatchStore(state_path), keys, speed, clock, faults or FaultPlan(), control, lenient_numbers)
+    app.json.sort_keys = False  # a contact's variables come back in the file's column order
+    state = StandInState(BatchStore(state_path), keys, speed, clock, faults or FaultPlan(), control,
+                         strict_upload=strict_upload, auth_style=auth_style, wallet=wallet, concurrency=concurrency,
+                         cents_per_minute=price_per_minute * 100, final_status=final_status,
+                         rate_limiter=RateLimiter(rate_limit, clock) if rate_limit else None)
     app.extensions["standin"] = state
     _register(app)
     return app
@@ -56,6 +80,7 @@ def _register(app: Flask) -> None:
     app.add_url_rule("/_standin/health", "health", _health, methods=["GET"])
     app.add_url_rule("/_standin/faults", "faults_route", _faults_route, methods=["GET", "POST"])
     app.add_url_rule("/_standin/requests", "requests_route", _requests_route, methods=["GET", "DELETE"])
+    app.add_url_rule("/_standin/wallet", "wallet_route", _wallet_route, methods=["POST"])
 
 
 # -- every request -----------------------------------------------------------
@@ -83,6 +108,11 @@ def _faults_then_auth() -> Response | None:
     if fault == "slow":
         time.sleep(state.faults.slow_seconds)
     g.owner = _authenticate(state)
+    wait = state.rate_limiter.admit(g.owner) if state.rate_limiter else None
+    if wait is not None:
+        response = _error(429, "Rate limit exceeded")
+        response.headers["Retry-After"] = str(int(wait + 0.999))
+        return response
     return None
 
 
@@ -93,6 +123,10 @@ def _maybe_drop(response: Response) -> Response:
 
 
 def _api_error(exc: ApiError) -> Response:
+    if exc.body is not None:
+        response = jsonify(exc.body)
+        response.status_code = exc.status
+        return response
     return _error(exc.status, exc.message)
 
 
@@ -132,6 +166,17 @@ def _requests_route() -> Response:
         return jsonify(list(state.requests))
 
 
+def _wallet_route() -> Response:
+    """Top the wallet up (or down): ``{"add": amount}``; answers the new total before any spending."""
+    state = current_state()
+    _require_control(state)
+    try:
+        state.wallet = max(0.0, state.wallet + float((request.get_json(force=True) or {})["add"]))
+    except (KeyError, TypeError, ValueError):
+        raise ApiError(400, 'give {"add": amount}') from None
+    return jsonify({"wallet": state.wallet})
+
+
 def _operation() -> str:
     """Name the API operation of the current request, for faults and the request log."""
     endpoint, args = request.endpoint or "", request.view_args or {}
@@ -145,6 +190,8 @@ def _operation() -> str:
 def _authenticate(state: StandInState) -> str:
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or key.strip() not in state.api_keys:
+        if state.auth_style == "live":  # what Bolna's live service answered when its MCP authors checked
+            raise ApiError(403, "Access denied", body={"detail": "Access denied"})
         raise ApiError(401, "Access denied")
     return owner_of(key.strip())
 

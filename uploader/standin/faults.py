@@ -14,7 +14,7 @@ seeded generator so runs repeat). Kinds:
 ==============  ===============================================================
 
 A script entry may name the operation it waits for, as ``create:drop-after``;
-operations are ``create schedule get executions list stop delete``.
+operations are ``create schedule get executions list stop delete account``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 KINDS = ("ok", "429", "500", "502", "503", "slow", "drop", "drop-after")
-OPERATIONS = ("create", "schedule", "get", "executions", "list", "stop", "delete")
+OPERATIONS = ("create", "schedule", "get", "executions", "list", "stop", "delete", "account")
 
 
 @dataclass

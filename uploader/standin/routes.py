@@ -24,6 +24,7 @@ AGENT_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 MIN_LEAD_SECONDS = 120
 MAX_LEAD_SECONDS = 366 * 24 * 3600
 ROUND_TO_SECONDS = 600
+TERMINAL_BATCH_STATUSES = frozenset({"completed", "executed", "stopped"})
 
 
 # -- current layout ---------------------------------------------------------
@@ -38,7 +39,7 @@ def create() -> tuple[Response, int]:
     from_numbers = _from_numbers(request.form.getlist("from_phone_numbers"))
     retry_config = _retry_config(request.form.get("retry_config"))
     try:
-        contacts, valid = read_contacts(upload.read(), lenient=state.lenient_numbers)
+        contacts, valid, total = read_contacts(upload.read(), strict=state.strict_upload)
     except UploadError as exc:
         raise ApiError(400, str(exc)) from None
     now = state.clock()
@@ -48,7 +49,7 @@ def create() -> tuple[Response, int]:
         "file_name": upload.filename or "contacts.csv", "created": now, "updated": now,
         "from_phone_numbers": from_numbers, "retry_config": retry_config,
         "webhook_url": request.form.get("webhook_url"), "contacts": contacts,
-        "total_contacts": len(contacts), "valid_contacts": valid,
+        "total_contacts": total, "valid_contacts": valid,
     })
     return jsonify({"batch_id": batch_id, "state": "created"}), 201
 
@@ -63,29 +64,43 @@ def get_batch_or_seed_list(first: str) -> Response:
     """``GET /batches/{id}``, or the seed's ``GET /batches/{agent_id}`` (ids never look alike)."""
     state = current_state()
     if AGENT_ID.match(first):
-        return jsonify([_describe(state, batch) for batch in state.store.for_agent(g.owner, first)])
-    return jsonify(_describe(state, _batch(state, first)))
+        return jsonify([describe_batch(state, batch) for batch in state.store.for_agent(g.owner, first)])
+    return jsonify(describe_batch(state, _batch(state, first)))
 
 
 def list_executions_or_seed_get(first: str, second: str) -> Response:
     """``GET /batches/{agent_id}/all``, ``GET /batches/{id}/executions``, or the seed's ``GET /batches/{agent_id}/{id}``."""
     state = current_state()
     if second == "all":
-        return jsonify([_describe(state, batch) for batch in state.store.for_agent(g.owner, first)])
+        return jsonify([describe_batch(state, batch) for batch in state.store.for_agent(g.owner, first)])
     if second == "executions":
         return jsonify(_executions(state, _batch(state, first)))
-    return jsonify(_describe(state, _batch(state, second, agent_id=first)))
+    return jsonify(describe_batch(state, _batch(state, second, agent_id=first)))
 
 
 def stop(batch_id: str) -> Response:
     """``POST /batches/{id}/stop``: 404 when nothing is queued or running, as the API answers."""
     state = current_state()
     batch = _batch(state, batch_id)
-    if _status(state, batch)[0] not in ("scheduled", "queued", "running"):
+    # The documented 404 says "not queued or running": a batch waiting for its start is not stoppable.
+    if _status(state, batch)[0] not in ("queued", "running"):
         raise ApiError(404, "Batch is not queued or running")
     now = state.clock()
     state.store.update(batch_id, stopped=now, updated=now)
     return jsonify({"message": "success", "state": "stopped"})
+
+
+def account() -> Response:
+    """``GET /user/me``: the fields of the OpenAPI's user, with the wallet and the account's lines."""
+    state = current_state()
+    spent, _, busy = _spending(state, g.owner)
+    return jsonify({
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"standin-user:{g.owner}")),
+        "name": "Stand-in user",
+        "email": "standin@example.invalid",
+        "wallet": round(state.wallet - spent / 100, 4),
+        "concurrency": {"max": state.concurrency, "current": busy},
+    })
 
 
 def delete(batch_id: str) -> Response:
@@ -122,6 +137,7 @@ ROUTES = (
     ("/batches/<batch_id>", ["DELETE"], delete),
     ("/batches/schedule", ["POST"], schedule_seed),
     ("/batches/<agent_id>/<batch_id>/executions", ["GET"], executions_seed),
+    ("/user/me", ["GET"], account),
 )
 
 
@@ -160,9 +176,17 @@ def _retry_config(value: str | None) -> dict | None:
         raise ApiError(400, "retry_config is not valid JSON") from None
     if not isinstance(config, dict):
         raise ApiError(400, "retry_config must be a JSON object")
-    retries = config.get("max_retries", 1)
-    if not isinstance(retries, int) or not 1 <= retries <= 3:
+    retries = config.get("max_retries", simulation.RETRY_DEFAULTS["max_retries"])
+    if not isinstance(retries, int) or isinstance(retries, bool) or not 1 <= retries <= 3:
         raise ApiError(400, "retry_config.max_retries must be 1, 2 or 3")
+    statuses = config.get("retry_on_statuses", simulation.RETRY_DEFAULTS["retry_on_statuses"])
+    if not isinstance(statuses, list) or not statuses or not set(statuses) <= simulation.RETRYABLE_STATUSES:
+        allowed = ", ".join(sorted(simulation.RETRYABLE_STATUSES))
+        raise ApiError(400, f"retry_config.retry_on_statuses must be a list of {allowed}")
+    intervals = config.get("retry_intervals_minutes", simulation.RETRY_DEFAULTS["retry_intervals_minutes"])
+    if (not isinstance(intervals, list) or not intervals
+            or not all(isinstance(i, (int, float)) and not isinstance(i, bool) and i > 0 for i in intervals)):
+        raise ApiError(400, "retry_config.retry_intervals_minutes must be a list of positive minutes")
     return config
 
 
@@ -188,7 +212,8 @@ def _schedule(state: StandInState, batch: dict) -> Response:
         raise ApiError(400, "scheduled_at needs a UTC offset, such as 2025-06-01T10:00:00+05:30")
     status = _status(state, batch)[0]
     if status != "created":
-        raise ApiError(409, f"batch is {status}; only a created batch can be scheduled")
+        # Bolna documents no 409: a batch past "created" is refused as a bad request.
+        raise ApiError(400, f"batch is {status}; only a created batch can be scheduled")
     now = state.clock()
     target = when.timestamp()
     if target < now + MIN_LEAD_SECONDS:
@@ -199,20 +224,42 @@ def _schedule(state: StandInState, batch: dict) -> Response:
         raise ApiError(400, "scheduled_at is more than a year ahead")
     start = math.ceil(target / ROUND_TO_SECONDS) * ROUND_TO_SECONDS
     bypass = (request.form.get("bypass_call_guardrails") or "false").lower() in ("true", "1", "yes")
+    _, committed, _ = _spending(state, batch["owner"])
+    settings = {"lines": state.concurrency, "budget_cents": max(0.0, state.wallet * 100 - committed),
+                "cents_per_minute": state.cents_per_minute, "final_status": state.final_status}
     state.store.update(batch["batch_id"], scheduled_at=start, scheduled_requested=now,
-                       bypass_call_guardrails=int(bypass), updated=now)
+                       bypass_call_guardrails=int(bypass), updated=now, run_settings=settings)
     return jsonify({"message": "success", "state": "scheduled"})
 
 
-def _status(state: StandInState, batch: dict) -> tuple[str, list[simulation.CallPlan], float | None]:
+def _status(state: StandInState, batch: dict) -> tuple[str, list[simulation.ContactPlan], float | None]:
     plans = _plans(batch)
-    status, elapsed = simulation.batch_status(batch, plans, state.clock(), state.speed)
+    settings = simulation.RunSettings.from_stored(batch.get("run_settings"))
+    status, elapsed = simulation.batch_status(batch, plans, state.clock(), state.speed, settings.final_status)
     return status, plans, elapsed
 
 
-def _plans(batch: dict) -> list[simulation.CallPlan]:
+def _plans(batch: dict) -> list[simulation.ContactPlan]:
     numbers = [contact["contact_number"] for contact in _dialable(batch)]
-    return simulation.plan_calls(batch["batch_id"], numbers)
+    settings = simulation.RunSettings.from_stored(batch.get("run_settings"))
+    return simulation.plan_calls(batch["batch_id"], numbers, settings,
+                                 simulation.RetryPolicy.from_config(batch["retry_config"]))
+
+
+def _spending(state: StandInState, owner: str) -> tuple[float, float, int]:
+    """Cents spent by now, cents committed in all, and calls in progress, over the key's scheduled batches."""
+    spent = committed = 0.0
+    busy = 0
+    now = state.clock()
+    for batch in state.store.for_owner(owner):
+        if batch["scheduled_at"] is None:
+            continue
+        plans = _plans(batch)
+        elapsed = simulation.elapsed_at(batch, now, state.speed)
+        spent += simulation.spent_cents(plans, elapsed)
+        committed += simulation.committed_cents(plans, elapsed, bool(batch["stopped"]))
+        busy += simulation.calls_in_progress(plans, elapsed)
+    return spent, committed, busy
 
 
 def _dialable(batch: dict) -> list[dict]:
@@ -230,7 +277,8 @@ def _executions(state: StandInState, batch: dict) -> list[dict]:
     ]
 
 
-def _describe(state: StandInState, batch: dict) -> dict:
+def describe_batch(state: StandInState, batch: dict) -> dict:
+    """The batch object as `GET /batches/{id}` answers it (and the webhook posts it)."""
     status, plans, elapsed = _status(state, batch)
     counts: dict[str, int] = {}
     for item in _executions(state, batch) if elapsed is not None else []:
@@ -238,7 +286,7 @@ def _describe(state: StandInState, batch: dict) -> dict:
     updated = batch["updated"]
     if elapsed is not None:
         start = simulation.start_time(batch["scheduled_requested"], batch["scheduled_at"], state.speed)
-        last_change = max((plan.ends_at for plan in plans if plan.ends_at <= elapsed), default=0)
+        last_change = max((a.ends_at for plan in plans for a in plan.attempts if a.ends_at <= elapsed), default=0)
         updated = max(updated, start + last_change / state.speed)
     from_numbers = batch["from_phone_numbers"]
     return {

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_app
+from .webhooks import WebhookNotifier
 
 DEFAULT_API_KEY = "standin-key"
 
@@ -31,10 +32,15 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def make_standin_server(host: str = "127.0.0.1", port: int = 0, **app_options: object) -> BaseWSGIServer:
-    """A threaded HTTP server for the stand-in; ``port=0`` takes a free port."""
+    """A threaded HTTP server for the stand-in; ``port=0`` takes a free port.
+
+    Its ``notifier`` (already running) posts finished batches to their ``webhook_url``.
+    """
     app_options.setdefault("api_keys", [DEFAULT_API_KEY])
     app = create_app(**app_options)  # type: ignore[arg-type]
-    return make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+    server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+    server.notifier = WebhookNotifier(app.extensions["standin"]).start()  # type: ignore[attr-defined]
+    return server
 
 
 @contextmanager
@@ -53,6 +59,7 @@ def running_standin(host: str = "127.0.0.1", port: int = 0, **app_options: objec
     try:
         yield f"http://{host}:{server.server_port}"
     finally:
+        server.notifier.stop()  # type: ignore[attr-defined]
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)

@@ -25,10 +25,14 @@ CREATE TABLE IF NOT EXISTS batches (
     webhook_url TEXT,
     contacts TEXT NOT NULL,
     total_contacts INTEGER NOT NULL,
-    valid_contacts INTEGER NOT NULL
+    valid_contacts INTEGER NOT NULL,
+    run_settings TEXT,
+    webhook_sent REAL
 )
 """
-_JSON_FIELDS = ("from_phone_numbers", "contacts", "retry_config")
+# Columns added after the first release, for --state files made before them.
+_ADDED_COLUMNS = {"run_settings": "TEXT", "webhook_sent": "REAL"}
+_JSON_FIELDS = ("from_phone_numbers", "contacts", "retry_config", "run_settings")
 
 
 def owner_of(api_key: str) -> str:
@@ -45,6 +49,10 @@ class BatchStore:
         self._db.row_factory = sqlite3.Row
         with self._lock, self._db:
             self._db.execute(_SCHEMA)
+            present = {row[1] for row in self._db.execute("PRAGMA table_info(batches)")}
+            for column, kind in _ADDED_COLUMNS.items():
+                if column not in present:
+                    self._db.execute(f"ALTER TABLE batches ADD COLUMN {column} {kind}")
 
     def add(self, batch: dict) -> None:
         row = {key: json.dumps(value) if key in _JSON_FIELDS else value for key, value in batch.items()}
@@ -69,7 +77,22 @@ class BatchStore:
             ).fetchall()
         return [_decode(row) for row in rows]
 
+    def for_owner(self, owner: str) -> list[dict]:
+        """Every batch of one key, deleted ones too (their calls spent the wallet all the same)."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM batches WHERE owner = ? ORDER BY created", (owner,)).fetchall()
+        return [_decode(row) for row in rows]
+
+    def awaiting_webhook(self) -> list[dict]:
+        """Scheduled batches with a ``webhook_url`` not yet called."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM batches WHERE webhook_url IS NOT NULL AND webhook_url != '' "
+                "AND scheduled_at IS NOT NULL AND webhook_sent IS NULL AND deleted = 0").fetchall()
+        return [_decode(row) for row in rows]
+
     def update(self, batch_id: str, **changes: object) -> None:
+        changes = {key: json.dumps(value) if key in _JSON_FIELDS else value for key, value in changes.items()}
         assignments = ", ".join(f"{key} = :{key}" for key in changes)
         with self._lock, self._db:
             self._db.execute(f"UPDATE batches SET {assignments} WHERE batch_id = :batch_id",

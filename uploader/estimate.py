@@ -1,0 +1,66 @@
+"""What a run will take and cost, from the account's concurrency and wallet, before anything is uploaded."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .models import Account
+
+#: A call's length when nobody says otherwise: ringing, talk and wrap-up together.
+DEFAULT_AVG_CALL_SECONDS = 90.0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Contacts ÷ lines × seconds a call, and with a price per minute the cost against the wallet.
+
+    ``lines`` is the account's ``concurrency.max`` (None when the account
+    could not be read); ``cost`` and ``wallet`` are in the wallet's currency.
+    Redials are not counted: with retries the real cost can be higher.
+    """
+
+    contacts: int
+    avg_call_seconds: float
+    lines: int | None = None
+    duration_seconds: float | None = None
+    cost_per_minute: float | None = None
+    cost: float | None = None
+    wallet: float | None = None
+
+    @property
+    def covered(self) -> bool | None:
+        """Whether the wallet covers the cost (None when either is unknown)."""
+        if self.cost is None or self.wallet is None:
+            return None
+        return self.wallet >= self.cost
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "covered": self.covered}
+
+    def describe(self) -> str:
+        parts = [f"{self.contacts} contacts"]
+        if self.duration_seconds is not None:
+            parts.append(f"on {self.lines} lines about {_duration(self.duration_seconds)} "
+                         f"at {self.avg_call_seconds:g} s a call")
+        if self.cost is not None:
+            parts.append(f"about {self.cost:.2f} at {self.cost_per_minute:g} a minute")
+        if self.wallet is not None:
+            parts.append(f"wallet {self.wallet:.2f}")
+        return "estimate: " + ", ".join(parts)
+
+
+def estimate_run(contacts: int, account: Account | None, *, avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
+                 cost_per_minute: float | None = None) -> Estimate:
+    """The estimate for ``contacts`` calls on ``account`` (which may be None when it could not be read)."""
+    lines = account.concurrency_max if account and account.concurrency_max else None
+    duration = math.ceil(contacts / lines) * avg_call_seconds if lines else None
+    cost = round(contacts * avg_call_seconds / 60 * cost_per_minute, 2) if cost_per_minute is not None else None
+    return Estimate(contacts, avg_call_seconds, lines, duration, cost_per_minute, cost,
+                    account.wallet if account else None)
+
+
+def _duration(seconds: float) -> str:
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes / 60:.1f} h"
