@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -56,6 +58,10 @@ class Report:
         data = asdict(self)
         data["valid"] = self.valid
         return data
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as the JSON text ``--report`` writes (and ``--format json`` prints for one file)."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def add_counts(self, *, rows: int, clean: int, rejected: int, by_reason: Mapping[str, int],
                    by_country: Mapping[str, int], by_reading: Mapping[str, int]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import stat
 
 from .. import knobs
 from .._strings import is_utf8
@@ -59,8 +60,13 @@ def detect_encoding(path: str | os.PathLike, forced: str | None = None) -> str:
 def open_binary(path: str | os.PathLike) -> io.BufferedReader:
     """Open ``path`` for reading bytes, or raise :class:`InputFileError` saying why not."""
     try:
-        if os.path.isdir(path):
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
             raise InputFileError(f"{os.fspath(path)} is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            # A pipe can be read once, from the start only, and a device may never end.
+            raise InputFileError(f"{os.fspath(path)} is not a regular file (a pipe or a device); "
+                                 "the command line reads standard input as -")
         return open(path, "rb")
     except FileNotFoundError:
         raise InputFileError(f"no such file: {os.fspath(path)}") from None

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from .. import knobs
 from ..columns import OUTPUT_COLUMN, find_phone_column
 from ..errors import ColumnError
+from ..io.guard import check_output_paths
 from ..io.naming import rejects_path_for
 from ..io.outputs import Outputs
 from ..io.source import CsvSource
@@ -32,26 +34,47 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def validate_file(path: str | os.PathLike, *, options: Options | None = None,
-                  on_progress: ProgressCallback | None = None, **settings: object) -> Report:
+                  on_progress: ProgressCallback | None = None, name: str | None = None,
+                  **settings: object) -> Report:
     """Judge every row of ``path`` as :func:`clean_file` would, writing nothing.
 
     ``options`` is an :class:`~csvtools.Options`; keyword ``settings``
-    (``region="IN"``, ``workers=0`` …) change single fields of it.
+    (``region="IN"``, ``workers=0`` …) change single fields of it. ``name``
+    is what the report calls the file (default: ``path``), e.g. ``-`` for
+    standard input spooled to a temporary file.
     """
-    return _run(os.fspath(path), Options.of(options, **settings), None, None, on_progress)
+    path = os.fspath(path)
+    return _run(path, Options.of(options, **settings), _Targets(), on_progress, name or path)
 
 
 def clean_file(path: str | os.PathLike, out: str | os.PathLike, rejects: str | os.PathLike | None = None, *,
                options: Options | None = None, on_progress: ProgressCallback | None = None,
+               report_path: str | os.PathLike | None = None, name: str | None = None,
                **settings: object) -> Report:
     """Write the kept rows of ``path`` to ``out`` and the rest to ``rejects``.
 
-    ``rejects`` defaults to :func:`~csvtools.io.naming.rejects_path_for` ``(out)``.
-    Both files appear only if the whole run succeeds. Returns the
-    :class:`Report`; ``options`` and ``settings`` are as for :func:`validate_file`.
+    ``rejects`` defaults to :func:`~csvtools.io.naming.rejects_path_for` ``(out)``;
+    ``report_path``, if given, gets the report as JSON (:meth:`Report.to_json`).
+    All of them appear only if the whole run succeeds. Before anything is
+    read, :class:`~csvtools.errors.OutputFileError` refuses outputs that are
+    the input or one another, or that exist and are not regular files.
+    Returns the :class:`Report`; ``options``, ``settings`` and ``name`` are as
+    for :func:`validate_file`.
     """
+    path = os.fspath(path)
     rejects = rejects if rejects is not None else rejects_path_for(out)
-    return _run(os.fspath(path), Options.of(options, **settings), os.fspath(out), os.fspath(rejects), on_progress)
+    targets = _Targets(os.fspath(out), os.fspath(rejects), None if report_path is None else os.fspath(report_path))
+    check_output_paths(path, [("clean", targets.clean), ("rejects", targets.rejects), ("report", targets.report)])
+    return _run(path, Options.of(options, **settings), targets, on_progress, name or path)
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """Where a run writes: nothing for a validation."""
+
+    clean: str | None = None
+    rejects: str | None = None
+    report: str | None = None
 
 
 def auto_workers(path: str | os.PathLike) -> int:
@@ -63,8 +86,9 @@ def auto_workers(path: str | os.PathLike) -> int:
     return max(1, min(os.cpu_count() or 1, knobs.MAX_AUTO_WORKERS)) if large else 1
 
 
-def _run(path: str, options: Options, clean_path: str | None, rejects_path: str | None,
-         on_progress: ProgressCallback | None) -> Report:
+def _run(path: str, options: Options, targets: _Targets, on_progress: ProgressCallback | None,
+         label: str) -> Report:
+    clean_path, rejects_path = targets.clean, targets.rejects
     workers = options.workers or auto_workers(path)
     with CsvSource(path, options.encoding, options.delimiter) as source:
         phone_at = find_phone_column(source.header, options.column)
@@ -73,12 +97,12 @@ def _run(path: str, options: Options, clean_path: str | None, rejects_path: str 
             raise ColumnError(
                 f"the file has a {OUTPUT_COLUMN!r} column besides {source.header[phone_at]!r}; rename or drop one"
             )
-        report = Report(file=path, column=source.header[phone_at], encoding=source.encoding,
+        report = Report(file=label, column=source.header[phone_at], encoding=source.encoding,
                         delimiter=source.delimiter, region=options.region, level=options.level,
                         clean_path=clean_path, rejects_path=rejects_path)
         plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None)
-        outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header) \
-            if clean_path is not None else None
+        outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header,
+                          targets.report) if clean_path is not None else None
         try:
             with FirstLines() as index:
                 settler = Settler(report, outputs, None if options.keep_duplicates else index, phone_at,
@@ -88,11 +112,11 @@ def _run(path: str, options: Options, clean_path: str | None, rejects_path: str 
                         settler.settle(chunk)
                     if on_progress:
                         on_progress(position, source.size)
+            report.finish()
+            if outputs is not None:
+                outputs.commit(report.to_json() if targets.report is not None else None)
         except BaseException:
             if outputs is not None:
                 outputs.discard()
             raise
-        if outputs is not None:
-            outputs.commit()
-    report.finish()
     return report
