@@ -218,7 +218,7 @@ def _progress_bar(path: str) -> Callable[[int, int], None] | None:
 
 def _summary(report: Report) -> str:
     lines = [f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
-             f" (phone column {report.column!r}, {report.encoding}, delimiter {report.delimiter!r})"]
+             f"{_blank_note(report)} (phone column {report.column!r}, {report.encoding}, delimiter {report.delimiter!r})"]
     if report.by_reason:
         lines.append("  rejected: " + ", ".join(f"{reason} {count}" for reason, count in report.by_reason.items()))
     for rejection in report.rejections[:_SHOWN_REJECTIONS]:
@@ -237,13 +237,18 @@ def _summary(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _blank_note(report: Report) -> str:
+    return f", {report.blank} blank (skipped)" if report.blank else ""
+
+
 def _annotations(report: Report) -> str:
     lines = [
         f"::error file={_escape(report.file, True)},line={rejection.line},title={rejection.reason}::"
         f"{_escape(rejection.detail)}"
         for rejection in report.rejections
     ]
-    lines.append(f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected")
+    lines.append(f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
+                 f"{_blank_note(report)}")
     return "\n".join(lines)
 
 

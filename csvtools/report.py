@@ -26,7 +26,8 @@ class Rejection:
 class Report:
     """What a run found: counts that always add up, and every rejected line.
 
-    ``rows == clean + rejected`` holds for every report; ``valid`` is true
+    ``rows == clean + rejected + blank`` holds for every report (``blank``:
+    records whose every field is empty, skipped and not rejected); ``valid`` is true
     when no row was rejected. ``rejections`` lists the rejected lines in line
     order, up to the run's ``max_rejections``; ``rejections_omitted`` counts
     the rest (they are all in the rejects file).
@@ -48,6 +49,7 @@ class Report:
     level: str = "valid"
     clean_path: str | None = None
     rejects_path: str | None = None
+    blank: int = 0
 
     @property
     def valid(self) -> bool:
@@ -64,11 +66,12 @@ class Report:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def add_counts(self, *, rows: int, clean: int, rejected: int, by_reason: Mapping[str, int],
-                   by_country: Mapping[str, int], by_reading: Mapping[str, int]) -> None:
-        """Add one chunk's counts; ``rows == clean + rejected`` must hold for it."""
-        if rows != clean + rejected:
-            raise ValueError(f"{rows} rows are not {clean} clean + {rejected} rejected")
+                   by_country: Mapping[str, int], by_reading: Mapping[str, int], blank: int = 0) -> None:
+        """Add one chunk's counts; ``rows == clean + rejected + blank`` must hold for it."""
+        if rows != clean + rejected + blank:
+            raise ValueError(f"{rows} rows are not {clean} clean + {rejected} rejected + {blank} blank")
         self.rows += rows
+        self.blank += blank
         self.clean += clean
         self.rejected += rejected
         for counter, counts in ((self.by_reason, by_reason), (self.by_country, by_country),

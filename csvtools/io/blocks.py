@@ -20,7 +20,7 @@ import pyarrow.csv as pacsv
 
 from .._strings import string_buffers
 from ..errors import InputFileError
-from .records import Block, Chunk
+from .records import Block, Chunk, blank_rows
 
 __all__ = ["BlockCutter", "needs_full_parser", "offset_of_line", "parse_fields", "read_block", "reread_fields"]
 
@@ -98,8 +98,13 @@ def read_block(block: Block, chunk_rows: int) -> list[Chunk]:
     """Parse ``block`` into chunks of at most ``chunk_rows`` records, in line order."""
     lines, columns, malformed = parse_block(_bytes_of(block), block.first_line, block.width,
                                             block.delimiter)
+    blank = blank_rows(columns)
+    blank_lines = lines[blank]
+    if len(blank_lines):
+        keep = pa.array(~blank)
+        lines, columns = lines[~blank], [column.filter(keep) for column in columns]
     if len(lines) + len(malformed) <= chunk_rows:
-        return [Chunk(lines, columns, malformed, block)]
+        return [Chunk(lines, columns, malformed, block, len(blank_lines))]
     every = np.sort(np.concatenate([lines, np.array([line for line, _ in malformed], dtype=np.int64)]))
     chunks = []
     for begin in range(0, len(every), chunk_rows):
@@ -108,6 +113,11 @@ def read_block(block: Block, chunk_rows: int) -> list[Chunk]:
         mask = pa.array(inside)
         chunks.append(Chunk(lines[inside], [column.filter(mask) for column in columns],
                             [item for item in malformed if first <= item[0] <= last], block))
+    # Each blank line counts in the chunk it follows (the first chunk takes those before it).
+    firsts = np.array([chunk_first for chunk_first in every[::chunk_rows]], dtype=np.int64)
+    owners = np.maximum(np.searchsorted(firsts, blank_lines, side="right") - 1, 0)
+    for owner, count in zip(*np.unique(owners, return_counts=True)):
+        chunks[owner].blank = int(count)
     return chunks
 
 

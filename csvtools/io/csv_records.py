@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from ..errors import InputFileError
 from .encoding import open_binary
-from .records import Chunk
+from .records import Chunk, blank_rows
 
 __all__ = ["CsvRecords"]
 
@@ -79,4 +79,10 @@ class CsvRecords:
 def _chunk(lines: list[int], rows: list[list[str]], malformed: list[tuple[int, list[str]]], width: int) -> Chunk:
     columns = [pa.array(values, type=pa.string()) for values in zip(*rows)] if rows else \
         [pa.array([], type=pa.string()) for _ in range(width)]
-    return Chunk(np.array(lines, dtype=np.int64), columns, malformed)
+    line_numbers = np.array(lines, dtype=np.int64)
+    blank = blank_rows(columns)
+    if not blank.any():
+        return Chunk(line_numbers, columns, malformed)
+    keep = pa.array(~blank)
+    return Chunk(line_numbers[~blank], [column.filter(keep) for column in columns], malformed,
+                 blank=int(blank.sum()))

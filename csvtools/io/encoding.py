@@ -14,6 +14,10 @@ from ..errors import InputFileError
 __all__ = ["detect_encoding", "open_binary"]
 
 _DECODE_BLOCK = 1 << 20
+# Control bytes other than tab, line feed and carriage return: text has next to none, binary data
+# about one in nine. Past this share of the first bytes, the file is not text.
+_CONTROL_BYTES = [bytes([code]) for code in (*range(1, 9), 11, 12, *range(14, 32), 127)]
+_MAX_CONTROL_SHARE = 0.05
 
 # Files people hand us by mistake, recognised by their first bytes.
 _MAGIC = {
@@ -112,3 +116,8 @@ def _refuse_binary(head: bytes) -> None:
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
             raise InputFileError(f"this is not a CSV file: it looks like {what}")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return
+    controls = sum(head.count(byte) for byte in _CONTROL_BYTES)
+    if head and controls > _MAX_CONTROL_SHARE * len(head):
+        raise InputFileError("this is not a text CSV: it holds binary data (control bytes), not lines of text")

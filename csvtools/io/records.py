@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["Block", "Chunk"]
+__all__ = ["Block", "Chunk", "blank_rows"]
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,34 @@ class Chunk:
     order. ``malformed`` lists ``(line, fields)`` of records whose field
     count differs from the header's. ``block`` is the :class:`Block` the
     records were parsed from, if any: its lines can be read again
-    (:func:`.blocks.reread_fields`).
+    (:func:`.blocks.reread_fields`). ``blank`` counts the records of the
+    header's width whose every field is empty (``,,,,`` at the end of
+    spreadsheet exports): skipped, not rejected (:func:`blank_rows`).
     """
 
     lines: np.ndarray
     columns: list[pa.Array]
     malformed: list[tuple[int, list[str]]] = field(default_factory=list)
     block: Block | None = None
+    blank: int = 0
 
     @property
     def records(self) -> int:
-        """Every record of the chunk, well-formed or not."""
-        return len(self.lines) + len(self.malformed)
+        """Every record of the chunk, well-formed, malformed or blank."""
+        return len(self.lines) + len(self.malformed) + self.blank
+
+
+def blank_rows(columns: list[pa.Array]) -> np.ndarray:
+    """A mask of the records whose every field is empty, from the columns' offsets (no string is read).
+
+    The one rule both readers apply, so that they count the same rows blank.
+    """
+    from .._strings import string_buffers
+
+    if not columns:
+        return np.zeros(0, dtype=bool)
+    blank = np.ones(len(columns[0]), dtype=bool)
+    for column in columns:
+        offsets, _ = string_buffers(column)
+        blank &= offsets[1:] == offsets[:-1]
+    return blank

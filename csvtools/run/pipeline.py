@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import knobs
-from ..columns import OUTPUT_COLUMN, find_phone_column
+from ..columns import OUTPUT_COLUMN, check_header, find_phone_column
 from ..errors import ColumnError
 from ..io.guard import check_output_paths
 from ..io.naming import rejects_path_for
@@ -91,6 +91,7 @@ def _run(path: str, options: Options, targets: _Targets, on_progress: ProgressCa
     clean_path, rejects_path = targets.clean, targets.rejects
     workers = options.workers or auto_workers(path)
     with CsvSource(path, options.encoding, options.delimiter) as source:
+        check_header(source.header)
         phone_at = find_phone_column(source.header, options.column)
         other_header = [name for at, name in enumerate(source.header) if at != phone_at]
         if OUTPUT_COLUMN in other_header:

@@ -49,6 +49,7 @@ class RenderedChunk:
     block: Block | None = None
     clean_text: pa.Array | None = None
     rejected_text: pa.Array | None = None
+    blank: int = 0
 
 
 def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: bool) -> RenderedChunk:
@@ -86,6 +87,7 @@ def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: boo
         # fields to the main process would more than double what travels there.
         kept_cells=None if chunk.block else [column.filter(keep) for column in cells],
         block=chunk.block,
+        blank=chunk.blank,
     )
     if with_text:
         others = [column.filter(keep) for at, column in enumerate(cells) if at != phone_at]

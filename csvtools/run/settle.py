@@ -91,6 +91,7 @@ class Settler:
             by_reason[reasons.DUPLICATE] = len(duplicates.at)
         self._report.add_counts(
             rows=chunk.records,
+            blank=chunk.blank,
             clean=len(chunk.kept_lines) - len(duplicates.at),
             rejected=chunk.rejected.num_rows + len(duplicates.at),
             by_reason=by_reason,
