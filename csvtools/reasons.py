@@ -17,6 +17,7 @@ HAS_EXTENSION = "has_extension"
 MULTIPLE_NUMBERS = "multiple_numbers"
 DUPLICATE = "duplicate"
 MALFORMED_ROW = "malformed_row"
+ENCODING_ERROR = "encoding_error"
 
 #: Every reason code with what it means, in the order README lists them.
 REASONS: dict[str, str] = {
@@ -31,4 +32,5 @@ REASONS: dict[str, str] = {
     MULTIPLE_NUMBERS: "two numbers in one cell (`:::` from Google Contacts, `,`, `;`, `/`, two `+`)",
     DUPLICATE: "the same E.164 number as an earlier kept row",
     MALFORMED_ROW: "more or fewer fields than the header (never padded or cut)",
+    ENCODING_ERROR: "bytes that are not UTF-8 in a UTF-8 file (shown as `\\xNN` in `detail`)",
 }

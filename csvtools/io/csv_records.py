@@ -10,27 +10,29 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
 
 from ..errors import InputFileError
-from .encoding import open_binary
+from .encoding import DAMAGED_UTF8, open_binary
 from .records import Chunk, blank_rows
 
-__all__ = ["CsvRecords"]
+__all__ = ["CsvRecords", "escaped", "has_undecodable"]
 
 
 class CsvRecords:
     """The records of ``path`` from byte ``offset`` on, which starts physical line ``first_line``."""
 
     def __init__(self, path: str | os.PathLike, encoding: str, delimiter: str, offset: int = 0,
-                 first_line: int = 1) -> None:
+                 first_line: int = 1, errors: str = "strict") -> None:
         self.encoding = encoding
+        self._damaged = errors == DAMAGED_UTF8
         self._binary = open_binary(path)
         self._binary.seek(offset)
-        self._text = io.TextIOWrapper(self._binary, encoding=encoding, newline="")
+        self._text = io.TextIOWrapper(self._binary, encoding=encoding, errors=errors, newline="")
         self._reader = csv.reader(self._text, delimiter=delimiter, strict=False)
         self._line_base = first_line - 1  # physical lines before the reader's first line
         self.last_line = first_line - 1  # the last physical line read so far
@@ -56,17 +58,20 @@ class CsvRecords:
         lines: list[int] = []
         rows: list[list[str]] = []
         malformed: list[tuple[int, list[str]]] = []
+        undecodable: list[tuple[int, list[str], str]] = []
         for start, row in self.records():
-            if len(row) == width:
+            if self._damaged and has_undecodable(row):
+                undecodable.append(_undecodable(start, row, width))
+            elif len(row) == width:
                 lines.append(start)
                 rows.append(row)
             else:
                 malformed.append((start, row))
-            if len(rows) + len(malformed) >= chunk_rows:
-                yield _chunk(lines, rows, malformed, width)
-                lines, rows, malformed = [], [], []
-        if rows or malformed:
-            yield _chunk(lines, rows, malformed, width)
+            if len(rows) + len(malformed) + len(undecodable) >= chunk_rows:
+                yield _chunk(lines, rows, malformed, width, undecodable)
+                lines, rows, malformed, undecodable = [], [], [], []
+        if rows or malformed or undecodable:
+            yield _chunk(lines, rows, malformed, width, undecodable)
 
     def tell(self) -> int:
         """How far into the file the reader has got, in bytes (roughly: the text layer reads ahead)."""
@@ -76,13 +81,39 @@ class CsvRecords:
         self._binary.close()
 
 
-def _chunk(lines: list[int], rows: list[list[str]], malformed: list[tuple[int, list[str]]], width: int) -> Chunk:
+def has_undecodable(row: list[str]) -> bool:
+    """Whether fields read with ``surrogateescape`` hold bytes that were not UTF-8."""
+    return any(_UNDECODABLE.search(cell) for cell in row)
+
+
+def escaped(fields: list[str]) -> str:
+    """Fields read with ``surrogateescape``, their undecodable bytes written as ``\\xNN``, for messages."""
+    return ", ".join(f"'{_escape(cell)}'" for cell in fields)
+
+
+def _escape(cell: str) -> str:
+    return cell.encode("utf-8", DAMAGED_UTF8).decode("utf-8", "backslashreplace")
+
+
+def _undecodable(line: int, row: list[str], width: int) -> tuple[int, list[str], str]:
+    damaged = [cell for cell in row if _UNDECODABLE.search(cell)]
+    detail = f"bytes that are not UTF-8 in {escaped(damaged)}"
+    if len(row) != width:
+        detail += f"; expected {width} fields, found {len(row)}"
+    return line, [_escape(cell) for cell in row], detail
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def _chunk(lines: list[int], rows: list[list[str]], malformed: list[tuple[int, list[str]]], width: int,
+           undecodable: list[tuple[int, list[str], str]]) -> Chunk:
     columns = [pa.array(values, type=pa.string()) for values in zip(*rows)] if rows else \
         [pa.array([], type=pa.string()) for _ in range(width)]
     line_numbers = np.array(lines, dtype=np.int64)
     blank = blank_rows(columns)
     if not blank.any():
-        return Chunk(line_numbers, columns, malformed)
+        return Chunk(line_numbers, columns, malformed, undecodable=undecodable)
     keep = pa.array(~blank)
     return Chunk(line_numbers[~blank], [column.filter(keep) for column in columns], malformed,
-                 blank=int(blank.sum()))
+                 blank=int(blank.sum()), undecodable=undecodable)

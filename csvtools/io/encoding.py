@@ -5,13 +5,14 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import re
 import stat
 
 from .. import knobs
 from .._strings import is_utf8
 from ..errors import InputFileError
 
-__all__ = ["detect_encoding", "open_binary"]
+__all__ = ["DAMAGED_UTF8", "decide_encoding", "detect_encoding", "open_binary"]
 
 _DECODE_BLOCK = 1 << 20
 # Control bytes other than tab, line feed and carriage return: text has next to none, binary data
@@ -31,12 +32,33 @@ _MAGIC = {
 }
 
 
+#: The errors handler of a UTF-8 file with damaged lines: undecodable bytes become lone surrogates,
+#: by which the reader finds the lines to reject (``encoding_error``).
+DAMAGED_UTF8 = "surrogateescape"
+
+
 def detect_encoding(path: str | os.PathLike, forced: str | None = None) -> str:
-    """Return the encoding to read ``path`` with: BOM, then strict UTF-8, then cp1252.
+    """Return the encoding to read ``path`` with: BOM, then UTF-8, then cp1252 (see :func:`decide_encoding`)."""
+    return decide_encoding(path, forced)[0]
+
+
+def decide_encoding(path: str | os.PathLike, forced: str | None = None) -> tuple[str, str]:
+    """Return ``(encoding, errors)`` to read ``path`` with: BOM, then strict UTF-8, then damaged UTF-8, then cp1252.
 
     The whole file is checked, because a cp1252 byte can sit far past any
-    sample a sniffer would read.
+    sample a sniffer would read. A file that is not strict UTF-8 but holds
+    valid multi-byte UTF-8 characters, at least as many as bytes that are not UTF-8, is
+    UTF-8 with damaged lines (``errors`` :data:`DAMAGED_UTF8`): reading it as
+    cp1252 would garble every accented name. A file whose only non-ASCII
+    bytes are not UTF-8 is cp1252. ``errors`` is ``"strict"`` otherwise.
     """
+    encoding = _decide_encoding(path, forced)
+    if encoding == "damaged-utf-8":
+        return "utf-8", DAMAGED_UTF8
+    return encoding, "strict"
+
+
+def _decide_encoding(path: str | os.PathLike, forced: str | None) -> str:
     with open_binary(path) as handle:
         head = handle.read(8192)
         _refuse_binary(head)
@@ -55,6 +77,10 @@ def detect_encoding(path: str | os.PathLike, forced: str | None = None) -> str:
         handle.seek(0)
         if _is_utf8(handle):
             return "utf-8"
+        handle.seek(0)
+        valid, invalid = _utf8_census(handle)
+        if valid and valid >= invalid:
+            return "damaged-utf-8"
         handle.seek(0)
         if _decodes(handle, "cp1252"):
             return "cp1252"
@@ -99,6 +125,22 @@ def _is_utf8(handle: io.BufferedReader) -> bool:
             view.release()
             buffer.extend(bytes(len(buffer)))
             view = memoryview(buffer)
+
+
+_INVALID = re.compile("[\udc80-\udcff]")
+_VALID_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _utf8_census(handle: io.BufferedReader) -> tuple[int, int]:
+    """(valid multi-byte characters, bytes that are not UTF-8) of the whole file, read as UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors=DAMAGED_UTF8)
+    valid = invalid = 0
+    for block in iter(lambda: handle.read(_DECODE_BLOCK), b""):
+        text = decoder.decode(block)
+        invalid += len(_INVALID.findall(text))
+        valid += len(_VALID_MULTIBYTE.findall(text))
+    invalid += len(_INVALID.findall(decoder.decode(b"", final=True)))
+    return valid, invalid
 
 
 def _decodes(handle: io.BufferedReader, encoding: str) -> bool:

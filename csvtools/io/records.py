@@ -39,6 +39,9 @@ class Chunk:
     (:func:`.blocks.reread_fields`). ``blank`` counts the records of the
     header's width whose every field is empty (``,,,,`` at the end of
     spreadsheet exports): skipped, not rejected (:func:`blank_rows`).
+    ``undecodable`` lists ``(line, fields, detail)`` of records of a damaged
+    UTF-8 file whose bytes do not decode, their fields with those bytes
+    written as ``\\xNN``.
     """
 
     lines: np.ndarray
@@ -46,11 +49,12 @@ class Chunk:
     malformed: list[tuple[int, list[str]]] = field(default_factory=list)
     block: Block | None = None
     blank: int = 0
+    undecodable: list[tuple[int, list[str], str]] = field(default_factory=list)
 
     @property
     def records(self) -> int:
-        """Every record of the chunk, well-formed, malformed or blank."""
-        return len(self.lines) + len(self.malformed) + self.blank
+        """Every record of the chunk: well-formed, malformed, blank or undecodable."""
+        return len(self.lines) + len(self.malformed) + self.blank + len(self.undecodable)
 
 
 def blank_rows(columns: list[pa.Array]) -> np.ndarray:

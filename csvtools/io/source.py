@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 from ..errors import InputFileError
 from .blocks import BlockCutter, offset_of_line
-from .csv_records import CsvRecords
+from .csv_records import CsvRecords, escaped, has_undecodable
 from .delimiter import sniff_delimiter
-from .encoding import detect_encoding, open_binary
+from .encoding import DAMAGED_UTF8, decide_encoding, open_binary
 from .records import Block, Chunk
 
 __all__ = ["CsvSource"]
@@ -32,10 +32,10 @@ class CsvSource:
 
     def __init__(self, path: str | os.PathLike, encoding: str | None = None, delimiter: str | None = None) -> None:
         self.path = os.fspath(path)
-        self.encoding = detect_encoding(path, encoding)
+        self.encoding, self._errors = decide_encoding(path, encoding)
         self.size = os.path.getsize(path)
         self.delimiter = sniff_delimiter(self._sample(), delimiter)
-        self._reader = CsvRecords(self.path, self.encoding, self.delimiter)
+        self._reader = CsvRecords(self.path, self.encoding, self.delimiter, errors=self._errors)
         self._position = 0
         try:
             self.header, self.header_line = self._read_header()
@@ -44,7 +44,8 @@ class CsvSource:
             raise
 
     def _sample(self) -> str:
-        with open_binary(self.path) as binary, io.TextIOWrapper(binary, encoding=self.encoding, newline="") as text:
+        with open_binary(self.path) as binary, \
+                io.TextIOWrapper(binary, encoding=self.encoding, errors=self._errors, newline="") as text:
             try:
                 sample = text.read(_SAMPLE_CHARS)
             except UnicodeDecodeError as exc:
@@ -58,6 +59,9 @@ class CsvSource:
     def _read_header(self) -> tuple[list[str], int]:
         for start, row in self._reader.records():
             if any(cell.strip() for cell in row):
+                if self._errors == DAMAGED_UTF8 and has_undecodable(row):
+                    raise InputFileError(f"the header (line {start}) is not valid UTF-8: {escaped(row)}; "
+                                         "pass --encoding")
                 return row, start
         raise InputFileError("the file is empty")
 
@@ -69,7 +73,8 @@ class CsvSource:
         quote-free, and for other encodings, the rest of the file comes
         through Python's csv module in chunks of ``chunk_rows`` records.
         """
-        if self.encoding in ("utf-8", "utf-8-sig"):
+        # A file with damaged lines goes through the csv module, which finds and rejects them.
+        if self.encoding in ("utf-8", "utf-8-sig") and self._errors == "strict":
             line = self._reader.last_line + 1
             offset = offset_of_line(self.path, line)
             if offset is not None:
