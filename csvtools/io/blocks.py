@@ -171,7 +171,8 @@ class BlockCutter:
                 buffer = bytearray(size)
             self._handle.seek(self.offset)
             with memoryview(buffer) as view:
-                read = self._handle.readinto(view[:size])
+                # Never past the size the file had at the start: rows appended meanwhile are not read.
+                read = self._handle.readinto(view[:min(size, max(rest, 0))])
             if not read:
                 return
             at_end = self.offset + read >= self._size

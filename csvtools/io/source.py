@@ -24,6 +24,17 @@ __all__ = ["CsvSource"]
 _SAMPLE_CHARS = 64 * 1024
 
 
+def _state(path: str) -> tuple[int, int]:
+    """(size, modification time in ns) of ``path``."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise InputFileError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise InputFileError(f"cannot open {path}: {exc.strerror or exc}") from None
+    return status.st_size, status.st_mtime_ns
+
+
 class CsvSource:
     """An open contact CSV: its header, encoding and delimiter, and its records once, in pieces.
 
@@ -32,8 +43,9 @@ class CsvSource:
 
     def __init__(self, path: str | os.PathLike, encoding: str | None = None, delimiter: str | None = None) -> None:
         self.path = os.fspath(path)
+        self._start = _state(self.path)
         self.encoding, self._errors = decide_encoding(path, encoding)
-        self.size = os.path.getsize(path)
+        self.size = self._start[0]
         self.delimiter = sniff_delimiter(self._sample(), delimiter)
         self._reader = CsvRecords(self.path, self.encoding, self.delimiter, errors=self._errors)
         self._position = 0
@@ -96,6 +108,18 @@ class CsvSource:
             return min(max(self._reader.tell(), self._position), self.size)
         except (OSError, ValueError):
             return self.size
+
+    def check_unchanged(self) -> None:
+        """Raise :class:`InputFileError` if the file's size or modification time is not what it was at the start.
+
+        Called once every record has been read: rows appended during a run
+        (or a file rewritten in place) would otherwise be read in part, torn
+        or not at all, while the counts claimed the whole file.
+        """
+        now = _state(self.path)
+        if now != self._start:
+            grew = f" (from {self._start[0]:,} to {now[0]:,} bytes)" if now[0] != self._start[0] else ""
+            raise InputFileError(f"the file changed while it was being read{grew}; run again once it is complete")
 
     def close(self) -> None:
         self._reader.close()

@@ -113,6 +113,7 @@ def _run(path: str, options: Options, targets: _Targets, on_progress: ProgressCa
                         settler.settle(chunk)
                     if on_progress:
                         on_progress(position, source.size)
+            source.check_unchanged()
             report.finish()
             if outputs is not None:
                 outputs.commit(report.to_json() if targets.report is not None else None)
