@@ -134,7 +134,7 @@ def test_a_fifo_given_to_the_library_is_one_input_error(tmp_path):
 def test_utf16_forced_on_a_file_without_bom_is_one_line(tmp_path, source):
     result = run("validate", source, "--encoding", "utf-16")
     assert result.exit_code == 2
-    one_line(result)
+    assert one_line(result) == f"csvtools: {source}: cannot decode the file as utf-16: UTF-16 stream does not start with BOM"
     assert "Usage:" not in result.stderr
 
 

@@ -46,9 +46,10 @@ class CsvRecords:
                 self.last_line = base + reader.line_num
                 if row:
                     yield start, row
-        except UnicodeDecodeError as exc:
+        except UnicodeError as exc:
+            reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc
             raise InputFileError(
-                f"cannot decode line {self.last_line + 1} as {self.encoding}: {exc.reason}; pass --encoding"
+                f"cannot decode line {self.last_line + 1} as {self.encoding}: {reason}; pass --encoding"
             ) from None
         except csv.Error as exc:
             raise InputFileError(f"line {self.last_line + 1}: {exc}") from None

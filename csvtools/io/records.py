@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from .._strings import string_buffers
+
 __all__ = ["Block", "Chunk", "blank_rows"]
 
 
@@ -62,8 +64,6 @@ def blank_rows(columns: list[pa.Array]) -> np.ndarray:
 
     The one rule both readers apply, so that they count the same rows blank.
     """
-    from .._strings import string_buffers
-
     if not columns:
         return np.zeros(0, dtype=bool)
     blank = np.ones(len(columns[0]), dtype=bool)

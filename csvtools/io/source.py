@@ -60,8 +60,9 @@ class CsvSource:
                 io.TextIOWrapper(binary, encoding=self.encoding, errors=self._errors, newline="") as text:
             try:
                 sample = text.read(_SAMPLE_CHARS)
-            except UnicodeDecodeError as exc:
-                raise InputFileError(f"cannot decode the file as {self.encoding}: {exc.reason}") from None
+            except UnicodeError as exc:  # also "UTF-16 stream does not start with BOM", no UnicodeDecodeError
+                reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc
+                raise InputFileError(f"cannot decode the file as {self.encoding}: {reason}") from None
         if not sample.strip():
             raise InputFileError("the file is empty")
         if "\x00" in sample:
