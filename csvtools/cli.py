@@ -6,6 +6,7 @@ that would be rejected, 2 a file could not be processed or the usage is wrong.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -17,7 +18,8 @@ from contextlib import contextmanager
 import click
 
 from .errors import CsvToolsError
-from .io.atomic import atomic_write_text
+from .io.atomic import AtomicFile
+from .io.guard import check_output_paths
 from .io.naming import rejects_path_for
 from .io.spool import STDIN, is_stream, spooled
 from .options import LEVELS
@@ -135,16 +137,10 @@ def clean(file: str, out: str, rejects: str | None, report_path: str | None, qui
         with _readable(file) as readable, _clean_target(to_stdout, out) as target:
             # Every rejected line is in the rejects file; the report keeps them all only when asked.
             limit = None if report_path else _SHOWN_REJECTIONS
-            report = clean_file(readable, target, rejects, **options, max_rejections=limit, name=file,
-                                report_path=None if to_stdout else report_path,
-                                on_progress=None if quiet else _progress_bar(readable))
-            if to_stdout:
-                report.clean_path = STDIN
-                if report_path:
-                    atomic_write_text(report_path, report.to_json())
-                with open(target, "rb") as clean_lines:
-                    shutil.copyfileobj(clean_lines, sys.stdout.buffer, 1 << 20)
-                sys.stdout.flush()
+            run = functools.partial(clean_file, readable, target, rejects, **options, max_rejections=limit,
+                                    name=file, on_progress=None if quiet else _progress_bar(readable))
+            report = _clean_to_stdout(run, readable, target, rejects, report_path) if to_stdout else \
+                run(report_path=report_path)
     except _FAILURES as exc:
         _fail_line(file, exc)
         sys.exit(EXIT_FAILED)
@@ -153,6 +149,31 @@ def clean(file: str, out: str, rejects: str | None, report_path: str | None, qui
     if not quiet:
         click.echo(_summary(report), err=to_stdout)
     sys.exit(EXIT_OK)
+
+
+def _clean_to_stdout(run: Callable[..., Report], source: str, clean: str, rejects: str,
+                     report_path: str | None) -> Report:
+    """``clean -o -``: the run writes the clean CSV to a temporary file, copied to standard output at the end.
+
+    The report (whose ``clean_path`` is then ``-``) is written here, so its
+    path is checked and its temporary file made before the run starts.
+    """
+    check_output_paths(source, [("rejects", rejects), ("report", report_path)])
+    report_file = AtomicFile(report_path) if report_path else None
+    try:
+        report = run()
+        report.clean_path = STDIN
+        if report_file is not None:
+            report_file.write(report.to_json().encode("utf-8"))
+            report_file.commit()
+    except BaseException:
+        if report_file is not None:
+            report_file.discard()
+        raise
+    with open(clean, "rb") as clean_lines:
+        shutil.copyfileobj(clean_lines, sys.stdout.buffer, 1 << 20)
+    sys.stdout.flush()
+    return report
 
 
 # What a run cannot get past: one line each. OSError covers io.UnsupportedOperation (also a

@@ -189,3 +189,12 @@ def test_quiet_prints_nothing_but_errors(tmp_path, source, command):
     result = run(*[tmp_path / "absent.csv" if part == str(source) else part for part in args], "--quiet")
     assert result.exit_code == 2
     one_line(result)
+
+
+def test_clean_to_standard_output_checks_the_report_path_first(tmp_path):
+    good = (SAMPLES / "contacts_good.csv").read_bytes()
+    for report in (tmp_path / "bad.csv", tmp_path / "no" / "dir" / "r.json"):
+        result = run("clean", "-", "-o", "-", "--rejects", tmp_path / "bad.csv", "--report", report, stdin=good)
+        assert result.exit_code == 2
+        one_line(result)
+        assert result.stdout == "" and os.listdir(tmp_path) == []
