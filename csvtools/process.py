@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import multiprocessing
 import os
 import signal
 import sys
@@ -93,7 +94,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def _die_with_parent() -> None:
     """A forked worker: SIGTERM's default action back, and killed by the kernel when its parent dies."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    parent = os.getppid()
+    parent = multiprocessing.parent_process()
     if sys.platform.startswith("linux"):
         try:
             prctl = ctypes.CDLL(None, use_errno=True).prctl
@@ -101,7 +102,7 @@ def _die_with_parent() -> None:
             prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
-    if parent == 1:  # the parent died before the request was made
+    if parent is not None and os.getppid() != parent.pid:  # the parent died before the request was made
         os._exit(1)
 
 
