@@ -67,3 +67,15 @@ def test_cli_summary_names_the_reason(tmp_path):
     assert result.exit_code == 1
     assert "10 rows in, 8 clean, 2 rejected" in result.stdout and "encoding_error 2" in result.stdout
     assert "utf-8," in result.stdout
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_utf8_forced_on_a_file_that_is_not_names_the_line(tmp_path, workers):
+    source = tmp_path / "in.csv"
+    damaged_file(source, rows=6000, damaged_at=(5000,))
+    with pytest.raises(InputFileError, match="cannot decode line 5002 as utf-8: invalid continuation byte"):
+        validate_file(source, encoding="utf-8", workers=workers)
+    result = CliRunner().invoke(cli, ["validate", str(source), "--encoding", "utf-8"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"csvtools: {source}: cannot decode line 5002 as utf-8: invalid continuation byte; pass --encoding"]

@@ -82,7 +82,10 @@ def parse_block(block: bytes, first_line: int, width: int,
     malformed ones as ``(line, fields)``. Blank lines are skipped, as
     Python's csv module skips them.
     """
-    table = parse_fields(block, width, delimiter)
+    try:
+        table = parse_fields(block, width, delimiter)
+    except pa.ArrowInvalid as exc:  # an ArrowInvalid is a ValueError, which would read as a usage error
+        raise _unreadable(block, first_line, exc) from None
     line_count = count_newlines(block) + (0 if block.endswith(b"\n") else 1)
     if table.num_rows == line_count:
         # Every line was a good record: no blank or ragged line to account for.
@@ -223,6 +226,17 @@ def _bytes_of(block: Block) -> bytes:
     if len(data) != block.size or needs_full_parser(data):
         raise InputFileError(f"the file changed while it was being read (at line {block.first_line})")
     return data
+
+
+def _unreadable(block: bytes, first_line: int, exc: Exception) -> InputFileError:
+    """The error for a block pyarrow could not parse: its first line that is not UTF-8 (``--encoding utf-8``
+    forced on a file that is not), or what pyarrow said."""
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = first_line + count_newlines(block, bad.start)
+        return InputFileError(f"cannot decode line {line} as utf-8: {bad.reason}; pass --encoding")
+    return InputFileError(f"cannot read the lines from line {first_line} on: {exc}")
 
 
 def _single(column: pa.ChunkedArray) -> pa.Array:
