@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -56,23 +57,14 @@ class CsvRecords:
 
     def chunks(self, width: int, chunk_rows: int) -> Iterator[Chunk]:
         """The remaining records as :class:`Chunk` s of at most ``chunk_rows``; ``width`` is the header's."""
-        lines: list[int] = []
-        rows: list[list[str]] = []
-        malformed: list[tuple[int, list[str]]] = []
-        undecodable: list[tuple[int, list[str], str]] = []
-        for start, row in self.records():
-            if self._damaged and has_undecodable(row):
-                undecodable.append(_undecodable(start, row, width))
-            elif len(row) == width:
-                lines.append(start)
-                rows.append(row)
-            else:
-                malformed.append((start, row))
-            if len(rows) + len(malformed) + len(undecodable) >= chunk_rows:
-                yield _chunk(lines, rows, malformed, width, undecodable)
-                lines, rows, malformed, undecodable = [], [], [], []
-        if rows or malformed or undecodable:
-            yield _chunk(lines, rows, malformed, width, undecodable)
+        records: list[tuple[int, list[str]]] = []
+        for record in self.records():
+            records.append(record)
+            if len(records) >= chunk_rows:
+                yield _chunk(records, width, self._damaged)
+                records = []
+        if records:
+            yield _chunk(records, width, self._damaged)
 
     def tell(self) -> int:
         """How far into the file the reader has got, in bytes (roughly: the text layer reads ahead)."""
@@ -107,8 +99,15 @@ def _undecodable(line: int, row: list[str], width: int) -> tuple[int, list[str],
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
-def _chunk(lines: list[int], rows: list[list[str]], malformed: list[tuple[int, list[str]]], width: int,
-           undecodable: list[tuple[int, list[str], str]]) -> Chunk:
+def _chunk(records: list[tuple[int, list[str]]], width: int, damaged: bool) -> Chunk:
+    undecodable: list[tuple[int, list[str], str]] = []
+    # One search over the whole chunk first: damaged lines are rare, and a search per field is slow.
+    if damaged and _UNDECODABLE.search("".join(itertools.chain.from_iterable(row for _, row in records))):
+        undecodable = [_undecodable(start, row, width) for start, row in records if has_undecodable(row)]
+        records = [(start, row) for start, row in records if not has_undecodable(row)]
+    lines = [start for start, row in records if len(row) == width]
+    rows = [row for _, row in records if len(row) == width]
+    malformed = [(start, row) for start, row in records if len(row) != width]
     columns = [pa.array(values, type=pa.string()) for values in zip(*rows)] if rows else \
         [pa.array([], type=pa.string()) for _ in range(width)]
     line_numbers = np.array(lines, dtype=np.int64)
