@@ -79,3 +79,38 @@ def test_utf8_forced_on_a_file_that_is_not_names_the_line(tmp_path, workers):
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         f"csvtools: {source}: cannot decode line 5002 as utf-8: invalid continuation byte; pass --encoding"]
+
+
+@pytest.mark.parametrize("bom", [False, True], ids=["no-bom", "bom"])
+def test_damaged_blocks_read_as_the_csv_module_reads_them(tmp_path, monkeypatch, bom):
+    """Blocks that hold damaged lines are read line by line in the worker; the csv module is the reference."""
+    from csvtools import knobs
+    from csvtools.io import source as source_module
+
+    lines = ["contact_number,name,city"]
+    for i in range(400):
+        number = f"+4479{i % 150:08d}"  # repeated: duplicates are read again from their blocks
+        name = "Siâ\udce2n" if i in (3, 178, 388) else NAMES[i % len(NAMES)]  # three damaged lines, far apart
+        lines.append(f"{number},{name},{'' if i % 37 else ','}Leeds" if i % 53 else ",,")
+    data = "\n".join(lines).encode("utf-8", "surrogateescape")
+    source = tmp_path / "in.csv"
+    source.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data + b"\n")
+    monkeypatch.setattr(knobs, "BLOCK_BYTES", 512)
+    monkeypatch.setattr(knobs, "CHUNK_ROWS", 50)
+    from csvtools.io import blocks
+
+    damaged_blocks = []
+    read_damaged = blocks._damaged_block
+    monkeypatch.setattr(blocks, "_damaged_block", lambda *args: damaged_blocks.append(1) or read_damaged(*args))
+    outputs = {}
+    for reader in ("blocks", "csv-module"):
+        if reader == "csv-module":
+            monkeypatch.setattr(source_module, "offset_of_line", lambda path, line: None)
+        for workers in (1, 2):
+            report = clean_file(source, tmp_path / f"{reader}{workers}.csv", workers=workers)
+            assert report.by_reason["encoding_error"] == 3 and report.blank > 0
+            outputs[reader, workers] = ((tmp_path / f"{reader}{workers}.csv").read_bytes(),
+                                        (tmp_path / f"{reader}{workers}.rejects.csv").read_bytes(),
+                                        report.to_dict() | {"clean_path": None, "rejects_path": None})
+    assert damaged_blocks  # inline runs went through the line-by-line reading of damaged blocks
+    assert len(set(map(repr, outputs.values()))) == 1

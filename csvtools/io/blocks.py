@@ -18,8 +18,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .._strings import string_buffers
+from .._strings import is_utf8, string_buffers
 from ..errors import InputFileError
+from .csv_records import records_chunk
+from .encoding import DAMAGED_UTF8
 from .records import Block, Chunk, blank_rows
 
 __all__ = ["BlockCutter", "needs_full_parser", "offset_of_line", "parse_fields", "read_block", "reread_fields"]
@@ -99,8 +101,10 @@ def parse_block(block: bytes, first_line: int, width: int,
 
 def read_block(block: Block, chunk_rows: int) -> list[Chunk]:
     """Parse ``block`` into chunks of at most ``chunk_rows`` records, in line order."""
-    lines, columns, malformed = parse_block(_bytes_of(block), block.first_line, block.width,
-                                            block.delimiter)
+    data = _bytes_of(block)
+    if block.damaged and not is_utf8(data):
+        return [_damaged_block(data, block)]
+    lines, columns, malformed = parse_block(data, block.first_line, block.width, block.delimiter)
     blank = blank_rows(columns)
     blank_lines = lines[blank]
     if len(blank_lines):
@@ -154,8 +158,8 @@ class BlockCutter:
     """
 
     def __init__(self, handle: BinaryIO, path: str, size: int, offset: int, line: int, width: int,
-                 delimiter: str, block_bytes: int, tail_blocks: int = 1) -> None:
-        self._handle, self._path, self._size = handle, path, size
+                 delimiter: str, block_bytes: int, tail_blocks: int = 1, damaged: bool = False) -> None:
+        self._handle, self._path, self._size, self._damaged = handle, path, size, damaged
         self.offset, self.line = offset, line
         self._width, self._delimiter = width, delimiter
         self._block_bytes, self._tail_blocks = block_bytes, tail_blocks
@@ -185,7 +189,7 @@ class BlockCutter:
                 continue
             if needs_full_parser(buffer, cut):
                 return
-            yield Block(self._path, self.offset, cut, self.line, self._width, self._delimiter)
+            yield Block(self._path, self.offset, cut, self.line, self._width, self._delimiter, self._damaged)
             self.offset += cut
             self.line += count_newlines(buffer, cut)
             at_least = 1
@@ -226,6 +230,23 @@ def _bytes_of(block: Block) -> bytes:
     if len(data) != block.size or needs_full_parser(data):
         raise InputFileError(f"the file changed while it was being read (at line {block.first_line})")
     return data
+
+
+def _damaged_block(data: bytes, block: Block) -> Chunk:
+    """A quote-free block of a damaged UTF-8 file that holds bytes that are not UTF-8, read line by line.
+
+    Without quotes a record is a line split on the delimiter, as in
+    :func:`parse_block`; the records go through the csv-module reader's own
+    chunk step, which rejects the undecodable ones and counts blank ones.
+    """
+    records = []
+    for at, line in enumerate(data.split(b"\n")):
+        line = line[:-1] if line.endswith(b"\r") else line
+        if line:
+            records.append((block.first_line + at, line.decode("utf-8", DAMAGED_UTF8).split(block.delimiter)))
+    chunk = records_chunk(records, block.width, damaged=True)
+    chunk.block = block  # its kept rows are UTF-8, and can be read again from the file
+    return chunk
 
 
 def _unreadable(block: bytes, first_line: int, exc: Exception) -> InputFileError:

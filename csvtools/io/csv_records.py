@@ -21,7 +21,7 @@ from ..errors import InputFileError
 from .encoding import DAMAGED_UTF8, open_binary
 from .records import Chunk, blank_rows
 
-__all__ = ["CsvRecords", "escaped", "has_undecodable"]
+__all__ = ["CsvRecords", "escaped", "has_undecodable", "records_chunk"]
 
 
 class CsvRecords:
@@ -61,10 +61,10 @@ class CsvRecords:
         for record in self.records():
             records.append(record)
             if len(records) >= chunk_rows:
-                yield _chunk(records, width, self._damaged)
+                yield records_chunk(records, width, self._damaged)
                 records = []
         if records:
-            yield _chunk(records, width, self._damaged)
+            yield records_chunk(records, width, self._damaged)
 
     def tell(self) -> int:
         """How far into the file the reader has got, in bytes (roughly: the text layer reads ahead)."""
@@ -99,7 +99,8 @@ def _undecodable(line: int, row: list[str], width: int) -> tuple[int, list[str],
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
-def _chunk(records: list[tuple[int, list[str]]], width: int, damaged: bool) -> Chunk:
+def records_chunk(records: list[tuple[int, list[str]]], width: int, damaged: bool = False) -> Chunk:
+    """A :class:`Chunk` of ``(line, fields)`` records: well-formed, malformed, blank, and (``damaged``) undecodable."""
     undecodable: list[tuple[int, list[str], str]] = []
     # One search over the whole chunk first: damaged lines are rare, and a search per field is slow.
     if damaged and _UNDECODABLE.search("".join(itertools.chain.from_iterable(row for _, row in records))):

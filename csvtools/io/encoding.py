@@ -53,8 +53,8 @@ def decide_encoding(path: str | os.PathLike, forced: str | None = None) -> tuple
     bytes are not UTF-8 is cp1252. ``errors`` is ``"strict"`` otherwise.
     """
     encoding = _decide_encoding(path, forced)
-    if encoding == "damaged-utf-8":
-        return "utf-8", DAMAGED_UTF8
+    if encoding.startswith("damaged-"):
+        return encoding.removeprefix("damaged-"), DAMAGED_UTF8
     return encoding, "strict"
 
 
@@ -69,7 +69,11 @@ def _decide_encoding(path: str | os.PathLike, forced: str | None) -> str:
                 raise InputFileError(f"unknown encoding {forced!r}") from None
             return forced
         if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
+            handle.seek(0)
+            if _is_utf8(handle):
+                return "utf-8-sig"
+            handle.seek(0)
+            return "damaged-utf-8-sig" if _is_damaged_utf8(handle) else "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
         if b"\x00" in head:
@@ -78,8 +82,7 @@ def _decide_encoding(path: str | os.PathLike, forced: str | None) -> str:
         if _is_utf8(handle):
             return "utf-8"
         handle.seek(0)
-        valid, invalid = _utf8_census(handle)
-        if valid and valid >= invalid:
+        if _is_damaged_utf8(handle):
             return "damaged-utf-8"
         handle.seek(0)
         if _decodes(handle, "cp1252"):
@@ -129,6 +132,13 @@ def _is_utf8(handle: io.BufferedReader) -> bool:
 
 _INVALID = re.compile("[\udc80-\udcff]")
 _VALID_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _is_damaged_utf8(handle: io.BufferedReader) -> bool:
+    """Whether a file that is not strict UTF-8 is UTF-8 with damaged lines: it holds valid multi-byte
+    characters, at least as many as bytes that are not UTF-8."""
+    valid, invalid = _utf8_census(handle)
+    return bool(valid) and valid >= invalid
 
 
 def _utf8_census(handle: io.BufferedReader) -> tuple[int, int]:

@@ -15,7 +15,8 @@ __all__ = ["Block", "Chunk", "blank_rows"]
 @dataclass(frozen=True)
 class Block:
     """Whole, quote-free lines of a UTF-8 file: ``size`` bytes from ``offset``, starting at physical
-    line ``first_line``, in records of ``width`` fields. Small to send to a worker, which parses it (:func:`.blocks.read_block`)."""
+    line ``first_line``, in records of ``width`` fields. Small to send to a worker, which parses it (:func:`.blocks.read_block`).
+    ``damaged``: the file is UTF-8 with damaged lines, so the block may hold bytes that are not UTF-8."""
 
     path: str
     offset: int
@@ -23,6 +24,7 @@ class Block:
     first_line: int
     width: int
     delimiter: str
+    damaged: bool = False
 
     @property
     def end(self) -> int:

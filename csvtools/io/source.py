@@ -86,21 +86,21 @@ class CsvSource:
         quote-free, and for other encodings, the rest of the file comes
         through Python's csv module in chunks of ``chunk_rows`` records.
         """
-        # A file with damaged lines goes through the csv module, which finds and rejects them.
-        if self.encoding in ("utf-8", "utf-8-sig") and self._errors == "strict":
+        if self.encoding in ("utf-8", "utf-8-sig"):
             line = self._reader.last_line + 1
             offset = offset_of_line(self.path, line)
             if offset is not None:
                 self._reader.close()
                 cutter = BlockCutter(open_binary(self.path), self.path, self.size, offset, line, len(self.header),
-                                     self.delimiter, block_bytes, tail_blocks)
+                                     self.delimiter, block_bytes, tail_blocks, damaged=self._errors == DAMAGED_UTF8)
                 try:
                     for block in cutter:
                         self._position = block.end
                         yield block
                 finally:
                     cutter.close()
-                self._reader = CsvRecords(self.path, "utf-8", self.delimiter, cutter.offset, cutter.line)
+                self._reader = CsvRecords(self.path, "utf-8", self.delimiter, cutter.offset, cutter.line,
+                                          errors=self._errors)
         yield from self._reader.chunks(len(self.header), chunk_rows)
 
     def bytes_read(self) -> int:
