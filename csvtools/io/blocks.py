@@ -121,8 +121,7 @@ def read_block(block: Block, chunk_rows: int) -> list[Chunk]:
         chunks.append(Chunk(lines[inside], [column.filter(mask) for column in columns],
                             [item for item in malformed if first <= item[0] <= last], block))
     # Each blank line counts in the chunk it follows (the first chunk takes those before it).
-    firsts = np.array([chunk_first for chunk_first in every[::chunk_rows]], dtype=np.int64)
-    owners = np.maximum(np.searchsorted(firsts, blank_lines, side="right") - 1, 0)
+    owners = np.maximum(np.searchsorted(every[::chunk_rows], blank_lines, side="right") - 1, 0)
     for owner, count in zip(*np.unique(owners, return_counts=True)):
         chunks[owner].blank = int(count)
     return chunks
