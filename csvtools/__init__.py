@@ -7,7 +7,7 @@ the whole file (duplicates, counts).
 
     >>> from csvtools import clean_file
     >>> report = clean_file("contacts.csv", "clean.csv", region="IN")
-    >>> report.rows == report.clean + report.rejected
+    >>> report.rows == report.clean + report.rejected + report.blank
     True
 """
 

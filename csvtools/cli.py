@@ -6,17 +6,23 @@ that would be rejected, 2 a file could not be processed or the usage is wrong.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import shutil
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 
 from .errors import CsvToolsError
 from .html_report import SHOWN_ROWS, render_html
-from .io.atomic import atomic_write_text
+from .io.atomic import AtomicFile, atomic_write_text
+from .io.guard import check_output_paths
 from .io.naming import rejects_path_for
+from .io.spool import STDIN, is_stream, spooled
 from .options import LEVELS, NUMBER_TYPES
 from .report import Report
 from .run.pipeline import clean_file, validate_file
@@ -62,18 +68,27 @@ def cli() -> None:
     """Validate and clean contact CSVs for outbound call batches."""
 
 
+_quiet_option = click.option("-q", "--quiet", is_flag=True,
+                             help="Print nothing but the errors of files that cannot be processed.")
+
+
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
 @_number_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="json prints the library's report; github prints CI annotations.")
 @click.option("--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline).")
-def validate(files: tuple[str, ...], output_format: str, html_path: str | None, **options: object) -> None:
+@_quiet_option
+def validate(files: tuple[str, ...], output_format: str, html_path: str | None, quiet: bool,
+             **options: object) -> None:
     """Check FILES without writing anything; exit 1 if any row would be rejected.
+
+    A FILE of - is standard input (a file named - is ./-).
 
     \b
     Example:
       csvtools validate contacts.csv --region IN --format github
+      cat contacts.csv | csvtools validate - --quiet
     """
     exit_code = EXIT_OK
     entries = []  # for json: each file's report, or what stopped it, in the order given
@@ -82,13 +97,15 @@ def validate(files: tuple[str, ...], output_format: str, html_path: str | None, 
         # Text shows a few rejected lines; json and github show them all.
         limit = _shown_rejections(_SHOWN_REJECTIONS if output_format == "text" else None, html_path)
         try:
-            report = validate_file(path, **options, max_rejections=limit, on_progress=_progress_bar(path))
-        except CsvToolsError as exc:
+            with _readable(path) as readable:
+                report = validate_file(readable, **options, max_rejections=limit, name=path,
+                                       on_progress=None if quiet else _progress_bar(readable))
+        except _FAILURES as exc:
             _fail_line(path, exc)
             if output_format == "github":
-                click.echo(f"::error file={_escape(path, True)}::{_escape(str(exc))}")
-            entries.append({"file": path, "error": str(exc)})
-            errors[path] = str(exc)
+                click.echo(f"::error file={_escape(path, True)}::{_escape(_message(exc))}")
+            entries.append({"file": path, "error": _message(exc)})
+            errors[path] = _message(exc)
             exit_code = EXIT_FAILED
             continue
         except ValueError as exc:
@@ -97,11 +114,13 @@ def validate(files: tuple[str, ...], output_format: str, html_path: str | None, 
         reports.append(report)
         if not report.valid:
             exit_code = max(exit_code, EXIT_REJECTED)
+        if quiet:
+            continue
         if output_format == "text":
             click.echo(_summary(report))
         elif output_format == "github":
             click.echo(_annotations(report))
-    if output_format == "json":
+    if output_format == "json" and not quiet:
         payload = entries[0] if len(files) == 1 else entries
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     if html_path and not _write_html(html_path, reports, errors):
@@ -110,35 +129,47 @@ def validate(files: tuple[str, ...], output_format: str, html_path: str | None, 
 
 
 @cli.command()
-@click.argument("file", type=click.Path(dir_okay=True))
-@click.option("-o", "--output", "out", required=True, metavar="CLEAN", help="Where the clean CSV goes.")
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("-o", "--output", "out", required=True, metavar="CLEAN",
+              help="Where the clean CSV goes (- for standard output; then --rejects is required).")
 @click.option("--rejects", metavar="REJECTS", help="Where rejected rows go [default: CLEAN with .rejects.csv].")
 @click.option("--report", "report_path", metavar="REPORT.json", help="Also write the JSON report here.")
 @click.option("--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline).")
 @_number_options
-def clean(file: str, out: str, rejects: str | None, report_path: str | None, html_path: str | None,
+@_quiet_option
+def clean(file: str, out: str, rejects: str | None, report_path: str | None, html_path: str | None, quiet: bool,
           **options: object) -> None:
     """Write the kept rows of FILE to CLEAN (E.164 in contact_number) and the rest to REJECTS.
+
+    A FILE of - is standard input, a CLEAN of - standard output (a file named - is ./-).
 
     \b
     Example:
       csvtools clean export.csv -o clean.csv --region GB
+      cat export.csv | csvtools clean - -o - --rejects bad.csv > clean.csv
     """
+    to_stdout = out == STDIN
+    if to_stdout and not rejects:
+        _fail_line(file, "--rejects PATH is required when the clean CSV goes to standard output (-o -)")
+        sys.exit(EXIT_FAILED)
     rejects = rejects or rejects_path_for(out)
     try:
-        # Every rejected line is in the rejects file; the report keeps them all only when asked.
-        limit = _shown_rejections(None if report_path else _SHOWN_REJECTIONS, html_path)
-        report = clean_file(file, out, rejects, **options, max_rejections=limit, on_progress=_progress_bar(file))
-        if report_path:
-            atomic_write_text(report_path, json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        with _readable(file) as readable, _clean_target(to_stdout, out) as target:
+            # Every rejected line is in the rejects file; the report keeps them all only when asked.
+            limit = _shown_rejections(None if report_path else _SHOWN_REJECTIONS, html_path)
+            run = functools.partial(clean_file, readable, target, rejects, **options, max_rejections=limit,
+                                    name=file, on_progress=None if quiet else _progress_bar(readable))
+            report = _clean_to_stdout(run, readable, target, rejects, report_path) if to_stdout else \
+                run(report_path=report_path)
         if html_path:
             atomic_write_text(html_path, render_html(report))
-    except CsvToolsError as exc:
+    except _FAILURES as exc:
         _fail_line(file, exc)
         sys.exit(EXIT_FAILED)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(_summary(report))
+    if not quiet:
+        click.echo(_summary(report), err=to_stdout)
     sys.exit(EXIT_OK)
 
 
@@ -156,8 +187,71 @@ def _write_html(path: str, reports: list[Report], errors: dict[str, str]) -> boo
     return True
 
 
-def _fail_line(path: str, exc: Exception) -> None:
-    click.echo(f"csvtools: {path}: {exc}", err=True)
+def _clean_to_stdout(run: Callable[..., Report], source: str, clean: str, rejects: str,
+                     report_path: str | None) -> Report:
+    """``clean -o -``: the run writes the clean CSV to a temporary file, copied to standard output at the end.
+
+    The report (whose ``clean_path`` is then ``-``) is written here, so its
+    path is checked and its temporary file made before the run starts.
+    """
+    check_output_paths(source, [("rejects", rejects), ("report", report_path)])
+    report_file = AtomicFile(report_path) if report_path else None
+    try:
+        report = run()
+        report.clean_path = STDIN
+        if report_file is not None:
+            report_file.write(report.to_json().encode("utf-8"))
+            report_file.commit()
+    except BaseException:
+        if report_file is not None:
+            report_file.discard()
+        raise
+    with open(clean, "rb") as clean_lines:
+        shutil.copyfileobj(clean_lines, sys.stdout.buffer, 1 << 20)
+    sys.stdout.flush()
+    return report
+
+
+# What a run cannot get past: one line each. OSError covers io.UnsupportedOperation (also a
+# ValueError) and UnicodeError (a forced encoding that does not fit) must not read as usage errors.
+_FAILURES = (CsvToolsError, OSError, UnicodeError)
+
+
+@contextmanager
+def _readable(path: str) -> Iterator[str]:
+    """``path`` itself, or for ``-`` and pipes a temporary copy of the stream."""
+    if not is_stream(path):
+        yield path
+        return
+    if path == STDIN:
+        with spooled(sys.stdin.buffer) as copy:
+            yield copy
+        return
+    with open(path, "rb") as stream, spooled(stream) as copy:
+        yield copy
+
+
+@contextmanager
+def _clean_target(to_stdout: bool, out: str) -> Iterator[str]:
+    """Where ``clean_file`` writes the clean CSV: ``out``, or a temporary file to copy to standard output."""
+    if not to_stdout:
+        yield out
+        return
+    with tempfile.TemporaryDirectory(prefix="csvtools-") as directory:
+        yield os.path.join(directory, "clean.csv")
+
+
+def _fail_line(path: str, exc: Exception | str) -> None:
+    message = exc if isinstance(exc, str) else _message(exc)
+    click.echo(f"csvtools: {path}: {message}", err=True)
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"cannot decode the file as {exc.encoding}: {exc.reason}; check --encoding"
+    if isinstance(exc, OSError) and not isinstance(exc, CsvToolsError):
+        return f"cannot read or write: {exc.strerror or exc}"
+    return str(exc)
 
 
 def _progress_bar(path: str) -> Callable[[int, int], None] | None:
@@ -183,7 +277,7 @@ def _summary(report: Report) -> str:
     read_as = f"sheet {report.sheet!r}" if report.sheet is not None else \
         f"{report.encoding}, delimiter {report.delimiter!r}"
     lines = [f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
-             f" (phone column {report.column!r}, {read_as})"]
+             f"{_blank_note(report)} (phone column {report.column!r}, {read_as})"]
     if report.by_reason:
         lines.append("  rejected: " + ", ".join(f"{reason} {count}" for reason, count in report.by_reason.items()))
     for rejection in report.rejections[:_SHOWN_REJECTIONS]:
@@ -207,13 +301,18 @@ def _summary(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _blank_note(report: Report) -> str:
+    return f", {report.blank} blank (skipped)" if report.blank else ""
+
+
 def _annotations(report: Report) -> str:
     lines = [
         f"::error file={_escape(report.file, True)},line={rejection.line},title={rejection.reason}::"
         f"{_escape(rejection.detail)}"
         for rejection in report.rejections
     ]
-    lines.append(f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected")
+    lines.append(f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
+                 f"{_blank_note(report)}")
     return "\n".join(lines)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from .errors import ColumnError
 
-__all__ = ["OUTPUT_COLUMN", "PHONE_HEADERS", "find_phone_column"]
+__all__ = ["OUTPUT_COLUMN", "PHONE_HEADERS", "check_header", "find_phone_column"]
 
 #: The column the Batch API reads numbers from.
 OUTPUT_COLUMN = "contact_number"
@@ -60,3 +60,17 @@ def find_phone_column(header: Sequence[str], requested: str | None = None) -> in
         raise ColumnError(f"no phone column found among {shown}; name it with --column")
     candidates = ", ".join(repr(header[i]) for i in matches)
     raise ColumnError(f"several phone columns ({candidates}); choose one with --column")
+
+
+def check_header(header: Sequence[str]) -> None:
+    """Refuse a header with an empty or a repeated name: each becomes a per-contact variable of the upload.
+
+    Raises :class:`ColumnError` naming the first such column (counted from 1).
+    """
+    seen: dict[str, int] = {}
+    for at, name in enumerate(header, start=1):
+        if not name.strip():
+            raise ColumnError(f"column {at} of the header has no name; name every column (or delete the empty one)")
+        if name in seen:
+            raise ColumnError(f"the header repeats {name!r} (columns {seen[name]} and {at}); rename one of them")
+        seen[name] = at

@@ -4,7 +4,7 @@ Bad rows are never exceptions; they are :class:`csvtools.Rejection` records.
 
     CsvToolsError
     ├── InputFileError     the input is missing, unreadable, empty, binary or undecodable
-    ├── ColumnError        no phone column, or more than one candidate
+    ├── ColumnError        no phone column, or more than one candidate; an empty or repeated header name
     └── OutputFileError    an output path cannot be written
 """
 

@@ -39,6 +39,8 @@ ADVICE: dict[str, str] = {
     reasons.DISALLOWED_TYPE: "The number is of a type this run does not call (premium-rate by default): "
                              "use another number, or widen --types if the campaign may call it.",
     reasons.SUPPRESSED: "The contact is on a do-not-call list: do not call, and leave the row out of the list.",
+    reasons.ENCODING_ERROR: "The line holds bytes that are not UTF-8 (a stray Windows character): fix or re-type "
+                            "the cell shown in the detail, or pass --encoding if the whole file is another encoding.",
 }
 
 _READINGS = {

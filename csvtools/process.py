@@ -22,19 +22,28 @@ The library changes nothing process-wide in a caller's process; the
   frame that holds every calling frame, and so each piece's arrays, until the
   next full collection. Processes of ours collect after each piece, with the
   older objects frozen (about a millisecond), so a long run's memory stays flat.
+- SIGTERM ends the command the way Ctrl-C does: it raises ``SystemExit`` in
+  the main thread, so every temporary file is removed on the way out. Workers
+  take the default action again and ask the kernel to kill them when their
+  parent dies (``PR_SET_PDEATHSIG``): orphans would keep the parent's stdout
+  and stderr open, and a caller waiting for their end would wait forever.
 """
 
 from __future__ import annotations
 
 import ctypes
 import gc
+import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 __all__ = ["after_piece", "loading_for_batch_run", "set_up_batch_process", "set_up_worker"]
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_PR_SET_PDEATHSIG = 1
 _MMAP_THRESHOLD_MAX = 32 << 20  # glibc's ceiling on 64-bit systems
 _ours = False  # whether this process was set up here, and so may be tuned further
 
@@ -57,12 +66,14 @@ def set_up_batch_process() -> None:
     _ours = True
     _keep_freed_memory()
     _cache_phonenumbers_patterns()
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
 def set_up_worker() -> None:
     """The worker pool's initializer: a worker is always a process of ours."""
     global _ours
     _ours = True
+    _die_with_parent()
     gc.freeze()
     _keep_freed_memory()
     _cache_phonenumbers_patterns()
@@ -72,6 +83,27 @@ def after_piece() -> None:
     """Free a worked piece's garbage at once, in a process of ours; nothing in a caller's process."""
     if _ours:
         gc.collect()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    # Once: a second SIGTERM must not cut the clean-up of the first short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise SystemExit(128 + signum)
+
+
+def _die_with_parent() -> None:
+    """A forked worker: SIGTERM's default action back, and killed by the kernel when its parent dies."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = multiprocessing.parent_process()
+    if sys.platform.startswith("linux"):
+        try:
+            prctl = ctypes.CDLL(None, use_errno=True).prctl
+            prctl.argtypes, prctl.restype = [ctypes.c_int, ctypes.c_ulong], ctypes.c_int
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if parent is not None and os.getppid() != parent.pid:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _keep_freed_memory() -> None:

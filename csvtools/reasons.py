@@ -19,6 +19,7 @@ DUPLICATE = "duplicate"
 MALFORMED_ROW = "malformed_row"
 DISALLOWED_TYPE = "disallowed_type"
 SUPPRESSED = "suppressed"
+ENCODING_ERROR = "encoding_error"
 
 #: Every reason code with what it means, in the order README lists them.
 REASONS: dict[str, str] = {
@@ -35,4 +36,5 @@ REASONS: dict[str, str] = {
     MALFORMED_ROW: "more or fewer fields than the header (never padded or cut)",
     DISALLOWED_TYPE: "a number of a type `--types` does not allow (by default: premium rate)",
     SUPPRESSED: "the number is on a suppression list (`--suppress`), named with its line",
+    ENCODING_ERROR: "bytes that are not UTF-8 in a UTF-8 file (shown as `\\xNN` in `detail`)",
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -24,7 +26,8 @@ class Rejection:
 class Report:
     """What a run found: counts that always add up, and every rejected line.
 
-    ``rows == clean + rejected`` holds for every report; ``valid`` is true
+    ``rows == clean + rejected + blank`` holds for every report (``blank``:
+    records whose every field is empty, skipped and not rejected); ``valid`` is true
     when no row was rejected. ``rejections`` lists the rejected lines in line
     order, up to the run's ``max_rejections``; ``rejections_omitted`` counts
     the rest (they are all in the rejects file). ``types`` are the number types
@@ -56,6 +59,7 @@ class Report:
     by_type: dict[str, int] = field(default_factory=dict)
     suppression: list[dict] = field(default_factory=list)
     sheet: str | None = None
+    blank: int = 0
 
     @property
     def valid(self) -> bool:
@@ -67,13 +71,18 @@ class Report:
         data["valid"] = self.valid
         return data
 
+    def to_json(self) -> str:
+        """:meth:`to_dict` as the JSON text ``--report`` writes (and ``--format json`` prints for one file)."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
     def add_counts(self, *, rows: int, clean: int, rejected: int, by_reason: Mapping[str, int],
                    by_country: Mapping[str, int], by_reading: Mapping[str, int],
-                   by_type: Mapping[str, int] | None = None) -> None:
-        """Add one chunk's counts; ``rows == clean + rejected`` must hold for it."""
-        if rows != clean + rejected:
-            raise ValueError(f"{rows} rows are not {clean} clean + {rejected} rejected")
+                   by_type: Mapping[str, int] | None = None, blank: int = 0) -> None:
+        """Add one chunk's counts; ``rows == clean + rejected + blank`` must hold for it."""
+        if rows != clean + rejected + blank:
+            raise ValueError(f"{rows} rows are not {clean} clean + {rejected} rejected + {blank} blank")
         self.rows += rows
+        self.blank += blank
         self.clean += clean
         self.rejected += rejected
         for counter, counts in ((self.by_reason, by_reason), (self.by_country, by_country),

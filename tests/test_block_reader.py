@@ -25,7 +25,7 @@ def reference_records(text, delimiter=","):
 
 
 def read_all(path, monkeypatch, block_bytes):
-    good, bad = [], []
+    good, bad, blank = [], [], 0
     with CsvSource(path) as source:
         header = (source.header_line, source.header)
         for piece in source.pieces(7, block_bytes):
@@ -33,7 +33,14 @@ def read_all(path, monkeypatch, block_bytes):
                 rows = zip(*(column.to_pylist() for column in chunk.columns))
                 good += [(int(line), list(row)) for line, row in zip(chunk.lines, rows)]
                 bad += chunk.malformed
-    return header, sorted(good + bad)
+                blank += chunk.blank
+    return header, sorted(good + bad), blank
+
+
+def without_blank(records, width):
+    """The records but those of the header's width with every field empty, and how many those were."""
+    blank = [record for record in records if len(record[1]) == width and not any(record[1])]
+    return [record for record in records if record not in blank], len(blank)
 
 
 BLOCK_CASES = {
@@ -47,6 +54,8 @@ BLOCK_CASES = {
     "bare-carriage-returns": "a,b\r1,2\r3,4\r",
     "utf8-bom": "\ufeffa,b\n1,é\n2,ü\n",
     "semicolons": "a;b;c\n1;2;3\n4;5\n6;7;8\n",
+    "blank-rows": "a,b,c\n1,2,3\n,,\n" + ",,\n" * 30 + "4,5,6\n,\n,,,\n" + ",,\n" * 9,
+    "blank-rows-quoted": 'a,b,c\n1,2,3\n,,\n"",,\n4,"x\ny",6\n,,\n' + ",,\n" * 12,
 }
 
 
@@ -58,9 +67,9 @@ def test_block_reader_matches_the_csv_module(tmp_path, monkeypatch, name, block_
     path.write_bytes(text.encode("utf-8"))
     delimiter = ";" if name == "semicolons" else ","
     expected = reference_records(text.lstrip("\ufeff"), delimiter)
-    (header_line, header), records = read_all(path, monkeypatch, block_bytes)
+    (header_line, header), records, blank = read_all(path, monkeypatch, block_bytes)
     assert (header_line, header) == expected[0]
-    assert records == sorted(expected[1:])
+    assert (records, blank) == without_blank(sorted(expected[1:]), len(header))
 
 
 def test_rows_read_again_from_a_file_that_changed_are_refused(tmp_path):

@@ -205,7 +205,7 @@ def test_unwritable_output_raises_output_error(tmp_path):
 
 @pytest.mark.parametrize("block", [5, 16, 1 << 20])
 def test_encoding_is_decided_over_the_whole_file_whatever_the_read_size(tmp_path, monkeypatch, block):
-    from csvtools.io.encoding import detect_encoding
+    from csvtools.io.encoding import decide_encoding, detect_encoding
 
     monkeypatch.setattr(knobs, "UTF8_CHECK_BYTES", block)
     lines = ["phone,name"] + [f"+4479111234{i:02d},Zoë Ångström {'x' * (i * 3)}" for i in range(60)]
@@ -213,9 +213,14 @@ def test_encoding_is_decided_over_the_whole_file_whatever_the_read_size(tmp_path
     no_final_newline = write(tmp_path / "tail.csv", "\n".join(lines))
     late_cp1252 = tmp_path / "late.csv"
     late_cp1252.write_bytes(good.read_bytes() + "+447911123499,Andr\xe9\n".encode("cp1252"))
-    assert detect_encoding(good) == "utf-8"
-    assert detect_encoding(no_final_newline) == "utf-8"
-    assert detect_encoding(late_cp1252) == "cp1252"
+    ascii_then_cp1252 = tmp_path / "ascii.csv"
+    ascii_then_cp1252.write_bytes(good.read_bytes().decode().encode("ascii", "replace")
+                                  + "+447911123499,Andr\xe9\n".encode("cp1252"))
+    assert decide_encoding(good) == ("utf-8", "strict")
+    assert decide_encoding(no_final_newline) == ("utf-8", "strict")
+    # UTF-8 text with one stray cp1252 byte is damaged UTF-8 (issue #12, item 13), not cp1252.
+    assert decide_encoding(late_cp1252) == ("utf-8", "surrogateescape")
+    assert detect_encoding(ascii_then_cp1252) == "cp1252"
 
 
 @pytest.mark.parametrize(("source", "out_dir", "clean", "rejects"), [

@@ -48,7 +48,7 @@ def contacts(tmp_path):
 
 
 def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as handle:
+    with open(path, newline="", encoding="utf-8-sig") as handle:  # a rejects file starts with a BOM
         return list(csv.reader(handle))
 
 

@@ -6,6 +6,7 @@ it only when the whole run succeeded, so a failure never leaves half a file.
 
 from __future__ import annotations
 
+import codecs
 import os
 import tempfile
 from collections.abc import Sequence
@@ -17,16 +18,18 @@ from .._strings import string_buffers
 from ..errors import OutputFileError
 from .lines import render_lines
 
-__all__ = ["AtomicCsvWriter", "atomic_write_text"]
+__all__ = ["AtomicCsvWriter", "AtomicFile", "atomic_write_text"]
 
 
-class AtomicCsvWriter:
-    """A UTF-8, comma-separated CSV written to a temporary file until :meth:`commit`.
+class AtomicFile:
+    """A binary file written to a temporary file beside ``path`` until :meth:`commit`.
 
-    Rows are quoted as :func:`.lines.render_lines` quotes them.
+    The temporary file is made at once, so an output that cannot be written
+    fails before any work is done. :meth:`finish` then :meth:`move` is
+    :meth:`commit` in two steps, for a set of files committed together.
     """
 
-    def __init__(self, path: str | os.PathLike, header: Sequence[str]) -> None:
+    def __init__(self, path: str | os.PathLike) -> None:
         self.path = os.fspath(path)
         directory = os.path.dirname(os.path.abspath(self.path))
         try:
@@ -40,30 +43,35 @@ class AtomicCsvWriter:
         except OSError as exc:
             raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
         self._file = open(descriptor, "wb")
-        self.write_columns([[name] for name in header])
 
-    def write_columns(self, columns: Sequence[Sequence[str] | pa.Array | np.ndarray]) -> None:
-        """Write rows given as equal-length columns of strings."""
-        self.write_lines(render_lines(columns))
-
-    def write_lines(self, lines: pa.Array) -> None:
-        """Write rows already rendered by :func:`render_lines`."""
-        offsets, data = string_buffers(lines)
+    def write(self, data: bytes | memoryview) -> None:
+        """Append bytes."""
         try:
-            # The lines lie end to end in the array's data buffer: write it as it is.
-            self._file.write(memoryview(data[offsets[0]:offsets[-1]]))
+            self._file.write(data)
         except OSError as exc:
             raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
 
-    def commit(self) -> None:
-        """Close the temporary file and move it into place."""
+    def finish(self) -> None:
+        """Close the temporary file and give it the usual permissions; it is not in place yet."""
         try:
             self._file.close()
             os.chmod(self._temporary, 0o666 & ~_umask())
+        except OSError as exc:
+            self.discard()
+            raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def move(self) -> None:
+        """Move the finished temporary file into place."""
+        try:
             os.replace(self._temporary, self.path)
         except OSError as exc:
             self.discard()
             raise OutputFileError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def commit(self) -> None:
+        """Close the temporary file and move it into place."""
+        self.finish()
+        self.move()
 
     def discard(self) -> None:
         """Close and delete the temporary file; the target is left as it was."""
@@ -74,18 +82,43 @@ class AtomicCsvWriter:
             pass
 
 
+class AtomicCsvWriter(AtomicFile):
+    """A UTF-8, comma-separated CSV written to a temporary file until :meth:`commit`.
+
+    Rows are quoted as :func:`.lines.render_lines` quotes them. ``bom`` puts a
+    UTF-8 byte order mark first (for files people open in spreadsheets).
+    """
+
+    def __init__(self, path: str | os.PathLike, header: Sequence[str], *, bom: bool = False) -> None:
+        super().__init__(path)
+        try:
+            if bom:
+                self.write(codecs.BOM_UTF8)
+            self.write_columns([[name] for name in header])
+        except BaseException:
+            self.discard()
+            raise
+
+    def write_columns(self, columns: Sequence[Sequence[str] | pa.Array | np.ndarray]) -> None:
+        """Write rows given as equal-length columns of strings."""
+        self.write_lines(render_lines(columns))
+
+    def write_lines(self, lines: pa.Array) -> None:
+        """Write rows already rendered by :func:`render_lines`."""
+        offsets, data = string_buffers(lines)
+        # The lines lie end to end in the array's data buffer: write it as it is.
+        self.write(memoryview(data[offsets[0]:offsets[-1]]))
+
+
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
+    target = AtomicFile(path)
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".part")
-        with open(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise OutputFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+        target.write(text.encode("utf-8"))
+    except BaseException:
+        target.discard()
+        raise
+    target.commit()
 
 
 def _umask() -> int:

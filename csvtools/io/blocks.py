@@ -18,9 +18,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .._strings import string_buffers
+from .._strings import is_utf8, string_buffers
 from ..errors import InputFileError
-from .records import Block, Chunk
+from .csv_records import records_chunk
+from .encoding import DAMAGED_UTF8
+from .records import Block, Chunk, blank_rows
 
 __all__ = ["BlockCutter", "needs_full_parser", "offset_of_line", "parse_fields", "read_block", "reread_fields"]
 
@@ -82,7 +84,10 @@ def parse_block(block: bytes, first_line: int, width: int,
     malformed ones as ``(line, fields)``. Blank lines are skipped, as
     Python's csv module skips them.
     """
-    table = parse_fields(block, width, delimiter)
+    try:
+        table = parse_fields(block, width, delimiter)
+    except pa.ArrowInvalid as exc:  # an ArrowInvalid is a ValueError, which would read as a usage error
+        raise _unreadable(block, first_line, exc) from None
     line_count = count_newlines(block) + (0 if block.endswith(b"\n") else 1)
     if table.num_rows == line_count:
         # Every line was a good record: no blank or ragged line to account for.
@@ -96,10 +101,17 @@ def parse_block(block: bytes, first_line: int, width: int,
 
 def read_block(block: Block, chunk_rows: int) -> list[Chunk]:
     """Parse ``block`` into chunks of at most ``chunk_rows`` records, in line order."""
-    lines, columns, malformed = parse_block(_bytes_of(block), block.first_line, block.width,
-                                            block.delimiter)
+    data = _bytes_of(block)
+    if block.damaged and not is_utf8(data):
+        return [_damaged_block(data, block)]
+    lines, columns, malformed = parse_block(data, block.first_line, block.width, block.delimiter)
+    blank = blank_rows(columns)
+    blank_lines = lines[blank]
+    if len(blank_lines):
+        keep = pa.array(~blank)
+        lines, columns = lines[~blank], [column.filter(keep) for column in columns]
     if len(lines) + len(malformed) <= chunk_rows:
-        return [Chunk(lines, columns, malformed, block)]
+        return [Chunk(lines, columns, malformed, block, len(blank_lines))]
     every = np.sort(np.concatenate([lines, np.array([line for line, _ in malformed], dtype=np.int64)]))
     chunks = []
     for begin in range(0, len(every), chunk_rows):
@@ -108,6 +120,10 @@ def read_block(block: Block, chunk_rows: int) -> list[Chunk]:
         mask = pa.array(inside)
         chunks.append(Chunk(lines[inside], [column.filter(mask) for column in columns],
                             [item for item in malformed if first <= item[0] <= last], block))
+    # Each blank line counts in the chunk it follows (the first chunk takes those before it).
+    owners = np.maximum(np.searchsorted(every[::chunk_rows], blank_lines, side="right") - 1, 0)
+    for owner, count in zip(*np.unique(owners, return_counts=True)):
+        chunks[owner].blank = int(count)
     return chunks
 
 
@@ -141,8 +157,8 @@ class BlockCutter:
     """
 
     def __init__(self, handle: BinaryIO, path: str, size: int, offset: int, line: int, width: int,
-                 delimiter: str, block_bytes: int, tail_blocks: int = 1) -> None:
-        self._handle, self._path, self._size = handle, path, size
+                 delimiter: str, block_bytes: int, tail_blocks: int = 1, damaged: bool = False) -> None:
+        self._handle, self._path, self._size, self._damaged = handle, path, size, damaged
         self.offset, self.line = offset, line
         self._width, self._delimiter = width, delimiter
         self._block_bytes, self._tail_blocks = block_bytes, tail_blocks
@@ -161,7 +177,8 @@ class BlockCutter:
                 buffer = bytearray(size)
             self._handle.seek(self.offset)
             with memoryview(buffer) as view:
-                read = self._handle.readinto(view[:size])
+                # Never past the size the file had at the start: rows appended meanwhile are not read.
+                read = self._handle.readinto(view[:min(size, max(rest, 0))])
             if not read:
                 return
             at_end = self.offset + read >= self._size
@@ -171,7 +188,7 @@ class BlockCutter:
                 continue
             if needs_full_parser(buffer, cut):
                 return
-            yield Block(self._path, self.offset, cut, self.line, self._width, self._delimiter)
+            yield Block(self._path, self.offset, cut, self.line, self._width, self._delimiter, self._damaged)
             self.offset += cut
             self.line += count_newlines(buffer, cut)
             at_least = 1
@@ -212,6 +229,34 @@ def _bytes_of(block: Block) -> bytes:
     if len(data) != block.size or needs_full_parser(data):
         raise InputFileError(f"the file changed while it was being read (at line {block.first_line})")
     return data
+
+
+def _damaged_block(data: bytes, block: Block) -> Chunk:
+    """A quote-free block of a damaged UTF-8 file that holds bytes that are not UTF-8, read line by line.
+
+    Without quotes a record is a line split on the delimiter, as in
+    :func:`parse_block`; the records go through the csv-module reader's own
+    chunk step, which rejects the undecodable ones and counts blank ones.
+    """
+    records = []
+    for at, line in enumerate(data.split(b"\n")):
+        line = line[:-1] if line.endswith(b"\r") else line
+        if line:
+            records.append((block.first_line + at, line.decode("utf-8", DAMAGED_UTF8).split(block.delimiter)))
+    chunk = records_chunk(records, block.width, damaged=True)
+    chunk.block = block  # its kept rows are UTF-8, and can be read again from the file
+    return chunk
+
+
+def _unreadable(block: bytes, first_line: int, exc: Exception) -> InputFileError:
+    """The error for a block pyarrow could not parse: its first line that is not UTF-8 (``--encoding utf-8``
+    forced on a file that is not), or what pyarrow said."""
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = first_line + count_newlines(block, bad.start)
+        return InputFileError(f"cannot decode line {line} as utf-8: {bad.reason}; pass --encoding")
+    return InputFileError(f"cannot read the lines from line {first_line} on: {exc}")
 
 
 def _single(column: pa.ChunkedArray) -> pa.Array:

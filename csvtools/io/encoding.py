@@ -5,14 +5,20 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import re
+import stat
 
 from .. import knobs
 from .._strings import is_utf8
 from ..errors import InputFileError
 
-__all__ = ["detect_encoding", "open_binary"]
+__all__ = ["DAMAGED_UTF8", "decide_encoding", "detect_encoding", "open_binary"]
 
 _DECODE_BLOCK = 1 << 20
+# Control bytes other than tab, line feed and carriage return: text has next to none, binary data
+# about one in nine. Past this share of the first bytes, the file is not text.
+_CONTROL_BYTES = [bytes([code]) for code in (*range(1, 9), 11, 12, *range(14, 32), 127)]
+_MAX_CONTROL_SHARE = 0.05
 
 # Files people hand us by mistake, recognised by their first bytes.
 _MAGIC = {
@@ -27,12 +33,33 @@ _MAGIC = {
 }
 
 
+#: The errors handler of a UTF-8 file with damaged lines: undecodable bytes become lone surrogates,
+#: by which the reader finds the lines to reject (``encoding_error``).
+DAMAGED_UTF8 = "surrogateescape"
+
+
 def detect_encoding(path: str | os.PathLike, forced: str | None = None) -> str:
-    """Return the encoding to read ``path`` with: BOM, then strict UTF-8, then cp1252.
+    """Return the encoding to read ``path`` with: BOM, then UTF-8, then cp1252 (see :func:`decide_encoding`)."""
+    return decide_encoding(path, forced)[0]
+
+
+def decide_encoding(path: str | os.PathLike, forced: str | None = None) -> tuple[str, str]:
+    """Return ``(encoding, errors)`` to read ``path`` with: BOM, then strict UTF-8, then damaged UTF-8, then cp1252.
 
     The whole file is checked, because a cp1252 byte can sit far past any
-    sample a sniffer would read.
+    sample a sniffer would read. A file that is not strict UTF-8 but holds
+    valid multi-byte UTF-8 characters, at least as many as bytes that are not UTF-8, is
+    UTF-8 with damaged lines (``errors`` :data:`DAMAGED_UTF8`): reading it as
+    cp1252 would garble every accented name. A file whose only non-ASCII
+    bytes are not UTF-8 is cp1252. ``errors`` is ``"strict"`` otherwise.
     """
+    encoding = _decide_encoding(path, forced)
+    if encoding.startswith("damaged-"):
+        return encoding.removeprefix("damaged-"), DAMAGED_UTF8
+    return encoding, "strict"
+
+
+def _decide_encoding(path: str | os.PathLike, forced: str | None) -> str:
     with open_binary(path) as handle:
         head = handle.read(8192)
         _refuse_binary(head)
@@ -43,7 +70,11 @@ def detect_encoding(path: str | os.PathLike, forced: str | None = None) -> str:
                 raise InputFileError(f"unknown encoding {forced!r}") from None
             return forced
         if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
+            handle.seek(0)
+            if _is_utf8(handle):
+                return "utf-8-sig"
+            handle.seek(0)
+            return "damaged-utf-8-sig" if _is_damaged_utf8(handle) else "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
         if b"\x00" in head:
@@ -51,6 +82,9 @@ def detect_encoding(path: str | os.PathLike, forced: str | None = None) -> str:
         handle.seek(0)
         if _is_utf8(handle):
             return "utf-8"
+        handle.seek(0)
+        if _is_damaged_utf8(handle):
+            return "damaged-utf-8"
         handle.seek(0)
         if _decodes(handle, "cp1252"):
             return "cp1252"
@@ -60,8 +94,13 @@ def detect_encoding(path: str | os.PathLike, forced: str | None = None) -> str:
 def open_binary(path: str | os.PathLike) -> io.BufferedReader:
     """Open ``path`` for reading bytes, or raise :class:`InputFileError` saying why not."""
     try:
-        if os.path.isdir(path):
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
             raise InputFileError(f"{os.fspath(path)} is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            # A pipe can be read once, from the start only, and a device may never end.
+            raise InputFileError(f"{os.fspath(path)} is not a regular file (a pipe or a device); "
+                                 "the command line reads standard input as -")
         return open(path, "rb")
     except FileNotFoundError:
         raise InputFileError(f"no such file: {os.fspath(path)}") from None
@@ -92,6 +131,29 @@ def _is_utf8(handle: io.BufferedReader) -> bool:
             view = memoryview(buffer)
 
 
+_INVALID = re.compile("[\udc80-\udcff]")
+_VALID_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _is_damaged_utf8(handle: io.BufferedReader) -> bool:
+    """Whether a file that is not strict UTF-8 is UTF-8 with damaged lines: it holds valid multi-byte
+    characters, at least as many as bytes that are not UTF-8."""
+    valid, invalid = _utf8_census(handle)
+    return bool(valid) and valid >= invalid
+
+
+def _utf8_census(handle: io.BufferedReader) -> tuple[int, int]:
+    """(valid multi-byte characters, bytes that are not UTF-8) of the whole file, read as UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors=DAMAGED_UTF8)
+    valid = invalid = 0
+    for block in iter(lambda: handle.read(_DECODE_BLOCK), b""):
+        text = decoder.decode(block)
+        invalid += len(_INVALID.findall(text))
+        valid += len(_VALID_MULTIBYTE.findall(text))
+    invalid += len(_INVALID.findall(decoder.decode(b"", final=True)))
+    return valid, invalid
+
+
 def _decodes(handle: io.BufferedReader, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)()
     try:
@@ -107,3 +169,8 @@ def _refuse_binary(head: bytes) -> None:
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
             raise InputFileError(f"this is not a CSV file: it looks like {what}")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return
+    controls = sum(head.count(byte) for byte in _CONTROL_BYTES)
+    if head and controls > _MAX_CONTROL_SHARE * len(head):
+        raise InputFileError("this is not a text CSV: it holds binary data (control bytes), not lines of text")

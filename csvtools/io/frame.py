@@ -65,6 +65,9 @@ class FrameSource:
         """Rows done so far (the frame's ``size`` counts rows), for progress callbacks."""
         return self._done
 
+    def check_unchanged(self) -> None:
+        """Nothing to check: a frame in memory has no file to change."""
+
     def close(self) -> None:
         self._frame = None
 

@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["Block", "Chunk", "chunk_of_rows"]
+from .._strings import string_buffers
+
+__all__ = ["Block", "Chunk", "blank_rows", "chunk_of_rows"]
 
 
 @dataclass(frozen=True)
 class Block:
     """Whole, quote-free lines of a UTF-8 file: ``size`` bytes from ``offset``, starting at physical
-    line ``first_line``, in records of ``width`` fields. Small to send to a worker, which parses it (:func:`.blocks.read_block`)."""
+    line ``first_line``, in records of ``width`` fields. Small to send to a worker, which parses it (:func:`.blocks.read_block`).
+    ``damaged``: the file is UTF-8 with damaged lines, so the block may hold bytes that are not UTF-8."""
 
     path: str
     offset: int
@@ -21,6 +24,7 @@ class Block:
     first_line: int
     width: int
     delimiter: str
+    damaged: bool = False
 
     @property
     def end(self) -> int:
@@ -36,18 +40,39 @@ class Chunk:
     order. ``malformed`` lists ``(line, fields)`` of records whose field
     count differs from the header's. ``block`` is the :class:`Block` the
     records were parsed from, if any: its lines can be read again
-    (:func:`.blocks.reread_fields`).
+    (:func:`.blocks.reread_fields`). ``blank`` counts the records of the
+    header's width whose every field is empty (``,,,,`` at the end of
+    spreadsheet exports): skipped, not rejected (:func:`blank_rows`).
+    ``undecodable`` lists ``(line, fields, detail)`` of records of a damaged
+    UTF-8 file whose bytes do not decode, their fields with those bytes
+    written as ``\\xNN``.
     """
 
     lines: np.ndarray
     columns: list[pa.Array]
     malformed: list[tuple[int, list[str]]] = field(default_factory=list)
     block: Block | None = None
+    blank: int = 0
+    undecodable: list[tuple[int, list[str], str]] = field(default_factory=list)
 
     @property
     def records(self) -> int:
-        """Every record of the chunk, well-formed or not."""
-        return len(self.lines) + len(self.malformed)
+        """Every record of the chunk: well-formed, malformed, blank or undecodable."""
+        return len(self.lines) + len(self.malformed) + self.blank + len(self.undecodable)
+
+
+def blank_rows(columns: list[pa.Array]) -> np.ndarray:
+    """A mask of the records whose every field is empty, from the columns' offsets (no string is read).
+
+    The one rule both readers apply, so that they count the same rows blank.
+    """
+    if not columns:
+        return np.zeros(0, dtype=bool)
+    blank = np.ones(len(columns[0]), dtype=bool)
+    for column in columns:
+        offsets, _ = string_buffers(column)
+        blank &= offsets[1:] == offsets[:-1]
+    return blank
 
 
 def chunk_of_rows(lines: list[int], rows: list[list[str]], malformed: list[tuple[int, list[str]]],

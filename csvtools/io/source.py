@@ -14,14 +14,25 @@ from collections.abc import Iterator
 
 from ..errors import InputFileError
 from .blocks import BlockCutter, offset_of_line
-from .csv_records import CsvRecords
+from .csv_records import CsvRecords, escaped, has_undecodable
 from .delimiter import sniff_delimiter
-from .encoding import detect_encoding, open_binary
+from .encoding import DAMAGED_UTF8, decide_encoding, open_binary
 from .records import Block, Chunk
 
 __all__ = ["CsvSource"]
 
 _SAMPLE_CHARS = 64 * 1024
+
+
+def _state(path: str) -> tuple[int, int]:
+    """(size, modification time in ns) of ``path``."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise InputFileError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise InputFileError(f"cannot open {path}: {exc.strerror or exc}") from None
+    return status.st_size, status.st_mtime_ns
 
 
 class CsvSource:
@@ -34,10 +45,11 @@ class CsvSource:
 
     def __init__(self, path: str | os.PathLike, encoding: str | None = None, delimiter: str | None = None) -> None:
         self.path = os.fspath(path)
-        self.encoding = detect_encoding(path, encoding)
-        self.size = os.path.getsize(path)
+        self._start = _state(self.path)
+        self.encoding, self._errors = decide_encoding(path, encoding)
+        self.size = self._start[0]
         self.delimiter = sniff_delimiter(self._sample(), delimiter)
-        self._reader = CsvRecords(self.path, self.encoding, self.delimiter)
+        self._reader = CsvRecords(self.path, self.encoding, self.delimiter, errors=self._errors)
         self._position = 0
         try:
             self.header, self.header_line = self._read_header()
@@ -46,11 +58,13 @@ class CsvSource:
             raise
 
     def _sample(self) -> str:
-        with open_binary(self.path) as binary, io.TextIOWrapper(binary, encoding=self.encoding, newline="") as text:
+        with open_binary(self.path) as binary, \
+                io.TextIOWrapper(binary, encoding=self.encoding, errors=self._errors, newline="") as text:
             try:
                 sample = text.read(_SAMPLE_CHARS)
-            except UnicodeDecodeError as exc:
-                raise InputFileError(f"cannot decode the file as {self.encoding}: {exc.reason}") from None
+            except UnicodeError as exc:  # also "UTF-16 stream does not start with BOM", no UnicodeDecodeError
+                reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc
+                raise InputFileError(f"cannot decode the file as {self.encoding}: {reason}") from None
         if not sample.strip():
             raise InputFileError("the file is empty")
         if "\x00" in sample:
@@ -60,6 +74,9 @@ class CsvSource:
     def _read_header(self) -> tuple[list[str], int]:
         for start, row in self._reader.records():
             if any(cell.strip() for cell in row):
+                if self._errors == DAMAGED_UTF8 and has_undecodable(row):
+                    raise InputFileError(f"the header (line {start}) is not valid UTF-8: {escaped(row)}; "
+                                         "pass --encoding")
                 return row, start
         raise InputFileError("the file is empty")
 
@@ -77,14 +94,15 @@ class CsvSource:
             if offset is not None:
                 self._reader.close()
                 cutter = BlockCutter(open_binary(self.path), self.path, self.size, offset, line, len(self.header),
-                                     self.delimiter, block_bytes, tail_blocks)
+                                     self.delimiter, block_bytes, tail_blocks, damaged=self._errors == DAMAGED_UTF8)
                 try:
                     for block in cutter:
                         self._position = block.end
                         yield block
                 finally:
                     cutter.close()
-                self._reader = CsvRecords(self.path, "utf-8", self.delimiter, cutter.offset, cutter.line)
+                self._reader = CsvRecords(self.path, "utf-8", self.delimiter, cutter.offset, cutter.line,
+                                          errors=self._errors)
         yield from self._reader.chunks(len(self.header), chunk_rows)
 
     def bytes_read(self) -> int:
@@ -93,6 +111,18 @@ class CsvSource:
             return min(max(self._reader.tell(), self._position), self.size)
         except (OSError, ValueError):
             return self.size
+
+    def check_unchanged(self) -> None:
+        """Raise :class:`InputFileError` if the file's size or modification time is not what it was at the start.
+
+        Called once every record has been read: rows appended during a run
+        (or a file rewritten in place) would otherwise be read in part, torn
+        or not at all, while the counts claimed the whole file.
+        """
+        now = _state(self.path)
+        if now != self._start:
+            grew = f" (from {self._start[0]:,} to {now[0]:,} bytes)" if now[0] != self._start[0] else ""
+            raise InputFileError(f"the file changed while it was being read{grew}; run again once it is complete")
 
     def close(self) -> None:
         self._reader.close()

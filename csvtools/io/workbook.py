@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import stat
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,8 @@ def is_workbook(path: str | os.PathLike) -> bool:
     if os.fspath(path).lower().endswith(WORKBOOK_SUFFIXES):
         return True
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # a pipe or a device: opening it to look could block, and no workbook is one
         with open(path, "rb") as handle:
             return handle.read(4) in _MAGIC
     except OSError:
@@ -135,6 +138,9 @@ class WorkbookSource:
     def bytes_read(self) -> int:
         """The share of the file's size that the rows read so far stand for, for progress bars."""
         return self.size if not self._height else min(self.size, self.size * self._done // self._height)
+
+    def check_unchanged(self) -> None:
+        """Nothing to check: the sheet was read whole when it was opened: nothing can change under it."""
 
     def close(self) -> None:
         self._rows = iter(())

@@ -15,11 +15,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import BinaryIO, Union
 
-from ..columns import OUTPUT_COLUMN, find_phone_column
+from ..columns import OUTPUT_COLUMN, check_header, find_phone_column
 from ..errors import ColumnError, InputFileError
+from ..io.guard import check_output_paths
 from ..io.naming import rejects_path_for
 from ..io.outputs import Outputs
 from ..io.frame import FrameSource
@@ -44,44 +46,67 @@ _STREAM_NAME = "<stream>"
 
 
 def validate_file(path: Input, *, options: Options | None = None,
-                  on_progress: ProgressCallback | None = None, **settings: object) -> Report:
+                  on_progress: ProgressCallback | None = None, name: str | None = None,
+                  **settings: object) -> Report:
     """Judge every row of ``path`` as :func:`clean_file` would, writing nothing.
 
     ``path`` is a path or a binary file object, read from where it stands
     (copied to a temporary file first). ``options`` is an
     :class:`~csvtools.Options`; keyword ``settings`` (``region="IN"``,
-    ``workers=0`` …) change single fields of it.
+    ``workers=0`` …) change single fields of it. ``name`` is what the report
+    calls the file (default: the path, or the file object's name), e.g. ``-``
+    for standard input spooled to a temporary file.
     """
     options = Options.of(options, **settings)
-    with _local_file(path) as (local, name):
-        return _run(_open_source(local, options), name, options, None, None, on_progress)
+    with _local_file(path) as (local, given_name):
+        return _run(_open_source(local, options), name or given_name, options, _Targets(), on_progress)
 
 
 def clean_file(path: Input, out: str | os.PathLike, rejects: str | os.PathLike | None = None, *,
                options: Options | None = None, on_progress: ProgressCallback | None = None,
+               report_path: str | os.PathLike | None = None, name: str | None = None,
                **settings: object) -> Report:
     """Write the kept rows of ``path`` to ``out`` and the rest to ``rejects``.
 
-    ``rejects`` defaults to :func:`~csvtools.io.naming.rejects_path_for` ``(out)``.
-    Both files appear only if the whole run succeeds. Returns the
-    :class:`Report`; ``path``, ``options`` and ``settings`` are as for :func:`validate_file`.
+    ``rejects`` defaults to :func:`~csvtools.io.naming.rejects_path_for` ``(out)``;
+    ``report_path``, if given, gets the report as JSON (:meth:`Report.to_json`).
+    All of them appear only if the whole run succeeds. Before anything is
+    read, :class:`~csvtools.errors.OutputFileError` refuses outputs that are
+    the input or one another, or that exist and are not regular files.
+    Returns the :class:`Report`; ``path``, ``options``, ``settings`` and
+    ``name`` are as for :func:`validate_file`.
     """
     rejects = rejects if rejects is not None else rejects_path_for(out)
+    targets = _Targets(os.fspath(out), os.fspath(rejects), None if report_path is None else os.fspath(report_path))
     options = Options.of(options, **settings)
-    with _local_file(path) as (local, name):
-        return _run(_open_source(local, options), name, options, os.fspath(out), os.fspath(rejects), on_progress)
+    with _local_file(path) as (local, given_name):
+        if not hasattr(path, "read"):
+            check_output_paths(local, [("clean", targets.clean), ("rejects", targets.rejects),
+                                       ("report", targets.report)])
+        return _run(_open_source(local, options), name or given_name, options, targets, on_progress)
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """Where a run writes: nothing for a validation."""
+
+    clean: str | None = None
+    rejects: str | None = None
+    report: str | None = None
 
 
 def run_source(source: CsvSource | WorkbookSource | FrameSource, options: Options, clean_path: str | None,
                rejects_path: str | None) -> Report:
     """Run an opened source through the stages (as :func:`clean_file` does when ``clean_path`` is given)."""
-    return _run(source, source.path, options, clean_path, rejects_path, None)
+    return _run(source, source.path, options, _Targets(clean_path, rejects_path), None)
 
 
-def _run(source: CsvSource | WorkbookSource | FrameSource, name: str, options: Options, clean_path: str | None,
-         rejects_path: str | None, on_progress: ProgressCallback | None) -> Report:
+def _run(source: CsvSource | WorkbookSource | FrameSource, name: str, options: Options, targets: _Targets,
+         on_progress: ProgressCallback | None) -> Report:
+    clean_path, rejects_path = targets.clean, targets.rejects
     workers = options.workers or (1 if isinstance(source, FrameSource) else auto_workers(source.path))
     with source:
+        check_header(source.header)
         phone_at = find_phone_column(source.header, options.column)
         other_header = [name for at, name in enumerate(source.header) if at != phone_at]
         if OUTPUT_COLUMN in other_header:
@@ -94,8 +119,8 @@ def _run(source: CsvSource | WorkbookSource | FrameSource, name: str, options: O
                         sheet=source.sheet)
         plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None,
                         types=options.types)
-        outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header) \
-            if clean_path is not None else None
+        outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header,
+                          targets.report) if clean_path is not None else None
         try:
             checked_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
             with FirstLines() as index, SuppressionLists.load(options.suppress, options) as lists:
@@ -107,13 +132,14 @@ def _run(source: CsvSource | WorkbookSource | FrameSource, name: str, options: O
                     if on_progress:
                         on_progress(position, source.size)
                 report.suppression = lists.records(checked_at)
+            source.check_unchanged()
+            report.finish()
+            if outputs is not None:
+                outputs.commit(report.to_json() if targets.report is not None else None)
         except BaseException:
             if outputs is not None:
                 outputs.discard()
             raise
-        if outputs is not None:
-            outputs.commit()
-    report.finish()
     return report
 
 

@@ -59,7 +59,8 @@ def _worked_in_pool(source: CsvSource, plan: WorkPlan, workers: int) -> Iterator
     # fork where there is one: no re-import of the caller's __main__, and quick to start.
     # (pyarrow re-creates its thread pools in a forked child.)
     context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=process.set_up_worker) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=process.set_up_worker)
+    try:
         pending: list = []
         # A bounded number of pieces in flight; a block travels as its offsets, not its bytes.
         # Blocks of a fixed size keep memory flat however long the file; smaller ones at the end
@@ -73,6 +74,9 @@ def _worked_in_pool(source: CsvSource, plan: WorkPlan, workers: int) -> Iterator
         pool.shutdown(wait=False)
         for future, position in pending:
             yield future.result(), position
+    finally:
+        # On a failure or an interruption (Ctrl-C, SIGTERM), the pieces not started yet are dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def auto_workers(path: str | os.PathLike) -> int:

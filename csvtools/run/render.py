@@ -50,6 +50,7 @@ class RenderedChunk:
     clean_text: pa.Array | None = None
     rejected_text: pa.Array | None = None
     kept_types: pa.Array | None = None
+    blank: int = 0
 
 
 def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: bool) -> RenderedChunk:
@@ -69,9 +70,10 @@ def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: boo
     rejected = [verdicts.column(name).combine_chunks().filter(drop) for name in ("reason", "detail")]
     rejected.append(cells[phone_at].filter(drop))
     rejected_cells = [column.filter(drop) for column in cells]
-    if chunk.malformed:
-        rejected_lines, order = _with_malformed_lines(rejected_lines, chunk.malformed)
-        extra_columns, extra_cells = _malformed_columns(chunk.malformed, len(cells))
+    irregular = _irregular_records(chunk, len(cells))
+    if irregular:
+        rejected_lines, order = _with_malformed_lines(rejected_lines, irregular)
+        extra_columns, extra_cells = _malformed_columns(irregular, len(cells))
         rejected = [pa.concat_arrays([column, extra]).take(order) for column, extra in zip(rejected, extra_columns)]
         rejected_cells = [pa.concat_arrays([column, extra]).take(order)
                           for column, extra in zip(rejected_cells, extra_cells)]
@@ -88,6 +90,7 @@ def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: boo
         # fields to the main process would more than double what travels there.
         kept_cells=None if chunk.block else [column.filter(keep) for column in cells],
         block=chunk.block,
+        blank=chunk.blank,
     )
     if with_text:
         others = [column.filter(keep) for at, column in enumerate(cells) if at != phone_at]
@@ -97,24 +100,32 @@ def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: boo
     return rendered
 
 
-def _with_malformed_lines(lines: np.ndarray, malformed: list[tuple[int, list[str]]]) -> tuple[np.ndarray, pa.Array]:
-    """The rejected lines with the malformed records' lines merged in, and the order that sorts them."""
-    merged = np.concatenate([lines, np.array([line for line, _ in malformed], dtype=np.int64)])
-    order = np.argsort(merged, kind="stable")
-    return merged[order], pa.array(order)
-
-
-def _malformed_columns(malformed: list[tuple[int, list[str]]], width: int) -> tuple[list[pa.Array], list[pa.Array]]:
-    """([reasons, details, values], cells by column) of malformed records, as Arrow arrays."""
-    details = []
-    for _, cells in malformed:
+def _irregular_records(chunk: Chunk, width: int) -> list[tuple[int, list[str], str, str]]:
+    """``(line, fields, reason, detail)`` of the records rejected before judging: malformed and undecodable."""
+    records = []
+    for line, cells in chunk.malformed:
         detail = f"expected {width} fields, found {len(cells)}"
         if len(cells) > width:
             # The rejects file stays rectangular, so the surplus is kept here.
             detail += "; extra fields: " + ", ".join(repr(extra) for extra in cells[width:])
-        details.append(detail)
-    count = len(malformed)
-    cells = [pa.array([row[i] if i < len(row) else "" for _, row in malformed], type=pa.string())
+        records.append((line, cells, reasons.MALFORMED_ROW, detail))
+    records += [(line, cells, reasons.ENCODING_ERROR, detail) for line, cells, detail in chunk.undecodable]
+    return records
+
+
+def _with_malformed_lines(lines: np.ndarray,
+                          malformed: list[tuple[int, list[str], str, str]]) -> tuple[np.ndarray, pa.Array]:
+    """The rejected lines with the irregular records' lines merged in, and the order that sorts them."""
+    merged = np.concatenate([lines, np.array([record[0] for record in malformed], dtype=np.int64)])
+    order = np.argsort(merged, kind="stable")
+    return merged[order], pa.array(order)
+
+
+def _malformed_columns(malformed: list[tuple[int, list[str], str, str]],
+                       width: int) -> tuple[list[pa.Array], list[pa.Array]]:
+    """([reasons, details, values], cells by column) of irregular records, as Arrow arrays."""
+    cells = [pa.array([row[i] if i < len(row) else "" for _, row, _, _ in malformed], type=pa.string())
              for i in range(width)]
-    return ([pa.repeat(reasons.MALFORMED_ROW, count).cast(pa.string()), pa.array(details, type=pa.string()),
-             pa.nulls(count, type=pa.string())], cells)
+    return ([pa.array([record[2] for record in malformed], type=pa.string()),
+             pa.array([record[3] for record in malformed], type=pa.string()),
+             pa.nulls(len(malformed), type=pa.string())], cells)

@@ -132,6 +132,7 @@ class Settler:
             by_reason[reason] = by_reason.get(reason, 0) + count
         self._report.add_counts(
             rows=chunk.records,
+            blank=chunk.blank,
             clean=len(chunk.kept_lines) - len(removed.at),
             rejected=chunk.rejected.num_rows + len(removed.at),
             by_reason=by_reason,
