@@ -120,7 +120,8 @@ def test_one_batch_outside_the_hours_gets_rescheduled_calls_where_the_split_gets
     result = uploader("run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--allow-outside-hours",
                       "--wait", "--interval", "0.02", "--json")
     assert result.exit_code == 0, result.stderr
-    calls = {call.to_number: call.status for call in BatchClient().iter_executions(json.loads(result.stdout)["batch_id"])}
+    batch_id = json.loads(result.stdout)["batch_id"]
+    calls = {call.to_number: call.status for call in BatchClient().iter_executions(batch_id)}
     assert calls["+61293744000"] == calls["+61412345678"] == "rescheduled"
     assert calls["+442079460018"] != "rescheduled"
 
@@ -195,3 +196,13 @@ def test_standin_without_agent_hours_never_reschedules(standin_factory, monkeypa
 def test_standin_refuses_bad_agent_hours(standin_factory, hours):
     with pytest.raises(ValueError, match="agent calling hours"):
         standin_factory(agent_calling_hours=hours)
+
+
+def test_a_scheduled_batch_is_followed_on_a_rerun_without_a_new_refusal(guarded, mixed):
+    """Its calls were committed by the first run; a re-run that only follows it is not refused."""
+    first = uploader("run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--allow-outside-hours", "--json")
+    assert first.exit_code == 0, first.stderr
+    again = uploader("run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--json")
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)["batch_id"] == json.loads(first.stdout)["batch_id"]
+    assert operations(guarded).count("create") == 1

@@ -240,7 +240,7 @@ def plan_clean_file(
     concurrency: int = DEFAULT_CONCURRENCY,
     avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
 ) -> CallPlan:
-    """Plan the calling hours of an already clean file (``contact_number`` first), for a batch asked for ``requested``."""
+    """Plan the calling hours of a clean file (``contact_number`` first) for a batch asked for ``requested``."""
     hours = _check_settings(calling_hours, calling_rules, concurrency, avg_call_seconds)
     start = api_start(requested)
     counts = _counts_by_group(Path(clean_path))

@@ -34,7 +34,14 @@ from .estimate import DEFAULT_AVG_CALL_SECONDS, Estimate, estimate_run
 from .files import atomic_write_text, check_output
 from .ledger import Ledger, LedgerEntry, file_digest
 from .models import Batch, Execution
-from .plan import DEFAULT_CALLING_HOURS, DEFAULT_CONCURRENCY, CallPlan, describe_groups, parse_calling_hours, plan_clean_file
+from .plan import (
+    DEFAULT_CALLING_HOURS,
+    DEFAULT_CONCURRENCY,
+    CallPlan,
+    describe_groups,
+    parse_calling_hours,
+    plan_clean_file,
+)
 from .report_page import write_report_page
 from .times import show_start, soonest, to_api_time
 
@@ -308,6 +315,12 @@ def run_campaign(
         _check_balance(estimate, account_error, ignore_balance, on_event)
 
     plan = None
+    if hours is not None and not split_by_window and _already_scheduled(ledger, client, agent_id, clean_path,
+                                                                        new_batch):
+        on_event("these contacts' batch is already past 'created'; resuming it without a calling-hours check")
+        hours = None
+    if hours is None and split_by_window:
+        on_event("--split-by-window does nothing without calling hours (--calling-hours any)")
     if hours is not None:
         plan = plan_clean_file(clean_path, report, requested=_parse_when(when) if when else soonest(),
                                calling_hours=calling_hours, calling_rules=calling_rules,
@@ -472,6 +485,14 @@ def _executions_of(client: BatchClient, batch: Batch, agent_id: str, on_event: E
         on_event(f"{low} calls were not placed: the wallet ran out (balance-low); top it up, then "
                  f"'uploader followup {batch.batch_id} -o next.csv --statuses balance-low' lists them")
     return executions
+
+
+def _already_scheduled(ledger: Ledger, client: BatchClient, agent_id: str, clean_path: Path, new_batch: bool) -> bool:
+    """Whether the ledger holds a batch of these exact contacts that was scheduled already (its calls are committed)."""
+    if new_batch:
+        return False
+    entry = ledger.find(client.base_url, agent_id, file_digest(clean_path))
+    return bool(entry and entry.batch_id and entry.state not in ("created", "abandoned"))
 
 
 def _parse_when(when: str) -> datetime:

@@ -302,7 +302,7 @@ def execution(batch: dict, contact: dict, plan: ContactPlan, elapsed: float, spe
         "total_cost": cost,
         "cost_breakdown": {name: round(cost * share, 2) for name, share in _COST_SHARES},
         "answered_by_voice_mail": shown.outcome == "voicemail" and done,
-        "error_message": _rescheduled(shown) if status == "rescheduled" else _ERRORS.get(status) or (_ERRORS.get(shown.outcome) if status == "scheduled" else None),
+        "error_message": _error_message(status, shown),
         "transcript": _transcript(contact) if done and shown.outcome == "completed" else "",
         "extracted_data": _extracted(batch["batch_id"], number) if done and shown.outcome == "completed" else None,
         "telephony_data": {
@@ -333,9 +333,11 @@ def execution(batch: dict, contact: dict, plan: ContactPlan, elapsed: float, spe
     }
 
 
-def _rescheduled(attempt: Attempt) -> str:
-    to = iso(attempt.rescheduled_to) if attempt.rescheduled_to is not None else "the next start hour"
-    return f"Outside the agent's calling hours; rescheduled to {to}"
+def _error_message(status: str, shown: Attempt) -> str | None:
+    if status == "rescheduled":
+        to = iso(shown.rescheduled_to) if shown.rescheduled_to is not None else "the next start hour"
+        return f"Outside the agent's calling hours; rescheduled to {to}"
+    return _ERRORS.get(status) or (_ERRORS.get(shown.outcome) if status == "scheduled" else None)
 
 
 def _transcript(contact: dict) -> str:
