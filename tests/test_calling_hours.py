@@ -21,8 +21,7 @@ Oliver,+44 20 7946 0018
 Chloe,+61 2 9374 4000
 Jack,+61 412 345 678
 """
-WINDOW = (time(9), time(21))
-US_WINDOW = (time(8), time(21))  # the built-in US rule opens earlier; the window closes it at 21:00
+WINDOW = (time(9), time(21))  # no built-in rule of these countries is stricter (the US one opens at 08:00)
 
 
 def _tomorrow_at(hour, minute):
@@ -54,7 +53,7 @@ def mixed(tmp_path):
 
 def _inside(number, moment):
     """Whether ``moment`` is inside the window in every candidate zone of ``number``."""
-    opens, closes = US_WINDOW if csvtools.normalize_number(number).region == "US" else WINDOW
+    opens, closes = WINDOW
     return all(opens <= moment.astimezone(ZoneInfo(zone)).time() < closes
                for zone in csvtools.time_zones_for(number))
 
@@ -206,3 +205,40 @@ def test_a_scheduled_batch_is_followed_on_a_rerun_without_a_new_refusal(guarded,
     assert again.exit_code == 0, again.stderr
     assert json.loads(again.stdout)["batch_id"] == json.loads(first.stdout)["batch_id"]
     assert operations(guarded).count("create") == 1
+
+
+# (number, the start asked for in the number's local time, --calling-hours, the opening in local time)
+OPENINGS = [
+    ("+33612345678", "2026-12-07T12:55", None, "2026-12-07T14:00"),  # France: the lunch break
+    ("+33612345678", "2026-12-11T20:05", None, "2026-12-14T10:00"),  # France: never at weekends
+    ("+12125550143", "2026-12-07T07:31", None, "2026-12-07T09:00"),  # the rule never widens the window
+    ("+12125550143", "2026-12-07T07:31", "07:00-22:00", "2026-12-07T08:00"),  # the US rule opens at 08:00
+    ("+12125550143", "2026-12-07T07:31", "10:00-18:00", "2026-12-07T10:00"),
+    ("+442079460018", "2026-12-07T20:59", None, "2026-12-08T09:00"),  # the last call would be after 21:00
+    ("+442079460018", "2026-12-07T10:01", None, "2026-12-07T10:10"),  # rounded up to 10 minutes
+]
+
+
+@pytest.mark.parametrize("number, local, hours, expected", OPENINGS,
+                         ids=["fr-lunch", "fr-weekend", "us-default", "us-rule", "window", "gb-late", "rounding"])
+def test_opening_of_a_group(tmp_path, number, local, hours, expected):
+    from uploader.plan import plan_calls, split_by_window
+
+    path = tmp_path / "one.csv"
+    path.write_text(f"phone\n{number}\n", encoding="utf-8")
+    zone = ZoneInfo(csvtools.time_zones_for(number)[0])
+    at = datetime.fromisoformat(local).replace(tzinfo=zone)
+    plan = plan_calls(path, at=at, calling_hours=hours, now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    assert plan.opening(plan.groups, plan.requested).astimezone(zone).isoformat(timespec="minutes")[:16] == expected
+    assert [part.start for part in split_by_window(plan)] == [plan.opening(plan.groups, plan.requested)]
+
+
+def test_a_number_without_a_zone_has_no_opening(tmp_path):
+    from uploader.errors import OutsideCallingHoursError
+    from uploader.plan import plan_calls, split_by_window
+
+    path = tmp_path / "free.csv"
+    path.write_text("phone\n+80012345678\n+442079460018\n", encoding="utf-8")
+    plan = plan_calls(path, at="2026-12-07T10:00:00+00:00", now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    with pytest.raises(OutsideCallingHoursError, match="1 row has no opening in its calling hours within 8 days: 001 "):
+        split_by_window(plan)

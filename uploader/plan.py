@@ -314,9 +314,10 @@ def split_by_window(plan: CallPlan) -> list[WindowPart]:
         else:
             parts.append(WindowPart(start, groups))
     if never:
+        rows = sum(group.rows for group in never)
         raise OutsideCallingHoursError(
-            f"{sum(group.rows for group in never)} rows have no opening in their calling hours within "
-            f"{OPENING_HORIZON.days} days: {describe_groups(never)}", groups=never)
+            f"{rows} row{' has' if rows == 1 else 's have'} no opening in {'its' if rows == 1 else 'their'} calling "
+            f"hours within {OPENING_HORIZON.days} days: {describe_groups(never)}", groups=never)
     return sorted(parts, key=lambda part: part.start)
 
 
