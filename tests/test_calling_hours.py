@@ -242,3 +242,18 @@ def test_a_number_without_a_zone_has_no_opening(tmp_path):
     plan = plan_calls(path, at="2026-12-07T10:00:00+00:00", now=datetime(2026, 12, 1, tzinfo=timezone.utc))
     with pytest.raises(OutsideCallingHoursError, match="1 row has no opening in its calling hours within 8 days: 001 "):
         split_by_window(plan)
+
+
+def test_groups_that_open_together_but_do_not_fit_together_are_split(tmp_path):
+    """14:40 UTC is 20:10 in India: 200 calls (20 rounds of 10, 40 min) fit before 21:00, 300 do not.
+    So the 100 London calls go ten minutes later, rather than everyone the next day."""
+    from uploader.plan import plan_calls, split_by_window
+
+    numbers = [f"+9198765{i:05d}" for i in range(200)] + [f"+447911{i:06d}" for i in range(100)]
+    path = tmp_path / "two.csv"
+    path.write_text("phone\n" + "\n".join(numbers) + "\n", encoding="utf-8")
+    plan = plan_calls(path, at="2026-12-07T14:33:00+00:00", now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    assert plan.report.clean == 300 and plan.rows_outside == 200  # as one batch, India ends after 21:00
+    parts = split_by_window(plan)
+    assert [(part.start.isoformat(), [g.country for g in part.groups], part.rows) for part in parts] == [
+        ("2026-12-07T14:40:00+00:00", ["IN"], 200), ("2026-12-07T14:50:00+00:00", ["GB"], 100)]

@@ -292,33 +292,48 @@ class WindowPart:
 def split_by_window(plan: CallPlan) -> list[WindowPart]:
     """The plan's groups as batches, each at the earliest start at or after the plan's that is inside for every row.
 
-    Groups whose own earliest opening is the same go into one part; that part's
-    start is then checked again for all its rows together (a longer batch may
-    need a later start). Parts come in the order of their start. Raises
-    :class:`OutsideCallingHoursError` naming the groups that have no opening
-    within :data:`OPENING_HORIZON` (a number with no known zone never has one).
+    Take the earliest opening of any group (each group alone, as long as its
+    own rows take); the groups that open then join one part, largest first,
+    as long as the part, with all their rows, is still inside at that start.
+    A group that does not fit waits for an opening at least 10 minutes later.
+    So every part's start is inside for every row in it, and parts come in
+    the order of their start. Raises :class:`OutsideCallingHoursError` naming
+    the groups with no opening within :data:`OPENING_HORIZON` (a number with
+    no known zone never has one; nor has a group too long for any opening).
     """
-    by_opening: dict[datetime, list[PlanGroup]] = {}
-    never = []
-    for group in plan.groups:
-        opening = plan.opening([group], plan.requested)
-        if opening is None:
-            never.append(group)
-        else:
-            by_opening.setdefault(opening, []).append(group)
-    parts = []
-    for opening, groups in sorted(by_opening.items()):
-        start = plan.opening(groups, opening)
-        if start is None:
-            never.extend(groups)
-        else:
-            parts.append(WindowPart(start, groups))
+    step = timedelta(seconds=START_ROUNDING_SECONDS)
+    floors = {id(group): plan.requested for group in plan.groups}
+    openings: dict[int, tuple[datetime, datetime | None]] = {}  # group → (floor it was found from, opening)
+
+    def own_opening(group: PlanGroup) -> datetime | None:
+        floor = floors[id(group)]
+        if id(group) not in openings or openings[id(group)][0] != floor:
+            openings[id(group)] = (floor, plan.opening([group], floor))
+        return openings[id(group)][1]
+
+    pending, parts, never = list(plan.groups), [], []
+    while pending:
+        never += [group for group in pending if own_opening(group) is None]
+        pending = [group for group in pending if own_opening(group) is not None]
+        if not pending:
+            break
+        start = min(own_opening(group) for group in pending)
+        opening_now = sorted((g for g in pending if own_opening(g) == start), key=lambda g: -g.rows)
+        members: list[PlanGroup] = []
+        for group in opening_now:
+            if plan.opening([*members, group], start) == start:
+                members.append(group)
+            else:
+                floors[id(group)] = start + step
+        parts.append(WindowPart(start, members))
+        pending = [group for group in pending if group not in members]
     if never:
         rows = sum(group.rows for group in never)
         raise OutsideCallingHoursError(
             f"{rows} row{' has' if rows == 1 else 's have'} no opening in {'its' if rows == 1 else 'their'} calling "
-            f"hours within {OPENING_HORIZON.days} days: {describe_groups(never)}", groups=never)
-    return sorted(parts, key=lambda part: part.start)
+            f"hours within {OPENING_HORIZON.days} days: {describe_groups(never)}; a batch must fit inside one "
+            f"opening, at {plan.concurrency} calls at once and {plan.avg_call_seconds:g} s a call", groups=never)
+    return parts
 
 
 def describe_groups(groups: Sequence[PlanGroup]) -> str:
