@@ -257,3 +257,19 @@ def test_groups_that_open_together_but_do_not_fit_together_are_split(tmp_path):
     parts = split_by_window(plan)
     assert [(part.start.isoformat(), [g.country for g in part.groups], part.rows) for part in parts] == [
         ("2026-12-07T14:40:00+00:00", ["IN"], 200), ("2026-12-07T14:50:00+00:00", ["GB"], 100)]
+
+
+def test_a_refusal_names_the_largest_groups_and_counts_the_rest(tmp_path):
+    from uploader.plan import describe_groups, plan_calls
+
+    numbers = ([f"+61293{i:06d}" for i in range(3)] + ["+61412345678"]
+               + [f"+8190{i:08d}" for i in range(2)] + ["+85291234567"] + ["+6591234567"])
+    path = tmp_path / "asia.csv"
+    path.write_text("phone\n" + "\n".join(numbers) + "\n", encoding="utf-8")
+    plan = plan_calls(path, at="2026-12-07T15:03:00+00:00", now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    outside = sorted(plan.outside, key=lambda group: -group.rows)
+    assert len(outside) >= 4 and outside[0].rows == 3
+    rest = sum(group.rows for group in outside[2:])
+    text = describe_groups(plan.outside, most=2)
+    assert text.startswith("AU Australia/Sydney: 3 rows; ") and text.count(";") == 2, text
+    assert text.endswith(f"; and {len(outside) - 2} more groups: {rest} rows"), text

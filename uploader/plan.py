@@ -336,14 +336,23 @@ def split_by_window(plan: CallPlan) -> list[WindowPart]:
     return parts
 
 
-def describe_groups(groups: Sequence[PlanGroup]) -> str:
-    """Groups for people: ``AU Australia/Sydney +7 zones: 1 row; GB Europe/London: 2 rows``."""
+def describe_groups(groups: Sequence[PlanGroup], most: int = 10) -> str:
+    """Groups for people, the ``most`` largest named: ``AU Australia/Sydney +7 zones: 1 row; GB …: 2 rows``."""
+    ordered = sorted(groups, key=lambda group: -group.rows)
     texts = []
-    for group in groups:
+    for group in ordered[:most]:
         zones = ", ".join(group.time_zones[:2]) + (f" +{len(group.time_zones) - 2} zones"
                                                    if len(group.time_zones) > 2 else "")
-        texts.append(f"{group.country or '??'} {zones}: {group.rows} row{'' if group.rows == 1 else 's'}")
+        texts.append(f"{group.country or '??'} {zones}: {_rows(group.rows)}")
+    rest = ordered[most:]
+    if rest:
+        texts.append(f"and {len(rest)} more group{'' if len(rest) == 1 else 's'}: "
+                     f"{_rows(sum(group.rows for group in rest))}")
     return "; ".join(texts)
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'' if count == 1 else 's'}"
 
 
 def _length(rows: int, concurrency: int, avg_call_seconds: float) -> timedelta:
