@@ -59,6 +59,8 @@ def isolated_environment(monkeypatch, tmp_path):
     for name in ("BOLNA_API_KEY", "api_key", "BOLNA_API_BASE", "BOLNA_AGENT_ID", "STANDIN_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("UPLOADER_LEDGER", str(tmp_path / "ledger.sqlite"))
+    # Runs not about calling hours must pass at any hour of the day; those tests give --calling-hours.
+    monkeypatch.setenv("UPLOADER_CALLING_HOURS", "any")
     monkeypatch.chdir(tmp_path)
 
 

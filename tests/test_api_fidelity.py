@@ -358,7 +358,7 @@ def test_an_unreadable_account_stops_only_a_run_that_asked_for_a_cost_check(tmp_
     source = copy_sample(tmp_path, "contacts_good.csv")
     with pytest.raises(UploaderError, match="cannot read the account's wallet .*--ignore-balance"):
         run_campaign(client, source, agent_id=AGENT_ID, ledger=Ledger(tmp_path / "ledger.sqlite"),
-                     cost_per_minute=0.1)
+                     cost_per_minute=0.1, calling_hours="any")
     assert not [call for call in responses.calls if call.request.method == "POST"]
 
 

@@ -26,7 +26,8 @@ def test_contacts_the_api_counted_out_are_reported(tmp_path):
     events = []
     client = BatchClient(api_key="k", base_url=BASE, sleep=lambda seconds: None)
     result = run_campaign(client, copy_sample(tmp_path, "contacts_good.csv"), agent_id=AGENT_ID,
-                          ledger=Ledger(tmp_path / "ledger.sqlite"), wait=True, interval=0, on_event=events.append)
+                          ledger=Ledger(tmp_path / "ledger.sqlite"), wait=True, interval=0, on_event=events.append,
+                          calling_hours="any")
     assert result.batch.succeeded
     assert "the API counted 3 of 12 contacts out" in events
     upload = next(call.request for call in responses.calls if call.request.url == f"{BASE}/batches")

@@ -211,6 +211,14 @@ def _progress(batch: Batch) -> None:
               help="What a minute costs, in the wallet's currency: the estimate gets a cost, checked against the "
                    "wallet before uploading.")
 @click.option("--ignore-balance", is_flag=True, help="Go on when the wallet cannot cover the estimated cost.")
+@click.option("--calling-hours", metavar="HH:MM-HH:MM", envvar="UPLOADER_CALLING_HOURS",
+              help="Recipient-local window every call must fall in [env UPLOADER_CALLING_HOURS; default "
+                   "09:00-21:00]; 'any' checks nothing.")
+@click.option("--calling-rules", type=click.Choice(["builtin", "none"]), default="builtin", show_default=True,
+              help="'none' turns off the built-in country rules (US, CA, FR).")
+@click.option("--split-by-window", is_flag=True,
+              help="Rows outside their hours: one batch per group of zones that share an opening, each at it.")
+@click.option("--allow-outside-hours", is_flag=True, help="Upload one batch even when rows are outside their hours.")
 @_json_option
 @pass_context
 @_run_command
@@ -219,10 +227,14 @@ def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None,
         interval: float, timeout: float, results: str | None, from_numbers: tuple[str, ...],
         retry_config: str | None, retries: int | None, retry_on: str | None, retry_intervals: str | None,
         webhook_url: str | None, bypass_guardrails: bool, avg_call_seconds: float, cost_per_minute: float | None,
-        ignore_balance: bool, as_json: bool) -> int:
+        ignore_balance: bool, calling_hours: str | None, calling_rules: str, split_by_window: bool,
+        allow_outside_hours: bool, as_json: bool) -> int:
     """Validate and clean FILE, upload it once, schedule it, and with --wait follow it to the end.
 
-    Running the same command again resumes the same batch instead of making another.
+    Running the same command again resumes the same batch instead of making another. Before
+    anything is uploaded, rows that would be called outside their calling hours (09:00-21:00
+    recipient local time and the built-in country rules, by default) stop the run (exit 1),
+    unless --split-by-window or --allow-outside-hours.
 
     \b
     Example:
@@ -230,6 +242,8 @@ def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None,
     """
     if results and not wait_:
         raise click.UsageError("--results needs --wait")
+    if split_by_window and allow_outside_hours:
+        raise click.UsageError("give --split-by-window or --allow-outside-hours, not both")
     at = _when(at, now)
     config = _retry_config(retry_config, retries, retry_on, retry_intervals)
     client, ledger = obj.client(), obj.ledger()
@@ -238,12 +252,18 @@ def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None,
         suppress=suppress, allow_rejects=allow_rejects, out_dir=out_dir, new_batch=new_batch, wait=wait_, interval=interval,
         timeout=timeout, results_path=results, bypass_call_guardrails=bypass_guardrails,
         avg_call_seconds=avg_call_seconds, cost_per_minute=cost_per_minute, ignore_balance=ignore_balance,
+        calling_hours=calling_hours, calling_rules=calling_rules, split_by_window=split_by_window,
+        allow_outside_hours=allow_outside_hours,
         from_phone_numbers=list(from_numbers) or None, retry_config=config, webhook_url=webhook_url,
         on_event=lambda message: click.echo(f"uploader: {message}", err=True),
         on_update=_progress if wait_ else None,
     )
     text = _describe(result.batch)
-    if result.starts_at and not wait_ and not result.batch.is_terminal:
+    if result.parts:
+        text = "\n".join(f"part {index}: {_describe(part.batch)}; {part.rows} row{'' if part.rows == 1 else 's'} in "
+                         f"{', '.join(part.time_zones)}; "
+                         f"starts at {show_start(part.start, tz)}" for index, part in enumerate(result.parts, 1))
+    elif result.starts_at and not wait_ and not result.batch.is_terminal:
         text += f"\nstarts at {result.starts_at}"
     if result.estimate:
         text += f"\n{result.estimate.describe()}"
@@ -452,10 +472,14 @@ def delete(obj: _Context, batch_id: str, as_json: bool) -> int:
               show_default=True, help="The status a finished batch reads (the docs name both).")
 @click.option("--rate-limit", type=click.IntRange(min=1), metavar="N",
               help="Answer 429 with Retry-After past N requests a minute per key (the API documents 1000).")
+@click.option("--agent-calling-hours", metavar="HH:MM-HH:MM",
+              help="Every agent's calling guardrails, in the recipient's zone from the number: calls outside end "
+                   "'rescheduled' unless the schedule bypasses them [default: no guardrails].")
 def serve(host: str, port: int, api_keys: tuple[str, ...], speed: float, state_path: str | None, faults: str | None,
           fault_rate: float, fault_kinds: str, retry_after: float, slow_seconds: float, control: bool,
           strict_upload: bool, ready_file: str | None, auth_style: str, wallet: float, concurrency: int,
-          price_per_minute: float, final_status: str, rate_limit: int | None) -> None:
+          price_per_minute: float, final_status: str, rate_limit: int | None,
+          agent_calling_hours: str | None) -> None:
     """Run the local stand-in for the Batch API (offline demos and tests).
 
     \b
@@ -482,7 +506,8 @@ def serve(host: str, port: int, api_keys: tuple[str, ...], speed: float, state_p
                                      state_path=state_path, faults=plan, control=control,
                                      strict_upload=strict_upload, auth_style=auth_style, wallet=wallet,
                                      concurrency=concurrency, price_per_minute=price_per_minute,
-                                     final_status=final_status, rate_limit=rate_limit)
+                                     final_status=final_status, rate_limit=rate_limit,
+                                     agent_calling_hours=agent_calling_hours)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except OSError as exc:

@@ -17,6 +17,7 @@
     ├── UploadInProgressError      another process is uploading the same file right now
     ├── RejectedRowsError          csvtools rejected rows and --allow-rejects was not given
     ├── InsufficientBalanceError   the wallet cannot cover the run's estimated cost
+    ├── OutsideCallingHoursError   rows would be called outside their calling hours
     ├── BatchFailedError           the batch ended stopped or failed
     └── WaitTimeoutError           the batch did not finish before the deadline
 
@@ -135,6 +136,14 @@ class InsufficientBalanceError(UploaderError):
     def __init__(self, message: str, *, estimate: Any = None) -> None:
         super().__init__(message)
         self.estimate = estimate
+
+
+class OutsideCallingHoursError(UploaderError):
+    """Some rows would be called outside their calling hours (or have no opening to split them into)."""
+
+    def __init__(self, message: str, *, groups: list | None = None) -> None:
+        super().__init__(message)
+        self.groups = groups or []
 
 
 class BatchFailedError(UploaderError):

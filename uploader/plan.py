@@ -29,11 +29,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import csvtools
 
-from .errors import ConfigError
+from .errors import ConfigError, OutsideCallingHoursError
 from .times import soonest, to_api_time
 
 __all__ = ["COUNTRY_RULES", "DEFAULT_AVG_CALL_SECONDS", "DEFAULT_CALLING_HOURS", "DEFAULT_CONCURRENCY",
-           "CallPlan", "CountryRule", "PlanGroup", "api_start", "parse_calling_hours", "plan_calls"]
+           "CallPlan", "CountryRule", "PlanGroup", "WindowPart", "api_start", "describe_groups", "group_of",
+           "parse_calling_hours", "plan_calls", "plan_clean_file", "split_by_window"]
 
 #: The window when no ``--calling-hours`` is given, in the recipient's local time.
 DEFAULT_CALLING_HOURS = "09:00-21:00"
@@ -43,6 +44,8 @@ DEFAULT_CONCURRENCY = 10
 DEFAULT_AVG_CALL_SECONDS = 120
 #: The API starts a batch at the next 10-minute mark at or after the time asked for.
 START_ROUNDING_SECONDS = 600
+#: How far ahead a split looks for a group's opening (a French weekend plus a margin).
+OPENING_HORIZON = timedelta(days=8)
 
 Interval = tuple[time, time]
 _WEEKDAYS, _WEEKEND = (0, 1, 2, 3, 4), (5, 6)
@@ -163,6 +166,30 @@ class CallPlan:
     def rows_outside(self) -> int:
         return sum(group.rows for group in self.groups if not group.inside)
 
+    @property
+    def outside(self) -> list[PlanGroup]:
+        """The groups that would be called outside their calling hours."""
+        return [group for group in self.groups if not group.inside]
+
+    def rule_for(self, country: str | None) -> CountryRule | None:
+        """The built-in rule of ``country``, unless rules are off."""
+        return COUNTRY_RULES.get(country or "") if self.calling_rules == "builtin" else None
+
+    def opening(self, groups: Sequence[PlanGroup], after: datetime) -> datetime | None:
+        """The earliest batch start at or after ``after`` (rounded up as the API does) inside for all ``groups``.
+
+        The batch is as long as their rows together take (rows ÷ concurrency ×
+        average call); None when there is none within :data:`OPENING_HORIZON`.
+        """
+        length = _length(sum(group.rows for group in groups), self.concurrency, self.avg_call_seconds)
+        zones = [(zone, self.rule_for(group.country)) for group in groups for zone in group.time_zones]
+        start = api_start(after)
+        for _ in range(int(OPENING_HORIZON.total_seconds() // START_ROUNDING_SECONDS)):
+            if all(_check(zone, start, start + length, self.calling_hours, rule).inside for zone, rule in zones):
+                return start
+            start += timedelta(seconds=START_ROUNDING_SECONDS)
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         hours = None if self.calling_hours is None else _windows((self.calling_hours,))[0]
         return {"requested": _iso(self.requested), "start": _iso(self.start), "last_call": _iso(self.last_call),
@@ -189,29 +216,147 @@ def plan_calls(
     ``at=None`` means as soon as the API allows. ``csvtools_options`` (region,
     column, level, types, suppress …) go to :func:`csvtools.clean_file`.
     """
-    if calling_rules not in ("builtin", "none"):
-        raise ConfigError(f"calling rules are 'builtin' or 'none', not {calling_rules!r}")
-    if concurrency < 1 or avg_call_seconds <= 0:
-        raise ConfigError("concurrency must be at least 1 and the average call longer than 0 seconds")
-    hours = parse_calling_hours(calling_hours)
+    _check_settings(calling_hours, calling_rules, concurrency, avg_call_seconds)  # fail before any work
     requested = datetime.fromisoformat(to_api_time(at, tz, now)) if at is not None else soonest(now)
-    start = api_start(requested)
 
     with tempfile.TemporaryDirectory(prefix="uploader-plan-") as folder:
         clean_path = Path(folder) / "plan.clean.csv"
         report = csvtools.clean_file(source, clean_path, Path(folder) / "plan.rejects.csv",
                                      **{"workers": 0, "max_rejections": 20, **csvtools_options})
-        counts = _counts_by_group(clean_path)
+        plan = plan_clean_file(clean_path, report, requested=requested, calling_hours=calling_hours,
+                               calling_rules=calling_rules, concurrency=concurrency,
+                               avg_call_seconds=avg_call_seconds)
     report.clean_path = report.rejects_path = None  # they were temporary: nothing is written
+    return plan
+
+
+def plan_clean_file(
+    clean_path: str | os.PathLike,
+    report: csvtools.Report,
+    *,
+    requested: datetime,
+    calling_hours: str | None = None,
+    calling_rules: str = "builtin",
+    concurrency: int = DEFAULT_CONCURRENCY,
+    avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
+) -> CallPlan:
+    """Plan the calling hours of a clean file (``contact_number`` first) for a batch asked for ``requested``."""
+    hours = _check_settings(calling_hours, calling_rules, concurrency, avg_call_seconds)
+    start = api_start(requested)
+    counts = _counts_by_group(Path(clean_path))
     rows = sum(counts.values())
-    last_call = start + timedelta(seconds=math.ceil(rows / concurrency) * avg_call_seconds)
+    last_call = start + _length(rows, concurrency, avg_call_seconds)
 
     plan = CallPlan(requested, start, last_call, concurrency, avg_call_seconds, hours, calling_rules, report)
     for (country, zones), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        rule = COUNTRY_RULES.get(country or "") if calling_rules == "builtin" else None
+        rule = plan.rule_for(country)
         checks = [_check(zone, start, last_call, hours, rule) for zone in zones]
         plan.groups.append(PlanGroup(country, zones, count, checks, rule.source if rule else None))
     return plan
+
+
+def _check_settings(calling_hours: str | None, calling_rules: str, concurrency: int,
+                    avg_call_seconds: float) -> Interval | None:
+    if calling_rules not in ("builtin", "none"):
+        raise ConfigError(f"calling rules are 'builtin' or 'none', not {calling_rules!r}")
+    if concurrency < 1 or avg_call_seconds <= 0:
+        raise ConfigError("concurrency must be at least 1 and the average call longer than 0 seconds")
+    return parse_calling_hours(calling_hours)
+
+
+def group_of(number: str) -> tuple[str | None, tuple[str, ...]]:
+    """The plan group of one E.164 number: its country and its candidate time zones."""
+    return csvtools.normalize_number(number).region, csvtools.time_zones_for(number)
+
+
+@dataclass
+class WindowPart:
+    """Groups of a plan that share an opening: one batch, started at ``start`` (a 10-minute mark)."""
+
+    start: datetime
+    groups: list[PlanGroup]
+
+    @property
+    def rows(self) -> int:
+        return sum(group.rows for group in self.groups)
+
+    @property
+    def time_zones(self) -> list[str]:
+        return sorted({zone for group in self.groups for zone in group.time_zones})
+
+    @property
+    def keys(self) -> set[tuple[str | None, tuple[str, ...]]]:
+        return {(group.country, group.time_zones) for group in self.groups}
+
+
+def split_by_window(plan: CallPlan) -> list[WindowPart]:
+    """The plan's groups as batches, each at the earliest start at or after the plan's that is inside for every row.
+
+    Take the earliest opening of any group (each group alone, as long as its
+    own rows take); the groups that open then join one part, largest first,
+    as long as the part, with all their rows, is still inside at that start.
+    A group that does not fit waits for an opening at least 10 minutes later.
+    So every part's start is inside for every row in it, and parts come in
+    the order of their start. Raises :class:`OutsideCallingHoursError` naming
+    the groups with no opening within :data:`OPENING_HORIZON` (a number with
+    no known zone never has one; nor has a group too long for any opening).
+    """
+    step = timedelta(seconds=START_ROUNDING_SECONDS)
+    floors = {id(group): plan.requested for group in plan.groups}
+    openings: dict[int, tuple[datetime, datetime | None]] = {}  # group → (floor it was found from, opening)
+
+    def own_opening(group: PlanGroup) -> datetime | None:
+        floor = floors[id(group)]
+        if id(group) not in openings or openings[id(group)][0] != floor:
+            openings[id(group)] = (floor, plan.opening([group], floor))
+        return openings[id(group)][1]
+
+    pending, parts, never = list(plan.groups), [], []
+    while pending:
+        never += [group for group in pending if own_opening(group) is None]
+        pending = [group for group in pending if own_opening(group) is not None]
+        if not pending:
+            break
+        start = min(own_opening(group) for group in pending)
+        opening_now = sorted((g for g in pending if own_opening(g) == start), key=lambda g: -g.rows)
+        members: list[PlanGroup] = []
+        for group in opening_now:
+            if plan.opening([*members, group], start) == start:
+                members.append(group)
+            else:
+                floors[id(group)] = start + step
+        parts.append(WindowPart(start, members))
+        pending = [group for group in pending if group not in members]
+    if never:
+        rows = sum(group.rows for group in never)
+        raise OutsideCallingHoursError(
+            f"{rows} row{' has' if rows == 1 else 's have'} no opening in {'its' if rows == 1 else 'their'} calling "
+            f"hours within {OPENING_HORIZON.days} days: {describe_groups(never)}; a batch must fit inside one "
+            f"opening, at {plan.concurrency} calls at once and {plan.avg_call_seconds:g} s a call", groups=never)
+    return parts
+
+
+def describe_groups(groups: Sequence[PlanGroup], most: int = 10) -> str:
+    """Groups for people, the ``most`` largest named: ``AU Australia/Sydney +7 zones: 1 row; GB …: 2 rows``."""
+    ordered = sorted(groups, key=lambda group: -group.rows)
+    texts = []
+    for group in ordered[:most]:
+        zones = ", ".join(group.time_zones[:2]) + (f" +{len(group.time_zones) - 2} zones"
+                                                   if len(group.time_zones) > 2 else "")
+        texts.append(f"{group.country or '??'} {zones}: {_rows(group.rows)}")
+    rest = ordered[most:]
+    if rest:
+        texts.append(f"and {len(rest)} more group{'' if len(rest) == 1 else 's'}: "
+                     f"{_rows(sum(group.rows for group in rest))}")
+    return "; ".join(texts)
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'' if count == 1 else 's'}"
+
+
+def _length(rows: int, concurrency: int, avg_call_seconds: float) -> timedelta:
+    return timedelta(seconds=math.ceil(rows / concurrency) * avg_call_seconds)
 
 
 def _counts_by_group(clean_path: Path) -> Counter:
@@ -224,7 +369,7 @@ def _counts_by_group(clean_path: Path) -> Counter:
             numbers[row[0]] += 1  # contact_number comes first in a clean file
     groups: Counter = Counter()
     for number, count in numbers.items():
-        groups[(csvtools.normalize_number(number).region, csvtools.time_zones_for(number))] += count
+        groups[group_of(number)] += count
     return groups
 
 

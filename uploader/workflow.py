@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -24,13 +25,23 @@ from .errors import (
     BatchFailedError,
     InsufficientBalanceError,
     NotFoundError,
+    OutsideCallingHoursError,
     RejectedRowsError,
     UploaderError,
 )
+from .calling_hours import check_calling_hours, has_split, split_clean_file
 from .estimate import DEFAULT_AVG_CALL_SECONDS, Estimate, estimate_run
 from .files import atomic_write_text, check_output
 from .ledger import Ledger, LedgerEntry, file_digest
 from .models import Batch, Execution
+from .plan import (
+    DEFAULT_CALLING_HOURS,
+    DEFAULT_CONCURRENCY,
+    CallPlan,
+    describe_groups,
+    parse_calling_hours,
+    plan_clean_file,
+)
 from .report_page import write_report_page
 from .times import show_start, soonest, to_api_time
 
@@ -69,6 +80,8 @@ class RunResult:
     #: The start the API uses (``scheduled_at`` rounded up to 10 minutes), for people; None when not scheduled.
     starts_at: str | None = None
     estimate: Estimate | None = None
+    #: With ``split_by_window``: every batch of the split (``batch`` is the first); else empty.
+    parts: list[PartResult] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,7 +99,26 @@ class RunResult:
             "executions": len(self.executions),
             "results_path": self.results_path,
             "html_path": self.html_path,
+            "parts": [part.to_dict() for part in self.parts],
         }
+
+
+@dataclass
+class PartResult:
+    """One batch of a split run: its part file, its groups' zones and rows, and its start."""
+
+    clean_path: str
+    time_zones: list[str]
+    rows: int
+    start: str
+    batch: Batch
+    resumed: bool
+    scheduled_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"batch_id": self.batch.batch_id, "status": self.batch.status, "resumed": self.resumed,
+                "clean_path": self.clean_path, "time_zones": self.time_zones, "rows": self.rows,
+                "start": self.start, "scheduled_at": self.scheduled_at}
 
 
 def upload_name(csv_path: str | os.PathLike, digest: str) -> str:
@@ -225,6 +257,10 @@ def run_campaign(
     avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
     cost_per_minute: float | None = None,
     ignore_balance: bool = False,
+    calling_hours: str | None = None,
+    calling_rules: str = "builtin",
+    split_by_window: bool = False,
+    allow_outside_hours: bool = False,
     on_event: EventCallback = _quiet,
     on_update: Callable[[Batch], None] | None = None,
     **create_options: Any,
@@ -242,8 +278,17 @@ def run_campaign(
     Outputs are named by :func:`csvtools.output_paths` (``x.clean.csv``,
     ``x.rejects.csv``, beside ``source`` or in ``out_dir``); every output path
     is checked before anything is read or uploaded, and none may be the input.
+
+    Calling hours (:mod:`uploader.plan`; ``calling_hours`` None is 09:00-21:00
+    recipient local time, ``"any"`` checks nothing; ``calling_rules`` "builtin"
+    or "none"): after cleaning and before any upload, rows that the batch would
+    call outside their hours raise :class:`OutsideCallingHoursError`, unless
+    ``allow_outside_hours``, or ``split_by_window``, which uploads one batch
+    per group of zones that share an opening, each scheduled at that opening
+    (:mod:`uploader.calling_hours`; listed in ``RunResult.parts``).
     """
     when = to_api_time(at, tz) if at is not None else None  # fail before any work
+    hours = parse_calling_hours(calling_hours)
     clean_path, rejects_path = (Path(p) for p in csvtools.output_paths(source, out_dir))
     check_output(clean_path, "clean file", (source,))
     check_output(rejects_path, "rejects file", (source,))
@@ -269,30 +314,38 @@ def run_campaign(
     def check_balance() -> None:  # only where calls would be committed: a new upload, or scheduling
         _check_balance(estimate, account_error, ignore_balance, on_event)
 
-    # Held through the schedule too: a second run must not schedule the batch the first just made.
-    with ledger.claim(client.base_url, agent_id, file_digest(clean_path)):
-        outcome = upload_once(client, ledger, agent_id, clean_path, new_batch=new_batch, on_event=on_event,
-                              before_create=check_balance, **create_options)
-        batch = outcome.batch
-        scheduled_at = batch.scheduled_at
-        if batch.status == "created":
-            if outcome.resumed:
-                check_balance()
-            scheduled_at = when or to_api_time(soonest())
-            answer = client.schedule_batch(batch.batch_id, scheduled_at, agent_id, bypass_call_guardrails)
-            ledger.record(outcome.entry, state="scheduled")
-            # The batch read before scheduling says "created"; what is true now is the schedule's answer.
-            status = "scheduled" if not answer.state or answer.state.startswith("scheduled") else answer.state
-            batch = replace(batch, status=status, scheduled_at=scheduled_at)
-            on_event(f"scheduled batch {batch.batch_id} for {scheduled_at}; the API starts it at "
-                     f"{show_start(scheduled_at, tz)}")
-        elif batch.is_terminal and when is not None:
-            raise UploaderError(
-                f"batch {batch.batch_id} of these contacts already {batch.status}; it is not scheduled again "
-                f"for {when}: pass --new-batch to call these contacts again")
+    plan = None
+    if hours is not None and not split_by_window and _already_scheduled(ledger, client, agent_id, clean_path,
+                                                                        new_batch):
+        on_event("these contacts' batch is already past 'created'; resuming it without a calling-hours check")
+        hours = None
+    if hours is None and split_by_window:
+        on_event("--split-by-window does nothing without calling hours (--calling-hours any)")
+    if hours is not None:
+        plan = plan_clean_file(clean_path, report, requested=_parse_when(when) if when else soonest(),
+                               calling_hours=calling_hours, calling_rules=calling_rules,
+                               concurrency=estimate.lines or DEFAULT_CONCURRENCY, avg_call_seconds=avg_call_seconds)
+        text = calling_hours or DEFAULT_CALLING_HOURS
+        # A split made before is resumed part by part, even if the whole file would now be inside.
+        if split_by_window and not new_batch and not plan.outside and has_split(clean_path, file_digest(clean_path)):
+            on_event("these contacts were split by opening before; resuming every part")
+        elif plan.outside and split_by_window:
+            on_event(f"{plan.rows_outside} of {report.clean} rows are outside their calling hours ({text}) at "
+                     "the start asked for; splitting by opening")
+        elif plan.outside and allow_outside_hours:
+            on_event(f"{plan.rows_outside} of {report.clean} rows will be called outside their calling hours "
+                     f"({text}): {describe_groups(plan.outside)} (--allow-outside-hours)")
+            plan = None
         else:
-            on_event(f"batch {batch.batch_id} is already {batch.status}; not scheduling it again")
+            check_calling_hours(plan, hours_text=text)
+            plan = None  # everyone inside: one batch, as without the check
+    sending = _Sending(client, ledger, agent_id, tz, new_batch, bypass_call_guardrails, check_balance, on_event,
+                       create_options)
+    if plan is not None:
+        return _run_split(sending, plan, report, clean_path, source, html_path, estimate, wait, interval,
+                          timeout, results_path, on_update)
 
+    outcome, batch, scheduled_at = sending.send(clean_path, when)
     result = RunResult(report, str(clean_path), batch, outcome.resumed, scheduled_at, estimate=estimate,
                        html_path=str(html_path))
     if scheduled_at and batch.status not in ("created",):
@@ -304,19 +357,146 @@ def run_campaign(
                                agent_id=agent_id)
     ledger.record(outcome.entry, state=result.batch.status)
     write_report_page(html_path, report, result.batch)
-    if result.batch.dropped_contacts:
-        on_event(f"the API counted {result.batch.dropped_contacts} of {result.batch.total_contacts} contacts out")
-    result.executions = list(client.iter_executions(batch.batch_id, agent_id))
-    low = sum(1 for execution in result.executions if execution.status == "balance-low")
-    if low:
-        on_event(f"{low} calls were not placed: the wallet ran out (balance-low); top it up, then "
-                 f"'uploader followup {batch.batch_id} -o next.csv --statuses balance-low' lists them")
+    result.executions = _executions_of(client, result.batch, agent_id, on_event)
     if results_path:
         write_executions(result.executions, results_path, variable_order=_variables_of(clean_path))
         result.results_path = str(results_path)
     if not result.batch.succeeded:
         raise BatchFailedError(f"batch {batch.batch_id} ended {result.batch.status}", batch=result.batch)
     return result
+
+
+@dataclass
+class _Sending:
+    """What uploading and scheduling one clean file needs, the same for a whole file and for each part."""
+
+    client: BatchClient
+    ledger: Ledger
+    agent_id: str
+    tz: str | None
+    new_batch: bool
+    bypass_call_guardrails: bool
+    check_balance: Callable[[], None]
+    on_event: EventCallback
+    create_options: dict[str, Any]
+
+    def send(self, clean_path: str | os.PathLike, when: str | None,
+             reschedule: Callable[[], str] | None = None) -> tuple[UploadOutcome, Batch, str | None]:
+        """Upload ``clean_path`` once and schedule it for ``when`` (None: as soon as allowed).
+
+        ``reschedule`` gives a new time for a created batch whose ``when`` has
+        become too near or past (a part resumed later than planned).
+        """
+        client, ledger, agent_id = self.client, self.ledger, self.agent_id
+        # Held through the schedule too: a second run must not schedule the batch the first just made.
+        with ledger.claim(client.base_url, agent_id, file_digest(clean_path)):
+            outcome = upload_once(client, ledger, agent_id, clean_path, new_batch=self.new_batch,
+                                  on_event=self.on_event, before_create=self.check_balance, **self.create_options)
+            batch = outcome.batch
+            scheduled_at = batch.scheduled_at
+            if batch.status == "created":
+                if outcome.resumed:
+                    self.check_balance()
+                    if when and reschedule and _parse_when(when) < soonest():
+                        when = reschedule()
+                scheduled_at = when or to_api_time(soonest())
+                answer = client.schedule_batch(batch.batch_id, scheduled_at, agent_id, self.bypass_call_guardrails)
+                ledger.record(outcome.entry, state="scheduled")
+                # The batch read before scheduling says "created"; what is true now is the schedule's answer.
+                status = "scheduled" if not answer.state or answer.state.startswith("scheduled") else answer.state
+                batch = replace(batch, status=status, scheduled_at=scheduled_at)
+                self.on_event(f"scheduled batch {batch.batch_id} for {scheduled_at}; the API starts it at "
+                              f"{show_start(scheduled_at, self.tz)}")
+            elif batch.is_terminal and when is not None and reschedule is None:
+                raise UploaderError(
+                    f"batch {batch.batch_id} of these contacts already {batch.status}; it is not scheduled again "
+                    f"for {when}: pass --new-batch to call these contacts again")
+            else:
+                self.on_event(f"batch {batch.batch_id} is already {batch.status}; not scheduling it again")
+        return outcome, batch, scheduled_at
+
+
+def _run_split(sending: _Sending, plan: CallPlan, report: csvtools.Report, clean_path: Path, source: Path,
+               html_path: Path, estimate: Estimate, wait: bool, interval: float, timeout: float,
+               results_path: str | os.PathLike | None, on_update: Callable[[Batch], None] | None) -> RunResult:
+    """One batch per part of the split, each scheduled at its opening; with ``wait``, follow every one."""
+    client, ledger, agent_id, on_event = sending.client, sending.ledger, sending.agent_id, sending.on_event
+    digest = file_digest(clean_path)
+    with ledger.claim(client.base_url, agent_id, digest):  # one split of these contacts at a time
+        parts = split_clean_file(plan, clean_path, digest, protect=(source,), fresh=sending.new_batch)
+        results: list[tuple[PartResult, UploadOutcome]] = []
+        for part in parts:
+            on_event(f"part {part.index} ({part.path.name}): {describe_groups(part.window.groups)}; "
+                     f"opens {part.start:%Y-%m-%d %H:%M} UTC")
+
+            def later(part: Any = part) -> str:
+                opening = plan.opening(part.window.groups, soonest())
+                if opening is None:
+                    raise OutsideCallingHoursError(f"part {part.index} has no opening left within the horizon")
+                return to_api_time(opening)
+
+            outcome, batch, scheduled_at = sending.send(part.path, to_api_time(part.start), reschedule=later)
+            results.append((PartResult(str(part.path), part.window.time_zones, part.window.rows,
+                                       part.start.isoformat(), batch, outcome.resumed, scheduled_at), outcome))
+    first = results[0][0]
+    result = RunResult(report, str(clean_path), first.batch, all(r.resumed for r, _ in results),
+                       first.scheduled_at, estimate=estimate, html_path=str(html_path),
+                       parts=[part for part, _ in results])
+    if first.scheduled_at:
+        result.starts_at = _start_text(first.scheduled_at, sending.tz)
+    if not wait:
+        return result
+
+    deadline = time.monotonic() + timeout
+    for part, outcome in results:
+        part.batch = client.wait(part.batch.batch_id, interval=interval, timeout=max(0.0, deadline - time.monotonic()),
+                                 on_update=on_update, agent_id=agent_id)
+        ledger.record(outcome.entry, state=part.batch.status)
+        result.executions += _executions_of(client, part.batch, agent_id, on_event)
+    result.batch = results[0][0].batch
+    write_report_page(html_path, report, _together([part.batch for part, _ in results]))
+    if results_path:
+        write_executions(result.executions, results_path, variable_order=_variables_of(clean_path))
+        result.results_path = str(results_path)
+    failed = [part.batch for part, _ in results if not part.batch.succeeded]
+    if failed:
+        raise BatchFailedError(", ".join(f"batch {b.batch_id} ended {b.status}" for b in failed), batch=failed[0])
+    return result
+
+
+def _together(batches: list[Batch]) -> Batch:
+    """The batches of a split as one, for the run's page: their ids, and their calls by status summed."""
+    counts: dict[str, int] = {}
+    for batch in batches:
+        for status, count in batch.execution_status.items():
+            counts[status] = counts.get(status, 0) + count
+    ended = {batch.status for batch in batches}
+    return replace(batches[0], batch_id=", ".join(b.batch_id for b in batches),
+                   status=ended.pop() if len(ended) == 1 else "mixed", execution_status=counts)
+
+
+def _executions_of(client: BatchClient, batch: Batch, agent_id: str, on_event: EventCallback) -> list[Execution]:
+    """An ended batch's executions, saying what the API counted out and what the wallet could not place."""
+    if batch.dropped_contacts:
+        on_event(f"the API counted {batch.dropped_contacts} of {batch.total_contacts} contacts out")
+    executions = list(client.iter_executions(batch.batch_id, agent_id))
+    low = sum(1 for execution in executions if execution.status == "balance-low")
+    if low:
+        on_event(f"{low} calls were not placed: the wallet ran out (balance-low); top it up, then "
+                 f"'uploader followup {batch.batch_id} -o next.csv --statuses balance-low' lists them")
+    return executions
+
+
+def _already_scheduled(ledger: Ledger, client: BatchClient, agent_id: str, clean_path: Path, new_batch: bool) -> bool:
+    """Whether the ledger holds a batch of these exact contacts that was scheduled already (its calls are committed)."""
+    if new_batch:
+        return False
+    entry = ledger.find(client.base_url, agent_id, file_digest(clean_path))
+    return bool(entry and entry.batch_id and entry.state not in ("created", "abandoned"))
+
+
+def _parse_when(when: str) -> datetime:
+    return datetime.fromisoformat(when)
 
 
 def _estimate(client: BatchClient, contacts: int, avg_call_seconds: float, cost_per_minute: float | None,

@@ -13,6 +13,7 @@ from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .faults import FaultPlan
+from .guardrails import parse_hours
 from .routes import AGENT_ID, ROUTES
 from .state import AUTH_STYLES, DEFAULT_WALLET, FINAL_STATUSES, ApiError, RateLimiter, StandInState, current_state
 from .store import BatchStore, owner_of
@@ -36,6 +37,7 @@ def create_app(
     price_per_minute: float = 0.095,
     final_status: str = "completed",
     rate_limit: int | None = None,
+    agent_calling_hours: str | None = None,
 ) -> Flask:
     """Build the stand-in app. ``control`` enables the ``/_standin/`` routes.
 
@@ -44,7 +46,9 @@ def create_app(
     live service did (``live``: 403 ``{"detail": …}``). ``wallet`` and
     ``price_per_minute`` are in the account's currency (call costs come in
     cents of it); ``concurrency`` is the account's lines; ``rate_limit`` is
-    requests per minute per key (None: no limit).
+    requests per minute per key (None: no limit). ``agent_calling_hours``
+    (``"HH:MM-HH:MM"``) gives every agent calling guardrails
+    (:mod:`uploader.standin.guardrails`).
     """
     if speed <= 0:
         raise ValueError("speed must be positive")
@@ -63,7 +67,8 @@ def create_app(
     state = StandInState(BatchStore(state_path), keys, speed, clock, faults or FaultPlan(), control,
                          strict_upload=strict_upload, auth_style=auth_style, wallet=wallet, concurrency=concurrency,
                          cents_per_minute=price_per_minute * 100, final_status=final_status,
-                         rate_limiter=RateLimiter(rate_limit, clock) if rate_limit else None)
+                         rate_limiter=RateLimiter(rate_limit, clock) if rate_limit else None,
+                         agent_calling_hours=parse_hours(agent_calling_hours) if agent_calling_hours else None)
     app.extensions["standin"] = state
     _register(app)
     return app

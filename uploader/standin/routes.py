@@ -17,6 +17,7 @@ from datetime import datetime
 from flask import Response, g, jsonify, request
 
 from . import simulation
+from .guardrails import Guardrails
 from .state import ApiError, StandInState, current_state
 from .uploads import E164, UploadError, read_contacts
 
@@ -226,7 +227,8 @@ def _schedule(state: StandInState, batch: dict) -> Response:
     bypass = (request.form.get("bypass_call_guardrails") or "false").lower() in ("true", "1", "yes")
     _, committed, _ = _spending(state, batch["owner"])
     settings = {"lines": state.concurrency, "budget_cents": max(0.0, state.wallet * 100 - committed),
-                "cents_per_minute": state.cents_per_minute, "final_status": state.final_status}
+                "cents_per_minute": state.cents_per_minute, "final_status": state.final_status,
+                "calling_hours": None if bypass else state.agent_calling_hours}
     state.store.update(batch["batch_id"], scheduled_at=start, scheduled_requested=now,
                        bypass_call_guardrails=int(bypass), updated=now, run_settings=settings)
     return jsonify({"message": "success", "state": "scheduled"})
@@ -243,7 +245,8 @@ def _plans(batch: dict) -> list[simulation.ContactPlan]:
     numbers = [contact["contact_number"] for contact in _dialable(batch)]
     settings = simulation.RunSettings.from_stored(batch.get("run_settings"))
     return simulation.plan_calls(batch["batch_id"], numbers, settings,
-                                 simulation.RetryPolicy.from_config(batch["retry_config"]))
+                                 simulation.RetryPolicy.from_config(batch["retry_config"]),
+                                 Guardrails.of(settings.calling_hours, batch["scheduled_at"]))
 
 
 def _spending(state: StandInState, owner: str) -> tuple[float, float, int]:

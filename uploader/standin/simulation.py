@@ -19,13 +19,17 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from .guardrails import Guardrails
+
 QUEUE_SECONDS = 20  # simulated seconds between the start and the first dial
 LINES = 5  # calls dialled at once unless the account says otherwise (--concurrency)
 DIAL_SECONDS = 2  # initiated → ringing
 WRAP_UP_SECONDS = 6  # call-disconnected → completed (post-processing)
 COST_CENTS_PER_MINUTE = 9.5
 TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "stopped", "canceled", "error",
-                                    "balance-low"})
+                                    "balance-low", "rescheduled"})
+#: Outcomes of a call that was never placed: no line, no time, no cost.
+NOT_PLACED = frozenset({"balance-low", "rescheduled"})
 #: Documented retry_config defaults (Bolna's auto-retry page).
 RETRY_DEFAULTS = {"max_retries": 3, "retry_on_statuses": ["no-answer", "busy", "failed"],
                   "retry_intervals_minutes": [30, 60, 120], "retry_on_voicemail": False}
@@ -41,6 +45,7 @@ _HANGUP = {
     "failed": ("Unreachable destination", "provider"),
     "error": ("Internal error", "provider"),
     "balance-low": ("Insufficient wallet balance", "platform"),
+    "rescheduled": ("Outside the agent's calling hours", "platform"),
 }
 _ERRORS = {"failed": "Unreachable destination", "error": "The call could not be set up",
            "balance-low": "Wallet balance too low to place the call"}
@@ -82,6 +87,7 @@ class RunSettings:
     budget_cents: float | None = None  # the wallet left for this batch; None: no limit
     cents_per_minute: float = COST_CENTS_PER_MINUTE
     final_status: str = "completed"
+    calling_hours: tuple[str, str] | None = None  # the agent's hours, unless the schedule bypassed them
 
     @classmethod
     def from_stored(cls, stored: dict | None) -> RunSettings:
@@ -99,6 +105,7 @@ class Attempt:
     ring_seconds: float
     talk_seconds: float
     cost_cents: float
+    rescheduled_to: float | None = None  # epoch of the next start hour, for a call outside the agent's hours
 
     @property
     def answered(self) -> bool:
@@ -106,14 +113,14 @@ class Attempt:
 
     @property
     def ends_at(self) -> float:
-        if self.outcome == "balance-low":
+        if self.outcome in NOT_PLACED:
             return self.dial_at
         end = self.dial_at + DIAL_SECONDS + self.ring_seconds
         return end + self.talk_seconds + WRAP_UP_SECONDS if self.answered else end
 
     def status_at(self, elapsed: float) -> str:
-        if self.outcome == "balance-low":
-            return "balance-low"
+        if self.outcome in NOT_PLACED:
+            return self.outcome
         ringing_from = self.dial_at + DIAL_SECONDS
         talking_from = ringing_from + self.ring_seconds
         if elapsed < ringing_from:
@@ -147,12 +154,13 @@ class ContactPlan:
 
 
 def plan_calls(batch_id: str, numbers: list[str], settings: RunSettings = RunSettings(),
-               retry: RetryPolicy = RetryPolicy()) -> list[ContactPlan]:
+               retry: RetryPolicy = RetryPolicy(), guardrails: Guardrails | None = None) -> list[ContactPlan]:
     """Lay the calls of a batch out over ``settings.lines`` lines, in file order, with redials.
 
     An attempt waits for its ready time (the start, or a retry interval after
-    the attempt before it) and for a free line. Once the calls dialled so far
-    have spent the budget, every later dial ends ``balance-low`` at once.
+    the attempt before it) and for a free line. A dial outside the agent's
+    calling hours (``guardrails``) ends ``rescheduled`` at once. Once the calls
+    dialled so far have spent the budget, every later dial ends ``balance-low`` at once.
     """
     ready = [(float(QUEUE_SECONDS), index, 0) for index in range(len(numbers))]
     heapq.heapify(ready)
@@ -163,6 +171,11 @@ def plan_calls(batch_id: str, numbers: list[str], settings: RunSettings = RunSet
         ready_at, index, number = heapq.heappop(ready)
         free = heapq.heappop(lines)
         dial_at = max(ready_at, free)
+        moved = guardrails.reschedule(numbers[index], dial_at) if guardrails else None
+        if moved is not None:
+            attempts[index].append(Attempt(index, number, "rescheduled", dial_at, 0, 0, 0.0, moved))
+            heapq.heappush(lines, free)  # not placed: the line stays free
+            continue
         if settings.budget_cents is not None and spent >= settings.budget_cents:
             attempts[index].append(Attempt(index, number, "balance-low", dial_at, 0, 0, 0.0))
             heapq.heappush(lines, free)  # no call was placed: the line stays free
@@ -254,7 +267,7 @@ def calls_in_progress(plans: list[ContactPlan], elapsed: float | None) -> int:
     if elapsed is None:
         return 0
     return sum(1 for plan in plans for a in plan.attempts
-               if a.outcome != "balance-low" and a.dial_at <= elapsed < a.ends_at)
+               if a.outcome not in NOT_PLACED and a.dial_at <= elapsed < a.ends_at)
 
 
 def execution(batch: dict, contact: dict, plan: ContactPlan, elapsed: float, speed: float, stopped: bool) -> dict:
@@ -289,7 +302,7 @@ def execution(batch: dict, contact: dict, plan: ContactPlan, elapsed: float, spe
         "total_cost": cost,
         "cost_breakdown": {name: round(cost * share, 2) for name, share in _COST_SHARES},
         "answered_by_voice_mail": shown.outcome == "voicemail" and done,
-        "error_message": _ERRORS.get(status) or (_ERRORS.get(shown.outcome) if status == "scheduled" else None),
+        "error_message": _error_message(status, shown),
         "transcript": _transcript(contact) if done and shown.outcome == "completed" else "",
         "extracted_data": _extracted(batch["batch_id"], number) if done and shown.outcome == "completed" else None,
         "telephony_data": {
@@ -304,8 +317,8 @@ def execution(batch: dict, contact: dict, plan: ContactPlan, elapsed: float, spe
             "hangup_by": hangup_by,
             "hangup_reason": reason,
             "hangup_provider_code": {"user": 4000, "assistant": 4001}.get(hangup_by or "", 5000) if ended else None,
-            "ring_duration": shown.ring_seconds if attempt and status not in ("initiated", "balance-low") else None,
-            "post_dial_delay": DIAL_SECONDS if attempt and status not in ("initiated", "balance-low") else None,
+            "ring_duration": shown.ring_seconds if attempt and status not in ("initiated", *NOT_PLACED) else None,
+            "post_dial_delay": DIAL_SECONDS if attempt and status not in ("initiated", *NOT_PLACED) else None,
             "to_number_carrier": None,
         },
         "transfer_call_data": None,
@@ -318,6 +331,13 @@ def execution(batch: dict, contact: dict, plan: ContactPlan, elapsed: float, spe
         "created_at": iso(created),
         "updated_at": iso(max(created, updated)),
     }
+
+
+def _error_message(status: str, shown: Attempt) -> str | None:
+    if status == "rescheduled":
+        to = iso(shown.rescheduled_to) if shown.rescheduled_to is not None else "the next start hour"
+        return f"Outside the agent's calling hours; rescheduled to {to}"
+    return _ERRORS.get(status) or (_ERRORS.get(shown.outcome) if status == "scheduled" else None)
 
 
 def _transcript(contact: dict) -> str:
