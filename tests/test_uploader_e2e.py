@@ -187,6 +187,7 @@ def test_wait_timeout_exits_3(api, tmp_path):
         (["run", "x.csv"], "exactly one of --at TIME or --now"),
         (["run", "x.csv", "--at", "2030-01-01T10:00"], "no UTC offset"),
         (["schedule", "f" * 32, "--at", "2001-01-01T10:00:00+00:00"], "in the past"),
+        (["run", "x.csv", "--now", "--region", "Germny"], "closest: DE (Germany)"),
     ],
 )
 def test_usage_errors_exit_2(api, args, fragment):

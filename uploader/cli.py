@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from csvtools.errors import CsvToolsError
+from csvtools.options import Options
 
 from .client import BatchClient
 from .config import AGENT_VARIABLE, BASE_VARIABLE, LAYOUTS
@@ -186,6 +187,10 @@ def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None,
     """
     if results and not wait_:
         raise click.UsageError("--results needs --wait")
+    try:
+        Options(region=region)  # a typo'd region is a usage error before any work
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     at = _when(at, now)
     client, ledger = obj.client(), obj.ledger()
     result = run_campaign(

@@ -11,7 +11,8 @@ from functools import lru_cache
 
 import phonenumbers
 
-__all__ = ["CountryRules", "Pattern", "RegionRules", "country_codes", "country_rules"]
+__all__ = ["CountryRules", "Pattern", "RegionRules", "calling_code_for_region", "country_codes", "country_rules",
+           "main_region_for_code", "supported_regions"]
 
 # Validity needs any one type to match; the common types come first so most numbers stop early.
 _TYPE_DESCS = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
@@ -91,3 +92,21 @@ def _pattern(desc: object) -> Pattern | None:
     if not regex:
         return None
     return Pattern(regex, tuple(getattr(desc, "possible_length", ()) or ()))
+
+
+def supported_regions() -> frozenset[str]:
+    """Every region (ISO 3166 alpha-2, plus libphonenumber's AC, TA, XK) that has a numbering plan."""
+    return frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
+def calling_code_for_region(region: str) -> int:
+    """The country calling code of ``region`` (0 when it has none)."""
+    return phonenumbers.country_code_for_region(region)
+
+
+def main_region_for_code(country_code: int) -> str | None:
+    """The main region of a geographic country calling code (``44`` → ``GB``), or None."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if not regions or regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+        return None
+    return regions[0]

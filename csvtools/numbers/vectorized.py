@@ -13,6 +13,7 @@ reference. A parity test holds the two paths to the same verdicts.
 
 Left to the reference path: any value with letters, dots, slashes, non-ASCII
 characters or an apostrophe; national numbers (``--region`` without ``+``);
+bare digits that are rejected and look national (the reference words the hint);
 ``--level possible``; a national number that starts with the country's
 national prefix for parsing when a transform rule applies, or when a code has
 only a few numbers that may start with its prefix (cheaper there than compiling
@@ -33,7 +34,7 @@ import pyarrow.compute as pc
 from .. import knobs, reasons
 from .._strings import first_bytes, replaced, string_buffers
 from .metadata import CountryRules, Pattern, RegionRules, country_codes, country_rules
-from .reference import length_reason, parse_failure
+from .reference import NATIONAL_LENGTHS, length_reason, parse_failure
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
 
@@ -105,10 +106,18 @@ def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level:
     order = known[np.argsort(codes[known].astype(np.int16), kind="stable")]
     judged = _judge_by_country(codes[order], _slices(full, first[order] + cut[order], full_offsets[1:][order]),
                                readings[order])
+    # Rejected bare digits that look national get the reference's hint (rare: leave them to it).
+    read_plus_added = readings[order] == 0
+    if read_plus_added.any():
+        lengths = np.diff(full_offsets)[order]
+        rejected = ~judged.columns["number"].is_valid().to_numpy(zero_copy_only=False)
+        judged.decided &= ~(read_plus_added & rejected & np.isin(lengths, NATIONAL_LENGTHS))
     settled = np.flatnonzero(judged.decided)
     rows[positions[order[settled]]] = settled
 
-    unknown = positions[codes == 0]
+    no_code = codes == 0
+    no_code &= ~((readings == 0) & np.isin(np.diff(full_offsets), NATIONAL_LENGTHS))  # the hint, as above
+    unknown = positions[no_code]
     rows[unknown] = len(order)  # one shared row after the judged ones
     unknown_row = {"reason": reasons.INVALID_COUNTRY_CODE, "detail": parse_failure(reasons.INVALID_COUNTRY_CODE).detail}
     table = pa.table({
