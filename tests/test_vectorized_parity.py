@@ -89,3 +89,13 @@ def test_fast_path_agrees_on_every_region_with_trunk_prefixes_and_wrong_lengths(
     decided = [(value, verdict) for value, verdict in zip(values, fast) if verdict is not None]
     assert len(decided) > 0.85 * len(values)
     assert [(value, verdict) for value, verdict in decided if verdict != reference(value)] == []
+
+
+def test_plus_signs_outside_ascii_are_left_to_the_reference():
+    """The reference knows every compatibility form of "+"; the vectorized path reads ASCII only."""
+    import pandas as pd
+
+    values = ["\u208a44 7911 123456", "\ufe6244 7911 123456", "\ufb2944 7911 123456", "\u207a44 7911 123456"]
+    assert fast_verdicts(values, region="DE") == [None] * len(values)
+    frame = pd.DataFrame({"phone": values})
+    assert list(clean_chunk(frame, "phone", "DE")["contact_number"]) == ["+447911123456"] * len(values)
