@@ -17,6 +17,8 @@ HAS_EXTENSION = "has_extension"
 MULTIPLE_NUMBERS = "multiple_numbers"
 DUPLICATE = "duplicate"
 MALFORMED_ROW = "malformed_row"
+UNKNOWN_COUNTRY = "unknown_country"
+REGION_MISMATCH = "region_mismatch"
 
 #: Every reason code with what it means, in the order README lists them.
 REASONS: dict[str, str] = {
@@ -31,4 +33,6 @@ REASONS: dict[str, str] = {
     MULTIPLE_NUMBERS: "two numbers in one cell (`:::` from Google Contacts, `,`, `;`, `/`, two `+`)",
     DUPLICATE: "the same E.164 number as an earlier kept row",
     MALFORMED_ROW: "more or fewer fields than the header (never padded or cut)",
+    UNKNOWN_COUNTRY: "the row's country cell names no country, and the number needs one (no `+` or `00`)",
+    REGION_MISMATCH: "with `--strict-region`: an international number of another country than the row's",
 }

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .by_country import judge_with_countries
 from .reference import NumberResult, normalize_number
 from .vectorized import VERDICT_FIELDS, judge_array
 
@@ -22,18 +23,34 @@ __all__ = ["VERDICT_COLUMNS", "VERDICT_FIELDS", "clean_chunk", "judge_column"]
 VERDICT_COLUMNS = ("contact_number", "reason", "detail", "region", "reading")
 
 
-def judge_column(values: pa.Array, region: str | None = None, level: str = "valid") -> pa.Table:
+def judge_column(values: pa.Array, region: str | None = None, level: str = "valid",
+                 countries: pa.Array | None = None, strict_region: bool = False) -> pa.Table:
     """The verdict on every value of an Arrow string array, one row each.
 
     The table's columns are :data:`VERDICT_FIELDS` (Arrow strings):
     ``number`` is the E.164 number (null when rejected), ``reason`` the
     reason code (null when kept). A null value is an empty cell.
+
+    ``countries``, when given, holds each row's country cell (a country
+    column): the row's national numbers are read in that country, ``region``
+    serving rows whose cell is empty; the table then has one more column,
+    :data:`~.by_country.MISMATCH_FIELD` (see :mod:`.by_country`), and
+    ``strict_region`` rejects the mismatches.
     """
+    values = _strings(values)
+    if countries is None:
+        return _judge_values(values, region, level)
+    return judge_with_countries(values, _strings(countries), region, level, strict_region, _judge_values)
+
+
+def _strings(values: pa.Array) -> pa.Array:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     values = values.cast(pa.string())
-    if values.null_count:
-        values = values.fill_null("")
+    return values.fill_null("") if values.null_count else values
+
+
+def _judge_values(values: pa.Array, region: str | None, level: str) -> pa.Table:
     encoded = values.dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     return _judge_distinct(encoded.dictionary, region, level).take(pa.array(codes))

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 
 from .. import knobs
-from ..columns import OUTPUT_COLUMN, find_phone_column
+from ..columns import OUTPUT_COLUMN, find_phone_column, find_region_column
 from ..errors import ColumnError
 from ..io.naming import rejects_path_for
 from ..io.outputs import Outputs
@@ -67,7 +67,11 @@ def _run(path: str, options: Options, clean_path: str | None, rejects_path: str 
          on_progress: ProgressCallback | None) -> Report:
     workers = options.workers or auto_workers(path)
     with CsvSource(path, options.encoding, options.delimiter) as source:
-        phone_at = find_phone_column(source.header, options.column)
+        phone_ats = [find_phone_column(source.header, name) for name in options.phone_columns] \
+            or [find_phone_column(source.header)]
+        phone_at = phone_ats[0]
+        region_at = find_region_column(source.header, options.region_column, options.detect_region_column,
+                                       phone_ats)
         other_header = [name for at, name in enumerate(source.header) if at != phone_at]
         if OUTPUT_COLUMN in other_header:
             raise ColumnError(
@@ -75,14 +79,19 @@ def _run(path: str, options: Options, clean_path: str | None, rejects_path: str 
             )
         report = Report(file=path, column=source.header[phone_at], encoding=source.encoding,
                         delimiter=source.delimiter, region=options.region, level=options.level,
-                        clean_path=clean_path, rejects_path=rejects_path)
-        plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None)
+                        clean_path=clean_path, rejects_path=rejects_path,
+                        region_column=None if region_at is None else source.header[region_at],
+                        region_column_detected=region_at is not None and options.region_column is None,
+                        strict_region=options.strict_region)
+        fallbacks = tuple((at, source.header[at]) for at in phone_ats) if len(phone_ats) > 1 else ()
+        plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None,
+                        phone_columns=fallbacks, region_at=region_at, strict_region=options.strict_region)
         outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header) \
             if clean_path is not None else None
         try:
             with FirstLines() as index:
                 settler = Settler(report, outputs, None if options.keep_duplicates else index, phone_at,
-                                  options.max_rejections)
+                                  options.max_rejections, tuple(at for at, _ in fallbacks))
                 for rendered, position in worked_pieces(source, plan, workers):
                     for chunk in rendered:
                         settler.settle(chunk)

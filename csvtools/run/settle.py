@@ -20,6 +20,7 @@ from ..io.lines import render_lines
 from ..io.outputs import Outputs
 from ..report import Rejection, Report
 from .dedupe import FirstLines
+from .fallback import first_filled
 from .render import REJECTED_FIELDS, RenderedChunk
 
 __all__ = ["Settler"]
@@ -43,9 +44,10 @@ class Settler:
     """
 
     def __init__(self, report: Report, outputs: Outputs | None, index: FirstLines | None, phone_at: int,
-                 max_rejections: int | None) -> None:
+                 max_rejections: int | None, phone_columns: tuple[int, ...] = ()) -> None:
         self._report, self._outputs, self._index = report, outputs, index
         self._phone_at, self._max_rejections = phone_at, max_rejections
+        self._phone_columns = phone_columns
 
     def settle(self, chunk: RenderedChunk) -> None:
         """Find the chunk's duplicates, read their rows again, count, list rejections, write."""
@@ -57,11 +59,25 @@ class Settler:
         self._count(chunk, duplicates)
         shown = duplicates.rejected.slice(0, len(needed))
         if fields:
-            shown = shown.set_column(3, "value", fields[self._phone_at])
+            value = fields[self._phone_at]
+            if self._phone_columns:
+                value = first_filled([fields[at] for at in self._phone_columns])[0]
+            shown = shown.set_column(3, "value", value)
         self._report.add_rejections(_records(chunk.rejected, shown, room),
                                     chunk.rejected.num_rows + len(duplicates.at), self._max_rejections)
+        if chunk.mismatched is not None:
+            self._mismatches(chunk, duplicates)
         if self._outputs is not None:
             self._write(chunk, duplicates, fields)
+
+    def _mismatches(self, chunk: RenderedChunk, duplicates: _Duplicates) -> None:
+        """List the kept rows of another country than their row's, but not the ones found duplicates."""
+        stays = ~duplicates.repeated[chunk.mismatched_at]
+        table = chunk.mismatched.filter(pa.array(stays))
+        room = self._report.room_for_mismatches(self._max_rejections)
+        listed = table if room is None else table.slice(0, room)
+        self._report.add_mismatches([Rejection(**row) for row in listed.to_pylist()], table.num_rows,
+                                    self._max_rejections)
 
     def _duplicates(self, chunk: RenderedChunk) -> _Duplicates:
         lines = chunk.kept_lines
@@ -96,6 +112,7 @@ class Settler:
             by_reason=by_reason,
             by_country=_value_counts(chunk.kept_regions.filter(stays)),
             by_reading=_value_counts(chunk.kept_readings.filter(stays)),
+            by_column=_value_counts(chunk.kept_sources.filter(stays)) if chunk.kept_sources is not None else None,
         )
 
     def _write(self, chunk: RenderedChunk, duplicates: _Duplicates, fields: list[pa.Array]) -> None:
