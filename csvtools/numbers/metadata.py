@@ -48,6 +48,7 @@ class CountryRules:
     local_only_lengths: tuple[int, ...]
     national_prefix_for_parsing: str | None
     national_prefix_transform_rule: str | None
+    international_prefix: str | None = None
 
 
 def country_codes() -> frozenset[int]:
@@ -84,6 +85,7 @@ def _country_rules(country_code: int) -> CountryRules | None:
         local_only_lengths=tuple(general.possible_length_local_only or ()),
         national_prefix_for_parsing=main.national_prefix_for_parsing or None,
         national_prefix_transform_rule=main.national_prefix_transform_rule or None,
+        international_prefix=main.international_prefix or None,
     )
 
 
