@@ -15,8 +15,7 @@ hands it to :func:`.reference.normalize_number`, which stays the
 reference. A parity test holds the two paths to the same verdicts.
 
 Left to the reference path: any value with letters, dots, slashes, non-ASCII
-characters or an apostrophe; bare digits that are rejected and look national
-(the reference words the hint); ``--level possible``; a national number that
+characters or an apostrophe; ``--level possible``; a national number that
 starts with the country's national prefix for parsing when a transform rule
 applies, or when a code has only a few numbers that may start with its prefix
 (cheaper there than compiling its patterns); non-geographic codes (``+800``
@@ -40,7 +39,7 @@ import pyarrow.compute as pc
 from .. import knobs, reasons
 from .._strings import first_bytes, replaced, string_buffers
 from .metadata import CountryRules, Pattern, RegionRules, calling_code_for_region, country_codes, country_rules
-from .reference import NATIONAL_LENGTHS, length_reason, parse_failure
+from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, length_reason, parse_failure
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
 
@@ -124,22 +123,23 @@ def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
     order = known[np.argsort(codes[known].astype(np.int16), kind="stable")]
     judged = _judge_by_country(codes[order], _slices(full, first[order] + cut[order], full_offsets[1:][order]),
                                readings[order])
-    # Rejected bare digits that look national get the reference's hint (rare: leave them to it).
-    read_plus_added = readings[order] == 0
-    if read_plus_added.any():
-        lengths = np.diff(full_offsets)[order]
-        rejected = ~judged.columns["number"].is_valid().to_numpy(zero_copy_only=False)
-        judged.decided &= ~(read_plus_added & rejected & np.isin(lengths, NATIONAL_LENGTHS))
+    # Rejected bare digits of a national number's length get the reference's hint to pass a region.
+    national_looking = (readings == 0) & np.isin(np.diff(full_offsets), NATIONAL_LENGTHS)
+    hinted = national_looking[order] & ~judged.columns["number"].is_valid().to_numpy(zero_copy_only=False)
+    if hinted.any():
+        detail = judged.columns["detail"]
+        judged.columns["detail"] = pc.if_else(pa.array(hinted), pc.binary_join_element_wise(detail, NATIONAL_HINT, ""),
+                                              detail)
     settled = np.flatnonzero(judged.decided)
     rows[positions[order[settled]]] = settled
 
+    # Two shared rows after the judged ones: no known calling code, without and with the hint.
     no_code = codes == 0
-    no_code &= ~((readings == 0) & np.isin(np.diff(full_offsets), NATIONAL_LENGTHS))  # the hint, as above
-    unknown = positions[no_code]
-    rows[unknown] = len(order)  # one shared row after the judged ones
-    unknown_row = {"reason": reasons.INVALID_COUNTRY_CODE, "detail": parse_failure(reasons.INVALID_COUNTRY_CODE).detail}
+    rows[positions[no_code]] = len(order) + national_looking[no_code]
+    unknown = parse_failure(reasons.INVALID_COUNTRY_CODE)
+    shared = {"reason": [unknown.reason] * 2, "detail": [unknown.detail, unknown.detail + NATIONAL_HINT]}
     table = pa.table({
-        name: pa.concat_arrays([judged.columns[name], pa.array([unknown_row.get(name)], type=pa.string())])
+        name: pa.concat_arrays([judged.columns[name], pa.array(shared.get(name, [None, None]), type=pa.string())])
         for name in VERDICT_FIELDS
     })
     return FastVerdicts(rows, table)
