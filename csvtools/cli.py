@@ -194,6 +194,8 @@ def _annotations(report: Report) -> str:
         f"{_escape(rejection.detail)}"
         for rejection in report.rejections
     ]
+    lines += [f"::warning file={_escape(report.file, True)},line={mismatch.line},title={mismatch.reason}::"
+              f"{_escape(mismatch.detail)}" for mismatch in report.mismatches]
     lines.append(f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected")
     return "\n".join(lines)
 

@@ -234,3 +234,24 @@ def test_a_country_column_judges_each_row_as_the_reference_does_in_that_country(
         expected = normalize_number(value, resolve_country(cell) if cell else region)
         got = tuple(verdict[name] for name in ("number", "reason", "detail", "region", "reading"))
         assert got == (expected.number, expected.reason, expected.detail, expected.region, expected.reading)
+
+
+def test_cli_github_format_shows_mismatches_as_warnings(tmp_path):
+    result = run("validate", write(tmp_path, MISMATCHED), "--format", "github")
+    assert result.exit_code == 0
+    assert any(line.startswith("::warning file=") and ",line=2,title=region_mismatch::" in line
+               for line in result.stdout.splitlines())
+
+
+def test_clean_chunk_reads_each_row_in_its_country_column():
+    import pandas as pd
+
+    from csvtools import clean_chunk
+
+    frame = pd.DataFrame({"phone": ["(202) 555-0143", "07911 123456", "+44 7911 123456", None],
+                          "country": ["USA", "UK", "IN", "GB"]}, index=pd.RangeIndex(2, 6, name="line"))
+    verdicts = clean_chunk(frame, "phone", country_column="country")
+    assert list(verdicts.index) == [2, 3, 4, 5]
+    assert list(verdicts["contact_number"].astype(object).where(verdicts["contact_number"].notna(), None)) == \
+        ["+12025550143", "+447911123456", "+447911123456", None]
+    assert verdicts["mismatch"].notna().tolist() == [False, False, True, False]

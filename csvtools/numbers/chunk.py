@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .by_country import judge_with_countries
+from .by_country import MISMATCH_FIELD, judge_with_countries
 from .reference import NumberResult, normalize_number
 from .vectorized import VERDICT_FIELDS, judge_array
 
@@ -56,7 +56,8 @@ def _judge_values(values: pa.Array, region: str | None, level: str) -> pa.Table:
     return _judge_distinct(encoded.dictionary, region, level).take(pa.array(codes))
 
 
-def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, level: str = "valid") -> pd.DataFrame:
+def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, level: str = "valid",
+                country_column: str | None = None, strict_region: bool = False) -> pd.DataFrame:
     """Judge the ``column`` of every record in ``frame``.
 
     Returns a frame with the same index and the :data:`VERDICT_COLUMNS` as
@@ -64,18 +65,38 @@ def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, lev
     rejected), ``reason`` the reason code (missing when kept). Each distinct
     raw value is judged once: the common shapes by :mod:`.vectorized` for the
     whole array, the rest by :func:`.reference.normalize_number`, the reference.
+    With ``country_column``, each row is read in the country it names (as
+    :func:`judge_column`'s ``countries``) and the frame has a ``mismatch``
+    column too.
     """
     values = frame[column]
-    if isinstance(values.array, (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)):
+    if country_column is not None:
+        countries = pa.array(frame[country_column].astype(object).where(frame[country_column].notna(), None),
+                             type=pa.string())
+        verdicts = judge_column(_arrow(values), region, level, countries, strict_region)
+    elif isinstance(values.array, (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)):
         verdicts = judge_column(pa.array(values.array), region, level)
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         verdicts = _judge_distinct(uniques, region, level).take(pa.array(codes))
+    names = list(zip(VERDICT_COLUMNS, VERDICT_FIELDS))
+    if MISMATCH_FIELD in verdicts.column_names:
+        names.append((MISMATCH_FIELD, MISMATCH_FIELD))
     return pd.DataFrame(
-        {name: pd.arrays.ArrowExtensionArray(verdicts.column(field).combine_chunks())
-         for name, field in zip(VERDICT_COLUMNS, VERDICT_FIELDS)},
+        {name: pd.arrays.ArrowExtensionArray(verdicts.column(field).combine_chunks()) for name, field in names},
         index=frame.index,
     )
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    if isinstance(values.array, (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)):
+        return pa.array(values.array)
+    return pa.array(values.astype(object).where(values.notna(), None).map(_text), type=pa.string())
+
+
+def _text(value: object) -> object:
+    # The reference's reading of a non-string cell (a float from a reader that guessed types).
+    return value if value is None or isinstance(value, str) else (repr(value) if isinstance(value, float) else str(value))
 
 
 def _judge_distinct(uniques: pa.Array | np.ndarray, region: str | None, level: str) -> pa.Table:
