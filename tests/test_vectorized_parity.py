@@ -129,9 +129,16 @@ def test_fast_path_agrees_on_national_spellings_of_every_region(monkeypatch, few
     assert decided_anywhere > 1000
 
 
-def test_fast_path_takes_the_common_national_spellings():
-    values = ["98765 43210", "9876543210", "98765-43210", "8765432109", "022 2345 6789"]
-    assert all(verdict is not None for verdict in fast_verdicts(values * 10, "IN"))
+@pytest.mark.parametrize("region, values", [
+    ("IN", ["98765 43210", "9876543210", "98765-43210", "8765432109", "022 2345 6789"]),
+    ("US", ["202 555 0143", "12025550143", "1 202 555 0143", "(202) 555-0143"[1:]]),
+    ("CA", ["506 234 5678", "15062345678"]),  # shares +1 with the US: its own parsing rules
+    ("GG", ["7781 123456", "7781123456"]),    # shares +44 with the UK (its trunk 0 has a transform rule)
+], ids=["IN", "US", "CA", "GG"])
+def test_fast_path_takes_the_common_national_spellings(region, values):
+    fast = fast_verdicts(values * 10, region)
+    assert all(verdict is not None for verdict in fast)
+    assert fast == [reference(value, region) for value in values * 10]
 
 
 @settings(max_examples=150, deadline=None)

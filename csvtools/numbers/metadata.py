@@ -12,7 +12,7 @@ from functools import lru_cache
 import phonenumbers
 
 __all__ = ["CountryRules", "Pattern", "RegionRules", "calling_code_for_region", "country_codes", "country_rules",
-           "main_region_for_code", "supported_regions"]
+           "main_region_for_code", "parsing_rules", "supported_regions"]
 
 # Validity needs any one type to match; the common types come first so most numbers stop early.
 _TYPE_DESCS = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
@@ -86,6 +86,38 @@ def _country_rules(country_code: int) -> CountryRules | None:
         national_prefix_for_parsing=main.national_prefix_for_parsing or None,
         national_prefix_transform_rule=main.national_prefix_transform_rule or None,
         international_prefix=main.international_prefix or None,
+    )
+
+
+def parsing_rules(region: str) -> CountryRules | None:
+    """The rules ``parse(value, region)`` reads a national number of ``region`` by.
+
+    For the main region of a calling code they are :func:`country_rules`'
+    own; another region of a shared code (``CA`` under +1, ``GG`` under +44)
+    has its own national prefix for parsing, international prefix, general
+    pattern and lengths. Only ``regions[0]`` (``region`` itself) is set:
+    validity is still decided over every region of the code.
+    """
+    return _parsing_rules(region)
+
+
+@lru_cache(maxsize=None)
+def _parsing_rules(region: str) -> CountryRules | None:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    main = country_rules(metadata.country_code) if metadata is not None else None
+    if main is None:
+        return None
+    general = metadata.general_desc
+    types = tuple(p for p in (_pattern(getattr(metadata, name)) for name in _TYPE_DESCS) if p)
+    return CountryRules(
+        country_code=metadata.country_code,
+        main_region=main.main_region,
+        regions=(RegionRules(region, _pattern(general), types, metadata.leading_digits),),
+        possible_lengths=tuple(general.possible_length or ()),
+        local_only_lengths=tuple(general.possible_length_local_only or ()),
+        national_prefix_for_parsing=metadata.national_prefix_for_parsing or None,
+        national_prefix_transform_rule=metadata.national_prefix_transform_rule or None,
+        international_prefix=metadata.international_prefix or None,
     )
 
 

@@ -19,11 +19,9 @@ characters or an apostrophe; ``--level possible``; a national number that
 starts with the country's national prefix for parsing when a transform rule
 applies, or when a code has only a few numbers that may start with its prefix
 (cheaper there than compiling its patterns); non-geographic codes (``+800``
-…); fewer than 4 or more than 20 digits. Under a region, also: a region that
-is not the main one of its calling code (``CA``, ``GG``), national digits that
-start with ``00``, with the region's international prefix or with its calling
-code (``parse`` may take those off), ``tel:`` and a first character that is
-not a digit (``(0221) …``).
+…); fewer than 4 or more than 20 digits. Under a region, also: national
+digits that start with ``00`` or with the region's international prefix,
+``tel:``, and a first character that is not a digit (``(0221) …``).
 """
 
 from __future__ import annotations
@@ -38,7 +36,8 @@ import pyarrow.compute as pc
 
 from .. import knobs, reasons
 from .._strings import first_bytes, replaced, string_buffers
-from .metadata import CountryRules, Pattern, RegionRules, calling_code_for_region, country_codes, country_rules
+from .metadata import (CountryRules, Pattern, RegionRules, calling_code_for_region, country_codes, country_rules,
+                       parsing_rules)
 from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, length_reason, parse_failure
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
@@ -148,14 +147,14 @@ def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
 def _judge_national(count: int, text: pa.Array, region: str) -> FastVerdicts | None:
     """Verdicts for digits without ``+`` read as national numbers of ``region``, as ``parse(value, region)`` does.
 
-    Only for the main region of its calling code (whose rules :func:`.metadata.country_rules`
-    holds); values that start with the region's international prefix, with ``00`` (the
-    reference then tries ``00`` as ``+``) or with the calling code itself (``parse`` may
-    take it off) are left undecided, like everything :func:`_judge_by_country` leaves.
+    The region's own parsing rules (:func:`.metadata.parsing_rules`) read the
+    digits; values that start with the region's international prefix or with
+    ``00`` (the reference then tries ``00`` as ``+``) are left undecided, like
+    everything :func:`_without_own_code` and :func:`_judge_by_country` leave.
     """
     code = calling_code_for_region(region)
-    rules = country_rules(code) if code else None
-    if rules is None or rules.main_region != region:
+    rules = parsing_rules(region) if code and country_rules(code) else None
+    if rules is None:
         return None
     digits = _read_digits(text, "national")
     if digits is None:
@@ -174,7 +173,7 @@ def _judge_national(count: int, text: pa.Array, region: str) -> FastVerdicts | N
     if not taken.size:
         return None
     judged = _judge_by_country(np.full(taken.size, code, dtype=np.int64), national.take(pa.array(taken)),
-                               np.full(taken.size, _NATIONAL, dtype=np.int8))
+                               np.full(taken.size, _NATIONAL, dtype=np.int8), parsing=rules)
     rows = np.full(count, -1, dtype=np.int64)
     settled = np.flatnonzero(judged.decided)
     rows[positions[taken[settled]]] = settled
@@ -317,11 +316,14 @@ class _Judged:
     columns: dict[str, pa.Array]
 
 
-def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarray) -> _Judged:
+def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarray,
+                      parsing: CountryRules | None = None) -> _Judged:
     """Judge national numbers sorted by country calling code.
 
     Only the steps that need a country's own patterns run per code; the rest
-    runs once over all numbers.
+    runs once over all numbers. ``parsing`` (numbers of one code read under
+    one region) holds the national-prefix rules of that region, when they
+    are not the code's main region's.
     """
     count = len(codes)
     bounds = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1, [count])) if count else np.zeros(1, np.int64)
@@ -335,6 +337,7 @@ def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarra
         if rules is None:
             decided[start:stop] = False
             continue
+        rules = parsing or rules
         candidates = _prefix_candidates(rules.national_prefix_for_parsing, first_digits, start, stop)
         if candidates.size <= knobs.FEW_NATIONAL_PREFIXES:
             # Compiling this code's patterns costs more than the reference path's reading of a few numbers.
