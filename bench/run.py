@@ -11,6 +11,11 @@ mercy of its neighbours in a way a 45-second run is not.
     python bench/run.py --rows 1000000
     python bench/run.py --rows 1000000 --scale 2000000,4000000   # csvtools alone at more sizes
     python bench/run.py --rows 200000 --workers 1                # csvtools on one core
+    python bench/run.py --mix india        # national Indian numbers, --region IN, against bench/distinct.py
+    python bench/run.py --mix countries    # national numbers of 40 countries with a Country column
+
+The international mix is timed against ``naive.py`` (row by row); the national
+mixes against ``distinct.py``, the same rules judging each distinct value once.
 """
 
 from __future__ import annotations
@@ -29,6 +34,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
+import national  # noqa: E402
+
+#: mix → (extra csvtools options, the baseline script and its extra arguments, its name)
+MIXES = {
+    "international": ([], ["naive.py"], "naive pandas + phonenumbers"),
+    "india": (["--region", "IN"], ["distinct.py", "IN"], "pandas + phonenumbers, distinct"),
+    "countries": ([], ["distinct.py"], "pandas + phonenumbers, distinct"),
+}
 
 
 def timed(command: list[str]) -> float:
@@ -75,12 +88,15 @@ def _resident(process) -> int:
         return process.memory_info().rss
 
 
-def data_file(rows: int, seed: int, directory: Path) -> Path:
+def data_file(rows: int, seed: int, directory: Path, mix: str = "international") -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"contacts_{rows}_{seed}.csv"
+    path = directory / (f"contacts_{rows}_{seed}.csv" if mix == "international" else f"{mix}_{rows}_{seed}.csv")
     if not path.exists():
         print(f"generating {path} ...", file=sys.stderr)
-        generate.write(str(path), rows, seed)
+        if mix == "international":
+            generate.write(str(path), rows, seed)
+        else:
+            national.write(str(path), rows, seed, mix)
     return path
 
 
@@ -100,6 +116,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="timed csvtools runs at --rows, one before the naive script and the rest after; "
                              "the median counts (a shared machine's speed drifts more than a 45 s run averages out)")
     parser.add_argument("--data-dir", type=Path, default=HERE / "data")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="international",
+                        help="the numbers: international spellings, national Indian ones, or national ones of many countries")
     args = parser.parse_args(argv)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -107,22 +125,24 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch)
-        source = data_file(args.rows, args.seed, args.data_dir)
+        source = data_file(args.rows, args.seed, args.data_dir, args.mix)
+        options, (script, *script_args), baseline = MIXES[args.mix]
+        print(f"mix: {args.mix} ({source.name})")
         naive = None
-        tool = [sys.executable, "-m", "csvtools", "clean", "--workers", str(args.workers)]
+        tool = [sys.executable, "-m", "csvtools", "clean", "--workers", str(args.workers), *options]
         ours_command = [*tool, str(source), "-o", str(out / "clean.csv")]
         runs = [timed(ours_command)]
         if not args.skip_naive:
-            naive = measure([sys.executable, str(HERE / "naive.py"), str(source), str(out / "naive.csv"),
-                                 str(out / "naive.rejects.csv")])
-            results.append(("naive pandas + phonenumbers", args.rows, *naive))
+            naive = measure([sys.executable, str(HERE / script), str(source), str(out / "naive.csv"),
+                             str(out / "naive.rejects.csv"), *script_args])
+            results.append((baseline, args.rows, *naive))
         runs += [timed(ours_command) for _ in range(max(args.repeat, 1) - 1)]
         ours = (median(runs), peak_memory_of(ours_command))
         results.append((f"csvtools clean (--workers {args.workers})", args.rows, *ours))
         if naive:
             same = kept_numbers(out / "naive.csv", "contact_number") == kept_numbers(out / "clean.csv", "contact_number")
         for rows in [int(value) for value in args.scale.split(",") if value]:
-            bigger = data_file(rows, args.seed, args.data_dir)
+            bigger = data_file(rows, args.seed, args.data_dir, args.mix)
             results.append((f"csvtools clean (--workers {args.workers})", rows,
                             *measure([*tool, str(bigger), "-o", str(out / f"clean_{rows}.csv")])))
 
@@ -134,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     if naive:
         print(f"speed-up: {naive[0] / ours[0]:.1f}x rows per second; "
               f"memory: {ours[1]:.0f} MB against {naive[1]:.0f} MB")
-        print("same set of kept numbers as the naive script: " + ("yes" if same else "NO"))
+        print(f"same set of kept numbers as {script}: " + ("yes" if same else "NO"))
 
 
 if __name__ == "__main__":

@@ -40,8 +40,10 @@ _READING_NOTES = {
 
 def _number_options(command: Callable) -> Callable:
     options = [
-        click.option("--region", metavar="CC", help="Default region for national numbers, e.g. IN, GB, US."),
-        click.option("--column", metavar="NAME", help="The phone column, when it cannot be found by name."),
+        click.option("--region", metavar="CC", help="Default region for national numbers: IN, GB, US, Germany, +49."),
+        click.option("--column", metavar="NAME", multiple=True,
+                     help="The phone column, when it cannot be found by name; repeat it to take each row's first"
+                          " non-empty one (--column Mobile --column Phone)."),
         click.option("--level", type=click.Choice(LEVELS), default="valid", show_default=True,
                      help="'possible' also keeps numbers of ranges libphonenumber does not know yet."),
         click.option("--keep-duplicates", is_flag=True, help="Keep repeated numbers instead of rejecting them."),
@@ -56,6 +58,12 @@ def _number_options(command: Callable) -> Callable:
                      help="A do-not-call list (CSV or one number a line): its numbers are rejected. Repeatable."),
         click.option("--sheet", metavar="NAME|INDEX",
                      help="A workbook's sheet, by name or position from 1 [default: the first]."),
+        click.option("--region-column", metavar="NAME",
+                     help="The column holding each row's country [default: a header like Country or Country/Region]."),
+        click.option("--no-region-column", "detect_region_column", is_flag=True, flag_value=False, default=True,
+                     help="Do not look for a country column by its header."),
+        click.option("--strict-region", is_flag=True,
+                     help="Reject international numbers of another country than the row's country column says."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -278,6 +286,12 @@ def _summary(report: Report) -> str:
         f"{report.encoding}, delimiter {report.delimiter!r}"
     lines = [f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
              f"{_blank_note(report)} (phone column {report.column!r}, {read_as})"]
+    if report.region_column:
+        found = "found by its header; --no-region-column ignores it" if report.region_column_detected \
+            else "--region-column"
+        default = f", {report.region} where empty" if report.region else ""
+        lines.append(f"  each row's national numbers read in its country column {report.region_column!r}"
+                     f" ({found}{default})")
     if report.by_reason:
         lines.append("  rejected: " + ", ".join(f"{reason} {count}" for reason, count in report.by_reason.items()))
     for rejection in report.rejections[:_SHOWN_REJECTIONS]:
@@ -288,7 +302,16 @@ def _summary(report: Report) -> str:
         lines.append(f"  … and {hidden} more (see the rejects file or --format json)")
     for reading, note in _READING_NOTES.items():
         if report.by_reading.get(reading):
+            if reading == "national" and report.region_column:
+                note = "were read as national numbers of their row's country"
             lines.append(f"  note: {report.by_reading[reading]} numbers {note}")
+    if report.region_mismatches:
+        lines.append(f"  note: {report.region_mismatches} kept numbers are of another country than their row's"
+                     " (--strict-region rejects them)")
+        for mismatch in report.mismatches[:_SHOWN_REJECTIONS]:
+            lines.append(f"  line {mismatch.line}: {mismatch.reason}: {mismatch.detail} [{mismatch.value}]")
+    if report.by_column:
+        lines.append("  numbers by column: " + ", ".join(f"{name} {count}" for name, count in report.by_column.items()))
     if report.by_country:
         lines.append("  countries: " + ", ".join(f"{region} {count}" for region, count in report.by_country.items()))
     if report.by_type:
@@ -311,6 +334,8 @@ def _annotations(report: Report) -> str:
         f"{_escape(rejection.detail)}"
         for rejection in report.rejections
     ]
+    lines += [f"::warning file={_escape(report.file, True)},line={mismatch.line},title={mismatch.reason}::"
+              f"{_escape(mismatch.detail)}" for mismatch in report.mismatches]
     lines.append(f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
                  f"{_blank_note(report)}")
     return "\n".join(lines)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from .errors import ColumnError
 
-__all__ = ["OUTPUT_COLUMN", "PHONE_HEADERS", "check_header", "find_phone_column"]
+__all__ = ["OUTPUT_COLUMN", "PHONE_HEADERS", "REGION_HEADERS", "check_header", "find_phone_column",
+           "find_region_column"]
 
 #: The column the Batch API reads numbers from.
 OUTPUT_COLUMN = "contact_number"
@@ -59,7 +60,42 @@ def find_phone_column(header: Sequence[str], requested: str | None = None) -> in
     if not matches:
         raise ColumnError(f"no phone column found among {shown}; name it with --column")
     candidates = ", ".join(repr(header[i]) for i in matches)
-    raise ColumnError(f"several phone columns ({candidates}); choose one with --column")
+    raise ColumnError(f"several phone columns ({candidates}); choose one with --column, or list them in order"
+                      f" (--column {_option_value(header[matches[0]])} --column {_option_value(header[matches[1]])})"
+                      " to take each row's first non-empty one")
+
+
+#: Header names taken as the country column, compared like :data:`PHONE_HEADERS`.
+REGION_HEADERS = ("country", "country code", "country/region", "country region", "nation", "iso country")
+
+_REGION_KNOWN = {_key(name) for name in REGION_HEADERS}
+
+
+def find_region_column(header: Sequence[str], requested: str | None, detect: bool,
+                       phone_columns: Sequence[int]) -> int | None:
+    """The position of the column holding each row's country, or None.
+
+    ``requested`` names it (as for :func:`find_phone_column`); otherwise,
+    when ``detect``, the one header that matches :data:`REGION_HEADERS` is
+    used. It cannot be a phone column; several matches raise :class:`ColumnError`.
+    """
+    if requested is not None:
+        at = find_phone_column(header, requested)
+        if at in phone_columns:
+            raise ColumnError(f"{header[at]!r} cannot be both the phone column and the country column")
+        return at
+    if not detect:
+        return None
+    matches = [i for i, name in enumerate(header) if _key(name) in _REGION_KNOWN and i not in phone_columns]
+    if len(matches) > 1:
+        candidates = ", ".join(repr(header[i]) for i in matches)
+        raise ColumnError(f"several country columns ({candidates}); choose one with --region-column,"
+                          " or use none with --no-region-column")
+    return matches[0] if matches else None
+
+
+def _option_value(name: str) -> str:
+    return name if re.fullmatch(r"[\w.-]+", name) else repr(name)
 
 
 def check_header(header: Sequence[str]) -> None:

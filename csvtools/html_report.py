@@ -41,6 +41,10 @@ ADVICE: dict[str, str] = {
     reasons.SUPPRESSED: "The contact is on a do-not-call list: do not call, and leave the row out of the list.",
     reasons.ENCODING_ERROR: "The line holds bytes that are not UTF-8 (a stray Windows character): fix or re-type "
                             "the cell shown in the detail, or pass --encoding if the whole file is another encoding.",
+    reasons.UNKNOWN_COUNTRY: "Fix the row's country cell (a code like GB, a name like United Kingdom, or +44), "
+                             "or write the number with its country code.",
+    reasons.REGION_MISMATCH: "The number's country code is not the row's country: check which one is wrong "
+                             "before calling (or drop --strict-region to keep such rows).",
 }
 
 _READINGS = {

@@ -25,9 +25,15 @@ DEFAULT_TYPES = tuple(name for name in NUMBER_TYPES if name != "premium_rate")
 class Options:
     """How to read a file and which numbers to keep.
 
-    ``region`` is the default region for national numbers (ISO 3166 alpha-2);
-    without it every number is read as international. ``column`` names the
-    phone column when it cannot be found by its name. ``workers`` is the
+    ``region`` is the default region for national numbers: an ISO 3166 code,
+    an English country name or a calling code, kept as the alpha-2 code
+    (``"Germany"`` → ``"DE"``); anything else is a ValueError. Without it
+    every number is read as international. ``column`` names the phone column
+    when it cannot be found by its name; several names (a tuple) take each
+    row's first non-empty cell among them, in order. ``region_column`` names
+    a column holding each row's country (without it, one is found by its
+    header unless ``detect_region_column`` is false); ``strict_region``
+    rejects international numbers of another country than the row's. ``workers`` is the
     number of processes that judge numbers (0: one per core for large files,
     else inline). ``max_rejections`` caps the rejected lines kept in
     ``Report.rejections`` (None keeps them all; the counts always cover every row).
@@ -40,7 +46,7 @@ class Options:
     """
 
     region: str | None = None
-    column: str | None = None
+    column: str | tuple[str, ...] | None = None
     level: str = "valid"
     keep_duplicates: bool = False
     encoding: str | None = None
@@ -50,6 +56,9 @@ class Options:
     types: tuple[str, ...] = DEFAULT_TYPES
     suppress: tuple[str, ...] = ()
     sheet: str | int | None = None
+    region_column: str | None = None
+    detect_region_column: bool = True
+    strict_region: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "types", _type_names(self.types))
@@ -65,7 +74,17 @@ class Options:
         if isinstance(self.sheet, int) and self.sheet < 1:
             raise ValueError("sheet positions count from 1")
         if self.region is not None:
-            object.__setattr__(self, "region", self.region.upper())
+            object.__setattr__(self, "region", _region_code(self.region))
+        if self.column is not None and not isinstance(self.column, str):
+            columns = tuple(self.column)
+            object.__setattr__(self, "column", columns[0] if len(columns) == 1 else (columns or None))
+
+    @property
+    def phone_columns(self) -> tuple[str, ...]:
+        """The phone column names asked for, in order (empty: find it by its header)."""
+        if self.column is None:
+            return ()
+        return (self.column,) if isinstance(self.column, str) else self.column
 
     @classmethod
     def of(cls, options: Options | None = None, **changes: object) -> Options:
@@ -93,3 +112,16 @@ def _type_names(types: str | Iterable[str] | None) -> tuple[str, ...]:
         shown = ", ".join(unknown) if unknown else "none"
         raise ValueError(f"unknown number type(s): {shown}; choose among {', '.join(NUMBER_TYPES)}")
     return tuple(dict.fromkeys(names))
+
+
+def _region_code(region: str) -> str:
+    """The alpha-2 code ``region`` names; a ValueError naming the closest countries otherwise."""
+    from .numbers.countries import closest_countries, resolve_country  # phonenumbers only when needed
+
+    code = resolve_country(region)
+    if code is not None:
+        return code
+    closest = closest_countries(str(region))
+    hint = f"; closest: {', '.join(closest)}" if closest else ""
+    raise ValueError(f"region {region!r} names no country (use a code like DE, a name like Germany, "
+                     f"or a calling code like +49){hint}")

@@ -20,6 +20,8 @@ MALFORMED_ROW = "malformed_row"
 DISALLOWED_TYPE = "disallowed_type"
 SUPPRESSED = "suppressed"
 ENCODING_ERROR = "encoding_error"
+UNKNOWN_COUNTRY = "unknown_country"
+REGION_MISMATCH = "region_mismatch"
 
 #: Every reason code with what it means, in the order README lists them.
 REASONS: dict[str, str] = {
@@ -37,4 +39,6 @@ REASONS: dict[str, str] = {
     DISALLOWED_TYPE: "a number of a type `--types` does not allow (by default: premium rate)",
     SUPPRESSED: "the number is on a suppression list (`--suppress`), named with its line",
     ENCODING_ERROR: "bytes that are not UTF-8 in a UTF-8 file (shown as `\\xNN` in `detail`)",
+    UNKNOWN_COUNTRY: "the row's country cell names no country, and the number needs one (no `+` or `00`)",
+    REGION_MISMATCH: "with `--strict-region`: an international number of another country than the row's",
 }

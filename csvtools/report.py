@@ -33,10 +33,15 @@ class Report:
     the rest (they are all in the rejects file). ``types`` are the number types
     the run allowed and ``by_type`` counts the kept numbers by type;
     ``suppression`` is the scrub record: one dict per suppression list (path,
-    SHA-256, numbers held, rows removed, when it was checked).
-    the rest (they are all in the rejects file). ``sheet`` names the sheet
-    read from a workbook (None for a CSV, which has an ``encoding`` and a
-    ``delimiter`` instead).
+    SHA-256, numbers held, rows removed, when it was checked). ``sheet`` names
+    the sheet read from a workbook (None for a CSV, which has an ``encoding``
+    and a ``delimiter`` instead).
+
+    With a country column (``region_column``; ``region_column_detected``
+    when it was found by its header), ``region_mismatches`` counts the kept
+    numbers of another country than their row's, and ``mismatches`` lists
+    them (capped like ``rejections``). With several phone columns,
+    ``by_column`` counts the kept numbers each column gave.
     """
 
     file: str
@@ -60,6 +65,13 @@ class Report:
     suppression: list[dict] = field(default_factory=list)
     sheet: str | None = None
     blank: int = 0
+    region_column: str | None = None
+    region_column_detected: bool = False
+    strict_region: bool = False
+    region_mismatches: int = 0
+    mismatches: list[Rejection] = field(default_factory=list)
+    mismatches_omitted: int = 0
+    by_column: dict[str, int] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -77,7 +89,8 @@ class Report:
 
     def add_counts(self, *, rows: int, clean: int, rejected: int, by_reason: Mapping[str, int],
                    by_country: Mapping[str, int], by_reading: Mapping[str, int],
-                   by_type: Mapping[str, int] | None = None, blank: int = 0) -> None:
+                   by_type: Mapping[str, int] | None = None, blank: int = 0,
+                   by_column: Mapping[str, int] | None = None) -> None:
         """Add one chunk's counts; ``rows == clean + rejected + blank`` must hold for it."""
         if rows != clean + rejected + blank:
             raise ValueError(f"{rows} rows are not {clean} clean + {rejected} rejected + {blank} blank")
@@ -86,23 +99,42 @@ class Report:
         self.clean += clean
         self.rejected += rejected
         for counter, counts in ((self.by_reason, by_reason), (self.by_country, by_country),
-                                (self.by_reading, by_reading), (self.by_type, by_type or {})):
+                                (self.by_reading, by_reading), (self.by_type, by_type or {}),
+                                (self.by_column, by_column or {})):
             for key, count in counts.items():
                 counter[key] = counter.get(key, 0) + count
 
     def room_for_rejections(self, limit: int | None) -> int | None:
         """How many more rejected lines may be listed under ``limit`` (None: no limit)."""
-        return None if limit is None else max(0, limit - len(self.rejections))
+        return _room(self.rejections, limit)
 
     def add_rejections(self, listed: Sequence[Rejection], total: int, limit: int | None) -> None:
         """List rejected lines (in line order) up to ``limit`` in all; of ``total`` new ones, the rest are omitted."""
-        room = self.room_for_rejections(limit)
-        kept = list(listed) if room is None else list(listed)[:room]
-        self.rejections.extend(kept)
-        self.rejections_omitted += total - len(kept)
+        self.rejections_omitted += total - _extend(self.rejections, listed, limit)
+
+    def room_for_mismatches(self, limit: int | None) -> int | None:
+        """How many more mismatches may be listed under ``limit`` (None: no limit)."""
+        return _room(self.mismatches, limit)
+
+    def add_mismatches(self, listed: Sequence[Rejection], total: int, limit: int | None) -> None:
+        """Count ``total`` new region mismatches and list them (in line order) up to ``limit`` in all."""
+        self.region_mismatches += total
+        self.mismatches_omitted += total - _extend(self.mismatches, listed, limit)
 
     def finish(self) -> None:
         """Order each count by size (then name), as reports show them."""
-        for name in ("by_reason", "by_country", "by_reading", "by_type"):
+        for name in ("by_reason", "by_country", "by_reading", "by_type", "by_column"):
             counter = getattr(self, name)
             setattr(self, name, dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))))
+
+
+def _room(records: list[Rejection], limit: int | None) -> int | None:
+    return None if limit is None else max(0, limit - len(records))
+
+
+def _extend(records: list[Rejection], listed: Sequence[Rejection], limit: int | None) -> int:
+    """Append ``listed`` to ``records`` up to ``limit`` in all; how many were appended."""
+    room = _room(records, limit)
+    kept = list(listed) if room is None else list(listed)[:room]
+    records.extend(kept)
+    return len(kept)

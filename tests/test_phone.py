@@ -35,6 +35,15 @@ KEPT = [
     ("+44 7911 123456", "IN", "+447911123456"),
     ("98765 43210", "IN", "+919876543210"),
     (919876543210.0, None, "+919876543210"),
+    # Every character whose compatibility form is "+" is a plus (not a national digit string under DE).
+    ("\u208a44 7911 123456", "DE", "+447911123456"),
+    ("\ufe6244 7911 123456", "DE", "+447911123456"),
+    ("\ufb2944 7911 123456", "DE", "+447911123456"),
+    ("\u207a44 7911 123456", None, "+447911123456"),
+    # A "+" followed by the region's international prefix, read as libphonenumber reads it.
+    ("+011 44 7911 123456", "US", "+447911123456"),
+    ("+00 44 7911 123456", "GB", "+447911123456"),
+    ("+0011 44 7911 123456", "AU", "+447911123456"),
 ]
 
 
@@ -135,3 +144,51 @@ def test_verdict_matches_phonenumbers_on_generated_numbers(country, digits, spel
     assert result.ok == expected_valid
     if expected_valid:
         assert result.number == phonenumbers.format_number(reference, phonenumbers.PhoneNumberFormat.E164)
+
+
+def test_every_character_whose_compatibility_form_is_plus_counts_as_plus():
+    import sys
+    import unicodedata
+
+    from csvtools.numbers.reference import _PLUS_SIGNS
+
+    pluses = {code for code in range(0x80, sys.maxunicode + 1) if unicodedata.normalize("NFKC", chr(code)) == "+"}
+    assert pluses <= set(_PLUS_SIGNS)
+
+
+def test_a_plus_and_an_international_prefix_is_read_only_with_that_region():
+    assert normalize_number("+011 44 7911 123456").reason == "invalid_country_code"
+    assert normalize_number("+011 44 7911 123456", "GB").reason == "invalid_country_code"  # GB's prefix is 00
+
+
+HINT = "pass --region or a country column"
+NATIONAL_LOOKING = [
+    # (raw value, region, whether the detail carries the hint)
+    ("07911 123456", None, True),        # trunk prefix
+    ("(202) 555-0143", None, True),      # a US number without +1: Egypt's +20 has no such number
+    ("2801234567", None, True),          # no country code +28
+    ("12345", None, False),              # too short for any national number with its area code
+    ("+44 7911 12345", None, False),     # international: the + is there
+    ("0044 7911 12345", None, False),    # international: 00
+    ("07911 12345", "GB", False),        # a region was given
+]
+
+
+@pytest.mark.parametrize("raw, region, hinted", NATIONAL_LOOKING, ids=[repr(case[0]) for case in NATIONAL_LOOKING])
+def test_a_rejected_national_looking_value_without_region_says_to_pass_one(raw, region, hinted):
+    result = normalize_number(raw, region)
+    assert result.number is None
+    assert (HINT in result.detail) is hinted
+
+
+NEEDS_COUNTRY = [
+    ("07911 123456", True), ("447911123456", True), ("tel:202-555-0143", True), ("+44 7911 123456", False),
+    ("0044 7911 123456", False), ("\uff0b44 7911 123456", False), ("N/A", False), ("", False),
+]
+
+
+@pytest.mark.parametrize("raw, needs", NEEDS_COUNTRY, ids=[repr(case[0]) for case in NEEDS_COUNTRY])
+def test_which_values_need_a_country(raw, needs):
+    from csvtools.numbers.reference import needs_country
+
+    assert needs_country(raw) is needs

@@ -153,6 +153,7 @@ def test_wait_timeout_exits_3(api, tmp_path):
         (["schedule", "f" * 32, "--at", "2001-01-01T10:00:00+00:00"], "in the past"),
         (["run", "x.csv", "--at", "9999-12-31T23:59:59+00:00"], "is more than a year ahead"),
         (["schedule", "f" * 32, "--at", "9999-12-31T23:59:59+00:00"], "is more than a year ahead"),
+        (["run", "x.csv", "--now", "--region", "Germny"], "closest: DE (Germany)"),
     ],
 )
 def test_usage_errors_exit_2(api, args, fragment):

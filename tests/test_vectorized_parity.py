@@ -118,3 +118,82 @@ def test_fast_path_agrees_on_every_region_with_trunk_prefixes_and_wrong_lengths(
     decided = [(value, verdict) for value, verdict in zip(values, fast) if verdict is not None]
     assert len(decided) > 0.85 * len(values)
     assert [(value, verdict) for value, verdict in decided if verdict != reference(value)] == []
+
+
+def national_spellings(region):
+    """National spellings of a region's example numbers: with and without the trunk prefix, formatted,
+    with a digit too few or too many, and with the calling code or international prefix in front."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    values = []
+    for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
+                 phonenumbers.PhoneNumberType.TOLL_FREE):
+        example = phonenumbers.example_number_for_type(region, kind)
+        if not example:
+            continue
+        nsn, code = phonenumbers.national_significant_number(example), example.country_code
+        trunk = metadata.national_prefix or ""
+        formatted = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+        values += [nsn, f"{trunk}{nsn}", f"{trunk} {nsn}", f"0{nsn}", f"1{nsn}", f"{nsn[:-1]}", f"{nsn}7",
+                   f"{trunk}{nsn[:-2]}", f"{code}{nsn}", f"00{code}{nsn}", f"{nsn[:3]}-{nsn[3:]}", f"{nsn[:4]} {nsn[4:]}"]
+        if formatted[:1].isdigit():
+            values.append(formatted)
+    return values
+
+
+@pytest.mark.parametrize("few", [0, None])
+def test_fast_path_agrees_on_national_spellings_of_every_region(monkeypatch, few):
+    """Under every region, national spellings judged vectorized are the reference's verdicts, including
+    the regions whose national prefix for parsing is a pattern or carries a transform rule (AR, MX, BR …)."""
+    from csvtools import knobs
+
+    if few is not None:
+        monkeypatch.setattr(knobs, "FEW_NATIONAL_PREFIXES", few)
+    decided_anywhere = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        values = national_spellings(region)
+        fast = fast_verdicts(values, region)
+        decided = [(value, verdict) for value, verdict in zip(values, fast) if verdict is not None]
+        decided_anywhere += len(decided)
+        assert [(region, value, verdict) for value, verdict in decided if verdict != reference(value, region)] == []
+    assert decided_anywhere > 1000
+
+
+@pytest.mark.parametrize("region, values", [
+    ("IN", ["98765 43210", "9876543210", "98765-43210", "8765432109", "022 2345 6789"]),
+    ("US", ["202 555 0143", "12025550143", "1 202 555 0143", "(202) 555-0143"[1:]]),
+    ("CA", ["506 234 5678", "15062345678"]),  # shares +1 with the US: its own parsing rules
+    ("GG", ["7781 123456", "7781123456"]),    # shares +44 with the UK (its trunk 0 has a transform rule)
+], ids=["IN", "US", "CA", "GG"])
+def test_fast_path_takes_the_common_national_spellings(region, values):
+    fast = fast_verdicts(values * 10, region)
+    assert all(verdict is not None for verdict in fast)
+    assert fast == [reference(value, region) for value in values * 10]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    region=st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS) + ["US", "IN", "GB", "RU", "BR", "AR", "MX"] * 20),
+    numbers=st.lists(st.tuples(st.sampled_from(["", "0", "1", "8", "00", "01", "7", "44", "91", "49", "55", "52", "54", "61", "810"]),
+                               st.text(alphabet="0123456789", min_size=3, max_size=15),
+                               st.sampled_from(["{p}{n}", "{p} {n}", "{p}-{n}", "{p}({n})", " {p}{n} "])),
+                     min_size=1, max_size=30),
+)
+def test_clean_chunk_equals_the_reference_on_generated_national_numbers(region, numbers):
+    import pandas as pd
+
+    values = [spelling.format(p=prefix, n=digits) for prefix, digits, spelling in numbers]
+    frame = pd.DataFrame({"phone": values})
+    verdicts = clean_chunk(frame, "phone", region)
+    columns = (verdicts[name].astype(object).where(verdicts[name].notna(), None)
+               for name in ("contact_number", "reason", "detail", "region", "reading", "type"))
+    assert list(zip(*columns)) == [reference(value, region) for value in values]
+
+
+def test_plus_signs_outside_ascii_are_left_to_the_reference():
+    """The reference knows every compatibility form of "+"; the vectorized path reads ASCII only."""
+    import pandas as pd
+
+    values = ["\u208a44 7911 123456", "\ufe6244 7911 123456", "\ufb2944 7911 123456", "\u207a44 7911 123456"]
+    assert fast_verdicts(values, region="DE") == [None] * len(values)
+    frame = pd.DataFrame({"phone": values})
+    assert list(clean_chunk(frame, "phone", "DE")["contact_number"]) == ["+447911123456"] * len(values)

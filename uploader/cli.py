@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from csvtools import CsvToolsError
+from csvtools import CsvToolsError, Options
 
 from .client import BatchClient
 from .config import AGENT_VARIABLE, BASE_VARIABLE, LAYOUTS
@@ -244,6 +244,10 @@ def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None,
         raise click.UsageError("--results needs --wait")
     if split_by_window and allow_outside_hours:
         raise click.UsageError("give --split-by-window or --allow-outside-hours, not both")
+    try:
+        Options(region=region)  # a typo'd region is a usage error before any work
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     at = _when(at, now)
     config = _retry_config(retry_config, retries, retry_on, retry_intervals)
     client, ledger = obj.client(), obj.ledger()

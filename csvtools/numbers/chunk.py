@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .by_country import MISMATCH_FIELD, judge_with_countries
 from .reference import NumberResult, normalize_number
 from .types import restrict_types
 from .vectorized import VERDICT_FIELDS, judge_array
@@ -24,25 +25,42 @@ __all__ = ["VERDICT_COLUMNS", "VERDICT_FIELDS", "clean_chunk", "judge_column"]
 VERDICT_COLUMNS = ("contact_number", "reason", "detail", "region", "reading", "type")
 
 
-def judge_column(values: pa.Array, region: str | None = None, level: str = "valid") -> pa.Table:
+def judge_column(values: pa.Array, region: str | None = None, level: str = "valid",
+                 countries: pa.Array | None = None, strict_region: bool = False) -> pa.Table:
     """The verdict on every value of an Arrow string array, one row each.
 
     The table's columns are :data:`VERDICT_FIELDS` (Arrow strings):
     ``number`` is the E.164 number (null when rejected), ``reason`` the
     reason code (null when kept). A null value is an empty cell.
+
+    ``countries``, when given, holds each row's country cell (a country
+    column): the row's national numbers are read in that country, ``region``
+    serving rows whose cell is empty; the table then has one more column,
+    :data:`~.by_country.MISMATCH_FIELD` (see :mod:`.by_country`), and
+    ``strict_region`` rejects the mismatches.
     """
+    values = _strings(values)
+    if countries is None:
+        return _judge_values(values, region, level)
+    return judge_with_countries(values, _strings(countries), region, level, strict_region, _judge_values)
+
+
+def _strings(values: pa.Array) -> pa.Array:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     values = values.cast(pa.string())
-    if values.null_count:
-        values = values.fill_null("")
+    return values.fill_null("") if values.null_count else values
+
+
+def _judge_values(values: pa.Array, region: str | None, level: str) -> pa.Table:
     encoded = values.dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     return _judge_distinct(encoded.dictionary, region, level).take(pa.array(codes))
 
 
 def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, level: str = "valid",
-                types: Iterable[str] | None = None) -> pd.DataFrame:
+                types: Iterable[str] | None = None, country_column: str | None = None,
+                strict_region: bool = False) -> pd.DataFrame:
     """Judge the ``column`` of every record in ``frame``.
 
     Returns a frame with the same index and the :data:`VERDICT_COLUMNS` as
@@ -52,20 +70,40 @@ def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, lev
     whole array, the rest by :func:`.reference.normalize_number`, the reference.
     ``types`` (names of :data:`csvtools.options.NUMBER_TYPES`) rejects kept numbers
     of other types as ``disallowed_type``; None (the default) keeps every type.
+    With ``country_column``, each row is read in the country it names (as
+    :func:`judge_column`'s ``countries``) and the frame has a ``mismatch``
+    column too.
     """
     values = frame[column]
-    if isinstance(values.array, (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)):
+    if country_column is not None:
+        countries = pa.array(frame[country_column].astype(object).where(frame[country_column].notna(), None),
+                             type=pa.string())
+        verdicts = judge_column(_arrow(values), region, level, countries, strict_region)
+    elif isinstance(values.array, (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)):
         verdicts = judge_column(pa.array(values.array), region, level)
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         verdicts = _judge_distinct(uniques, region, level).take(pa.array(codes))
     if types is not None:
         verdicts = restrict_types(verdicts, types)
+    names = list(zip(VERDICT_COLUMNS, VERDICT_FIELDS))
+    if MISMATCH_FIELD in verdicts.column_names:
+        names.append((MISMATCH_FIELD, MISMATCH_FIELD))
     return pd.DataFrame(
-        {name: pd.arrays.ArrowExtensionArray(verdicts.column(field).combine_chunks())
-         for name, field in zip(VERDICT_COLUMNS, VERDICT_FIELDS)},
+        {name: pd.arrays.ArrowExtensionArray(verdicts.column(field).combine_chunks()) for name, field in names},
         index=frame.index,
     )
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    if isinstance(values.array, (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)):
+        return pa.array(values.array)
+    return pa.array(values.astype(object).where(values.notna(), None).map(_text), type=pa.string())
+
+
+def _text(value: object) -> object:
+    # The reference's reading of a non-string cell (a float from a reader that guessed types).
+    return value if value is None or isinstance(value, str) else (repr(value) if isinstance(value, float) else str(value))
 
 
 def _judge_distinct(uniques: pa.Array | np.ndarray, region: str | None, level: str) -> pa.Table:

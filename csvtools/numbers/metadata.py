@@ -11,7 +11,8 @@ from functools import lru_cache
 
 import phonenumbers
 
-__all__ = ["RARE_TYPES", "CountryRules", "Pattern", "RegionRules", "country_codes", "country_rules"]
+__all__ = ["RARE_TYPES", "CountryRules", "Pattern", "RegionRules", "calling_code_for_region", "country_codes",
+           "country_rules", "main_region_for_code", "parsing_rules", "supported_regions"]
 
 # The types a number may be of (any one makes it valid).
 _TYPE_DESCS = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
@@ -53,6 +54,7 @@ class CountryRules:
     local_only_lengths: tuple[int, ...]
     national_prefix_for_parsing: str | None
     national_prefix_transform_rule: str | None
+    international_prefix: str | None = None
 
 
 def country_codes() -> frozenset[int]:
@@ -90,6 +92,39 @@ def _country_rules(country_code: int) -> CountryRules | None:
         local_only_lengths=tuple(general.possible_length_local_only or ()),
         national_prefix_for_parsing=main.national_prefix_for_parsing or None,
         national_prefix_transform_rule=main.national_prefix_transform_rule or None,
+        international_prefix=main.international_prefix or None,
+    )
+
+
+def parsing_rules(region: str) -> CountryRules | None:
+    """The rules ``parse(value, region)`` reads a national number of ``region`` by.
+
+    For the main region of a calling code they are :func:`country_rules`'
+    own; another region of a shared code (``CA`` under +1, ``GG`` under +44)
+    has its own national prefix for parsing, international prefix, general
+    pattern and lengths. Only ``regions[0]`` (``region`` itself) is set:
+    validity is still decided over every region of the code.
+    """
+    return _parsing_rules(region)
+
+
+@lru_cache(maxsize=None)
+def _parsing_rules(region: str) -> CountryRules | None:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    main = country_rules(metadata.country_code) if metadata is not None else None
+    if main is None:
+        return None
+    general = metadata.general_desc
+    types = tuple(p for p in (_pattern(getattr(metadata, name)) for name in _TYPE_DESCS) if p)
+    return CountryRules(
+        country_code=metadata.country_code,
+        main_region=main.main_region,
+        regions=(RegionRules(region, _pattern(general), types, metadata.leading_digits),),
+        possible_lengths=tuple(general.possible_length or ()),
+        local_only_lengths=tuple(general.possible_length_local_only or ()),
+        national_prefix_for_parsing=metadata.national_prefix_for_parsing or None,
+        national_prefix_transform_rule=metadata.national_prefix_transform_rule or None,
+        international_prefix=metadata.international_prefix or None,
     )
 
 
@@ -98,3 +133,21 @@ def _pattern(desc: object) -> Pattern | None:
     if not regex:
         return None
     return Pattern(regex, tuple(getattr(desc, "possible_length", ()) or ()))
+
+
+def supported_regions() -> frozenset[str]:
+    """Every region (ISO 3166 alpha-2, plus libphonenumber's AC, TA, XK) that has a numbering plan."""
+    return frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
+def calling_code_for_region(region: str) -> int:
+    """The country calling code of ``region`` (0 when it has none)."""
+    return phonenumbers.country_code_for_region(region)
+
+
+def main_region_for_code(country_code: int) -> str | None:
+    """The main region of a geographic country calling code (``44`` → ``GB``), or None."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if not regions or regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+        return None
+    return regions[0]

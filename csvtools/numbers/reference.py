@@ -21,8 +21,13 @@ from phonenumbers import NumberParseException, ValidationResult
 from .. import reasons
 from ..options import LEVELS, NUMBER_TYPES
 
-__all__ = ["READINGS", "NumberResult", "length_reason", "length_verdict", "normalize_number", "parse_failure",
-           "time_zones_for", "type_name"]
+__all__ = ["NATIONAL_HINT", "READINGS", "NumberResult", "length_reason", "length_verdict", "needs_country",
+           "normalize_number", "parse_failure", "time_zones_for", "type_name"]
+
+#: Added to the detail of a rejected value that looks national when no region was given.
+NATIONAL_HINT = "; a national number? pass --region or a country column"
+#: Bare digits of these lengths look like a national number with its area code (the US's 10, …).
+NATIONAL_LENGTHS = range(7, 12)
 
 #: How a kept number was read (``NumberResult.reading``); the report counts these so
 #: that a user sees how many numbers depended on a guess (bare digits read under ``+``).
@@ -50,7 +55,8 @@ class NumberResult:
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202a\u202c"))
-_PLUS_SIGNS = {ord("\uff0b"): "+", ord("\u2795"): "+", ord("\u207a"): "+"}
+# Every character whose compatibility form (NFKC) is "+" (a test checks the whole of Unicode), and ➕.
+_PLUS_SIGNS = dict.fromkeys(map(ord, "\u207a\u208a\ufb29\ufe62\uff0b\u2795"), "+")
 _FLOAT_ARTEFACT = re.compile(r"^(\+?\d+)\.0+$")
 _SCIENTIFIC = re.compile(r"^\+?(\d)(?:[.,](\d+))?[eE]\+?(\d{1,2})$")
 _SEPARATORS = re.compile(r":::|[;,/|\n]|\s(?:or|and|&)\s", re.IGNORECASE)
@@ -107,7 +113,25 @@ def normalize_number(value: object, region: str | None = None, level: str = "val
         if result.ok or result.reason == reasons.HAS_EXTENSION:
             return result
         first_failure = first_failure or result
+    if region is None and _looks_national(_PUNCTUATION.sub("", text)):
+        first_failure = NumberResult(None, first_failure.reason, first_failure.detail + NATIONAL_HINT)
     return first_failure  # type: ignore[return-value]
+
+
+def needs_country(value: object) -> bool:
+    """Whether reading ``value`` depends on a country: digits without a leading ``+`` or ``00``."""
+    text = _tidy(value)
+    if text.lower().startswith("tel:"):
+        text = text[4:]
+    compact = _PUNCTUATION.sub("", text)
+    return any(ch.isdigit() for ch in compact) and not compact.startswith(("+", "00"))
+
+
+def _looks_national(compact: str) -> bool:
+    """Bare digits with a trunk prefix (``07911…``) or of a national number's length."""
+    if not compact.isdigit() or compact.startswith("00"):
+        return False
+    return compact[0] == "0" or len(compact) in NATIONAL_LENGTHS
 
 
 def _tidy(value: object) -> str:
@@ -166,7 +190,12 @@ def _readings(text: str, region: str | None) -> list[tuple[str, str | None, str]
     """The ways to read ``text``, in order: (candidate, default region, reading)."""
     compact = _PUNCTUATION.sub("", text)
     if compact.startswith("+"):
-        return [(text, None, "international")]
+        readings = [(text, None, "international")]
+        if region and compact.startswith("+0"):
+            # No calling code starts with 0: libphonenumber reads "+011 44 …" under US as the
+            # region's international prefix after a stray "+".
+            readings.append((text, region, "international"))
+        return readings
     if region:
         readings = [(text, region, "national")]
         if compact.startswith("00"):

@@ -1,23 +1,27 @@
-"""A vectorized reading of the common case: digits with an international prefix.
+"""A vectorized reading of the common cases: digits with an international prefix, and national digits.
 
 Most values in real lists are ``+CC…``, ``00CC…``, bare ``CC…`` digits or a
-``tel:`` URI, with spaces, dashes or brackets. For those, this module decides
+``tel:`` URI, with spaces, dashes or brackets; under a region, also national
+digits (``98765 43210``, ``09876543210``). For those, this module decides
 validity for a whole array at once over libphonenumber's own metadata (taken
 from :mod:`.metadata` as plain data), following exactly what
 ``phonenumbers.parse`` / ``is_valid_number`` do: the shape and the digits are
 read off the Arrow string buffers with numpy, and the number patterns are
 matched with RE2 (pyarrow.compute), one country calling code at a time.
+A national number of a region is the same judgement under the region's
+calling code (``parse`` then strips the national prefix by the same rules).
 Anything it cannot settle with certainty is left undecided, and the caller
 hands it to :func:`.reference.normalize_number`, which stays the
 reference. A parity test holds the two paths to the same verdicts.
 
 Left to the reference path: any value with letters, dots, slashes, non-ASCII
-characters or an apostrophe; national numbers (``--region`` without ``+``);
-``--level possible``; a national number that starts with the country's
-national prefix for parsing when a transform rule applies, or when a code has
-only a few numbers that may start with its prefix (cheaper there than compiling
-its patterns); non-geographic codes (``+800`` …); fewer than 4 or more than 20
-digits.
+characters or an apostrophe; ``--level possible``; a national number that
+starts with the country's national prefix for parsing when a transform rule
+applies, or when a code has only a few numbers that may start with its prefix
+(cheaper there than compiling its patterns); non-geographic codes (``+800``
+…); fewer than 4 or more than 20 digits. Under a region, also: national
+digits that start with ``00`` or with the region's international prefix,
+``tel:``, and a first character that is not a digit (``(0221) …``).
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ import pyarrow.compute as pc
 from .. import knobs, reasons
 from .._strings import first_bytes, replaced, string_buffers
 from ..options import NUMBER_TYPES
-from .metadata import RARE_TYPES, CountryRules, Pattern, RegionRules, country_codes, country_rules
-from .reference import length_reason, parse_failure
+from .metadata import (RARE_TYPES, CountryRules, Pattern, RegionRules, calling_code_for_region, country_codes,
+                       country_rules, parsing_rules)
+from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, length_reason, parse_failure
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
 
@@ -48,8 +53,9 @@ _BYTE_CLASS[ord("0"):ord("9") + 1] = _DIGIT
 _BYTE_CLASS[[ord(mark) for mark in " ()-"]] = _MARK
 _BYTE_CLASS[ord("+")] = _PLUS
 _ZERO = ord("0")
-# How a number without "+" was read; the index is what _read_digits reports.
-_READINGS = ("plus_added", "international", "00_as_plus")
+# How a number was read; the index is what _read_digits reports.
+_READINGS = ("plus_added", "international", "00_as_plus", "national")
+_NATIONAL = 3
 # A national number's length as one letter in front of it, so that one RE2 pass can
 # check a pattern together with the lengths its description allows.
 _LENGTH_MARKS = pa.array([chr(ord("A") + length) for length in range(_MAX_DIGITS + 1)], type=pa.string())
@@ -90,7 +96,18 @@ def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level:
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return _undecided(count)
 
-    digits = _read_digits(text, plus_only=bool(region))  # national readings need the reference path
+    if not region:
+        return _judge_read(count, _read_digits(text, "any"))
+    international = _judge_read(count, _read_digits(text, "plus"))
+    national = _judge_national(count, text, region)
+    if national is None:
+        return international
+    rows = np.where(national.rows >= 0, national.rows + len(international.table), international.rows)
+    return FastVerdicts(rows, pa.concat_tables([international.table, national.table]))
+
+
+def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
+    """Verdicts for the values :func:`_read_digits` read as international (each with its calling code)."""
     if digits is None:
         return _undecided(count)
     positions, full, full_offsets, readings = digits
@@ -106,17 +123,62 @@ def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level:
     order = known[np.argsort(codes[known].astype(np.int16), kind="stable")]
     judged = _judge_by_country(codes[order], _slices(full, first[order] + cut[order], full_offsets[1:][order]),
                                readings[order])
+    # Rejected bare digits of a national number's length get the reference's hint to pass a region.
+    national_looking = (readings == 0) & np.isin(np.diff(full_offsets), NATIONAL_LENGTHS)
+    hinted = national_looking[order] & ~judged.columns["number"].is_valid().to_numpy(zero_copy_only=False)
+    if hinted.any():
+        detail = judged.columns["detail"]
+        judged.columns["detail"] = pc.if_else(pa.array(hinted), pc.binary_join_element_wise(detail, NATIONAL_HINT, ""),
+                                              detail)
     settled = np.flatnonzero(judged.decided)
     rows[positions[order[settled]]] = settled
 
-    unknown = positions[codes == 0]
-    rows[unknown] = len(order)  # one shared row after the judged ones
-    unknown_row = {"reason": reasons.INVALID_COUNTRY_CODE, "detail": parse_failure(reasons.INVALID_COUNTRY_CODE).detail}
+    # Two shared rows after the judged ones: no known calling code, without and with the hint.
+    no_code = codes == 0
+    rows[positions[no_code]] = len(order) + national_looking[no_code]
+    unknown = parse_failure(reasons.INVALID_COUNTRY_CODE)
+    shared = {"reason": [unknown.reason] * 2, "detail": [unknown.detail, unknown.detail + NATIONAL_HINT]}
     table = pa.table({
-        name: pa.concat_arrays([judged.columns[name], pa.array([unknown_row.get(name)], type=pa.string())])
+        name: pa.concat_arrays([judged.columns[name], pa.array(shared.get(name, [None, None]), type=pa.string())])
         for name in VERDICT_FIELDS
     })
     return FastVerdicts(rows, table)
+
+
+def _judge_national(count: int, text: pa.Array, region: str) -> FastVerdicts | None:
+    """Verdicts for digits without ``+`` read as national numbers of ``region``, as ``parse(value, region)`` does.
+
+    The region's own parsing rules (:func:`.metadata.parsing_rules`) read the
+    digits; values that start with the region's international prefix or with
+    ``00`` (the reference then tries ``00`` as ``+``) are left undecided, like
+    everything :func:`_without_own_code` and :func:`_judge_by_country` leave.
+    """
+    code = calling_code_for_region(region)
+    rules = parsing_rules(region) if code and country_rules(code) else None
+    if rules is None:
+        return None
+    digits = _read_digits(text, "national")
+    if digits is None:
+        return None
+    positions, full, full_offsets, _ = digits
+    national = _slices(full, full_offsets[:-1], full_offsets[1:])
+    try:
+        left = pc.starts_with(national, "00").to_numpy(zero_copy_only=False)
+        if rules.international_prefix:
+            left |= _matches(national, f"^(?:{rules.international_prefix})")
+        national, unsettled = _without_own_code(rules, national, ~left)
+    except pa.ArrowInvalid:  # a pattern RE2 cannot run: the reference path decides
+        return None
+    left |= unsettled
+    taken = np.flatnonzero(~left)
+    if not taken.size:
+        return None
+    judged = _judge_by_country(np.full(taken.size, code, dtype=np.int64), national.take(pa.array(taken)),
+                               np.full(taken.size, _NATIONAL, dtype=np.int8), parsing=rules)
+    rows = np.full(count, -1, dtype=np.int64)
+    settled = np.flatnonzero(judged.decided)
+    rows[positions[taken[settled]]] = settled
+    return FastVerdicts(rows, pa.table({name: judged.columns[name] for name in VERDICT_FIELDS}))
 
 
 def _undecided(count: int) -> FastVerdicts:
@@ -124,12 +186,46 @@ def _undecided(count: int) -> FastVerdicts:
     return FastVerdicts(np.full(count, -1, dtype=np.int64), empty)
 
 
-def _read_digits(text: pa.Array, plus_only: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+def _without_own_code(rules: CountryRules, national: pa.Array, open_rows: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """National digits that start with the region's own calling code, as ``parse`` reads them.
+
+    ``_maybe_extract_country_code`` takes the code off (and a national prefix
+    after it) when the whole is no number of the country but the rest is, or
+    when the whole is too long. Returns the digits so read and the rows left
+    unsettled (a prefix transform rule, or no general pattern to test).
+    """
+    code = str(rules.country_code)
+    starts = open_rows & pc.starts_with(national, code).to_numpy(zero_copy_only=False)
+    unsettled = np.zeros(len(national), dtype=bool)
+    if not starts.any():
+        return national, unsettled
+    if rules.regions[0].general is None:
+        unsettled[starts] = True
+        return national, unsettled
+    at = np.flatnonzero(starts)
+    whole = national.take(pa.array(at))
+    rest = pc.utf8_slice_codeunits(whole, len(code))
+    if rules.national_prefix_for_parsing:
+        changed, values, open_ends = _national_prefix_changes(rules, rest, usable_only=False)
+        rest = replaced(rest, changed, values)
+        unsettled[at[open_ends]] = True
+    general = f"^(?:{rules.regions[0].general.regex})$"
+    whole_lengths = pc.utf8_length(whole).to_numpy(zero_copy_only=False)
+    too_long = np.isin(whole_lengths, [length for length in np.unique(whole_lengths)
+                                       if _possibility(rules, int(length)) == "TOO_LONG"])
+    take_rest = (~_matches(whole, general) & _matches(rest, general)) | too_long
+    take_rest &= ~unsettled[at]
+    return replaced(national, at[take_rest], rest.filter(pa.array(take_rest))), unsettled
+
+
+def _read_digits(text: pa.Array, mode: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """The values shaped ``[tel:]+?D[D ()-]*`` and their digits, read off the Arrow buffers.
 
     Returns (positions of those values, the digits as one uint8 buffer without
     a leading ``00``, the offsets into it, the reading code of each) for the
     values with 4 to 20 such digits not starting with 0; None if there are none.
+    ``mode`` ``"plus"`` reads only values with a ``+``; ``"national"`` only
+    values ``D[D ()-]*`` without ``+`` or ``tel:``, of 4 to 17 digits, as they are.
     Digits are dense and everything else is sparse, so only the non-digit
     bytes are looked at one by one.
     """
@@ -142,7 +238,8 @@ def _read_digits(text: pa.Array, plus_only: bool) -> tuple[np.ndarray, np.ndarra
     nonempty = end > begin
     if text.null_count:
         nonempty &= ~pc.is_null(text).to_numpy(zero_copy_only=False)
-    begin = begin + 4 * (nonempty & _starts_with_tel(data, begin, end))
+    tel = nonempty & _starts_with_tel(data, begin, end)
+    begin = begin + 4 * tel
 
     is_digit = (data[low:high] - np.uint8(_ZERO)) < 10
     elsewhere = np.flatnonzero(~is_digit) + low
@@ -156,8 +253,10 @@ def _read_digits(text: pa.Array, plus_only: bool) -> tuple[np.ndarray, np.ndarra
     has_plus = nonempty & (_byte_class_at(data, begin, high) == _PLUS)
     shaped = nonempty & (_byte_class_at(data, begin + has_plus, high) == _DIGIT) & (end > begin + has_plus)
     shaped[row[misplaced]] = False
-    if plus_only:
+    if mode == "plus":
         shaped &= has_plus
+    elif mode == "national":
+        shaped &= ~has_plus & ~tel
 
     digits = data[low:high][is_digit]
     if not len(digits):
@@ -165,11 +264,16 @@ def _read_digits(text: pa.Array, plus_only: bool) -> tuple[np.ndarray, np.ndarra
     digit_offsets = np.concatenate(([0], np.cumsum(digit_count)))
     starts = digit_offsets[:-1]
     last = len(digits) - 1
-    double_zero = (shaped & ~has_plus & (digit_count >= 2) & (digits[np.minimum(starts, last)] == _ZERO)
-                   & (digits[np.minimum(starts + 1, last)] == _ZERO))
-    length = digit_count - 2 * double_zero
-    eligible = shaped & (length >= _MIN_DIGITS) & (length <= _MAX_DIGITS)
-    eligible[eligible] &= digits[(starts + 2 * double_zero)[eligible]] != _ZERO
+    if mode == "national":
+        double_zero = np.zeros(count, dtype=bool)
+        eligible = shaped & (digit_count >= _MIN_DIGITS) & (digit_count <= _MAX_NSN)
+        length = digit_count
+    else:
+        double_zero = (shaped & ~has_plus & (digit_count >= 2) & (digits[np.minimum(starts, last)] == _ZERO)
+                       & (digits[np.minimum(starts + 1, last)] == _ZERO))
+        length = digit_count - 2 * double_zero
+        eligible = shaped & (length >= _MIN_DIGITS) & (length <= _MAX_DIGITS)
+        eligible[eligible] &= digits[(starts + 2 * double_zero)[eligible]] != _ZERO
     positions = np.flatnonzero(eligible)
     if positions.size == 0:
         return None
@@ -179,6 +283,8 @@ def _read_digits(text: pa.Array, plus_only: bool) -> tuple[np.ndarray, np.ndarra
     full = digits[keep]
     full_offsets = np.concatenate(([0], np.cumsum(length[positions])))
     readings = np.where(has_plus[positions], 1, np.where(double_zero[positions], 2, 0)).astype(np.int8)
+    if mode == "national":
+        readings[:] = _NATIONAL
     return positions, full, full_offsets, readings
 
 
@@ -211,11 +317,14 @@ class _Judged:
     columns: dict[str, pa.Array]
 
 
-def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarray) -> _Judged:
+def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarray,
+                      parsing: CountryRules | None = None) -> _Judged:
     """Judge national numbers sorted by country calling code.
 
     Only the steps that need a country's own patterns run per code; the rest
-    runs once over all numbers.
+    runs once over all numbers. ``parsing`` (numbers of one code read under
+    one region) holds the national-prefix rules of that region, when they
+    are not the code's main region's.
     """
     count = len(codes)
     bounds = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1, [count])) if count else np.zeros(1, np.int64)
@@ -229,6 +338,7 @@ def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarra
         if rules is None:
             decided[start:stop] = False
             continue
+        rules = parsing or rules
         candidates = _prefix_candidates(rules.national_prefix_for_parsing, first_digits, start, stop)
         if candidates.size <= knobs.FEW_NATIONAL_PREFIXES:
             # Compiling this code's patterns costs more than the reference path's reading of a few numbers.
@@ -326,11 +436,13 @@ def _prefix_candidates(prefix: str | None, first_digits: np.ndarray, start: int,
     return start + np.flatnonzero(first_digits[start:stop] == ord(prefix[0]))
 
 
-def _national_prefix_changes(rules: CountryRules, national: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+def _national_prefix_changes(rules: CountryRules, national: pa.Array,
+                             usable_only: bool = True) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     """What ``parse()``'s national-prefix step changes in these national numbers of one code.
 
     libphonenumber strips a national prefix it finds at the start when the
-    rest still looks like a number of the country and has a usable length.
+    rest still looks like a number of the country and has a usable length
+    (``usable_only=False``: whatever its length, as the step alone does).
     Returns (positions changed, their new values, positions left unsettled:
     those where a prefix transform rule would apply).
     """
@@ -364,7 +476,7 @@ def _national_prefix_changes(rules: CountryRules, national: pa.Array) -> tuple[n
     rest_lengths = pc.utf8_length(rest).to_numpy(zero_copy_only=False)
     usable = np.isin(rest_lengths, [length for length in np.unique(rest_lengths)
                                     if _possibility(rules, int(length)) not in _UNUSABLE])
-    use_rest = ~keep_original & usable
+    use_rest = ~keep_original & (usable if usable_only else True)
     return strip[use_rest], rest.filter(pa.array(use_rest)), none
 
 

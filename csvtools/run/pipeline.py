@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import BinaryIO, Union
 
-from ..columns import OUTPUT_COLUMN, check_header, find_phone_column
+from ..columns import OUTPUT_COLUMN, check_header, find_phone_column, find_region_column
 from ..errors import ColumnError, InputFileError
 from ..io.guard import check_output_paths
 from ..io.naming import rejects_path_for
@@ -107,7 +107,11 @@ def _run(source: CsvSource | WorkbookSource | FrameSource, name: str, options: O
     workers = options.workers or (1 if isinstance(source, FrameSource) else auto_workers(source.path))
     with source:
         check_header(source.header)
-        phone_at = find_phone_column(source.header, options.column)
+        phone_ats = [find_phone_column(source.header, name) for name in options.phone_columns] \
+            or [find_phone_column(source.header)]
+        phone_at = phone_ats[0]
+        region_at = find_region_column(source.header, options.region_column, options.detect_region_column,
+                                       phone_ats)
         other_header = [name for at, name in enumerate(source.header) if at != phone_at]
         if OUTPUT_COLUMN in other_header:
             raise ColumnError(
@@ -116,16 +120,22 @@ def _run(source: CsvSource | WorkbookSource | FrameSource, name: str, options: O
         report = Report(file=name, column=source.header[phone_at], encoding=source.encoding,
                         delimiter=source.delimiter, region=options.region, level=options.level,
                         clean_path=clean_path, rejects_path=rejects_path, types=list(options.types),
-                        sheet=source.sheet)
+                        sheet=source.sheet,
+                        region_column=None if region_at is None else source.header[region_at],
+                        region_column_detected=region_at is not None and options.region_column is None,
+                        strict_region=options.strict_region)
+        fallbacks = tuple((at, source.header[at]) for at in phone_ats) if len(phone_ats) > 1 else ()
         plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None,
-                        types=options.types)
+                        types=options.types, phone_columns=fallbacks, region_at=region_at,
+                        strict_region=options.strict_region)
         outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header,
                           targets.report) if clean_path is not None else None
         try:
             checked_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
             with FirstLines() as index, SuppressionLists.load(options.suppress, options) as lists:
                 settler = Settler(report, outputs, None if options.keep_duplicates else index, phone_at,
-                                  options.max_rejections, lists)
+                                  options.max_rejections, lists=lists,
+                                  phone_columns=tuple(at for at, _ in fallbacks))
                 for rendered, position in worked_pieces(source, plan, workers):
                     for chunk in rendered:
                         settler.settle(chunk)

@@ -16,6 +16,7 @@ from ..io.records import Block, Chunk
 from ..io.source import CsvSource
 from ..numbers.chunk import judge_column
 from ..numbers.types import restrict_types
+from .fallback import first_filled
 from .render import RenderedChunk, render_chunk
 
 __all__ = ["WorkPlan", "auto_workers", "work", "worked_pieces"]
@@ -23,27 +24,42 @@ __all__ = ["WorkPlan", "auto_workers", "work", "worked_pieces"]
 
 @dataclass(frozen=True)
 class WorkPlan:
-    """What a worker needs to judge and render a piece of the file."""
+    """What a worker needs to judge and render a piece of the file.
+
+    ``phone_columns`` lists the phone columns in order when there are
+    several (each row takes its first non-empty one), with their names;
+    ``region_at`` is the country column's position, if any.
+    """
 
     phone_at: int
     region: str | None
     level: str
     with_text: bool
     types: tuple[str, ...] | None = None  # None: keep every type
+    phone_columns: tuple[tuple[int, str], ...] = ()
+    region_at: int | None = None
+    strict_region: bool = False
 
 
 def work(piece: Block | Chunk, plan: WorkPlan) -> list[RenderedChunk]:
     """Parse (for a block), judge and render one piece of the file; runs in a worker."""
     chunks = read_block(piece, knobs.CHUNK_ROWS) if isinstance(piece, Block) else [piece]
-    rendered = [render_chunk(chunk, _judged(chunk, plan), plan.phone_at, plan.with_text) for chunk in chunks]
+    rendered = [_work_chunk(chunk, plan) for chunk in chunks]
     del chunks
     process.after_piece()
     return rendered
 
 
-def _judged(chunk: Chunk, plan: WorkPlan) -> pa.Table:
-    verdicts = judge_column(chunk.columns[plan.phone_at], plan.region, plan.level)
-    return verdicts if plan.types is None else restrict_types(verdicts, plan.types)
+def _work_chunk(chunk: Chunk, plan: WorkPlan) -> RenderedChunk:
+    values, sources = chunk.columns[plan.phone_at], None
+    if plan.phone_columns:
+        values, source_at = first_filled([chunk.columns[at] for at, _ in plan.phone_columns])
+        sources = pa.array([name for _, name in plan.phone_columns], type=pa.string()).take(pa.array(source_at))
+    countries = None if plan.region_at is None else chunk.columns[plan.region_at]
+    verdicts = judge_column(values, plan.region, plan.level, countries, plan.strict_region)
+    if plan.types is not None:
+        verdicts = restrict_types(verdicts, plan.types)
+    return render_chunk(chunk, verdicts, plan.phone_at, plan.with_text, values=values, sources=sources)
 
 
 def worked_pieces(source: CsvSource, plan: WorkPlan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:

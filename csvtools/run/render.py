@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import reasons
 from ..io.formulas import neutralize_formulas
 from ..io.lines import render_lines
 from ..io.records import Block, Chunk
+from ..numbers.by_country import MISMATCH_FIELD
 from .dedupe import NumberKeys, number_keys
 
 __all__ = ["REJECTED_FIELDS", "RenderedChunk", "render_chunk"]
@@ -37,6 +39,10 @@ class RenderedChunk:
     kept row's clean line, and a rejected row's whole rejects line. A kept
     row's raw fields, for the rejects file should it be a duplicate, travel in
     ``kept_cells`` only when the rows cannot be read again from ``block``.
+    With several phone columns, ``kept_sources`` names each kept row's. With
+    a country column, ``mismatched`` lists (as :data:`REJECTED_FIELDS`) the
+    kept rows whose number is of another country, at ``mismatched_at``
+    among the kept rows.
     """
 
     records: int
@@ -51,13 +57,19 @@ class RenderedChunk:
     rejected_text: pa.Array | None = None
     kept_types: pa.Array | None = None
     blank: int = 0
+    kept_sources: pa.Array | None = None
+    mismatched_at: np.ndarray | None = None
+    mismatched: pa.Table | None = None
 
 
-def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: bool) -> RenderedChunk:
+def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: bool,
+                 values: pa.Array | None = None, sources: pa.Array | None = None) -> RenderedChunk:
     """Split a chunk by its verdicts (from :func:`csvtools.numbers.chunk.judge_column`) and render its lines.
 
     The clean lines hold ``contact_number``, then every column but the phone
-    column's, in input order.
+    column's, in input order. ``values`` are the phone cells judged (default:
+    the phone column's), ``sources`` the name of the column each came from
+    when there are several (rejected details then name it).
     """
     lines = chunk.lines
     numbers = verdicts.column("number").combine_chunks()
@@ -65,10 +77,13 @@ def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: boo
     keep, drop = pa.array(kept), pa.array(~kept)
     cells = chunk.columns
     kept_numbers = numbers.filter(keep)
+    values = cells[phone_at] if values is None else values
 
     rejected_lines = lines[~kept]
     rejected = [verdicts.column(name).combine_chunks().filter(drop) for name in ("reason", "detail")]
-    rejected.append(cells[phone_at].filter(drop))
+    if sources is not None:
+        rejected[1] = pc.binary_join_element_wise(rejected[1], " (column '", sources.filter(drop), "')", "")
+    rejected.append(values.filter(drop))
     rejected_cells = [column.filter(drop) for column in cells]
     irregular = _irregular_records(chunk, len(cells))
     if irregular:
@@ -92,6 +107,17 @@ def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: boo
         block=chunk.block,
         blank=chunk.blank,
     )
+    if sources is not None:
+        rendered.kept_sources = sources.filter(keep).dictionary_encode()
+    if MISMATCH_FIELD in verdicts.column_names:
+        mismatch = verdicts.column(MISMATCH_FIELD).combine_chunks().filter(keep)
+        at = np.flatnonzero(mismatch.is_valid().to_numpy(zero_copy_only=False))
+        take = pa.array(at, type=pa.int64())
+        rendered.mismatched_at = at
+        rendered.mismatched = pa.table([pa.array(rendered.kept_lines[at], type=pa.int64()),
+                                        pa.repeat(reasons.REGION_MISMATCH, len(at)).cast(pa.string()),
+                                        mismatch.take(take), values.filter(keep).take(take)],
+                                       names=list(REJECTED_FIELDS))
     if with_text:
         others = [column.filter(keep) for at, column in enumerate(cells) if at != phone_at]
         rendered.clean_text = render_lines([kept_numbers, *others])

@@ -20,6 +20,7 @@ from ..io.lines import render_lines
 from ..io.outputs import Outputs
 from ..report import Rejection, Report
 from .dedupe import FirstLines
+from .fallback import first_filled
 from .render import REJECTED_FIELDS, RenderedChunk
 from .suppress import SuppressionLists
 
@@ -48,10 +49,12 @@ class Settler:
     """
 
     def __init__(self, report: Report, outputs: Outputs | None, index: FirstLines | None, phone_at: int,
-                 max_rejections: int | None, lists: SuppressionLists | None = None) -> None:
+                 max_rejections: int | None, lists: SuppressionLists | None = None,
+                 phone_columns: tuple[int, ...] = ()) -> None:
         self._report, self._outputs, self._index = report, outputs, index
         self._phone_at, self._max_rejections = phone_at, max_rejections
         self._lists = lists or None
+        self._phone_columns = phone_columns
 
     def settle(self, chunk: RenderedChunk) -> None:
         """Find the chunk's suppressed and repeated numbers, read their rows again, count, list rejections, write."""
@@ -63,11 +66,25 @@ class Settler:
         self._count(chunk, removed)
         shown = removed.rejected.slice(0, len(needed))
         if fields:
-            shown = shown.set_column(3, "value", fields[self._phone_at])
+            value = fields[self._phone_at]
+            if self._phone_columns:
+                value = first_filled([fields[at] for at in self._phone_columns])[0]
+            shown = shown.set_column(3, "value", value)
         self._report.add_rejections(_records(chunk.rejected, shown, room),
                                     chunk.rejected.num_rows + len(removed.at), self._max_rejections)
+        if chunk.mismatched is not None:
+            self._mismatches(chunk, removed)
         if self._outputs is not None:
             self._write(chunk, removed, fields)
+
+    def _mismatches(self, chunk: RenderedChunk, removed: _Removed) -> None:
+        """List the kept rows of another country than their row's, but not the ones removed (suppressed, repeated)."""
+        stays = ~removed.repeated[chunk.mismatched_at]
+        table = chunk.mismatched.filter(pa.array(stays))
+        room = self._report.room_for_mismatches(self._max_rejections)
+        listed = table if room is None else table.slice(0, room)
+        self._report.add_mismatches([Rejection(**row) for row in listed.to_pylist()], table.num_rows,
+                                    self._max_rejections)
 
     def _removed(self, chunk: RenderedChunk) -> _Removed:
         lines = chunk.kept_lines
@@ -139,6 +156,7 @@ class Settler:
             by_country=_value_counts(chunk.kept_regions.filter(stays)),
             by_reading=_value_counts(chunk.kept_readings.filter(stays)),
             by_type=_value_counts(chunk.kept_types.filter(stays)) if chunk.kept_types is not None else None,
+            by_column=_value_counts(chunk.kept_sources.filter(stays)) if chunk.kept_sources is not None else None,
         )
 
     def _write(self, chunk: RenderedChunk, removed: _Removed, fields: list[pa.Array]) -> None:

@@ -1,0 +1,123 @@
+"""Judging a column whose rows each carry their own country (a country column).
+
+Each row's national numbers are read in the row's country: the rows are
+grouped by the region their country cell names (each distinct cell resolved
+once), and each group is judged as a column of its own. A cell that names no
+country leaves an international number alone and rejects one that needs a
+country (``unknown_country``). A kept number whose calling code is not the
+row's country's is a *mismatch*: kept and listed, or rejected when strict.
+Pure functions of their arguments, like the rest of this stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import reasons
+from .countries import calling_code, calling_code_of_number, country_name, resolve_country
+from .reference import needs_country
+from .vectorized import VERDICT_FIELDS
+
+__all__ = ["MISMATCH_FIELD", "judge_with_countries"]
+
+#: The extra column of the verdicts: why a kept number does not fit its row's country (null: it fits).
+MISMATCH_FIELD = "mismatch"
+
+_UNKNOWN = "?"  # the group of rows whose country cell names no country
+
+JudgeValues = Callable[[pa.Array, "str | None", str], pa.Table]
+
+
+def judge_with_countries(values: pa.Array, countries: pa.Array, region: str | None, level: str,
+                         strict_region: bool, judge: JudgeValues) -> pa.Table:
+    """The verdicts on ``values`` (strings, no nulls), each read in its row's country.
+
+    ``countries`` holds each row's country cell; an empty one falls back to
+    ``region``. ``judge(values, region, level)`` judges one group. Returns
+    :data:`VERDICT_FIELDS` plus :data:`MISMATCH_FIELD`.
+    """
+    cells = pc.utf8_trim_whitespace(countries.cast(pa.string()).fill_null(""))
+    encoded = cells.dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    labels = [(resolve_country(cell) or _UNKNOWN) if cell else (region or "") for cell in distinct]
+    # Only a country the row's own cell names is checked against its numbers: --region is a default.
+    named = [bool(cell) and label != _UNKNOWN for cell, label in zip(distinct, labels)]
+    group_names = sorted(set(labels))
+    group_of_cell = np.array([group_names.index(label) for label in labels], dtype=np.int64)
+    cell_of_row = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    group_of_row = group_of_cell[cell_of_row] if len(cell_of_row) else np.zeros(0, dtype=np.int64)
+
+    order = np.argsort(group_of_row, kind="stable")
+    bounds = np.searchsorted(group_of_row[order], np.arange(len(group_names) + 1))
+    parts = []
+    for index, label in enumerate(group_names):
+        rows = pa.array(order[bounds[index]:bounds[index + 1]])
+        group_values = values.take(rows)
+        if label == _UNKNOWN:
+            parts.append(_judge_unknown(group_values, cells.take(rows), level, judge))
+        else:
+            parts.append(judge(group_values, label or None, level))
+    judged = pa.concat_tables(parts) if parts else judge(values, region, level)
+    table = judged.take(pa.array(np.argsort(order, kind="stable"))) if parts else judged
+    row_named = np.array(named, dtype=bool)[cell_of_row] if len(cell_of_row) else np.zeros(0, dtype=bool)
+    row_region = pa.array(labels, type=pa.string()).take(pa.array(cell_of_row))
+    return _check_regions(table, row_region, row_named, strict_region)
+
+
+def _judge_unknown(values: pa.Array, cells: pa.Array, level: str, judge: JudgeValues) -> pa.Table:
+    """Rows whose country cell names no country: international numbers as usual, the rest rejected."""
+    verdicts = judge(values, None, level)
+    encoded = values.dictionary_encode()
+    needs = np.array([needs_country(value) for value in encoded.dictionary.to_pylist()], dtype=bool)
+    rejected = needs[encoded.indices.to_numpy(zero_copy_only=False)] if len(values) else np.zeros(0, dtype=bool)
+    if not rejected.any():
+        return verdicts
+    mask = pa.array(rejected)
+    details = pc.binary_join_element_wise("the country cell ", _quoted(cells),
+                                          " names no country, and the number needs one", "")
+    return _rejected_where(verdicts, mask, reasons.UNKNOWN_COUNTRY, details)
+
+
+def _rejected_where(verdicts: pa.Table, mask: pa.Array, reason: str, details: pa.Array) -> pa.Table:
+    """``verdicts`` with the rows under ``mask`` rejected as ``reason``: every field but the reason and
+    its detail (number, region, reading, type …) is null there."""
+    rejection = {"reason": pa.scalar(reason), "detail": details}
+    return pa.table({name: pc.if_else(mask, rejection.get(name, pa.scalar(None, pa.string())), verdicts.column(name))
+                     for name in VERDICT_FIELDS})
+
+
+def _check_regions(table: pa.Table, row_region: pa.Array, named: np.ndarray, strict: bool) -> pa.Table:
+    """Add :data:`MISMATCH_FIELD`: kept numbers whose calling code is not that of their row's named country."""
+    numbers = table.column("number").combine_chunks()
+    candidates = np.flatnonzero(named & numbers.is_valid().to_numpy(zero_copy_only=False))
+    mismatch = pa.nulls(len(numbers), pa.string())
+    if candidates.size:
+        take = pa.array(candidates)
+        pairs = pc.binary_join_element_wise(pc.utf8_slice_codeunits(numbers.take(take), 0, 4),
+                                            row_region.take(take), " ").dictionary_encode()
+        details = [_mismatch_detail(pair) for pair in pairs.dictionary.to_pylist()]
+        found = pa.array(details, type=pa.string()).take(pairs.indices)
+        rows = np.full(len(numbers), -1, dtype=np.int64)
+        rows[candidates] = np.arange(candidates.size)
+        mismatch = found.take(pa.array(rows, mask=rows < 0))
+    if strict and mismatch.null_count < len(mismatch):
+        table = _rejected_where(table, mismatch.is_valid(), reasons.REGION_MISMATCH, mismatch)
+        mismatch = pa.nulls(len(numbers), pa.string())
+    return table.append_column(MISMATCH_FIELD, mismatch)
+
+
+def _mismatch_detail(pair: str) -> str | None:
+    """"+CCC REGION" → the start of a mismatch's detail, or None when the codes agree."""
+    start, region = pair.split(" ")
+    number_code, row_code = calling_code_of_number(start), calling_code(region)
+    if number_code == row_code:
+        return None
+    return f"a number of +{number_code}, not of the row's country {region} ({country_name(region)}, +{row_code})"
+
+
+def _quoted(cells: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise("'", cells, "'", "")
