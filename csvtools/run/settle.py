@@ -7,6 +7,7 @@ little more than looking numbers up and appending text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,13 +40,16 @@ class Settler:
 
     ``index`` is the duplicate index (None keeps duplicates); ``phone_at``
     the phone column's position; ``max_rejections`` caps the rejected lines
-    the report lists (None: all).
+    the report lists (None: all). ``first_places`` turns the first lines the
+    index gives for repeated numbers into the place a duplicate's detail names
+    (default ``line N``); a run over several files names the file too.
     """
 
     def __init__(self, report: Report, outputs: Outputs | None, index: FirstLines | None, phone_at: int,
-                 max_rejections: int | None) -> None:
+                 max_rejections: int | None, first_places: Callable[[np.ndarray], pa.Array] | None = None) -> None:
         self._report, self._outputs, self._index = report, outputs, index
         self._phone_at, self._max_rejections = phone_at, max_rejections
+        self._first_places = first_places or _lines_named
 
     def settle(self, chunk: RenderedChunk) -> None:
         """Find the chunk's duplicates, read their rows again, count, list rejections, write."""
@@ -71,8 +75,8 @@ class Settler:
         first = self._index.first_lines(chunk.kept_keys, lines)
         repeated = first != lines
         at = np.flatnonzero(repeated)
-        details = pc.binary_join_element_wise(chunk.kept_keys.numbers(at), " is already on line ",
-                                              pa.array(first[at]).cast(pa.string()), "")
+        details = pc.binary_join_element_wise(chunk.kept_keys.numbers(at), " is already on ",
+                                              self._first_places(first[at]), "")
         return _Duplicates(at, repeated, _rejected_table(lines[at], details, at))
 
     def _reread(self, chunk: RenderedChunk, at: np.ndarray) -> list[pa.Array]:
@@ -110,6 +114,10 @@ class Settler:
                                                table.column("line").to_numpy()]), kind="stable")
             rejected_text = pa.concat_arrays([rejected_text, text]).take(pa.array(order))
         self._outputs.write_rejects(rejected_text)
+
+
+def _lines_named(first: np.ndarray) -> pa.Array:
+    return pc.binary_join_element_wise("line ", pa.array(first, type=pa.int64()).cast(pa.string()), "")
 
 
 def _rejected_table(lines: np.ndarray, details: pa.Array | list, at: np.ndarray) -> pa.Table:
