@@ -8,6 +8,7 @@ their part is written; duplicates are decided on the cluster (:mod:`.duplicates`
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import operator
 import os
@@ -92,7 +93,11 @@ def _connected(client: object, workers: int) -> Iterator[object]:
 
 
 def _run(client, inputs: list[InputFile], out_dir: str, options: Options) -> Report:
-    outlined = client.map(outline_file, inputs, options=options, pure=False)
+    # A few files' last blocks shrink so that the workers finish together; many files keep them busy anyway.
+    threads = sum(client.nthreads().values())
+    tail_blocks = max(threads, 1) if len(inputs) < threads else 1
+    outlined = client.map(functools.partial(outline_file, options=options, tail_blocks=tail_blocks), inputs,
+                          pure=False)
     outlines: list[FileOutline] = client.gather(client.map(operator.itemgetter(0), outlined, pure=False))
     first = outlines[0]
     for outline in outlines[1:]:

@@ -68,13 +68,16 @@ def about(path: str) -> Iterator[None]:
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def outline_file(item: InputFile, options: Options) -> tuple[FileOutline, list[RenderedChunk]]:
+def outline_file(item: InputFile, options: Options, tail_blocks: int = 1) -> tuple[FileOutline, list[RenderedChunk]]:
     """Read ``item``'s header and cut it into pieces; the part of a CSV that only the csv module reads is
-    worked here, and comes back as the second value (stay on the worker: the client takes only the outline)."""
+    worked here, and comes back as the second value (stay on the worker: the client takes only the outline).
+
+    The last blocks of a CSV shrink so that ``tail_blocks`` workers finish together, as in the process pool.
+    """
     with about(item.path):
         if item.kind == "parquet":
             return _outline_parquet(item, options), []
-        return _outline_csv(item, options)
+        return _outline_csv(item, options, tail_blocks)
 
 
 def work_piece(spec: PieceSpec, item: InputFile, plan: WorkPlan) -> list[RenderedChunk]:
@@ -104,13 +107,13 @@ def _checked_phone_column(header: list[str], options: Options) -> int:
     return phone_at
 
 
-def _outline_csv(item: InputFile, options: Options) -> tuple[FileOutline, list[RenderedChunk]]:
+def _outline_csv(item: InputFile, options: Options, tail_blocks: int) -> tuple[FileOutline, list[RenderedChunk]]:
     with CsvSource(item.location, options.encoding, options.delimiter) as source:
         phone_at = _checked_phone_column(source.header, options)
         plan = WorkPlan(phone_at, options.region, options.level, with_text=True)
         specs: list[PieceSpec] = []
         tail: list[RenderedChunk] = []
-        for piece in source.pieces(knobs.CHUNK_ROWS, knobs.BLOCK_BYTES):
+        for piece in source.pieces(knobs.CHUNK_ROWS, knobs.BLOCK_BYTES, tail_blocks=tail_blocks):
             if isinstance(piece, Block):
                 specs.append(PieceSpec(piece.first_line, block=piece))
                 continue
