@@ -31,6 +31,13 @@ QUOTED_ROWS = (
     "+33 6 12 34 56 78,Eve,Lyon\n"
     '"+49 1512 3456789","Fay, F",Berlin,gold,2026-01-06\n'
 )
+# Windows-1252 and semicolons: read by the csv module in the outline task, as one machine reads it.
+LATIN = (
+    "phone;first_name;last_name;plan;renewal_date\n"
+    "+33 6 12 34 56 78;Zoé;Lefèvre;gold;2026-03-01\n"
+    "+44 7911 123456;Åsa;Öberg;basic;2026-03-02\n"
+    "abc;Renée;Noël;gold;2026-03-03\n"
+)
 PARQUET_ROWS = {
     "phone": ["+91 98765 43210", None, "+49 1512 3456789", "+81 90 1234 5678", "+44 7911 123456", "12"],
     "name": ["Gus", "Hal", "Ida", "Jo", None, "Kim"],
@@ -64,7 +71,8 @@ def inputs(mixed_file, tmp_path_factory):
     names = next(csv.reader([header]))
     table = pa.table({name: PARQUET_ROWS[column] for name, column in zip(names, PARQUET_ROWS)})
     pq.write_table(table, folder / "rows.parquet", row_group_size=4)
-    return [*paths, folder / "quoted.csv", folder / "rows.parquet"]
+    (folder / "latin.csv").write_bytes(LATIN.encode("cp1252"))
+    return [*paths, folder / "quoted.csv", folder / "rows.parquet", folder / "latin.csv"]
 
 
 def _concatenated(paths, target):
@@ -79,6 +87,11 @@ def _concatenated(paths, target):
                                                                 for row in rows])
             body = buffer.getvalue()
             offsets[str(path)] = line + 1  # row r of the file is line r + 1 of its CSV form
+        elif path.name == "latin.csv":
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(csv.reader(io.StringIO(LATIN), delimiter=";"))
+            body = buffer.getvalue().split("\n", 1)[1]
+            offsets[str(path)] = line
         else:
             text = path.read_bytes().decode("utf-8")  # as it is: a CRLF inside quotes stays one
             first, body = text.split("\n", 1)
@@ -149,6 +162,27 @@ def test_parts_follow_the_inputs_and_name_file_and_physical_line(client, inputs,
     assert parquet[2][3] == f"+4915123456789 is already on line 11 of {inputs[3]}"  # rows numbered from 1
 
 
+def test_a_file_in_another_encoding_and_delimiter_reads_as_on_one_machine(client, inputs, tmp_path):
+    report = clean_files(inputs, tmp_path / "out", client)
+    latin = [row for row in _parts(tmp_path / "out" / "rejects") if row[0].endswith("latin.csv")]
+    assert latin == [[str(inputs[5]), "3", "duplicate", f"+447911123456 is already on line 2 of {inputs[3]}",
+                      "+44 7911 123456", "Åsa", "Öberg", "basic", "2026-03-02"],
+                     [str(inputs[5]), "4", "not_a_number", "no phone number in the value", "abc", "Renée", "Noël",
+                      "gold", "2026-03-03"]]
+    assert ["+33612345678", "Zoé", "Lefèvre", "gold", "2026-03-01"] in _parts(tmp_path / "out" / "clean")
+    assert report.encoding == "cp1252+utf-8" and report.delimiter == ",+;"
+
+
+def test_header_only_files_make_an_empty_run(client, tmp_path):
+    for name in ("a.csv", "b.csv"):
+        (tmp_path / name).write_text("phone,name\n", encoding="utf-8")
+    report = clean_files([tmp_path / "a.csv", tmp_path / "b.csv"], tmp_path / "out", client)
+    assert (report.rows, report.clean, report.rejected) == (0, 0, 0)
+    assert (tmp_path / "out" / "clean" / "part-00000.csv").read_text(encoding="utf-8") == "contact_number,name\n"
+    assert (tmp_path / "out" / "rejects" / "part-00000.csv").read_text(encoding="utf-8") == \
+        "file,line,reason,detail,phone,name\n"
+
+
 def test_report_json_is_the_returned_report_with_the_files(client, inputs, tmp_path):
     report = clean_files(inputs, tmp_path / "out", client)
     written = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
@@ -189,7 +223,7 @@ def test_cli_engine_dask_on_a_running_scheduler(client, inputs, tmp_path):
                                       client.scheduler.address, "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
-    assert result.output.startswith(f"5 files: {report['rows']} rows in, {report['clean']} clean, "
+    assert result.output.startswith(f"6 files: {report['rows']} rows in, {report['clean']} clean, "
                                     f"{report['rejected']} rejected")
 
 
