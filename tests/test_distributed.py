@@ -252,3 +252,14 @@ def test_cli_without_dask_says_what_to_install(inputs, monkeypatch, tmp_path):
 def test_cli_a_pattern_that_matches_nothing_exits_2_in_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["clean", str(tmp_path / "*.csv"), "--engine", "dask", "-o", str(tmp_path)])
     assert result.exit_code == 2 and result.output == f"csvtools: {tmp_path / '*.csv'}: no file matches\n"
+
+
+def test_an_unreachable_scheduler_is_one_error_naming_it(inputs, tmp_path):
+    import dask
+
+    from csvtools.distributed import ClusterError
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        with pytest.raises(ClusterError, match=r"cluster at tcp://127\.0\.0\.1:9 failed the run: OSError"):
+            clean_files(inputs[3:4], tmp_path / "out", "tcp://127.0.0.1:9")
+    assert not (tmp_path / "out").exists()

@@ -19,9 +19,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .engine import DaskMissingError, clean_files
+    from .engine import ClusterError, DaskMissingError, clean_files
 
-__all__ = ["DaskMissingError", "clean_files"]
+__all__ = ["ClusterError", "DaskMissingError", "clean_files"]
 
 
 def __getattr__(name: str) -> object:

@@ -24,7 +24,7 @@ from .inputs import InputFile, check_out_dir, expand_inputs, order_of
 from .parts import CLEAN, REJECTS, write_part
 from .pieces import FileOutline, duplicate_keys, outline_file, work_piece
 
-__all__ = ["REPORT_NAME", "DaskMissingError", "clean_files"]
+__all__ = ["REPORT_NAME", "ClusterError", "DaskMissingError", "clean_files"]
 
 #: The report's name in the output folder.
 REPORT_NAME = "report.json"
@@ -33,6 +33,10 @@ _INSTALL = "pip install 'contact-batch-tools[dask]'"
 
 class DaskMissingError(CsvToolsError):
     """Dask or distributed is not installed."""
+
+
+class ClusterError(CsvToolsError):
+    """The cluster cannot be reached, or lost the run (a worker died, the scheduler went away)."""
 
 
 def clean_files(paths: str | os.PathLike | Iterable[str | os.PathLike], out_dir: str | os.PathLike,
@@ -60,8 +64,27 @@ def clean_files(paths: str | os.PathLike | Iterable[str | os.PathLike], out_dir:
     out_dir = os.fspath(out_dir)
     check_out_dir(out_dir, inputs, (CLEAN, REJECTS))
     _require_dask()
-    with _connected(client, options.workers) as connected:
-        return _run(connected, inputs, out_dir, options)
+    from distributed import Client
+
+    if client is not None and not isinstance(client, (str, Client)):
+        raise TypeError(f"client must be a distributed.Client, a scheduler address or None, not {client!r}")
+    try:
+        with _connected(client, options.workers) as connected:
+            return _run(connected, inputs, out_dir, options)
+    except CsvToolsError:
+        raise
+    except _cluster_failures() as exc:
+        where = f" at {client}" if isinstance(client, str) else ""
+        raise ClusterError(f"the Dask cluster{where} failed the run: {type(exc).__name__}: {exc}") from None
+
+
+def _cluster_failures() -> tuple[type[BaseException], ...]:
+    """What the cluster raises when it, not the data, fails: no scheduler, a lost worker, a lost connection."""
+    from distributed import KilledWorker
+    from distributed.comm.core import CommClosedError
+    from distributed.client import CancelledError
+
+    return (OSError, TimeoutError, KilledWorker, CommClosedError, CancelledError)
 
 
 def _require_dask() -> None:

@@ -148,7 +148,10 @@ def _parquet_file(item: InputFile) -> pq.ParquetFile:
 
 def _row_group_chunk(item: InputFile, spec: PieceSpec) -> Chunk:
     """A row group as a chunk of text columns: values as Arrow casts them to strings, a null as an empty cell."""
-    table = _parquet_file(item).read_row_group(spec.row_group)
+    try:
+        table = _parquet_file(item).read_row_group(spec.row_group)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputFileError(f"cannot read row group {spec.row_group}: {exc}") from None
     if table.num_rows != spec.rows:
         raise InputFileError(f"the file changed while it was being read (row group {spec.row_group})")
     columns = []
