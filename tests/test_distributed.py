@@ -263,3 +263,9 @@ def test_an_unreachable_scheduler_is_one_error_naming_it(inputs, tmp_path):
         with pytest.raises(ClusterError, match=r"cluster at tcp://127\.0\.0\.1:9 failed the run: OSError"):
             clean_files(inputs[3:4], tmp_path / "out", "tcp://127.0.0.1:9")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_that_cannot_be_made_is_an_output_error(client, inputs, tmp_path):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(OutputFileError, match=r"file/out: cannot write there"):
+        clean_files(inputs[3:4], tmp_path / "file" / "out", client)

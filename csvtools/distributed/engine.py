@@ -127,20 +127,9 @@ def _run(client, inputs: list[InputFile], out_dir: str, options: Options) -> Rep
         if outline.header != first.header:
             raise InputFileError(f"{outline.item.path}: its header ({_shown(outline.header)}) is not "
                                  f"{first.item.path}'s ({_shown(first.header)}); one run needs one header")
-    plan = WorkPlan(first.phone_at, options.region, options.level, with_text=True)
-
-    pieces, bounds = [], []  # (input, rendered future) in (input, line) order; each piece's first order
-    for outline, future in zip(outlines, outlined):
-        for spec in outline.pieces:
-            rendered = (client.submit(operator.itemgetter(1), future, pure=False) if spec.tail
-                        else client.submit(work_piece, spec, outline.item, plan, pure=False))
-            pieces.append((outline.item, rendered))
-            bounds.append(order_of(outline.item.index, spec.first_line))
+    pieces, bounds = _worked_pieces(client, outlines, outlined,
+                                    WorkPlan(first.phone_at, options.region, options.level, with_text=True))
     del outlined
-    if not pieces:  # header-only files: one empty part
-        pieces.append((inputs[0], client.submit(list, pure=False)))
-        bounds.append(order_of(inputs[0].index, 0))
-    bounds.append(order_of(inputs[-1].index + 1, 0))
 
     repeats: list = [None] * len(pieces)
     if not options.keep_duplicates:
@@ -149,20 +138,36 @@ def _run(client, inputs: list[InputFile], out_dir: str, options: Options) -> Rep
         keys = [client.submit(duplicate_keys, rendered, item, pure=False) for item, rendered in pieces]
         repeats = client.compute(repeats_by_piece(keys, bounds))
 
-    os.makedirs(out_dir, exist_ok=True)
     staging = _staging(out_dir)
     try:
         paths = [item.path for item in inputs]
+        named = client.scatter([paths], broadcast=True)[0]  # once to each worker, not once a part
         written = [client.submit(write_part, number, item, rendered, repeat, staging, first.header, first.phone_at,
-                                 paths, pure=False)
+                                 named, pure=False)
                    for number, ((item, rendered), repeat) in enumerate(zip(pieces, repeats))]
         report = _summed(client.gather(written), outlines, inputs, out_dir, options)
-        with open(os.path.join(staging, REPORT_NAME), "w", encoding="utf-8") as handle:
-            handle.write(json.dumps({**report.to_dict(), "files": paths}, indent=2, ensure_ascii=False) + "\n")
-        _commit(staging, out_dir)
+        _commit(staging, out_dir, json.dumps({**report.to_dict(), "files": paths}, indent=2, ensure_ascii=False))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _worked_pieces(client, outlines: list[FileOutline], outlined: list, plan: WorkPlan) -> tuple[list, list[int]]:
+    """Every piece worked (futures of rendered chunks, with their input) in (input, line) order, and the
+    pieces' first orders, then one past the last: the divisions the duplicates go back to the parts by."""
+    pieces, bounds = [], []
+    for outline, future in zip(outlines, outlined):
+        for spec in outline.pieces:
+            rendered = (client.submit(operator.itemgetter(1), future, pure=False) if spec.tail
+                        else client.submit(work_piece, spec, outline.item, plan, pure=False))
+            pieces.append((outline.item, rendered))
+            bounds.append(order_of(outline.item.index, spec.first_line))
+    first = outlines[0].item
+    if not pieces:  # header-only files: one empty part
+        pieces.append((first, client.submit(list, pure=False)))
+        bounds.append(order_of(first.index, 0))
+    bounds.append(order_of(outlines[-1].item.index + 1, 0))
+    return pieces, bounds
 
 
 def _summed(parts: list[Report], outlines: list[FileOutline], inputs: list[InputFile], out_dir: str,
@@ -182,6 +187,7 @@ def _summed(parts: list[Report], outlines: list[FileOutline], inputs: list[Input
 
 def _staging(out_dir: str) -> str:
     try:
+        os.makedirs(out_dir, exist_ok=True)
         staging = tempfile.mkdtemp(dir=out_dir, prefix=".csvtools-")
         for folder in (CLEAN, REJECTS):
             os.mkdir(os.path.join(staging, folder))
@@ -190,16 +196,19 @@ def _staging(out_dir: str) -> str:
     return staging
 
 
-def _commit(staging: str, out_dir: str) -> None:
-    """Move the new parts and report over the old ones (which go into the staging folder, to be deleted)."""
+def _commit(staging: str, out_dir: str, report: str) -> None:
+    """Write the report, then move the new parts and report over the old ones (which go into the
+    staging folder, to be deleted)."""
     try:
+        with open(os.path.join(staging, REPORT_NAME), "w", encoding="utf-8") as handle:
+            handle.write(report + "\n")
         for name in (CLEAN, REJECTS, REPORT_NAME):
             target = os.path.join(out_dir, name)
             if os.path.lexists(target):
                 os.replace(target, os.path.join(staging, f"old-{name}"))
             os.replace(os.path.join(staging, name), target)
     except OSError as exc:
-        raise OutputFileError(f"{out_dir}: cannot move the outputs into place: {exc.strerror or exc}") from None
+        raise OutputFileError(f"{out_dir}: cannot put the outputs in place: {exc.strerror or exc}") from None
 
 
 def _joined(values: Iterable[str | None]) -> str | None:
