@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .inputs import order_of
+
 __all__ = ["REPEATS_META", "PieceRepeats", "repeats_by_piece"]
 
 #: The duplicates of one piece: indexed by the row's order, ``first`` the order of the number's first row.
@@ -61,8 +63,6 @@ class PieceRepeats:
 
     def first_lines(self, keys: object, lines: np.ndarray) -> np.ndarray:
         """As :meth:`csvtools.run.dedupe.FirstLines.first_lines`, from the shuffle's decision."""
-        from .inputs import order_of
-
         first = lines.astype(np.int64, copy=True)
         if len(self._orders) and len(lines):
             orders = order_of(self._input_index, first)

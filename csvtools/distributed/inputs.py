@@ -7,6 +7,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..errors import InputFileError, OutputFileError
 
 __all__ = ["ORDER_LINE_BITS", "InputFile", "expand_inputs", "order_of", "check_out_dir"]
@@ -27,7 +29,7 @@ class InputFile:
     kind: str
 
 
-def order_of(index: int, lines):
+def order_of(index: int, lines: np.ndarray | int) -> np.ndarray | int:
     """The order key of ``lines`` of input ``index``: sorting by it sorts by (input, line)."""
     return (index << ORDER_LINE_BITS) | lines
 
