@@ -3,7 +3,8 @@
 A run flows through three stages, one subpackage each: :mod:`csvtools.io`
 reads the file (and, at the end, writes the outputs), :mod:`csvtools.numbers`
 judges each number, :mod:`csvtools.run` drives the run and settles what needs
-the whole file (duplicates, counts).
+the whole file (duplicates, counts). :mod:`csvtools.distributed` drives the
+same stages over many files on a Dask cluster (an extra: ``[dask]``).
 
     >>> from csvtools import clean_file
     >>> report = clean_file("contacts.csv", "clean.csv", region="IN")

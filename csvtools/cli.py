@@ -28,6 +28,7 @@ from .report import Report
 from .run.pipeline import clean_file, validate_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
+ENGINES = ("default", "dask")
 _PROGRESS_MIN_BYTES = 5 * 1024 * 1024
 _SHOWN_REJECTIONS = 20
 
@@ -137,25 +138,41 @@ def validate(files: tuple[str, ...], output_format: str, html_path: str | None, 
 
 
 @cli.command()
-@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@click.argument("file", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("-o", "--output", "out", required=True, metavar="CLEAN",
-              help="Where the clean CSV goes (- for standard output; then --rejects is required).")
+              help="Where the clean CSV goes (- for standard output; then --rejects is required; "
+                   "with --engine dask: the output folder).")
 @click.option("--rejects", metavar="REJECTS", help="Where rejected rows go [default: CLEAN with .rejects.csv].")
 @click.option("--report", "report_path", metavar="REPORT.json", help="Also write the JSON report here.")
 @click.option("--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline).")
 @_number_options
 @_quiet_option
-def clean(file: str, out: str, rejects: str | None, report_path: str | None, html_path: str | None, quiet: bool,
-          **options: object) -> None:
+@click.option("--engine", type=click.Choice(ENGINES), default="default", show_default=True,
+              help="dask: clean several CSV or Parquet files (paths or globs) as one run on a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: the cluster's scheduler, e.g. tcp://10.0.0.5:8786 [default: a local cluster].")
+def clean(file: tuple[str, ...], out: str, rejects: str | None, report_path: str | None, html_path: str | None,
+          quiet: bool, engine: str, scheduler: str | None, **options: object) -> None:
     """Write the kept rows of FILE to CLEAN (E.164 in contact_number) and the rest to REJECTS.
 
     A FILE of - is standard input, a CLEAN of - standard output (a file named - is ./-).
+    With --engine dask, FILE may be several CSV or Parquet files and globs,
+    and CLEAN is a folder: CLEAN/clean/part-*.csv, CLEAN/rejects/part-*.csv
+    and CLEAN/report.json.
 
     \b
     Example:
       csvtools clean export.csv -o clean.csv --region GB
       cat export.csv | csvtools clean - -o - --rejects bad.csv > clean.csv
+      csvtools clean 'crm/*.csv' --engine dask --scheduler tcp://10.0.0.5:8786 -o out/
     """
+    if engine == "dask":
+        _clean_with_dask(file, out, rejects, report_path, scheduler, options)
+    if len(file) != 1:
+        raise click.UsageError("the default engine cleans one FILE; several need --engine dask")
+    if scheduler:
+        raise click.UsageError("--scheduler needs --engine dask")
+    file = file[0]
     to_stdout = out == STDIN
     if to_stdout and not rejects:
         _fail_line(file, "--rejects PATH is required when the clean CSV goes to standard output (-o -)")
@@ -260,6 +277,31 @@ def _message(exc: Exception) -> str:
     if isinstance(exc, OSError) and not isinstance(exc, CsvToolsError):
         return f"cannot read or write: {exc.strerror or exc}"
     return str(exc)
+
+
+def _clean_with_dask(patterns: tuple[str, ...], out_dir: str, rejects: str | None, report_path: str | None,
+                     scheduler: str | None, options: dict) -> None:
+    """``clean --engine dask``: the files as one run on a cluster (:func:`csvtools.distributed.clean_files`)."""
+    if rejects or report_path:
+        raise click.UsageError("with --engine dask the rejects and report.json go into the -o folder")
+    if scheduler and options["workers"]:
+        raise click.UsageError("--workers sizes a local cluster; with --scheduler the cluster's workers work")
+    import logging
+
+    from .distributed import clean_files
+
+    # Dask's shuffle logs each shuffle it starts at WARNING; a run reports its own outcome.
+    logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)
+    try:
+        report = clean_files(patterns, out_dir, scheduler, **options)
+    except CsvToolsError as exc:
+        click.echo(f"csvtools: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(_summary(report))
+    sys.exit(EXIT_OK)
+
 
 
 def _progress_bar(path: str) -> Callable[[int, int], None] | None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .atomic import AtomicCsvWriter, AtomicFile
+from .lines import render_lines
 
-__all__ = ["REJECTS_FIELDS", "Outputs"]
+__all__ = ["REJECTS_FIELDS", "SOURCE_FIELD", "Outputs"]
 
 #: The columns the rejects file puts before the input's own.
 REJECTS_FIELDS = ("line", "reason", "detail")
+#: The column before those in a run over several files: the input the row came from.
+SOURCE_FIELD = "file"
 
 
 class Outputs:
@@ -20,15 +24,21 @@ class Outputs:
     Lines arrive rendered (:func:`.lines.render_lines`) and in line order.
     The rejects file, which is for people, begins with a UTF-8 byte order
     mark so that spreadsheets read its accents right; the clean file (the
-    upload file) never does.
+    upload file) never does; ``rejects_bom=False`` leaves it out (the parts of
+    a distributed run, which are concatenated). With ``source`` (a run over several files), each
+    rejects line starts with it, in a first column :data:`SOURCE_FIELD`.
     """
 
     def __init__(self, clean_path: str, rejects_path: str, clean_header: list[str], input_header: list[str],
-                 report_path: str | os.PathLike | None = None) -> None:
+                 report_path: str | os.PathLike | None = None, *, source: str | None = None,
+                 rejects_bom: bool = True) -> None:
         self._files: list[AtomicFile] = []
+        self._source_cell = None if source is None else render_lines([[source]])[0].as_py()[:-1] + ","
+        source_header = [SOURCE_FIELD] if source is not None else []
         try:
             self._clean = self._add(AtomicCsvWriter(clean_path, clean_header))
-            self._rejects = self._add(AtomicCsvWriter(rejects_path, [*REJECTS_FIELDS, *input_header], bom=True))
+            self._rejects = self._add(AtomicCsvWriter(rejects_path, [*source_header, *REJECTS_FIELDS, *input_header],
+                                                      bom=rejects_bom))
             self._report = self._add(AtomicFile(report_path)) if report_path is not None else None
         except BaseException:
             self.discard()
@@ -44,6 +54,8 @@ class Outputs:
 
     def write_rejects(self, lines: pa.Array) -> None:
         """Append rendered rejects lines: line, reason, detail, then the raw fields."""
+        if self._source_cell is not None and len(lines):
+            lines = pc.binary_join_element_wise(self._source_cell, lines, "")
         self._rejects.write_lines(lines)
 
     def commit(self, report_text: str | None = None) -> None:

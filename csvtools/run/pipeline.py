@@ -106,28 +106,16 @@ def _run(source: CsvSource | WorkbookSource | FrameSource, name: str, options: O
     clean_path, rejects_path = targets.clean, targets.rejects
     workers = options.workers or (1 if isinstance(source, FrameSource) else auto_workers(source.path))
     with source:
-        check_header(source.header)
-        phone_ats = [find_phone_column(source.header, name) for name in options.phone_columns] \
-            or [find_phone_column(source.header)]
-        phone_at = phone_ats[0]
-        region_at = find_region_column(source.header, options.region_column, options.detect_region_column,
-                                       phone_ats)
+        layout = column_layout(source.header, options)
+        phone_at = layout.phone_at
         other_header = [name for at, name in enumerate(source.header) if at != phone_at]
-        if OUTPUT_COLUMN in other_header:
-            raise ColumnError(
-                f"the file has a {OUTPUT_COLUMN!r} column besides {source.header[phone_at]!r}; rename or drop one"
-            )
         report = Report(file=name, column=source.header[phone_at], encoding=source.encoding,
                         delimiter=source.delimiter, region=options.region, level=options.level,
                         clean_path=clean_path, rejects_path=rejects_path, types=list(options.types),
-                        sheet=source.sheet,
-                        region_column=None if region_at is None else source.header[region_at],
-                        region_column_detected=region_at is not None and options.region_column is None,
+                        sheet=source.sheet, region_column=layout.region_column,
+                        region_column_detected=layout.region_column is not None and options.region_column is None,
                         strict_region=options.strict_region)
-        fallbacks = tuple((at, source.header[at]) for at in phone_ats) if len(phone_ats) > 1 else ()
-        plan = WorkPlan(phone_at, options.region, options.level, with_text=clean_path is not None,
-                        types=options.types, phone_columns=fallbacks, region_at=region_at,
-                        strict_region=options.strict_region)
+        plan = layout.plan(options, with_text=clean_path is not None)
         outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header,
                           targets.report) if clean_path is not None else None
         try:
@@ -135,7 +123,7 @@ def _run(source: CsvSource | WorkbookSource | FrameSource, name: str, options: O
             with FirstLines() as index, SuppressionLists.load(options.suppress, options) as lists:
                 settler = Settler(report, outputs, None if options.keep_duplicates else index, phone_at,
                                   options.max_rejections, lists=lists,
-                                  phone_columns=tuple(at for at, _ in fallbacks))
+                                  phone_columns=tuple(at for at, _ in layout.fallbacks))
                 for rendered, position in worked_pieces(source, plan, workers):
                     for chunk in rendered:
                         settler.settle(chunk)
@@ -151,6 +139,33 @@ def _run(source: CsvSource | WorkbookSource | FrameSource, name: str, options: O
                 outputs.discard()
             raise
     return report
+
+
+@dataclass(frozen=True)
+class ColumnLayout:
+    """Which columns of a header hold what: the phone column (and its fallbacks), the country column."""
+
+    phone_at: int
+    fallbacks: tuple[tuple[int, str], ...]  # (position, name) of every listed phone column, when several
+    region_at: int | None
+    region_column: str | None
+
+    def plan(self, options: Options, with_text: bool) -> WorkPlan:
+        """What a worker needs to judge and render a piece under ``options``."""
+        return WorkPlan(self.phone_at, options.region, options.level, with_text=with_text, types=options.types,
+                        phone_columns=self.fallbacks, region_at=self.region_at, strict_region=options.strict_region)
+
+
+def column_layout(header: list[str], options: Options) -> ColumnLayout:
+    """Check ``header`` and find its columns as ``options`` ask; :class:`ColumnError` when it cannot be done."""
+    check_header(header)
+    phone_ats = [find_phone_column(header, name) for name in options.phone_columns] or [find_phone_column(header)]
+    phone_at = phone_ats[0]
+    region_at = find_region_column(header, options.region_column, options.detect_region_column, phone_ats)
+    if OUTPUT_COLUMN in [name for at, name in enumerate(header) if at != phone_at]:
+        raise ColumnError(f"the file has a {OUTPUT_COLUMN!r} column besides {header[phone_at]!r}; rename or drop one")
+    fallbacks = tuple((at, header[at]) for at in phone_ats) if len(phone_ats) > 1 else ()
+    return ColumnLayout(phone_at, fallbacks, region_at, None if region_at is None else header[region_at])
 
 
 def _open_source(path: str, options: Options) -> CsvSource | WorkbookSource:

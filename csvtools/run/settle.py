@@ -7,6 +7,7 @@ little more than looking numbers up and appending text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,16 +46,20 @@ class Settler:
     the report lists (None: all); ``lists`` are the suppression lists. A
     number on a list is ``suppressed`` on every line it appears on, never a
     ``duplicate``: the lists are checked first, and a suppressed number never
-    enters the duplicate index.
+    enters the duplicate index. ``first_places`` turns the first lines the
+    index gives for repeated numbers into the place a duplicate's detail names
+    (default ``line N``); a run over several files names the file too.
     """
 
     def __init__(self, report: Report, outputs: Outputs | None, index: FirstLines | None, phone_at: int,
                  max_rejections: int | None, lists: SuppressionLists | None = None,
-                 phone_columns: tuple[int, ...] = ()) -> None:
+                 phone_columns: tuple[int, ...] = (),
+                 first_places: Callable[[np.ndarray], pa.Array] | None = None) -> None:
         self._report, self._outputs, self._index = report, outputs, index
         self._phone_at, self._max_rejections = phone_at, max_rejections
         self._lists = lists or None
         self._phone_columns = phone_columns
+        self._first_places = first_places or _lines_named
 
     def settle(self, chunk: RenderedChunk) -> None:
         """Find the chunk's suppressed and repeated numbers, read their rows again, count, list rejections, write."""
@@ -129,8 +134,8 @@ class Settler:
         first = self._index.first_lines(keys, lines[rest])
         repeated = np.flatnonzero(first != lines[rest])
         at = rest[repeated]
-        details = pc.binary_join_element_wise(chunk.kept_keys.numbers(at), " is already on line ",
-                                              pa.array(first[repeated]).cast(pa.string()), "")
+        details = pc.binary_join_element_wise(chunk.kept_keys.numbers(at), " is already on ",
+                                              self._first_places(first[repeated]), "")
         return at, _rejected_table(lines[at], reasons.DUPLICATE, details)
 
     def _reread(self, chunk: RenderedChunk, at: np.ndarray) -> list[pa.Array]:
@@ -171,6 +176,10 @@ class Settler:
                                                table.column("line").to_numpy()]), kind="stable")
             rejected_text = pa.concat_arrays([rejected_text, text]).take(pa.array(order))
         self._outputs.write_rejects(rejected_text)
+
+
+def _lines_named(first: np.ndarray) -> pa.Array:
+    return pc.binary_join_element_wise("line ", pa.array(first, type=pa.int64()).cast(pa.string()), "")
 
 
 def _rejected_table(lines: np.ndarray, reason: str, details: pa.Array | list) -> pa.Table:

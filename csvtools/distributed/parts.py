@@ -1,0 +1,60 @@
+"""Writing one part: a piece's rendered chunks settled with its duplicates into ``clean/`` and ``rejects/``."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ..columns import OUTPUT_COLUMN
+from ..io.outputs import Outputs
+from ..report import Report
+from ..run.render import RenderedChunk
+from ..run.settle import Settler
+from .duplicates import PieceRepeats
+from .inputs import ORDER_LINE_BITS, InputFile
+from .pieces import about
+
+__all__ = ["CLEAN", "REJECTS", "part_name", "write_part"]
+
+CLEAN, REJECTS = "clean", "rejects"
+
+
+def part_name(number: int) -> str:
+    """``part-00007.csv``: parts sort in (input, line) order."""
+    return f"part-{number:05d}.csv"
+
+
+def write_part(number: int, item: InputFile, rendered: list[RenderedChunk], repeats: pd.DataFrame | None,
+               folder: str, header: list[str], phone_at: int, paths: list[str]) -> Report:
+    """Settle one piece into ``folder/clean/`` and ``folder/rejects/``; return its counts.
+
+    ``repeats`` is the piece's duplicates (None keeps duplicates); ``paths``
+    the inputs by index, to name a first occurrence in another file.
+    """
+    with about(item.path):
+        report = Report(file=item.path)
+        outputs = Outputs(os.path.join(folder, CLEAN, part_name(number)),
+                          os.path.join(folder, REJECTS, part_name(number)),
+                          [OUTPUT_COLUMN, *(name for at, name in enumerate(header) if at != phone_at)], header,
+                          source=item.path, rejects_bom=False)  # parts are read by tools, often end to end
+        try:
+            index = None if repeats is None else PieceRepeats(repeats, item.index)
+            settler = Settler(report, outputs, index, phone_at, 0,
+                              first_places=lambda first: _places(first, item.index, paths))
+            for chunk in rendered:
+                settler.settle(chunk)
+        except BaseException:
+            outputs.discard()
+            raise
+        outputs.commit()
+    return report
+
+
+def _places(first: np.ndarray, own: int, paths: list[str]) -> pa.Array:
+    """``line N`` for a first occurrence in the same file, ``line N of FILE`` for one in another."""
+    inputs, lines = first >> ORDER_LINE_BITS, first & ((1 << ORDER_LINE_BITS) - 1)
+    return pa.array([f"line {line}" if index == own else f"line {line} of {paths[index]}"
+                     for index, line in zip(inputs.tolist(), lines.tolist())], type=pa.string())
