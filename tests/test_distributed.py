@@ -272,8 +272,15 @@ def test_an_output_folder_that_cannot_be_made_is_an_output_error(client, inputs,
         clean_files(inputs[3:4], tmp_path / "file" / "out", client)
 
 
-def test_suppression_lists_are_refused_rather_than_ignored(client, inputs, tmp_path):
-    (tmp_path / "dnc.txt").write_text("+447911123456\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="not supported with --engine dask"):
-        clean_files(inputs[:1], tmp_path / "out", client, suppress=[tmp_path / "dnc.txt"])
-    assert not (tmp_path / "out").exists()
+def test_suppression_lists_remove_what_one_machine_removes(client, inputs, tmp_path):
+    one = tmp_path / "all.csv"
+    _concatenated(inputs, one)
+    numbers = [row.split(",")[0] for row in inputs[0].read_text(encoding="utf-8").splitlines()[1:40]]
+    (tmp_path / "dnc.txt").write_text("\n".join(numbers) + "\n", encoding="utf-8")
+    single = clean_file(one, tmp_path / "one.clean.csv", suppress=[tmp_path / "dnc.txt"])
+    report = clean_files(inputs, tmp_path / "out", client, suppress=[tmp_path / "dnc.txt"])
+    assert report.by_reason.get("suppressed", 0) == single.by_reason["suppressed"] > 0
+    assert (report.rows, report.clean, report.rejected) == (single.rows, single.clean, single.rejected)
+    record, expected = report.suppression[0], single.suppression[0]
+    assert {key: record[key] for key in ("sha256", "numbers", "rows", "removed")} == \
+        {key: expected[key] for key in ("sha256", "numbers", "rows", "removed")}

@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
 
 from ..errors import CsvToolsError, InputFileError, OutputFileError
 from ..options import Options
@@ -55,14 +56,10 @@ def clean_files(paths: str | os.PathLike | Iterable[str | os.PathLike], out_dir:
     start a ``LocalCluster`` of ``options.workers`` processes (0: one per core)
     for the run. ``options`` and ``settings`` are as for :func:`csvtools.clean_file`.
     The report's ``rejections`` list is empty (``rejections_omitted`` counts
-    them): every rejected row is in the rejects parts. Suppression lists are
-    not supported here yet (a ValueError).
+    them): every rejected row is in the rejects parts. Suppression lists
+    (``suppress``) must be readable at the same paths from every worker.
     """
     options = Options.of(options, **settings)
-    if options.suppress:
-        # Each part would have to load every list; until the lists travel as a shuffle too, say so.
-        raise ValueError("suppression lists (--suppress) are not supported with --engine dask yet; "
-                         "run csvtools clean per file, or scrub the parts afterwards")
     patterns = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     inputs = expand_inputs(patterns)
     if not inputs:
@@ -148,10 +145,11 @@ def _run(client, inputs: list[InputFile], out_dir: str, options: Options) -> Rep
     try:
         paths = [item.path for item in inputs]
         named = client.scatter([paths], broadcast=True)[0]  # once to each worker, not once a part
+        checked_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         written = [client.submit(write_part, number, item, rendered, repeat, staging, first.header, first.phone_at,
-                                 named, pure=False)
+                                 named, options, pure=False)
                    for number, ((item, rendered), repeat) in enumerate(zip(pieces, repeats))]
-        report = _summed(client.gather(written), outlines, inputs, out_dir, options)
+        report = _summed(client.gather(written), outlines, inputs, out_dir, options, checked_at)
         _commit(staging, out_dir, json.dumps({**report.to_dict(), "files": paths}, indent=2, ensure_ascii=False))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -177,7 +175,7 @@ def _worked_pieces(client, outlines: list[FileOutline], outlined: list, plan: Wo
 
 
 def _summed(parts: list[Report], outlines: list[FileOutline], inputs: list[InputFile], out_dir: str,
-            options: Options) -> Report:
+            options: Options, checked_at: str) -> Report:
     first = outlines[0]
     report = Report(file=inputs[0].path if len(inputs) == 1 else f"{len(inputs)} files",
                     column=first.header[first.phone_at], encoding=_joined(o.encoding for o in outlines),
@@ -190,8 +188,23 @@ def _summed(parts: list[Report], outlines: list[FileOutline], inputs: list[Input
         report.region_mismatches += part.region_mismatches
         report.mismatches_omitted += part.mismatches_omitted
         report.rejections_omitted += part.rejections_omitted
+    report.types = list(options.types)
+    report.suppression = _scrub_record(parts, checked_at)
     report.finish()
     return report
+
+
+def _scrub_record(parts: list[Report], checked_at: str) -> list[dict]:
+    """The suppression lists' record for the whole run: each list as every part read it, its removals summed."""
+    if not parts or not parts[0].suppression:
+        return []
+    lists = [dict(each, checked_at=checked_at) for each in parts[0].suppression]
+    for record in lists:
+        record["removed"] = 0
+    for part in parts:
+        for record, counted in zip(lists, part.suppression):
+            record["removed"] += counted["removed"]
+    return lists
 
 
 def _staging(out_dir: str) -> str:

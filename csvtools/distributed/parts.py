@@ -10,9 +10,11 @@ import pyarrow as pa
 
 from ..columns import OUTPUT_COLUMN
 from ..io.outputs import Outputs
+from ..options import Options
 from ..report import Report
 from ..run.render import RenderedChunk
 from ..run.settle import Settler
+from ..run.suppress import SuppressionLists
 from .duplicates import PieceRepeats
 from .inputs import ORDER_LINE_BITS, InputFile
 from .pieces import about
@@ -28,11 +30,14 @@ def part_name(number: int) -> str:
 
 
 def write_part(number: int, item: InputFile, rendered: list[RenderedChunk], repeats: pd.DataFrame | None,
-               folder: str, header: list[str], phone_at: int, paths: list[str]) -> Report:
+               folder: str, header: list[str], phone_at: int, paths: list[str], options: Options) -> Report:
     """Settle one piece into ``folder/clean/`` and ``folder/rejects/``; return its counts.
 
     ``repeats`` is the piece's duplicates (None keeps duplicates); ``paths``
-    the inputs by index, to name a first occurrence in another file.
+    the inputs by index, to name a first occurrence in another file. The
+    suppression lists of ``options`` are read here, once a part (they must be
+    readable from every worker); the report's ``suppression`` counts what this
+    part removed.
     """
     with about(item.path):
         report = Report(file=item.path)
@@ -42,10 +47,14 @@ def write_part(number: int, item: InputFile, rendered: list[RenderedChunk], repe
                           source=item.path, rejects_bom=False)  # parts are read by tools, often end to end
         try:
             index = None if repeats is None else PieceRepeats(repeats, item.index)
-            settler = Settler(report, outputs, index, phone_at, 0,
-                              first_places=lambda first: _places(first, item.index, paths))
-            for chunk in rendered:
-                settler.settle(chunk)
+            with SuppressionLists.load(options.suppress, options) as lists:
+                # A suppressed number is suppressed on every line, so it never matters which of its
+                # lines the shuffle called first: settling checks the lists before the duplicates.
+                settler = Settler(report, outputs, index, phone_at, 0, lists=lists,
+                                  first_places=lambda first: _places(first, item.index, paths))
+                for chunk in rendered:
+                    settler.settle(chunk)
+                report.suppression = lists.records("")
         except BaseException:
             outputs.discard()
             raise
