@@ -99,6 +99,13 @@ def validate(files: tuple[str, ...], output_format: str, html_path: str | None, 
       csvtools validate contacts.csv --region IN --format github
       cat contacts.csv | csvtools validate - --quiet
     """
+    if html_path:  # the page must not replace a file it reports on
+        for path in files:
+            try:
+                check_output_paths(None if is_stream(path) else path, [("html", html_path)])
+            except CsvToolsError as exc:
+                _fail_line(html_path, exc)
+                sys.exit(EXIT_FAILED)
     exit_code = EXIT_OK
     entries = []  # for json: each file's report, or what stopped it, in the order given
     reports, errors = [], {}  # for the page
@@ -167,7 +174,7 @@ def clean(file: tuple[str, ...], out: str, rejects: str | None, report_path: str
       csvtools clean 'crm/*.csv' --engine dask --scheduler tcp://10.0.0.5:8786 -o out/
     """
     if engine == "dask":
-        _clean_with_dask(file, out, rejects, report_path, scheduler, options)
+        _clean_with_dask(file, out, rejects, report_path, html_path, quiet, scheduler, options)
     if len(file) != 1:
         raise click.UsageError("the default engine cleans one FILE; several need --engine dask")
     if scheduler:
@@ -179,6 +186,10 @@ def clean(file: tuple[str, ...], out: str, rejects: str | None, report_path: str
         sys.exit(EXIT_FAILED)
     rejects = rejects or rejects_path_for(out)
     try:
+        if html_path:  # the page is an output too: never the input, nor another output
+            check_output_paths(None if is_stream(file) else file,
+                               [("clean", None if to_stdout else out), ("rejects", rejects), ("report", report_path),
+                                ("html", html_path)])
         with _readable(file) as readable, _clean_target(to_stdout, out) as target:
             # Every rejected line is in the rejects file; the report keeps them all only when asked.
             limit = _shown_rejections(None if report_path else _SHOWN_REJECTIONS, html_path)
@@ -280,10 +291,12 @@ def _message(exc: Exception) -> str:
 
 
 def _clean_with_dask(patterns: tuple[str, ...], out_dir: str, rejects: str | None, report_path: str | None,
-                     scheduler: str | None, options: dict) -> None:
+                     html_path: str | None, quiet: bool, scheduler: str | None, options: dict) -> None:
     """``clean --engine dask``: the files as one run on a cluster (:func:`csvtools.distributed.clean_files`)."""
     if rejects or report_path:
         raise click.UsageError("with --engine dask the rejects and report.json go into the -o folder")
+    if html_path:
+        raise click.UsageError("--html is not available with --engine dask: the report is OUT_DIR/report.json")
     if scheduler and options["workers"]:
         raise click.UsageError("--workers sizes a local cluster; with --scheduler the cluster's workers work")
     import logging
@@ -299,9 +312,9 @@ def _clean_with_dask(patterns: tuple[str, ...], out_dir: str, rejects: str | Non
         sys.exit(EXIT_FAILED)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(_summary(report))
+    if not quiet:
+        click.echo(_summary(report))
     sys.exit(EXIT_OK)
-
 
 
 def _progress_bar(path: str) -> Callable[[int, int], None] | None:
@@ -341,7 +354,8 @@ def _summary(report: Report) -> str:
         lines.append(f"  line {rejection.line}: {rejection.reason}: {rejection.detail}{value}")
     hidden = report.rejected - min(len(report.rejections), _SHOWN_REJECTIONS)
     if hidden:
-        lines.append(f"  … and {hidden} more (see the rejects file or --format json)")
+        where = "the rejects file" if report.rejects_path else "--format json"
+        lines.append(f"  … and {hidden} more (see {where})")
     for reading, note in _READING_NOTES.items():
         if report.by_reading.get(reading):
             if reading == "national" and report.region_column:

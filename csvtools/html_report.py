@@ -142,11 +142,12 @@ def _read_as(report: Report) -> str:
 
 
 def _share_chart(report: Report) -> str:
-    """One bar split into clean and rejected rows."""
-    if not report.rows:
-        return '<p class="note">The file has no rows.</p>'
+    """One bar split into clean and rejected rows (blank rows, skipped, are not drawn)."""
+    judged = report.clean + report.rejected
+    if not judged:
+        return '<p class="note">The file has no rows to judge.</p>'
     width = _CHART_WIDTH
-    clean = round(width * report.clean / report.rows)
+    clean = round(width * report.clean / judged)
     return (f'<svg class="chart" data-chart="share" width="{width}" height="28" role="img" '
             f'aria-label="{report.clean} clean, {report.rejected} rejected" viewBox="0 0 {width} 28">'
             f'<rect class="share-clean" data-key="clean" data-count="{report.clean}" x="0" y="0" '

@@ -4,7 +4,7 @@
 import pytest
 from click.testing import CliRunner
 
-from csvtools import REASONS, clean_file, validate_file
+from csvtools import clean_file, validate_file
 from csvtools.cli import cli
 from csvtools.errors import InputFileError
 

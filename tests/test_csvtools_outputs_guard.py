@@ -198,3 +198,19 @@ def test_clean_to_standard_output_checks_the_report_path_first(tmp_path):
         assert result.exit_code == 2
         one_line(result)
         assert result.stdout == "" and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["clean", "validate"])
+def test_the_html_page_never_replaces_the_input_or_another_output(tmp_path, command):
+    source = tmp_path / "in.csv"
+    source.write_text("phone,name\n+447911123456,Ann\n", encoding="utf-8")
+    before = source.read_bytes()
+    arguments = [command, source, "--html", source] + (["-o", tmp_path / "c.csv"] if command == "clean" else [])
+    result = CliRunner().invoke(cli, [str(argument) for argument in arguments])
+    assert result.exit_code == 2 and "same file" in result.stderr
+    assert source.read_bytes() == before
+    if command == "clean":
+        clash = CliRunner().invoke(cli, ["clean", str(source), "-o", str(tmp_path / "c.csv"),
+                                         "--html", str(tmp_path / "c.csv")])
+        assert clash.exit_code == 2 and "same file" in clash.stderr
+        assert not (tmp_path / "c.csv").exists()

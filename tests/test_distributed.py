@@ -284,3 +284,13 @@ def test_suppression_lists_remove_what_one_machine_removes(client, inputs, tmp_p
     record, expected = report.suppression[0], single.suppression[0]
     assert {key: record[key] for key in ("sha256", "numbers", "rows", "removed")} == \
         {key: expected[key] for key in ("sha256", "numbers", "rows", "removed")}
+
+
+def test_a_later_file_repeating_the_first_files_numbers_on_the_same_lines_has_duplicates(client, tmp_path):
+    """The first file's order keys once equalled its plain line numbers, so a copy of it read as new."""
+    for name in ("p1.csv", "p2.csv"):
+        (tmp_path / name).write_text("contact_number,name\n+447911123456,a\n+447911123457,b\n", encoding="utf-8")
+    report = clean_files([tmp_path / "p1.csv", tmp_path / "p2.csv"], tmp_path / "out", client)
+    assert (report.rows, report.clean, report.by_reason) == (4, 2, {"duplicate": 2})
+    rejects = (tmp_path / "out" / "rejects" / "part-00001.csv").read_text(encoding="utf-8")
+    assert f"is already on line 2 of {tmp_path / 'p1.csv'}" in rejects

@@ -31,7 +31,7 @@ def test_an_open_file_is_reported_by_its_name_and_gives_what_its_path_gives(tmp_
 
 def test_a_workbook_stream_is_known_by_its_first_bytes():
     report = validate_file(io.BytesIO((SAMPLES / "operations_list.xlsx").read_bytes()), region="IN")
-    assert (report.sheet, report.rows, report.clean) == ("December calls", 9, 5)
+    assert (report.sheet, report.rows, report.clean, report.blank) == ("December calls", 10, 5, 1)
 
 
 def test_a_text_stream_is_a_type_error():
@@ -90,3 +90,10 @@ def test_clean_frame_of_no_rows():
     clean, rejects, report = clean_frame(pd.DataFrame({"phone": pd.Series([], dtype=object), "x": []}))
     assert (len(clean), len(rejects), report.rows) == (0, 0, 0)
     assert list(clean.columns) == ["contact_number", "x"]
+
+
+def test_clean_frame_skips_blank_rows_and_counts_them():
+    frame = pd.DataFrame({"phone": ["+447911123456", None, ""], "name": ["Ann", None, ""]})
+    clean, rejects, report = clean_frame(frame, column="phone")
+    assert (report.rows, report.clean, report.rejected, report.blank) == (3, 1, 0, 2)
+    assert len(clean) == 1 and rejects.empty

@@ -377,3 +377,23 @@ def test_the_seed_script_runs_unchanged_in_substance(standin_factory, tmp_path):
     executions = json.loads(done.stdout.split("EXECUTIONS ", 1)[1])
     assert sorted(e["telephony_data"]["to_number"] for e in executions) == ["+447911123456", "+919876543210"]
     assert {e["context_details"]["recipient_data"]["last_name"] for e in executions} == {"Wayne", "Bond"}
+
+
+def test_serve_says_in_one_line_when_it_cannot_listen_or_write_its_ready_file(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = str(taken.getsockname()[1])
+        for extra, message in ((["--port", port], "cannot listen on 127.0.0.1:" + port),
+                               (["--port", "0", "--ready-file", str(tmp_path / "no" / "url")], "the ready file")):
+            done = subprocess.run([sys.executable, "-m", "uploader", "serve", "--host", "127.0.0.1", *extra],
+                                  capture_output=True, text=True, timeout=60)
+            assert done.returncode == 2, done.stderr
+            assert done.stderr.count("\n") == 1 and message in done.stderr and "Traceback" not in done.stderr
+    finally:
+        taken.close()

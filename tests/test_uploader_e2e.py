@@ -257,3 +257,24 @@ def test_run_passes_suppression_and_types_to_csvtools_before_anything_is_uploade
     assert ",suppressed," in rejects and "dnc.txt, line 1" in rejects
     only_fixed = uploader("run", source, "--now", "--types", "toll_free")
     assert only_fixed.exit_code == 1 and "disallowed_type" in (tmp_path / "contacts_good.rejects.csv").read_text()
+
+
+def test_run_reads_a_country_column_and_a_workbook_sheet_as_csvtools_does(api, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    sheet = book.create_sheet("Contacts")
+    for row in (["Phone", "Country", "name"], ["(202) 555-0143", "United States", "Ann"],
+                ["07911 123456", "United Kingdom", "Bo"]):
+        sheet.append(row)
+    book.save(tmp_path / "crm.xlsx")
+    result = uploader("run", tmp_path / "crm.xlsx", "--now", "--sheet", "Contacts", "--json")
+    assert result.exit_code == 0, result.stderr
+    clean = (tmp_path / "crm.clean.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[0] for line in clean[1:]] == ["+12025550143", "+447911123456"]
+    ignored = uploader("run", tmp_path / "crm.xlsx", "--now", "--sheet", "Contacts", "--no-region-column",
+                       "--new-batch")
+    assert ignored.exit_code == 1 and "2 of 2 rows were rejected" in ignored.stderr
+    bad = uploader("run", tmp_path / "crm.xlsx", "--now", "--types", "bogus")
+    assert bad.exit_code == 2 and "unknown number type" in bad.stderr

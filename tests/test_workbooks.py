@@ -98,7 +98,7 @@ def test_clean_a_workbook_keeps_every_digit_and_counts_sheet_rows(contacts, tmp_
         ["8", "duplicate", "Dev", "919876543210", "", ""],
     ]
     assert rejects[3][2] == "+919876543210 is already on line 3"
-    assert (report.rows, report.clean, report.rejected) == (5, 2, 3)
+    assert (report.rows, report.clean, report.rejected, report.blank) == (6, 2, 3, 1)  # the empty row: blank
     assert (report.sheet, report.column, report.encoding, report.delimiter) == ("Contacts", "Phone", None, None)
 
 
@@ -197,7 +197,7 @@ def test_sample_workbook_matches_golden_files(tmp_path):
     assert out.read_bytes() == (GOLDEN / "operations_list.clean.csv").read_bytes()
     rejects = tmp_path / "operations_list.rejects.csv"
     assert rejects.read_bytes() == (GOLDEN / "operations_list.clean.rejects.csv").read_bytes()
-    assert report.rows == report.clean + report.rejected
+    assert report.rows == report.clean + report.rejected + report.blank and report.blank == 1
 
 
 def test_uploader_run_takes_a_workbook_to_a_batch(api, tmp_path):
@@ -247,5 +247,16 @@ def test_progress_through_a_sheet_reaches_the_files_size(monkeypatch):
     seen = []
     validate_file(SAMPLES / "operations_list.xlsx", on_progress=lambda done, total: seen.append((done, total)))
     size = (SAMPLES / "operations_list.xlsx").stat().st_size
-    assert len(seen) == 3 and seen == sorted(seen) and seen[0][0] < size
+    assert len(seen) == 4 and seen == sorted(seen) and seen[0][0] < size  # 10 rows, 3 a chunk
     assert seen[-1] == (size, size)
+
+
+def test_blank_rows_of_a_sheet_are_counted_as_a_csv_export_counts_them(tmp_path):
+    # Empty rows inside the sheet (openpyxl writes no cell for them); a CSV export writes them as ",".
+    rows = [["phone", "name"], ["+447911123456", "Ann"], [None, None], [None, None], ["+447911123457", "Bo"]]
+    book = write_workbook(tmp_path / "blank.xlsx", {"Sheet": rows})
+    export = tmp_path / "blank.csv"
+    export.write_text("phone,name\n+447911123456,Ann\n,\n,\n+447911123457,Bo\n", encoding="utf-8")
+    from_sheet, from_csv = validate_file(book), validate_file(export)
+    assert (from_sheet.rows, from_sheet.clean, from_sheet.rejected, from_sheet.blank) == \
+        (from_csv.rows, from_csv.clean, from_csv.rejected, from_csv.blank) == (4, 2, 0, 2)

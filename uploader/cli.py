@@ -7,6 +7,9 @@ error; 3 waiting timed out.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import json
 import logging
 import sys
@@ -29,7 +32,7 @@ from .errors import (
 from .call_retries import check_retry_config, parse_list, parse_minutes
 from .call_retries import retry_config as build_retry_config
 from .estimate import DEFAULT_AVG_CALL_SECONDS
-from .files import check_output
+from .files import atomic_write_text, check_output
 from .followup import DEFAULT_STATUSES as FOLLOW_UP_STATUSES
 from .followup import FINAL_CALL_STATUSES
 from .followup import write_follow_up
@@ -186,12 +189,39 @@ def _progress(batch: Batch) -> None:
     click.echo(_describe(batch), err=True)
 
 
+def _contact_file_options(command: Callable) -> Callable:
+    """csvtools' options for reading FILE that ``run`` and ``plan`` share, gathered into ``contact_options``."""
+    options = [
+        click.option("--sheet", metavar="NAME|INDEX", help="A workbook's sheet [default: the first] (csvtools --sheet)."),
+        click.option("--region-column", metavar="NAME",
+                     help="The column holding each row's country [default: a header like Country]."),
+        click.option("--no-region-column", "detect_region_column", is_flag=True, flag_value=False, default=True,
+                     help="Do not look for a country column by its header."),
+        click.option("--strict-region", is_flag=True,
+                     help="Reject international numbers of another country than the row's country column says."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+
+    @functools.wraps(command)
+    def gathered(*args: Any, sheet: str | None, region_column: str | None, detect_region_column: bool,
+                 strict_region: bool, **kwargs: Any) -> Any:
+        contact_options = {"detect_region_column": detect_region_column, "strict_region": strict_region}
+        contact_options.update({name: value for name, value in (("sheet", sheet), ("region_column", region_column))
+                                if value is not None})
+        return command(*args, contact_options=contact_options, **kwargs)
+
+    return gathered
+
+
 @cli.command()
 @click.argument("file", type=click.Path())
 @_agent_option()
 @_when_options
 @click.option("--region", metavar="CC", help="Default region for national numbers in FILE.")
-@click.option("--column", metavar="NAME", help="The phone column of FILE.")
+@click.option("--column", metavar="NAME", multiple=True,
+              help="The phone column of FILE; repeat for fallbacks (each row's first non-empty one).")
+@_contact_file_options
 @click.option("--types", metavar="LIST", help="Number types to keep (csvtools --types; default all but premium_rate).")
 @click.option("--suppress", metavar="FILE", multiple=True, help="A do-not-call list (csvtools --suppress; repeatable).")
 @click.option("--allow-rejects", is_flag=True, help="Upload the clean rows even when some were rejected.")
@@ -223,7 +253,7 @@ def _progress(batch: Batch) -> None:
 @pass_context
 @_run_command
 def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None, now: bool, region: str | None,
-        column: str | None, types: str | None, suppress: tuple[str, ...], allow_rejects: bool, out_dir: str | None, new_batch: bool, wait_: bool,
+        column: tuple[str, ...], contact_options: dict[str, Any], types: str | None, suppress: tuple[str, ...], allow_rejects: bool, out_dir: str | None, new_batch: bool, wait_: bool,
         interval: float, timeout: float, results: str | None, from_numbers: tuple[str, ...],
         retry_config: str | None, retries: int | None, retry_on: str | None, retry_intervals: str | None,
         webhook_url: str | None, bypass_guardrails: bool, avg_call_seconds: float, cost_per_minute: float | None,
@@ -245,15 +275,16 @@ def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None,
     if split_by_window and allow_outside_hours:
         raise click.UsageError("give --split-by-window or --allow-outside-hours, not both")
     try:
-        Options(region=region)  # a typo'd region is a usage error before any work
+        Options(region=region, types=types, column=column or None,  # typos are usage errors before any work
+                **contact_options)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     at = _when(at, now)
     config = _retry_config(retry_config, retries, retry_on, retry_intervals)
     client, ledger = obj.client(), obj.ledger()
     result = run_campaign(
-        client, file, agent_id=agent_id, ledger=ledger, at=at, tz=tz, region=region, column=column, types=types,
-        suppress=suppress, allow_rejects=allow_rejects, out_dir=out_dir, new_batch=new_batch, wait=wait_, interval=interval,
+        client, file, agent_id=agent_id, ledger=ledger, at=at, tz=tz, region=region, column=column or None,
+        types=types, suppress=suppress, clean_options=contact_options, allow_rejects=allow_rejects, out_dir=out_dir, new_batch=new_batch, wait=wait_, interval=interval,
         timeout=timeout, results_path=results, bypass_call_guardrails=bypass_guardrails,
         avg_call_seconds=avg_call_seconds, cost_per_minute=cost_per_minute, ignore_balance=ignore_balance,
         calling_hours=calling_hours, calling_rules=calling_rules, split_by_window=split_by_window,
@@ -506,22 +537,29 @@ def serve(host: str, port: int, api_keys: tuple[str, ...], speed: float, state_p
             "rate": fault_rate, "kinds": [k for k in fault_kinds.split(",") if k],
             "retry_after": retry_after, "slow_seconds": slow_seconds,
         })
-        server = make_standin_server(host, port, api_keys=list(api_keys) or [DEFAULT_API_KEY], speed=speed,
-                                     state_path=state_path, faults=plan, control=control,
-                                     strict_upload=strict_upload, auth_style=auth_style, wallet=wallet,
-                                     concurrency=concurrency, price_per_minute=price_per_minute,
-                                     final_status=final_status, rate_limit=rate_limit,
-                                     agent_calling_hours=agent_calling_hours)
+        # Werkzeug prints two lines of its own and exits when the port is taken: one line of ours instead.
+        with contextlib.redirect_stderr(io.StringIO()):
+            server = make_standin_server(host, port, api_keys=list(api_keys) or [DEFAULT_API_KEY], speed=speed,
+                                         state_path=state_path, faults=plan, control=control,
+                                         strict_upload=strict_upload, auth_style=auth_style, wallet=wallet,
+                                         concurrency=concurrency, price_per_minute=price_per_minute,
+                                         final_status=final_status, rate_limit=rate_limit,
+                                         agent_calling_hours=agent_calling_hours)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    except OSError as exc:
-        click.echo(f"uploader: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+    except (OSError, SystemExit) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "the address is in use or not available"
+        click.echo(f"uploader: cannot listen on {host}:{port}: {why}", err=True)
         sys.exit(EXIT_USAGE)
     url = f"http://{host}:{server.server_port}"
-    click.echo(f"stand-in Batch API on {url} (speed {speed:g}x); Ctrl-C stops it", err=True)
     if ready_file:
-        with open(ready_file, "w", encoding="utf-8") as handle:
-            handle.write(url + "\n")
+        try:
+            atomic_write_text(ready_file, url + "\n")
+        except ConfigError as exc:
+            server.server_close()
+            click.echo(f"uploader: the ready file: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+    click.echo(f"stand-in Batch API on {url} (speed {speed:g}x); Ctrl-C stops it", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -607,7 +645,9 @@ def main() -> None:
 @click.option("--avg-call-seconds", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Average call length in seconds, for the estimate [default 120].")
 @click.option("--region", metavar="CC", help="Default region for national numbers in FILE.")
-@click.option("--column", metavar="NAME", help="The phone column of FILE.")
+@click.option("--column", metavar="NAME", multiple=True,
+              help="The phone column of FILE; repeat for fallbacks (each row's first non-empty one).")
+@_contact_file_options
 @click.option("--types", metavar="LIST", help="Number types to keep (csvtools --types).")
 @click.option("--suppress", metavar="FILE", multiple=True, help="A do-not-call list (csvtools --suppress).")
 @_json_option
@@ -615,8 +655,8 @@ def main() -> None:
 @_run_command
 def plan(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None, now: bool,
          calling_hours: str | None, calling_rules: str, concurrency: int | None, avg_call_seconds: float | None,
-         region: str | None, column: str | None, types: str | None, suppress: tuple[str, ...],
-         as_json: bool) -> int:
+         region: str | None, column: tuple[str, ...], contact_options: dict[str, Any], types: str | None,
+         suppress: tuple[str, ...], as_json: bool) -> int:
     """Show who would be called at what local time, and who is outside the calling hours; uploads nothing.
 
     \b
@@ -630,7 +670,8 @@ def plan(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None
         result = plan_calls(file, at=at, tz=tz, calling_hours=calling_hours, calling_rules=calling_rules,
                             concurrency=concurrency or DEFAULT_CONCURRENCY,
                             avg_call_seconds=avg_call_seconds or DEFAULT_AVG_CALL_SECONDS,
-                            region=region, column=column, types=types, suppress=suppress)
+                            region=region, column=column or None, types=types, suppress=suppress,
+                            **contact_options)
     except ValueError as exc:
         if isinstance(exc, UploaderError):
             raise

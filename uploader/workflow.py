@@ -242,10 +242,11 @@ def run_campaign(
     at: datetime | str | None = None,
     tz: str | None = None,
     region: str | None = None,
-    column: str | None = None,
+    column: str | tuple[str, ...] | None = None,
     level: str = "valid",
     types: str | tuple[str, ...] | None = None,
     suppress: tuple[str, ...] = (),
+    clean_options: dict[str, Any] | None = None,
     allow_rejects: bool = False,
     out_dir: str | os.PathLike | None = None,
     new_batch: bool = False,
@@ -269,7 +270,8 @@ def run_campaign(
 
     ``at=None`` means as soon as the API allows. Rows rejected by csvtools
     stop the run unless ``allow_rejects`` (then only the clean rows go up);
-    ``types`` and ``suppress`` are csvtools' (:class:`csvtools.Options`).
+    ``types``, ``suppress`` and ``clean_options`` (sheet, region_column …)
+    are csvtools' (:class:`csvtools.Options`).
     Before the upload, the account's concurrency and wallet give an estimate
     (:func:`uploader.estimate.estimate_run`); with ``cost_per_minute``, a
     wallet that cannot cover it raises :class:`InsufficientBalanceError`
@@ -298,7 +300,8 @@ def run_campaign(
     source = Path(source)
     report = csvtools.clean_file(source, clean_path, rejects_path,
                                  region=region, column=column, level=level, suppress=suppress, workers=0,
-                                 max_rejections=LISTED_REJECTIONS, **({"types": types} if types else {}))
+                                 max_rejections=LISTED_REJECTIONS, **({"types": types} if types else {}),
+                                 **(clean_options or {}))
     html_path = Path(str(clean_path)[: -len(".clean.csv")] + ".report.html")  # x.clean.csv → x.report.html
     write_report_page(html_path, report)  # before any refusal below: the page shows why
     on_event(f"{source.name}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"

@@ -120,6 +120,7 @@ def _connected(client: object, workers: int) -> Iterator[object]:
 
 def _run(client, inputs: list[InputFile], out_dir: str, options: Options) -> Report:
     # A few files' last blocks shrink so that the workers finish together; many files keep them busy anyway.
+    states = [_file_state(item) for item in inputs]  # a file that changes during the run is refused at the end
     threads = sum(client.nthreads().values())
     tail_blocks = max(threads, 1) if len(inputs) < threads else 1
     outlined = client.map(functools.partial(outline_file, options=options, tail_blocks=tail_blocks), inputs,
@@ -150,6 +151,10 @@ def _run(client, inputs: list[InputFile], out_dir: str, options: Options) -> Rep
                                  named, options, pure=False)
                    for number, ((item, rendered), repeat) in enumerate(zip(pieces, repeats))]
         report = _summed(client.gather(written), outlines, inputs, out_dir, options, checked_at)
+        for item, state in zip(inputs, states):
+            if _file_state(item) != state:
+                raise InputFileError(f"{item.path}: the file changed while it was being read; "
+                                     "run again once it is complete")
         _commit(staging, out_dir, json.dumps({**report.to_dict(), "files": paths}, indent=2, ensure_ascii=False))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -181,6 +186,10 @@ def _summed(parts: list[Report], outlines: list[FileOutline], inputs: list[Input
                     column=first.header[first.phone_at], encoding=_joined(o.encoding for o in outlines),
                     delimiter=_joined(o.delimiter for o in outlines), region=options.region, level=options.level,
                     clean_path=os.path.join(out_dir, CLEAN), rejects_path=os.path.join(out_dir, REJECTS))
+    layout = column_layout(first.header, options)
+    report.region_column = layout.region_column
+    report.region_column_detected = layout.region_column is not None and options.region_column is None
+    report.strict_region = options.strict_region
     for part in parts:
         report.add_counts(rows=part.rows, clean=part.clean, rejected=part.rejected, blank=part.blank,
                           by_reason=part.by_reason, by_country=part.by_country, by_reading=part.by_reading,
@@ -192,6 +201,15 @@ def _summed(parts: list[Report], outlines: list[FileOutline], inputs: list[Input
     report.suppression = _scrub_record(parts, checked_at)
     report.finish()
     return report
+
+
+def _file_state(item: InputFile) -> tuple[int, int]:
+    """(size, modification time) of an input as the client sees it, as one machine's run compares them."""
+    try:
+        found = os.stat(item.location)
+    except OSError as exc:
+        raise InputFileError(f"{item.path}: {exc.strerror or exc}") from None
+    return found.st_size, found.st_mtime_ns
 
 
 def _scrub_record(parts: list[Report], checked_at: str) -> list[dict]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import InputFileError, OutputFileError
 
-__all__ = ["ORDER_LINE_BITS", "InputFile", "expand_inputs", "order_of", "check_out_dir"]
+__all__ = ["ORDER_LINE_BITS", "InputFile", "expand_inputs", "input_and_line", "order_of", "check_out_dir"]
 
 #: An input's place in the run and a line of it share one int64 "order" key: (input << 40) | line.
 ORDER_LINE_BITS = 40
@@ -30,8 +30,17 @@ class InputFile:
 
 
 def order_of(index: int, lines: np.ndarray | int) -> np.ndarray | int:
-    """The order key of ``lines`` of input ``index``: sorting by it sorts by (input, line)."""
-    return (index << ORDER_LINE_BITS) | lines
+    """The order key of ``lines`` of input ``index``: sorting by it sorts by (input, line).
+
+    Inputs count from 1 in the key, so that no key is a plain line number: settling tells a
+    duplicate from a first occurrence by comparing the first occurrence's key with the row's line.
+    """
+    return ((index + 1) << ORDER_LINE_BITS) | lines
+
+
+def input_and_line(orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (input index, line) of each order key: :func:`order_of` undone."""
+    return (orders >> ORDER_LINE_BITS) - 1, orders & ((1 << ORDER_LINE_BITS) - 1)
 
 
 def expand_inputs(patterns: Iterable[str | os.PathLike]) -> list[InputFile]:
@@ -61,7 +70,7 @@ def expand_inputs(patterns: Iterable[str | os.PathLike]) -> list[InputFile]:
         if real not in seen:
             seen.add(real)
             inputs.append(InputFile(len(inputs), path, os.path.abspath(path), _kind(path)))
-    if len(inputs) >= 1 << (63 - ORDER_LINE_BITS):
+    if len(inputs) + 1 >= 1 << (63 - ORDER_LINE_BITS):
         raise InputFileError(f"{len(inputs)} files are more than one run can number")
     return inputs
 

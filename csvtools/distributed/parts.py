@@ -16,7 +16,7 @@ from ..run.render import RenderedChunk
 from ..run.settle import Settler
 from ..run.suppress import SuppressionLists
 from .duplicates import PieceRepeats
-from .inputs import ORDER_LINE_BITS, InputFile
+from .inputs import InputFile, input_and_line
 from .pieces import about
 
 __all__ = ["CLEAN", "REJECTS", "part_name", "write_part"]
@@ -64,6 +64,6 @@ def write_part(number: int, item: InputFile, rendered: list[RenderedChunk], repe
 
 def _places(first: np.ndarray, own: int, paths: list[str]) -> pa.Array:
     """``line N`` for a first occurrence in the same file, ``line N of FILE`` for one in another."""
-    inputs, lines = first >> ORDER_LINE_BITS, first & ((1 << ORDER_LINE_BITS) - 1)
+    inputs, lines = input_and_line(first)
     return pa.array([f"line {line}" if index == own else f"line {line} of {paths[index]}"
                      for index, line in zip(inputs.tolist(), lines.tolist())], type=pa.string())

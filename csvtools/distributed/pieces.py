@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from .. import knobs
 from ..errors import CsvToolsError, InputFileError
-from ..io.records import Block, Chunk
+from ..io.records import Block, Chunk, without_blank_rows
 from ..io.source import CsvSource
 from ..options import Options
 from ..run.pipeline import column_layout
@@ -154,4 +154,4 @@ def _row_group_chunk(item: InputFile, spec: PieceSpec) -> Chunk:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise InputFileError(f"column {name!r} holds {column.type}, which cannot be read as text") from None
         columns.append(text.fill_null("") if text.null_count else text)
-    return Chunk(np.arange(spec.first_line, spec.first_line + spec.rows, dtype=np.int64), columns)
+    return without_blank_rows(np.arange(spec.first_line, spec.first_line + spec.rows, dtype=np.int64), columns)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from .records import Block, Chunk
+from .records import Block, Chunk, without_blank_rows
 from .workbook import cell_text
 
 if TYPE_CHECKING:
@@ -58,8 +58,8 @@ class FrameSource:
         for start in range(0, len(self._frame), chunk_rows):
             part = self._frame.iloc[start:start + chunk_rows]
             self._done = start + len(part)
-            yield Chunk(np.arange(FIRST_LINE + start, FIRST_LINE + self._done, dtype=np.int64),
-                        [column_text(part.iloc[:, at]) for at in range(part.shape[1])])
+            yield without_blank_rows(np.arange(FIRST_LINE + start, FIRST_LINE + self._done, dtype=np.int64),
+                                     [column_text(part.iloc[:, at]) for at in range(part.shape[1])])
 
     def bytes_read(self) -> int:
         """Rows done so far (the frame's ``size`` counts rows), for progress callbacks."""

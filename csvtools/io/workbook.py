@@ -118,8 +118,6 @@ class WorkbookSource:
         malformed: list[tuple[int, list[str]]] = []
         for number, row in self._rows:
             self._done = number
-            if all(cell == "" for cell in row):
-                continue
             cells = [cell_text(cell) for cell in row]
             if len(cells) > width and any(cell.strip() for cell in cells[width:]):
                 # A value right of the header has no column to go in: the row is malformed, as in a CSV.

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..columns import OUTPUT_COLUMN
-from ..io.frame import FIRST_LINE, FrameSource
+from ..io.frame import FIRST_LINE, FrameSource, column_text
+from ..io.records import blank_rows
 from ..options import Options
 from ..report import Report
 from .pipeline import run_source
@@ -55,7 +56,8 @@ def clean_frame(frame: pd.DataFrame, column: str | None = None, region: str | No
     phone_at = header.index(report.column)
     lines = np.array([rejection.line for rejection in report.rejections], dtype=np.int64)
     rejected_at = lines - FIRST_LINE
-    kept = np.ones(len(frame), dtype=bool)
+    # Blank rows were skipped, as a file's are: neither kept nor rejected (the report counts them).
+    kept = ~blank_rows([column_text(frame.iloc[:, at]) for at in range(frame.shape[1])])
     kept[rejected_at] = False
 
     clean = frame.iloc[np.flatnonzero(kept), [at for at in range(frame.shape[1]) if at != phone_at]].copy()
