@@ -375,6 +375,9 @@ def _summary(report: Report) -> str:
     for scrub in report.suppression:
         lines.append(f"  suppression list {scrub['path']}: {scrub['numbers']} numbers, removed {scrub['removed']} rows"
                      f" (sha256 {scrub['sha256'][:12]}…, checked {scrub['checked_at']})")
+        if scrub.get("unreadable"):
+            lines.append(f"  warning: {scrub['unreadable']} lines of {scrub['path']} are no number csvtools can read,"
+                         " so they suppress nothing: fix the list")
     if report.clean_path:
         lines.append(f"  wrote {report.clean} rows to {report.clean_path}, {report.rejected} to {report.rejects_path}")
     return "\n".join(lines)

@@ -107,11 +107,8 @@ def _outcome(outcome: str | None, calls: Mapping[str, int] | None) -> str:
 
 
 def _section(report: Report) -> str:
-    blank = getattr(report, "blank", None)  # rows skipped as blank, where the report counts them
     figures = [("rows", "rows in", report.rows), ("clean", "clean", report.clean),
-               ("rejected", "rejected", report.rejected)]
-    if blank is not None:
-        figures.append(("blank", "blank (skipped)", blank))
+               ("rejected", "rejected", report.rejected), ("blank", "blank (skipped)", report.blank)]
     figures.append(("duplicates", "duplicates", report.by_reason.get(reasons.DUPLICATE, 0)))
     parts = [
         f'<section class="report" data-file="{_e(report.file)}">',
@@ -126,6 +123,8 @@ def _section(report: Report) -> str:
         "<h3>Kept numbers by country</h3>",
         _bar_chart("by_country", report.by_country) if report.by_country else '<p class="note">No number kept.</p>',
         _readings(report.by_reading),
+        _bar_chart("by_type", report.by_type) if report.by_type else "",
+        _scrub_record(report),
         _advice(report.by_reason),
         _rejected_rows(report),
         "</section>",
@@ -207,6 +206,19 @@ def _rejected_rows(report: Report) -> str:
     tail = f'<p class="note">… and {more:,} more rows in the rejects file.</p>' if more > 0 else ""
     return (f"<h3>The first {len(shown):,} rejected rows</h3><table><tr><th class=\"num\">line</th><th>reason</th>"
             f"<th>detail</th><th>value</th></tr>{rows}</table>{tail}")
+
+
+def _scrub_record(report: Report) -> str:
+    """The suppression lists checked, as a violation review reads them: which list, its digest, what it removed."""
+    if not report.suppression:
+        return ""
+    rows = "".join(
+        f'<tr data-list="{_e(scrub["path"])}"><td>{_e(scrub["path"])}</td><td><code>{_e(scrub["sha256"])}</code></td>'
+        f'<td>{scrub["numbers"]:,}</td><td data-value="{scrub["removed"]}">{scrub["removed"]:,}</td>'
+        f'<td>{scrub.get("unreadable", 0):,}</td><td>{_e(scrub["checked_at"])}</td></tr>'
+        for scrub in report.suppression)
+    return ("<h3>Suppression lists checked</h3><table><tr><th>list</th><th>SHA-256</th><th>numbers</th>"
+            f"<th>rows removed</th><th>unreadable lines</th><th>checked (UTC)</th></tr>{rows}</table>")
 
 
 def _e(text: object) -> str:

@@ -91,6 +91,8 @@ def expected_section(report):
         section["charts"]["by_reason"] = report["by_reason"]
     if report["by_country"]:
         section["charts"]["by_country"] = report["by_country"]
+    if report.get("by_type"):
+        section["charts"]["by_type"] = report["by_type"]
     return section
 
 
@@ -105,7 +107,8 @@ def test_clean_page_renders_in_chromium_with_the_json_reports_figures(tmp_path):
     report = json.loads(report_json.read_text())
     page_shows = shown(dom)
     assert page_shows.sections == {report["file"]: expected_section(report)}
-    assert len(re.findall(r'<g class="bar"', dom)) == len(report["by_reason"]) + len(report["by_country"])
+    assert len(re.findall(r'<g class="bar"', dom)) == \
+        len(report["by_reason"]) + len(report["by_country"]) + len(report["by_type"])
 
 
 @needs_chromium

@@ -161,3 +161,20 @@ def test_a_list_read_by_worker_processes_holds_what_one_process_reads(tmp_path, 
             found.append((lists.lists[0].numbers, lists.find(keys)[1].tolist()))
     assert found[0] == found[1]
     assert found[0][1] == list(range(1, 3001))
+
+
+def test_unreadable_list_lines_are_a_warning_in_the_summary_and_the_page_shows_the_record(tmp_path):
+    from click.testing import CliRunner
+
+    from csvtools import render_html
+    from csvtools.cli import cli
+
+    (tmp_path / "in.csv").write_text("phone\n+447911123456\n+447911123457\n", encoding="utf-8")
+    (tmp_path / "dnc.txt").write_text("+447911123456\nnot a number\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["clean", str(tmp_path / "in.csv"), "-o", str(tmp_path / "c.csv"),
+                                      "--suppress", str(tmp_path / "dnc.txt")])
+    assert result.exit_code == 0, result.stderr
+    assert "warning: 1 lines of" in result.stdout and "suppress nothing" in result.stdout
+    report = clean_file(tmp_path / "in.csv", tmp_path / "d.csv", suppress=[tmp_path / "dnc.txt"])
+    page = render_html(report)
+    assert "Suppression lists checked" in page and report.suppression[0]["sha256"] in page
