@@ -190,8 +190,12 @@ def _progress(batch: Batch) -> None:
 
 
 def _contact_file_options(command: Callable) -> Callable:
-    """csvtools' options for reading FILE that ``run`` and ``plan`` share, gathered into ``contact_options``."""
+    """csvtools' options for reading FILE that ``run`` and ``plan`` share, gathered into ``contact_options``
+    (only those given, as :class:`csvtools.Options` names them)."""
     options = [
+        click.option("--region", metavar="CC", help="Default region for national numbers in FILE."),
+        click.option("--column", metavar="NAME", multiple=True,
+                     help="The phone column of FILE; repeat for fallbacks (each row's first non-empty one)."),
         click.option("--sheet", metavar="NAME|INDEX", help="A workbook's sheet [default: the first] (csvtools --sheet)."),
         click.option("--region-column", metavar="NAME",
                      help="The column holding each row's country [default: a header like Country]."),
@@ -199,16 +203,19 @@ def _contact_file_options(command: Callable) -> Callable:
                      help="Do not look for a country column by its header."),
         click.option("--strict-region", is_flag=True,
                      help="Reject international numbers of another country than the row's country column says."),
+        click.option("--types", metavar="LIST",
+                     help="Number types to keep (csvtools --types; default all but premium_rate)."),
+        click.option("--suppress", metavar="FILE", multiple=True,
+                     help="A do-not-call list (csvtools --suppress; repeatable)."),
     ]
     for option in reversed(options):
         command = option(command)
+    names = ("region", "column", "sheet", "region_column", "detect_region_column", "strict_region", "types", "suppress")
 
     @functools.wraps(command)
-    def gathered(*args: Any, sheet: str | None, region_column: str | None, detect_region_column: bool,
-                 strict_region: bool, **kwargs: Any) -> Any:
-        contact_options = {"detect_region_column": detect_region_column, "strict_region": strict_region}
-        contact_options.update({name: value for name, value in (("sheet", sheet), ("region_column", region_column))
-                                if value is not None})
+    def gathered(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name) for name in names}
+        contact_options = {name: value for name, value in given.items() if value not in (None, ())}
         return command(*args, contact_options=contact_options, **kwargs)
 
     return gathered
@@ -218,12 +225,7 @@ def _contact_file_options(command: Callable) -> Callable:
 @click.argument("file", type=click.Path())
 @_agent_option()
 @_when_options
-@click.option("--region", metavar="CC", help="Default region for national numbers in FILE.")
-@click.option("--column", metavar="NAME", multiple=True,
-              help="The phone column of FILE; repeat for fallbacks (each row's first non-empty one).")
 @_contact_file_options
-@click.option("--types", metavar="LIST", help="Number types to keep (csvtools --types; default all but premium_rate).")
-@click.option("--suppress", metavar="FILE", multiple=True, help="A do-not-call list (csvtools --suppress; repeatable).")
 @click.option("--allow-rejects", is_flag=True, help="Upload the clean rows even when some were rejected.")
 @click.option("--out-dir", type=click.Path(), help="Where the clean and rejects CSVs go [FILE's folder].")
 @click.option("--new-batch", is_flag=True, help="Upload again even if this file was uploaded before.")
@@ -252,8 +254,8 @@ def _contact_file_options(command: Callable) -> Callable:
 @_json_option
 @pass_context
 @_run_command
-def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None, now: bool, region: str | None,
-        column: tuple[str, ...], contact_options: dict[str, Any], types: str | None, suppress: tuple[str, ...], allow_rejects: bool, out_dir: str | None, new_batch: bool, wait_: bool,
+def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None, now: bool,
+        contact_options: dict[str, Any], allow_rejects: bool, out_dir: str | None, new_batch: bool, wait_: bool,
         interval: float, timeout: float, results: str | None, from_numbers: tuple[str, ...],
         retry_config: str | None, retries: int | None, retry_on: str | None, retry_intervals: str | None,
         webhook_url: str | None, bypass_guardrails: bool, avg_call_seconds: float, cost_per_minute: float | None,
@@ -275,16 +277,14 @@ def run(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None,
     if split_by_window and allow_outside_hours:
         raise click.UsageError("give --split-by-window or --allow-outside-hours, not both")
     try:
-        Options(region=region, types=types, column=column or None,  # typos are usage errors before any work
-                **contact_options)
+        Options(**contact_options)  # a typo'd region or type is a usage error before any work
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     at = _when(at, now)
     config = _retry_config(retry_config, retries, retry_on, retry_intervals)
     client, ledger = obj.client(), obj.ledger()
     result = run_campaign(
-        client, file, agent_id=agent_id, ledger=ledger, at=at, tz=tz, region=region, column=column or None,
-        types=types, suppress=suppress, clean_options=contact_options, allow_rejects=allow_rejects, out_dir=out_dir, new_batch=new_batch, wait=wait_, interval=interval,
+        client, file, agent_id=agent_id, ledger=ledger, at=at, tz=tz, clean_options=contact_options, allow_rejects=allow_rejects, out_dir=out_dir, new_batch=new_batch, wait=wait_, interval=interval,
         timeout=timeout, results_path=results, bypass_call_guardrails=bypass_guardrails,
         avg_call_seconds=avg_call_seconds, cost_per_minute=cost_per_minute, ignore_balance=ignore_balance,
         calling_hours=calling_hours, calling_rules=calling_rules, split_by_window=split_by_window,
@@ -644,19 +644,13 @@ def main() -> None:
               help="Calls at once, for the estimate [default 10; your account's concurrency.max].")
 @click.option("--avg-call-seconds", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Average call length in seconds, for the estimate [default 120].")
-@click.option("--region", metavar="CC", help="Default region for national numbers in FILE.")
-@click.option("--column", metavar="NAME", multiple=True,
-              help="The phone column of FILE; repeat for fallbacks (each row's first non-empty one).")
 @_contact_file_options
-@click.option("--types", metavar="LIST", help="Number types to keep (csvtools --types).")
-@click.option("--suppress", metavar="FILE", multiple=True, help="A do-not-call list (csvtools --suppress).")
 @_json_option
 @pass_context
 @_run_command
 def plan(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None, now: bool,
          calling_hours: str | None, calling_rules: str, concurrency: int | None, avg_call_seconds: float | None,
-         region: str | None, column: tuple[str, ...], contact_options: dict[str, Any], types: str | None,
-         suppress: tuple[str, ...], as_json: bool) -> int:
+         contact_options: dict[str, Any], as_json: bool) -> int:
     """Show who would be called at what local time, and who is outside the calling hours; uploads nothing.
 
     \b
@@ -670,7 +664,6 @@ def plan(obj: _Context, file: str, agent_id: str, at: str | None, tz: str | None
         result = plan_calls(file, at=at, tz=tz, calling_hours=calling_hours, calling_rules=calling_rules,
                             concurrency=concurrency or DEFAULT_CONCURRENCY,
                             avg_call_seconds=avg_call_seconds or DEFAULT_AVG_CALL_SECONDS,
-                            region=region, column=column or None, types=types, suppress=suppress,
                             **contact_options)
     except ValueError as exc:
         if isinstance(exc, UploaderError):

@@ -270,8 +270,8 @@ def run_campaign(
 
     ``at=None`` means as soon as the API allows. Rows rejected by csvtools
     stop the run unless ``allow_rejects`` (then only the clean rows go up);
-    ``types``, ``suppress`` and ``clean_options`` (sheet, region_column …)
-    are csvtools' (:class:`csvtools.Options`).
+    ``types``, ``suppress`` and ``clean_options`` (any :class:`csvtools.Options`
+    field, given ones winning over the named arguments) are csvtools'.
     Before the upload, the account's concurrency and wallet give an estimate
     (:func:`uploader.estimate.estimate_run`); with ``cost_per_minute``, a
     wallet that cannot cover it raises :class:`InsufficientBalanceError`
@@ -299,9 +299,9 @@ def run_campaign(
 
     source = Path(source)
     report = csvtools.clean_file(source, clean_path, rejects_path,
-                                 region=region, column=column, level=level, suppress=suppress, workers=0,
-                                 max_rejections=LISTED_REJECTIONS, **({"types": types} if types else {}),
-                                 **(clean_options or {}))
+                                 **{"region": region, "column": column, "level": level, "suppress": suppress,
+                                    **({"types": types} if types else {}), **(clean_options or {})},
+                                 workers=0, max_rejections=LISTED_REJECTIONS)
     html_path = Path(str(clean_path)[: -len(".clean.csv")] + ".report.html")  # x.clean.csv → x.report.html
     write_report_page(html_path, report)  # before any refusal below: the page shows why
     on_event(f"{source.name}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
