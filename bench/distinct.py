@@ -20,8 +20,14 @@ def to_e164(value, region):
     readings = [(text, region)] if region else []
     if not region or text.replace(" ", "").startswith("00"):
         compact = text.replace(" ", "")
-        readings.append(("+" + compact[2:] if compact.startswith("00") else
-                         (compact if compact.startswith("+") else "+" + compact), None))
+        readings.append(
+            (
+                "+" + compact[2:]
+                if compact.startswith("00")
+                else (compact if compact.startswith("+") else "+" + compact),
+                None,
+            )
+        )
     for candidate, default in readings:
         try:
             number = phonenumbers.parse(candidate, default)

@@ -17,11 +17,46 @@ import sys
 
 # (region, weight): the head of a campaign list and a long tail.
 COUNTRIES = [
-    ("IN", 30), ("US", 18), ("GB", 8), ("DE", 4), ("FR", 4), ("BR", 4), ("MX", 3), ("AE", 3), ("SG", 2),
-    ("AU", 2), ("CA", 2), ("ES", 2), ("IT", 2), ("NL", 1), ("ZA", 1), ("NG", 1), ("KE", 1), ("PH", 1),
-    ("ID", 1), ("JP", 1), ("KR", 1), ("SA", 1), ("EG", 1), ("TR", 1), ("PL", 1), ("SE", 1), ("CH", 1),
-    ("AR", 1), ("CO", 1), ("CL", 1), ("PK", 1), ("BD", 1), ("VN", 1), ("TH", 1), ("MY", 1), ("NZ", 1),
-    ("IE", 1), ("PT", 1), ("BE", 1), ("AT", 1),
+    ("IN", 30),
+    ("US", 18),
+    ("GB", 8),
+    ("DE", 4),
+    ("FR", 4),
+    ("BR", 4),
+    ("MX", 3),
+    ("AE", 3),
+    ("SG", 2),
+    ("AU", 2),
+    ("CA", 2),
+    ("ES", 2),
+    ("IT", 2),
+    ("NL", 1),
+    ("ZA", 1),
+    ("NG", 1),
+    ("KE", 1),
+    ("PH", 1),
+    ("ID", 1),
+    ("JP", 1),
+    ("KR", 1),
+    ("SA", 1),
+    ("EG", 1),
+    ("TR", 1),
+    ("PL", 1),
+    ("SE", 1),
+    ("CH", 1),
+    ("AR", 1),
+    ("CO", 1),
+    ("CL", 1),
+    ("PK", 1),
+    ("BD", 1),
+    ("VN", 1),
+    ("TH", 1),
+    ("MY", 1),
+    ("NZ", 1),
+    ("IE", 1),
+    ("PT", 1),
+    ("BE", 1),
+    ("AT", 1),
 ]
 FIRST = ["Aarav", "Diya", "Liam", "Emma", "Noah", "Olivia", "Wei", "Yuki", "Lena", "Omar", "Sofia", "Kabir"]
 LAST = ["Sharma", "Smith", "Müller", "García", "Tan", "Khan", "Silva", "Nguyen", "Kim", "Brown", "Rossi"]
@@ -101,8 +136,15 @@ def write(path: str, rows: int, seed: int = 42) -> None:
                 value = invalid(rng, code, nsn) if roll < 0.20 else spell(rng, code, nsn)
                 if len(used) < 100_000:
                     used.append(value)
-            writer.writerow([value, rng.choice(FIRST), rng.choice(LAST), rng.choice(PLANS),
-                             f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"])
+            writer.writerow(
+                [
+                    value,
+                    rng.choice(FIRST),
+                    rng.choice(LAST),
+                    rng.choice(PLANS),
+                    f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                ]
+            )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--against", type=Path, help="a folder with another csvtools package to alternate with")
+    parser.add_argument(
+        "--against", type=Path, help="a folder with another csvtools package to alternate with"
+    )
     parser.add_argument("--data-dir", type=Path, default=HERE / "data")
     args = parser.parse_args(argv)
 
@@ -50,8 +52,10 @@ def main(argv: list[str] | None = None) -> None:
 
     from csvtools.numbers.vectorized import judge_array
 
-    table = pcsv.read_csv(data_file(args.rows, args.seed, args.data_dir),
-                          convert_options=pcsv.ConvertOptions(column_types={"phone": pa.string()}))
+    table = pcsv.read_csv(
+        data_file(args.rows, args.seed, args.data_dir),
+        convert_options=pcsv.ConvertOptions(column_types={"phone": pa.string()}),
+    )
     values = table.column("phone").combine_chunks().unique()
     judges = {"this tree": judge_array}
     if args.against:

@@ -1,6 +1,6 @@
 """The script a user writes without this project: pandas + phonenumbers, row by row.
 
-    python bench/naive.py contacts.csv clean.csv rejects.csv
+python bench/naive.py contacts.csv clean.csv rejects.csv
 """
 
 import sys

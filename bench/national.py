@@ -22,8 +22,13 @@ from generate import COUNTRIES, FIRST, LAST, PLANS
 MIXES = ("india", "countries")
 #: The country cells the ``countries`` mix writes, by region: what a CRM export holds.
 CELLS = {
-    "IN": ["IN", "India", "IND"], "US": ["US", "United States", "USA"], "GB": ["GB", "United Kingdom", "UK"],
-    "DE": ["DE", "Germany", "DEU"], "FR": ["FR", "France"], "BR": ["BR", "Brazil"], "MX": ["MX", "Mexico"],
+    "IN": ["IN", "India", "IND"],
+    "US": ["US", "United States", "USA"],
+    "GB": ["GB", "United Kingdom", "UK"],
+    "DE": ["DE", "Germany", "DEU"],
+    "FR": ["FR", "France"],
+    "BR": ["BR", "Brazil"],
+    "MX": ["MX", "Mexico"],
 }
 
 
@@ -44,7 +49,9 @@ def number_pool(rng: random.Random, size: int, regions: list[tuple[str, int]]) -
         region, trunk, nsn, _ = rng.choices(templates, weights)[0]
         # India alone has two templates: vary 7 digits, or a million distinct numbers cannot be found.
         keep = max(2, len(nsn) - 7)
-        pool.add((region, trunk, nsn[:keep] + "".join(rng.choice("0123456789") for _ in range(len(nsn) - keep))))
+        pool.add(
+            (region, trunk, nsn[:keep] + "".join(rng.choice("0123456789") for _ in range(len(nsn) - keep)))
+        )
     numbers = sorted(pool)
     rng.shuffle(numbers)
     return numbers
@@ -91,7 +98,9 @@ def write(path: str, rows: int, seed: int = 42, mix: str = "india") -> None:
                 value, region = rng.choice(used)
             else:
                 region, trunk, nsn = pool[index % len(pool)]
-                value = invalid(rng, trunk, nsn) if roll < 0.20 else spell(rng, region, trunk, nsn, codes[region])
+                value = (
+                    invalid(rng, trunk, nsn) if roll < 0.20 else spell(rng, region, trunk, nsn, codes[region])
+                )
                 if len(used) < 100_000:
                     used.append((value, region))
             row = [value, rng.choice(FIRST), rng.choice(LAST), rng.choice(PLANS)]

@@ -90,7 +90,9 @@ def _resident(process) -> int:
 
 def data_file(rows: int, seed: int, directory: Path, mix: str = "international") -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / (f"contacts_{rows}_{seed}.csv" if mix == "international" else f"{mix}_{rows}_{seed}.csv")
+    path = directory / (
+        f"contacts_{rows}_{seed}.csv" if mix == "international" else f"{mix}_{rows}_{seed}.csv"
+    )
     if not path.exists():
         print(f"generating {path} ...", file=sys.stderr)
         if mix == "international":
@@ -110,18 +112,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workers", default="0", help="csvtools --workers (default 0: automatic)")
-    parser.add_argument("--scale", default="", help="more row counts to run csvtools alone on, e.g. 2000000,4000000")
+    parser.add_argument(
+        "--scale", default="", help="more row counts to run csvtools alone on, e.g. 2000000,4000000"
+    )
     parser.add_argument("--skip-naive", action="store_true", help="only time csvtools")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="timed csvtools runs at --rows, one before the naive script and the rest after; "
-                             "the median counts (a shared machine's speed drifts more than a 45 s run averages out)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="timed csvtools runs at --rows, one before the naive script and the rest after; "
+        "the median counts (a shared machine's speed drifts more than a 45 s run averages out)",
+    )
     parser.add_argument("--data-dir", type=Path, default=HERE / "data")
-    parser.add_argument("--mix", choices=sorted(MIXES), default="international",
-                        help="the numbers: international spellings, national Indian ones, or national ones of many countries")
+    parser.add_argument(
+        "--mix",
+        choices=sorted(MIXES),
+        default="international",
+        help="the numbers: international spellings, national Indian ones, or national ones of many countries",
+    )
     args = parser.parse_args(argv)
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
     results = []
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch)
@@ -133,27 +147,47 @@ def main(argv: list[str] | None = None) -> None:
         ours_command = [*tool, str(source), "-o", str(out / "clean.csv")]
         runs = [timed(ours_command)]
         if not args.skip_naive:
-            naive = measure([sys.executable, str(HERE / script), str(source), str(out / "naive.csv"),
-                             str(out / "naive.rejects.csv"), *script_args])
+            naive = measure(
+                [
+                    sys.executable,
+                    str(HERE / script),
+                    str(source),
+                    str(out / "naive.csv"),
+                    str(out / "naive.rejects.csv"),
+                    *script_args,
+                ]
+            )
             results.append((baseline, args.rows, *naive))
         runs += [timed(ours_command) for _ in range(max(args.repeat, 1) - 1)]
         ours = (median(runs), peak_memory_of(ours_command))
         results.append((f"csvtools clean (--workers {args.workers})", args.rows, *ours))
         if naive:
-            same = kept_numbers(out / "naive.csv", "contact_number") == kept_numbers(out / "clean.csv", "contact_number")
+            same = kept_numbers(out / "naive.csv", "contact_number") == kept_numbers(
+                out / "clean.csv", "contact_number"
+            )
         for rows in [int(value) for value in args.scale.split(",") if value]:
             bigger = data_file(rows, args.seed, args.data_dir, args.mix)
-            results.append((f"csvtools clean (--workers {args.workers})", rows,
-                            *measure([*tool, str(bigger), "-o", str(out / f"clean_{rows}.csv")])))
+            results.append(
+                (
+                    f"csvtools clean (--workers {args.workers})",
+                    rows,
+                    *measure([*tool, str(bigger), "-o", str(out / f"clean_{rows}.csv")]),
+                )
+            )
 
     print(f"{'':34} {'rows':>10} {'seconds':>9} {'rows/s':>10} {'peak MB':>8}")
     for name, rows, seconds, peak in results:
         print(f"{name:34} {rows:>10,} {seconds:>9.2f} {rows / seconds:>10,.0f} {peak:>8.0f}")
-    print("csvtools runs at {:,} rows (s): {}; the table shows the median".format(
-        args.rows, ", ".join(f"{run:.2f}" for run in runs)))
+    print(
+        "csvtools runs at {:,} rows (s): {}; the table shows the median".format(
+            args.rows, ", ".join(f"{run:.2f}" for run in runs)
+        )
+    )
     if naive:
-        print(f"speed-up: {naive[0] / ours[0]:.1f}x rows per second; "
-              f"memory: {ours[1]:.0f} MB against {naive[1]:.0f} MB")
+        print(
+            f"speed-up: {naive[0] / ours[0]:.1f}x rows per second; "
+            f"memory: {ours[1]:.0f} MB against {naive[1]:.0f} MB"
+        )
         print(f"same set of kept numbers as {script}: " + ("yes" if same else "NO"))
 
 

@@ -82,8 +82,15 @@ def write_workbook(path: Path, rows: int, seed: int = 7) -> None:
     for _ in range(rows):
         digits = f"91{rng.randrange(6_000_000_000, 9_999_999_999)}"
         phone = int(digits) if rng.random() < 0.5 else f"+{digits[:2]} {digits[2:7]} {digits[7:]}"
-        sheet.append([phone, rng.choice(["Aarav", "Diya", "Zoë", "Omar"]), rng.choice(["Sharma", "Müller"]),
-                      rng.choice(["gold", "silver", "basic"]), start + datetime.timedelta(days=rng.randrange(900))])
+        sheet.append(
+            [
+                phone,
+                rng.choice(["Aarav", "Diya", "Zoë", "Omar"]),
+                rng.choice(["Sharma", "Müller"]),
+                rng.choice(["gold", "silver", "basic"]),
+                start + datetime.timedelta(days=rng.randrange(900)),
+            ]
+        )
     book.save(path)
 
 
@@ -101,7 +108,9 @@ def write_csv_twin(path: Path, twin: Path) -> None:
 
 def run_reader(name: str, path: Path) -> tuple[float, float, int, str]:
     code = _MEASURE.format(open=READERS[name].strip())
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise SystemExit(f"{name} failed:\n{done.stderr}")
     seconds, peak, count, digest = done.stdout.split()
@@ -119,8 +128,10 @@ def main() -> None:
         path = Path(directory) / "contacts.xlsx"
         started = time.perf_counter()
         write_workbook(path, args.rows)
-        print(f"{args.rows:,} rows, {path.stat().st_size / 2**20:.1f} MB .xlsx"
-              f" (written in {time.perf_counter() - started:.1f} s)")
+        print(
+            f"{args.rows:,} rows, {path.stat().st_size / 2**20:.1f} MB .xlsx"
+            f" (written in {time.perf_counter() - started:.1f} s)"
+        )
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in READERS}
         digests = set()
         for attempt in range(args.repeat):
@@ -138,9 +149,14 @@ def main() -> None:
         for name, figures in runs.items():
             median = statistics.median(seconds for seconds, _ in figures)
             peak = max(peak for _, peak in figures)
-            summary[name] = {"median_s": round(median, 3), "rows_per_s": round(args.rows / median),
-                             "peak_mb": round(peak)}
-            print(f"{name:22} median {median:6.2f} s  {args.rows / median:10,.0f} rows/s  {peak:6.0f} MB peak")
+            summary[name] = {
+                "median_s": round(median, 3),
+                "rows_per_s": round(args.rows / median),
+                "peak_mb": round(peak),
+            }
+            print(
+                f"{name:22} median {median:6.2f} s  {args.rows / median:10,.0f} rows/s  {peak:6.0f} MB peak"
+            )
         # The same rows as a CSV (csvtools' own cell text), to see what reading a workbook adds to a run.
         twin = path.with_suffix(".csv")
         write_csv_twin(path, twin)
@@ -148,14 +164,30 @@ def main() -> None:
         for attempt in range(args.repeat):
             for kind, source in (("xlsx", path), ("csv", twin)):
                 started = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "csvtools", "clean", str(source), "-o",
-                                str(Path(directory) / f"out.{kind}.csv")], check=True, stdout=subprocess.DEVNULL)
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "csvtools",
+                        "clean",
+                        str(source),
+                        "-o",
+                        str(Path(directory) / f"out.{kind}.csv"),
+                    ],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
                 cleaned[kind].append(time.perf_counter() - started)
                 print(f"  run {attempt + 1}: csvtools clean .{kind:4} (whole run) {cleaned[kind][-1]:6.2f} s")
         for kind, figures in cleaned.items():
             median = statistics.median(figures)
-            summary[f"csvtools clean .{kind}"] = {"median_s": round(median, 3), "rows_per_s": round(args.rows / median)}
-            print(f"{'csvtools clean .' + kind:22} median {median:6.2f} s  {args.rows / median:10,.0f} rows/s")
+            summary[f"csvtools clean .{kind}"] = {
+                "median_s": round(median, 3),
+                "rows_per_s": round(args.rows / median),
+            }
+            print(
+                f"{'csvtools clean .' + kind:22} median {median:6.2f} s  {args.rows / median:10,.0f} rows/s"
+            )
         if args.json:
             print(json.dumps(summary))
 

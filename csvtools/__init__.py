@@ -18,8 +18,8 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .html_report import render_html
     from .errors import ColumnError, CsvToolsError, InputFileError, OutputFileError
+    from .html_report import render_html
     from .io.formulas import neutralize_formula
     from .io.naming import output_paths
     from .numbers.chunk import clean_chunk
@@ -56,12 +56,21 @@ __version__ = "0.1.0"
 # Importing the package loads nothing heavy: each public name is imported from its module on
 # first use. The command line needs that to set up its process before numpy loads (__main__).
 _MODULE_OF = {
-    "REASONS": "reasons", "Options": "options",
-    "NumberResult": "numbers.reference", "normalize_number": "numbers.reference", "clean_chunk": "numbers.chunk",
-    "ColumnError": "errors", "CsvToolsError": "errors", "InputFileError": "errors", "OutputFileError": "errors",
-    "Rejection": "report", "Report": "report",
-    "clean_file": "run.pipeline", "validate_file": "run.pipeline",
-    "output_paths": "io.naming", "neutralize_formula": "io.formulas",
+    "REASONS": "reasons",
+    "Options": "options",
+    "NumberResult": "numbers.reference",
+    "normalize_number": "numbers.reference",
+    "clean_chunk": "numbers.chunk",
+    "ColumnError": "errors",
+    "CsvToolsError": "errors",
+    "InputFileError": "errors",
+    "OutputFileError": "errors",
+    "Rejection": "report",
+    "Report": "report",
+    "clean_file": "run.pipeline",
+    "validate_file": "run.pipeline",
+    "output_paths": "io.naming",
+    "neutralize_formula": "io.formulas",
     "time_zones_for": "numbers.reference",
     "clean_frame": "run.frame",
     "render_html": "html_report",

@@ -14,8 +14,10 @@ def string_buffers(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     _, offset_buffer, data_buffer = strings.buffers()
     large = pa.types.is_large_string(strings.type) or pa.types.is_large_binary(strings.type)
     width = np.int64 if large else np.int32
-    offsets = np.frombuffer(offset_buffer, dtype=width)[strings.offset:strings.offset + len(strings) + 1]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(offset_buffer, dtype=width)[strings.offset : strings.offset + len(strings) + 1]
+    data = (
+        np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
+    )
     return offsets.astype(np.int64), data
 
 

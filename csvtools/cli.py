@@ -41,30 +41,71 @@ _READING_NOTES = {
 
 def _number_options(command: Callable) -> Callable:
     options = [
-        click.option("--region", metavar="CC", help="Default region for national numbers: IN, GB, US, Germany, +49."),
-        click.option("--column", metavar="NAME", multiple=True,
-                     help="The phone column, when it cannot be found by name; repeat it to take each row's first"
-                          " non-empty one (--column Mobile --column Phone)."),
-        click.option("--level", type=click.Choice(LEVELS), default="valid", show_default=True,
-                     help="'possible' also keeps numbers of ranges libphonenumber does not know yet."),
-        click.option("--keep-duplicates", is_flag=True, help="Keep repeated numbers instead of rejecting them."),
+        click.option(
+            "--region", metavar="CC", help="Default region for national numbers: IN, GB, US, Germany, +49."
+        ),
+        click.option(
+            "--column",
+            metavar="NAME",
+            multiple=True,
+            help="The phone column, when it cannot be found by name; repeat it to take each row's first"
+            " non-empty one (--column Mobile --column Phone).",
+        ),
+        click.option(
+            "--level",
+            type=click.Choice(LEVELS),
+            default="valid",
+            show_default=True,
+            help="'possible' also keeps numbers of ranges libphonenumber does not know yet.",
+        ),
+        click.option(
+            "--keep-duplicates", is_flag=True, help="Keep repeated numbers instead of rejecting them."
+        ),
         click.option("--encoding", metavar="E", help="Force the input encoding (default: detected)."),
-        click.option("--delimiter", metavar="D", help="Force the delimiter (default: sniffed among , ; tab |)."),
-        click.option("--workers", type=click.IntRange(0, 64), default=0,
-                     help="Processes that judge numbers in parallel [default 0: one per core for files over 16 MB]."),
-        click.option("--types", metavar="LIST",
-                     help=f"Number types to keep, comma-separated, among {', '.join(NUMBER_TYPES)} "
-                          "[default: all but premium_rate]; mobile includes fixed_line_or_mobile."),
-        click.option("--suppress", metavar="FILE", multiple=True,
-                     help="A do-not-call list (CSV or one number a line): its numbers are rejected. Repeatable."),
-        click.option("--sheet", metavar="NAME|INDEX",
-                     help="A workbook's sheet, by name or position from 1 [default: the first]."),
-        click.option("--region-column", metavar="NAME",
-                     help="The column holding each row's country [default: a header like Country or Country/Region]."),
-        click.option("--no-region-column", "detect_region_column", is_flag=True, flag_value=False, default=True,
-                     help="Do not look for a country column by its header."),
-        click.option("--strict-region", is_flag=True,
-                     help="Reject international numbers of another country than the row's country column says."),
+        click.option(
+            "--delimiter", metavar="D", help="Force the delimiter (default: sniffed among , ; tab |)."
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(0, 64),
+            default=0,
+            help="Processes that judge numbers in parallel [default 0: one per core for files over 16 MB].",
+        ),
+        click.option(
+            "--types",
+            metavar="LIST",
+            help=f"Number types to keep, comma-separated, among {', '.join(NUMBER_TYPES)} "
+            "[default: all but premium_rate]; mobile includes fixed_line_or_mobile.",
+        ),
+        click.option(
+            "--suppress",
+            metavar="FILE",
+            multiple=True,
+            help="A do-not-call list (CSV or one number a line): its numbers are rejected. Repeatable.",
+        ),
+        click.option(
+            "--sheet",
+            metavar="NAME|INDEX",
+            help="A workbook's sheet, by name or position from 1 [default: the first].",
+        ),
+        click.option(
+            "--region-column",
+            metavar="NAME",
+            help="The column holding each row's country [default: a header like Country or Country/Region].",
+        ),
+        click.option(
+            "--no-region-column",
+            "detect_region_column",
+            is_flag=True,
+            flag_value=False,
+            default=True,
+            help="Do not look for a country column by its header.",
+        ),
+        click.option(
+            "--strict-region",
+            is_flag=True,
+            help="Reject international numbers of another country than the row's country column says.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -77,19 +118,29 @@ def cli() -> None:
     """Validate and clean contact CSVs for outbound call batches."""
 
 
-_quiet_option = click.option("-q", "--quiet", is_flag=True,
-                             help="Print nothing but the errors of files that cannot be processed.")
+_quiet_option = click.option(
+    "-q", "--quiet", is_flag=True, help="Print nothing but the errors of files that cannot be processed."
+)
 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
 @_number_options
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="json prints the library's report; github prints CI annotations.")
-@click.option("--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="json prints the library's report; github prints CI annotations.",
+)
+@click.option(
+    "--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline)."
+)
 @_quiet_option
-def validate(files: tuple[str, ...], output_format: str, html_path: str | None, quiet: bool,
-             **options: object) -> None:
+def validate(
+    files: tuple[str, ...], output_format: str, html_path: str | None, quiet: bool, **options: object
+) -> None:
     """Check FILES without writing anything; exit 1 if any row would be rejected.
 
     A FILE of - is standard input (a file named - is ./-).
@@ -114,8 +165,13 @@ def validate(files: tuple[str, ...], output_format: str, html_path: str | None, 
         limit = _shown_rejections(_SHOWN_REJECTIONS if output_format == "text" else None, html_path)
         try:
             with _readable(path) as readable:
-                report = validate_file(readable, **options, max_rejections=limit, name=path,
-                                       on_progress=None if quiet else _progress_bar(readable))
+                report = validate_file(
+                    readable,
+                    **options,
+                    max_rejections=limit,
+                    name=path,
+                    on_progress=None if quiet else _progress_bar(readable),
+                )
         except _FAILURES as exc:
             _fail_line(path, exc)
             if output_format == "github":
@@ -146,20 +202,47 @@ def validate(files: tuple[str, ...], output_format: str, html_path: str | None, 
 
 @cli.command()
 @click.argument("file", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
-@click.option("-o", "--output", "out", required=True, metavar="CLEAN",
-              help="Where the clean CSV goes (- for standard output; then --rejects is required; "
-                   "with --engine dask: the output folder).")
-@click.option("--rejects", metavar="REJECTS", help="Where rejected rows go [default: CLEAN with .rejects.csv].")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    metavar="CLEAN",
+    help="Where the clean CSV goes (- for standard output; then --rejects is required; "
+    "with --engine dask: the output folder).",
+)
+@click.option(
+    "--rejects", metavar="REJECTS", help="Where rejected rows go [default: CLEAN with .rejects.csv]."
+)
 @click.option("--report", "report_path", metavar="REPORT.json", help="Also write the JSON report here.")
-@click.option("--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline).")
+@click.option(
+    "--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline)."
+)
 @_number_options
 @_quiet_option
-@click.option("--engine", type=click.Choice(ENGINES), default="default", show_default=True,
-              help="dask: clean several CSV or Parquet files (paths or globs) as one run on a Dask cluster.")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="With --engine dask: the cluster's scheduler, e.g. tcp://10.0.0.5:8786 [default: a local cluster].")
-def clean(file: tuple[str, ...], out: str, rejects: str | None, report_path: str | None, html_path: str | None,
-          quiet: bool, engine: str, scheduler: str | None, **options: object) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="default",
+    show_default=True,
+    help="dask: clean several CSV or Parquet files (paths or globs) as one run on a Dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: the cluster's scheduler, e.g. tcp://10.0.0.5:8786 [default: a local cluster].",
+)
+def clean(
+    file: tuple[str, ...],
+    out: str,
+    rejects: str | None,
+    report_path: str | None,
+    html_path: str | None,
+    quiet: bool,
+    engine: str,
+    scheduler: str | None,
+    **options: object,
+) -> None:
     """Write the kept rows of FILE to CLEAN (E.164 in contact_number) and the rest to REJECTS.
 
     A FILE of - is standard input, a CLEAN of - standard output (a file named - is ./-).
@@ -187,16 +270,33 @@ def clean(file: tuple[str, ...], out: str, rejects: str | None, report_path: str
     rejects = rejects or rejects_path_for(out)
     try:
         if html_path:  # the page is an output too: never the input, nor another output
-            check_output_paths(None if is_stream(file) else file,
-                               [("clean", None if to_stdout else out), ("rejects", rejects), ("report", report_path),
-                                ("html", html_path)])
+            check_output_paths(
+                None if is_stream(file) else file,
+                [
+                    ("clean", None if to_stdout else out),
+                    ("rejects", rejects),
+                    ("report", report_path),
+                    ("html", html_path),
+                ],
+            )
         with _readable(file) as readable, _clean_target(to_stdout, out) as target:
             # Every rejected line is in the rejects file; the report keeps them all only when asked.
             limit = _shown_rejections(None if report_path else _SHOWN_REJECTIONS, html_path)
-            run = functools.partial(clean_file, readable, target, rejects, **options, max_rejections=limit,
-                                    name=file, on_progress=None if quiet else _progress_bar(readable))
-            report = _clean_to_stdout(run, readable, target, rejects, report_path) if to_stdout else \
-                run(report_path=report_path)
+            run = functools.partial(
+                clean_file,
+                readable,
+                target,
+                rejects,
+                **options,
+                max_rejections=limit,
+                name=file,
+                on_progress=None if quiet else _progress_bar(readable),
+            )
+            report = (
+                _clean_to_stdout(run, readable, target, rejects, report_path)
+                if to_stdout
+                else run(report_path=report_path)
+            )
         if html_path:
             atomic_write_text(html_path, render_html(report))
     except _FAILURES as exc:
@@ -223,8 +323,9 @@ def _write_html(path: str, reports: list[Report], errors: dict[str, str]) -> boo
     return True
 
 
-def _clean_to_stdout(run: Callable[..., Report], source: str, clean: str, rejects: str,
-                     report_path: str | None) -> Report:
+def _clean_to_stdout(
+    run: Callable[..., Report], source: str, clean: str, rejects: str, report_path: str | None
+) -> Report:
     """``clean -o -``: the run writes the clean CSV to a temporary file, copied to standard output at the end.
 
     The report (whose ``clean_path`` is then ``-``) is written here, so its
@@ -290,13 +391,23 @@ def _message(exc: Exception) -> str:
     return str(exc)
 
 
-def _clean_with_dask(patterns: tuple[str, ...], out_dir: str, rejects: str | None, report_path: str | None,
-                     html_path: str | None, quiet: bool, scheduler: str | None, options: dict) -> None:
+def _clean_with_dask(
+    patterns: tuple[str, ...],
+    out_dir: str,
+    rejects: str | None,
+    report_path: str | None,
+    html_path: str | None,
+    quiet: bool,
+    scheduler: str | None,
+    options: dict,
+) -> None:
     """``clean --engine dask``: the files as one run on a cluster (:func:`csvtools.distributed.clean_files`)."""
     if rejects or report_path:
         raise click.UsageError("with --engine dask the rejects and report.json go into the -o folder")
     if html_path:
-        raise click.UsageError("--html is not available with --engine dask: the report is OUT_DIR/report.json")
+        raise click.UsageError(
+            "--html is not available with --engine dask: the report is OUT_DIR/report.json"
+        )
     if scheduler and options["workers"]:
         raise click.UsageError("--workers sizes a local cluster; with --scheduler the cluster's workers work")
     import logging
@@ -326,7 +437,9 @@ def _progress_bar(path: str) -> Callable[[int, int], None] | None:
         return None
     from tqdm import tqdm
 
-    bar = tqdm(total=os.path.getsize(path), unit="B", unit_scale=True, desc=os.path.basename(path), leave=False)
+    bar = tqdm(
+        total=os.path.getsize(path), unit="B", unit_scale=True, desc=os.path.basename(path), leave=False
+    )
 
     def update(done: int, total: int) -> None:
         bar.update(done - bar.n)
@@ -337,18 +450,30 @@ def _progress_bar(path: str) -> Callable[[int, int], None] | None:
 
 
 def _summary(report: Report) -> str:
-    read_as = f"sheet {report.sheet!r}" if report.sheet is not None else \
-        f"{report.encoding}, delimiter {report.delimiter!r}"
-    lines = [f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
-             f"{_blank_note(report)} (phone column {report.column!r}, {read_as})"]
+    read_as = (
+        f"sheet {report.sheet!r}"
+        if report.sheet is not None
+        else f"{report.encoding}, delimiter {report.delimiter!r}"
+    )
+    lines = [
+        f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
+        f"{_blank_note(report)} (phone column {report.column!r}, {read_as})"
+    ]
     if report.region_column:
-        found = "found by its header; --no-region-column ignores it" if report.region_column_detected \
+        found = (
+            "found by its header; --no-region-column ignores it"
+            if report.region_column_detected
             else "--region-column"
+        )
         default = f", {report.region} where empty" if report.region else ""
-        lines.append(f"  each row's national numbers read in its country column {report.region_column!r}"
-                     f" ({found}{default})")
+        lines.append(
+            f"  each row's national numbers read in its country column {report.region_column!r}"
+            f" ({found}{default})"
+        )
     if report.by_reason:
-        lines.append("  rejected: " + ", ".join(f"{reason} {count}" for reason, count in report.by_reason.items()))
+        lines.append(
+            "  rejected: " + ", ".join(f"{reason} {count}" for reason, count in report.by_reason.items())
+        )
     for rejection in report.rejections[:_SHOWN_REJECTIONS]:
         value = "" if rejection.value is None else f" [{rejection.value}]"
         lines.append(f"  line {rejection.line}: {rejection.reason}: {rejection.detail}{value}")
@@ -362,24 +487,36 @@ def _summary(report: Report) -> str:
                 note = "were read as national numbers of their row's country"
             lines.append(f"  note: {report.by_reading[reading]} numbers {note}")
     if report.region_mismatches:
-        lines.append(f"  note: {report.region_mismatches} kept numbers are of another country than their row's"
-                     " (--strict-region rejects them)")
+        lines.append(
+            f"  note: {report.region_mismatches} kept numbers are of another country than their row's"
+            " (--strict-region rejects them)"
+        )
         for mismatch in report.mismatches[:_SHOWN_REJECTIONS]:
             lines.append(f"  line {mismatch.line}: {mismatch.reason}: {mismatch.detail} [{mismatch.value}]")
     if report.by_column:
-        lines.append("  numbers by column: " + ", ".join(f"{name} {count}" for name, count in report.by_column.items()))
+        lines.append(
+            "  numbers by column: " + ", ".join(f"{name} {count}" for name, count in report.by_column.items())
+        )
     if report.by_country:
-        lines.append("  countries: " + ", ".join(f"{region} {count}" for region, count in report.by_country.items()))
+        lines.append(
+            "  countries: " + ", ".join(f"{region} {count}" for region, count in report.by_country.items())
+        )
     if report.by_type:
         lines.append("  types: " + ", ".join(f"{kind} {count}" for kind, count in report.by_type.items()))
     for scrub in report.suppression:
-        lines.append(f"  suppression list {scrub['path']}: {scrub['numbers']} numbers, removed {scrub['removed']} rows"
-                     f" (sha256 {scrub['sha256'][:12]}…, checked {scrub['checked_at']})")
+        lines.append(
+            f"  suppression list {scrub['path']}: {scrub['numbers']} numbers, removed {scrub['removed']} rows"
+            f" (sha256 {scrub['sha256'][:12]}…, checked {scrub['checked_at']})"
+        )
         if scrub.get("unreadable"):
-            lines.append(f"  warning: {scrub['unreadable']} lines of {scrub['path']} are no number csvtools can read,"
-                         " so they suppress nothing: fix the list")
+            lines.append(
+                f"  warning: {scrub['unreadable']} lines of {scrub['path']} are no number csvtools can read,"
+                " so they suppress nothing: fix the list"
+            )
     if report.clean_path:
-        lines.append(f"  wrote {report.clean} rows to {report.clean_path}, {report.rejected} to {report.rejects_path}")
+        lines.append(
+            f"  wrote {report.clean} rows to {report.clean_path}, {report.rejected} to {report.rejects_path}"
+        )
     return "\n".join(lines)
 
 
@@ -393,10 +530,15 @@ def _annotations(report: Report) -> str:
         f"{_escape(rejection.detail)}"
         for rejection in report.rejections
     ]
-    lines += [f"::warning file={_escape(report.file, True)},line={mismatch.line},title={mismatch.reason}::"
-              f"{_escape(mismatch.detail)}" for mismatch in report.mismatches]
-    lines.append(f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
-                 f"{_blank_note(report)}")
+    lines += [
+        f"::warning file={_escape(report.file, True)},line={mismatch.line},title={mismatch.reason}::"
+        f"{_escape(mismatch.detail)}"
+        for mismatch in report.mismatches
+    ]
+    lines.append(
+        f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
+        f"{_blank_note(report)}"
+    )
     return "\n".join(lines)
 
 

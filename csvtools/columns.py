@@ -7,8 +7,14 @@ from collections.abc import Sequence
 
 from .errors import ColumnError
 
-__all__ = ["OUTPUT_COLUMN", "PHONE_HEADERS", "REGION_HEADERS", "check_header", "find_phone_column",
-           "find_region_column"]
+__all__ = [
+    "OUTPUT_COLUMN",
+    "PHONE_HEADERS",
+    "REGION_HEADERS",
+    "check_header",
+    "find_phone_column",
+    "find_region_column",
+]
 
 #: The column the Batch API reads numbers from.
 OUTPUT_COLUMN = "contact_number"
@@ -60,9 +66,11 @@ def find_phone_column(header: Sequence[str], requested: str | None = None) -> in
     if not matches:
         raise ColumnError(f"no phone column found among {shown}; name it with --column")
     candidates = ", ".join(repr(header[i]) for i in matches)
-    raise ColumnError(f"several phone columns ({candidates}); choose one with --column, or list them in order"
-                      f" (--column {_option_value(header[matches[0]])} --column {_option_value(header[matches[1]])})"
-                      " to take each row's first non-empty one")
+    raise ColumnError(
+        f"several phone columns ({candidates}); choose one with --column, or list them in order"
+        f" (--column {_option_value(header[matches[0]])} --column {_option_value(header[matches[1]])})"
+        " to take each row's first non-empty one"
+    )
 
 
 #: Header names taken as the country column, compared like :data:`PHONE_HEADERS`.
@@ -71,8 +79,9 @@ REGION_HEADERS = ("country", "country code", "country/region", "country region",
 _REGION_KNOWN = {_key(name) for name in REGION_HEADERS}
 
 
-def find_region_column(header: Sequence[str], requested: str | None, detect: bool,
-                       phone_columns: Sequence[int]) -> int | None:
+def find_region_column(
+    header: Sequence[str], requested: str | None, detect: bool, phone_columns: Sequence[int]
+) -> int | None:
     """The position of the column holding each row's country, or None.
 
     ``requested`` names it (as for :func:`find_phone_column`); otherwise,
@@ -89,8 +98,10 @@ def find_region_column(header: Sequence[str], requested: str | None, detect: boo
     matches = [i for i, name in enumerate(header) if _key(name) in _REGION_KNOWN and i not in phone_columns]
     if len(matches) > 1:
         candidates = ", ".join(repr(header[i]) for i in matches)
-        raise ColumnError(f"several country columns ({candidates}); choose one with --region-column,"
-                          " or use none with --no-region-column")
+        raise ColumnError(
+            f"several country columns ({candidates}); choose one with --region-column,"
+            " or use none with --no-region-column"
+        )
     return matches[0] if matches else None
 
 
@@ -106,7 +117,11 @@ def check_header(header: Sequence[str]) -> None:
     seen: dict[str, int] = {}
     for at, name in enumerate(header, start=1):
         if not name.strip():
-            raise ColumnError(f"column {at} of the header has no name; name every column (or delete the empty one)")
+            raise ColumnError(
+                f"column {at} of the header has no name; name every column (or delete the empty one)"
+            )
         if name in seen:
-            raise ColumnError(f"the header repeats {name!r} (columns {seen[name]} and {at}); rename one of them")
+            raise ColumnError(
+                f"the header repeats {name!r} (columns {seen[name]} and {at}); rename one of them"
+            )
         seen[name] = at

@@ -14,8 +14,20 @@ LEVELS = ("valid", "possible")
 
 #: libphonenumber's number types (``phonenumbers.PhoneNumberType``, lower case), as ``--types`` names
 #: them; ``unknown`` is the type of a number kept by ``level="possible"`` that is in no known range.
-NUMBER_TYPES = ("mobile", "fixed_line", "fixed_line_or_mobile", "toll_free", "premium_rate", "shared_cost", "voip",
-                "personal_number", "pager", "uan", "voicemail", "unknown")
+NUMBER_TYPES = (
+    "mobile",
+    "fixed_line",
+    "fixed_line_or_mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "unknown",
+)
 
 #: Every type but ``premium_rate``: a premium-rate line costs the caller money.
 DEFAULT_TYPES = tuple(name for name in NUMBER_TYPES if name != "premium_rate")
@@ -123,5 +135,7 @@ def _region_code(region: str) -> str:
         return code
     closest = closest_countries(str(region))
     hint = f"; closest: {', '.join(closest)}" if closest else ""
-    raise ValueError(f"region {region!r} names no country (use a code like DE, a name like Germany, "
-                     f"or a calling code like +49){hint}")
+    raise ValueError(
+        f"region {region!r} names no country (use a code like DE, a name like Germany, "
+        f"or a calling code like +49){hint}"
+    )

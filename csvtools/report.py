@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -87,10 +86,19 @@ class Report:
         """:meth:`to_dict` as the JSON text ``--report`` writes (and ``--format json`` prints for one file)."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
-    def add_counts(self, *, rows: int, clean: int, rejected: int, by_reason: Mapping[str, int],
-                   by_country: Mapping[str, int], by_reading: Mapping[str, int],
-                   by_type: Mapping[str, int] | None = None, blank: int = 0,
-                   by_column: Mapping[str, int] | None = None) -> None:
+    def add_counts(
+        self,
+        *,
+        rows: int,
+        clean: int,
+        rejected: int,
+        by_reason: Mapping[str, int],
+        by_country: Mapping[str, int],
+        by_reading: Mapping[str, int],
+        by_type: Mapping[str, int] | None = None,
+        blank: int = 0,
+        by_column: Mapping[str, int] | None = None,
+    ) -> None:
         """Add one chunk's counts; ``rows == clean + rejected + blank`` must hold for it."""
         if rows != clean + rejected + blank:
             raise ValueError(f"{rows} rows are not {clean} clean + {rejected} rejected + {blank} blank")
@@ -98,9 +106,13 @@ class Report:
         self.blank += blank
         self.clean += clean
         self.rejected += rejected
-        for counter, counts in ((self.by_reason, by_reason), (self.by_country, by_country),
-                                (self.by_reading, by_reading), (self.by_type, by_type or {}),
-                                (self.by_column, by_column or {})):
+        for counter, counts in (
+            (self.by_reason, by_reason),
+            (self.by_country, by_country),
+            (self.by_reading, by_reading),
+            (self.by_type, by_type or {}),
+            (self.by_column, by_column or {}),
+        ):
             for key, count in counts.items():
                 counter[key] = counter.get(key, 0) + count
 

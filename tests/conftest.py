@@ -3,16 +3,16 @@
 import contextlib
 import http.server
 import json
-import threading
 import shutil
+import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
 from click.testing import CliRunner
-
 from helpers.numbers import generate
+
 from uploader.cli import cli
 from uploader.standin import running_standin
 

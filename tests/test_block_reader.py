@@ -48,7 +48,8 @@ BLOCK_CASES = {
     "crlf-and-blank-lines": "a,b,c\r\n1,2,3\r\n\r\n\r\n4,5,6\r\n   \r\n7,8,9\r\n",
     "ragged": "a,b,c\n1,2\n1,2,3,4\n5,6,7\n,,\n8,9,10",
     "no-final-newline": "a,b\n1,2\n3,4",
-    "quotes-after-first-blocks": "a,b\n" + "".join(f"{i},v{i}\n" for i in range(40))
+    "quotes-after-first-blocks": "a,b\n"
+    + "".join(f"{i},v{i}\n" for i in range(40))
     + '41,"multi\nline"\n42,"x,y"\n43,z\n',
     "leading-blank-lines": "\n\nphone,name\n+91,A\n\n+44,B\n",
     "bare-carriage-returns": "a,b\r1,2\r3,4\r",
@@ -80,9 +81,13 @@ def test_rows_read_again_from_a_file_that_changed_are_refused(tmp_path):
     with CsvSource(path) as source:
         (block,) = list(source.pieces(100, knobs.BLOCK_BYTES))
     assert [column.to_pylist() for column in reread_fields(block, np.array([2, 4]))] == [
-        ["+447911123456", "+447911123456"], ["Ann", "Cy"]]
-    for changed in ("phone,name\n+447911123456,Ann\n+447911123457,Bob\n",  # shorter
-                    "phone,name\n+447911123456,Ann,+447911123457,Bob,+447911123456,Cy\n"):  # as long, one line
+        ["+447911123456", "+447911123456"],
+        ["Ann", "Cy"],
+    ]
+    for changed in (
+        "phone,name\n+447911123456,Ann\n+447911123457,Bob\n",  # shorter
+        "phone,name\n+447911123456,Ann,+447911123457,Bob,+447911123456,Cy\n",
+    ):  # as long, one line
         path.write_text(changed, encoding="utf-8")
         with pytest.raises(InputFileError, match="changed while it was being read"):
             reread_fields(block, np.array([2, 4]))

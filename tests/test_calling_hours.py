@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from conftest import AGENT_ID, API_KEY, operations, uploader
 
 import csvtools
-from conftest import AGENT_ID, API_KEY, operations, uploader
 from uploader import BatchClient
 
 # India, New York, London, a Sydney landline and an Australian mobile (every zone of the country).
@@ -54,12 +54,14 @@ def mixed(tmp_path):
 def _inside(number, moment):
     """Whether ``moment`` is inside the window in every candidate zone of ``number``."""
     opens, closes = WINDOW
-    return all(opens <= moment.astimezone(ZoneInfo(zone)).time() < closes
-               for zone in csvtools.time_zones_for(number))
+    return all(
+        opens <= moment.astimezone(ZoneInfo(zone)).time() < closes for zone in csvtools.time_zones_for(number)
+    )
 
 
-def test_run_refuses_rows_outside_the_default_hours_before_anything_is_created(guarded, mixed, tmp_path,
-                                                                                monkeypatch):
+def test_run_refuses_rows_outside_the_default_hours_before_anything_is_created(
+    guarded, mixed, tmp_path, monkeypatch
+):
     monkeypatch.delenv("UPLOADER_CALLING_HOURS")  # the default window, as a user gets it
     (tmp_path / "out").mkdir()
     result = uploader("run", mixed, "--at", AT, "--out-dir", tmp_path / "out")
@@ -72,7 +74,9 @@ def test_run_refuses_rows_outside_the_default_hours_before_anything_is_created(g
 
 
 def test_calling_hours_any_and_allow_outside_hours_upload_one_batch(guarded, mixed, tmp_path):
-    result = uploader("run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--allow-outside-hours", "--json")
+    result = uploader(
+        "run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--allow-outside-hours", "--json"
+    )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["parts"] == []
     assert "2 of 6 rows will be called outside" in result.stderr
@@ -87,16 +91,31 @@ def test_calling_hours_any_and_allow_outside_hours_upload_one_batch(guarded, mix
 def test_split_by_window_calls_every_contact_inside_its_hours(guarded, mixed, tmp_path):
     before = mixed.read_bytes()
     (tmp_path / "out").mkdir()
-    result = uploader("run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--split-by-window",
-                      "--out-dir", tmp_path / "out", "--wait", "--interval", "0.02", "--results",
-                      tmp_path / "calls.csv", "--json")
+    result = uploader(
+        "run",
+        mixed,
+        "--at",
+        AT,
+        "--calling-hours",
+        "09:00-21:00",
+        "--split-by-window",
+        "--out-dir",
+        tmp_path / "out",
+        "--wait",
+        "--interval",
+        "0.02",
+        "--results",
+        tmp_path / "calls.csv",
+        "--json",
+    )
     assert result.exit_code == 0, result.stderr
     parts = json.loads(result.stdout)["parts"]
     # India, New York and London now; the Sydney landline at 09:00 Sydney; the mobile once every zone is open.
     assert [part["rows"] for part in parts] == [4, 1, 1]
     assert parts[1]["time_zones"] == ["Australia/Sydney"]
     assert [part["clean_path"] for part in parts] == [
-        str(tmp_path / "out" / f"mixed.clean.part-{index}.csv") for index in (1, 2, 3)]
+        str(tmp_path / "out" / f"mixed.clean.part-{index}.csv") for index in (1, 2, 3)
+    ]
     assert mixed.read_bytes() == before
     assert len({part["batch_id"] for part in parts}) == 3 and operations(guarded).count("create") == 3
 
@@ -116,8 +135,19 @@ def test_split_by_window_calls_every_contact_inside_its_hours(guarded, mixed, tm
 
 
 def test_one_batch_outside_the_hours_gets_rescheduled_calls_where_the_split_gets_none(guarded, mixed):
-    result = uploader("run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--allow-outside-hours",
-                      "--wait", "--interval", "0.02", "--json")
+    result = uploader(
+        "run",
+        mixed,
+        "--at",
+        AT,
+        "--calling-hours",
+        "09:00-21:00",
+        "--allow-outside-hours",
+        "--wait",
+        "--interval",
+        "0.02",
+        "--json",
+    )
     assert result.exit_code == 0, result.stderr
     batch_id = json.loads(result.stdout)["batch_id"]
     calls = {call.to_number: call.status for call in BatchClient().iter_executions(batch_id)}
@@ -126,13 +156,17 @@ def test_one_batch_outside_the_hours_gets_rescheduled_calls_where_the_split_gets
 
 
 def test_rerunning_a_split_resumes_every_part_and_creates_nothing(guarded, mixed, tmp_path):
-    first = uploader("run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--split-by-window", "--json")
+    first = uploader(
+        "run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--split-by-window", "--json"
+    )
     assert first.exit_code == 0, first.stderr
     requests.delete(f"{guarded}/_standin/requests", timeout=10)
 
     # 22:03 UTC: a fresh split would put New York with Sydney (new bytes, a second call); the recorded one holds.
     later = (datetime.fromisoformat(AT) + timedelta(hours=8)).isoformat()
-    again = uploader("run", mixed, "--at", later, "--calling-hours", "09:00-21:00", "--split-by-window", "--json")
+    again = uploader(
+        "run", mixed, "--at", later, "--calling-hours", "09:00-21:00", "--split-by-window", "--json"
+    )
     assert again.exit_code == 0, again.stderr
     assert not {"create", "schedule"} & set(operations(guarded))
     before, after = json.loads(first.stdout)["parts"], json.loads(again.stdout)["parts"]
@@ -141,11 +175,15 @@ def test_rerunning_a_split_resumes_every_part_and_creates_nothing(guarded, mixed
 
 
 def test_a_part_interrupted_before_its_schedule_is_scheduled_on_the_rerun(guarded, mixed, tmp_path):
-    requests.post(f"{guarded}/_standin/faults", json={"script": ["schedule:500"] * 8, "retry_after": 0}, timeout=10)
+    requests.post(
+        f"{guarded}/_standin/faults", json={"script": ["schedule:500"] * 8, "retry_after": 0}, timeout=10
+    )
     failed = uploader("run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--split-by-window")
     assert failed.exit_code == 1
     requests.post(f"{guarded}/_standin/faults", json={"retry_after": 0}, timeout=10)
-    again = uploader("run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--split-by-window", "--json")
+    again = uploader(
+        "run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--split-by-window", "--json"
+    )
     assert again.exit_code == 0, again.stderr
     parts = json.loads(again.stdout)["parts"]
     assert [part["status"] for part in parts] == ["scheduled"] * 3
@@ -171,8 +209,9 @@ def test_standin_reschedules_a_call_outside_the_agents_hours_to_the_next_start_h
     start = datetime.fromisoformat(AT).replace(minute=10).astimezone(ZoneInfo("Australia/Sydney"))
     day = start.date() if start.time() < time(9) else start.date() + timedelta(days=1)
     next_start = datetime.combine(day, time(9), ZoneInfo("Australia/Sydney")).astimezone(timezone.utc)
-    assert sydney.raw["error_message"] == (f"Outside the agent's calling hours; rescheduled to "
-                                           f"{next_start:%Y-%m-%dT%H:%M:%S.%fZ}")
+    assert sydney.raw["error_message"] == (
+        f"Outside the agent's calling hours; rescheduled to {next_start:%Y-%m-%dT%H:%M:%S.%fZ}"
+    )
     assert sydney.raw["total_cost"] == 0 and sydney.raw["conversation_duration"] == 0
     assert calls["+442079460018"].status != "rescheduled"
 
@@ -199,7 +238,9 @@ def test_standin_refuses_bad_agent_hours(standin_factory, hours):
 
 def test_a_scheduled_batch_is_followed_on_a_rerun_without_a_new_refusal(guarded, mixed):
     """Its calls were committed by the first run; a re-run that only follows it is not refused."""
-    first = uploader("run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--allow-outside-hours", "--json")
+    first = uploader(
+        "run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--allow-outside-hours", "--json"
+    )
     assert first.exit_code == 0, first.stderr
     again = uploader("run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--json")
     assert again.exit_code == 0, again.stderr
@@ -219,8 +260,11 @@ OPENINGS = [
 ]
 
 
-@pytest.mark.parametrize("number, local, hours, expected", OPENINGS,
-                         ids=["fr-lunch", "fr-weekend", "us-default", "us-rule", "window", "gb-late", "rounding"])
+@pytest.mark.parametrize(
+    "number, local, hours, expected",
+    OPENINGS,
+    ids=["fr-lunch", "fr-weekend", "us-default", "us-rule", "window", "gb-late", "rounding"],
+)
 def test_opening_of_a_group(tmp_path, number, local, hours, expected):
     from uploader.plan import plan_calls, split_by_window
 
@@ -229,7 +273,10 @@ def test_opening_of_a_group(tmp_path, number, local, hours, expected):
     zone = ZoneInfo(csvtools.time_zones_for(number)[0])
     at = datetime.fromisoformat(local).replace(tzinfo=zone)
     plan = plan_calls(path, at=at, calling_hours=hours, now=datetime(2026, 12, 1, tzinfo=timezone.utc))
-    assert plan.opening(plan.groups, plan.requested).astimezone(zone).isoformat(timespec="minutes")[:16] == expected
+    assert (
+        plan.opening(plan.groups, plan.requested).astimezone(zone).isoformat(timespec="minutes")[:16]
+        == expected
+    )
     assert [part.start for part in split_by_window(plan)] == [plan.opening(plan.groups, plan.requested)]
 
 
@@ -240,7 +287,9 @@ def test_a_number_without_a_zone_has_no_opening(tmp_path):
     path = tmp_path / "free.csv"
     path.write_text("phone\n+80012345678\n+442079460018\n", encoding="utf-8")
     plan = plan_calls(path, at="2026-12-07T10:00:00+00:00", now=datetime(2026, 12, 1, tzinfo=timezone.utc))
-    with pytest.raises(OutsideCallingHoursError, match="1 row has no opening in its calling hours within 8 days: 001 "):
+    with pytest.raises(
+        OutsideCallingHoursError, match="1 row has no opening in its calling hours within 8 days: 001 "
+    ):
         split_by_window(plan)
 
 
@@ -256,14 +305,21 @@ def test_groups_that_open_together_but_do_not_fit_together_are_split(tmp_path):
     assert plan.report.clean == 300 and plan.rows_outside == 200  # as one batch, India ends after 21:00
     parts = split_by_window(plan)
     assert [(part.start.isoformat(), [g.country for g in part.groups], part.rows) for part in parts] == [
-        ("2026-12-07T14:40:00+00:00", ["IN"], 200), ("2026-12-07T14:50:00+00:00", ["GB"], 100)]
+        ("2026-12-07T14:40:00+00:00", ["IN"], 200),
+        ("2026-12-07T14:50:00+00:00", ["GB"], 100),
+    ]
 
 
 def test_a_refusal_names_the_largest_groups_and_counts_the_rest(tmp_path):
     from uploader.plan import describe_groups, plan_calls
 
-    numbers = ([f"+61293{i:06d}" for i in range(3)] + ["+61412345678"]
-               + [f"+8190{i:08d}" for i in range(2)] + ["+85291234567"] + ["+6591234567"])
+    numbers = (
+        [f"+61293{i:06d}" for i in range(3)]
+        + ["+61412345678"]
+        + [f"+8190{i:08d}" for i in range(2)]
+        + ["+85291234567"]
+        + ["+6591234567"]
+    )
     path = tmp_path / "asia.csv"
     path.write_text("phone\n" + "\n".join(numbers) + "\n", encoding="utf-8")
     plan = plan_calls(path, at="2026-12-07T15:03:00+00:00", now=datetime(2026, 12, 1, tzinfo=timezone.utc))

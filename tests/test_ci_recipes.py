@@ -40,16 +40,20 @@ def test_json_has_an_entry_for_every_file_in_order(tmp_path):
     assert result.exit_code == 2
     entries = json.loads(result.stdout)
     assert [entry["file"] for entry in entries] == [str(path) for path in files]
-    assert entries[1] == {"file": str(broken),
-                          "error": "no phone column found among 'name', 'email'; name it with --column"}
+    assert entries[1] == {
+        "file": str(broken),
+        "error": "no phone column found among 'name', 'email'; name it with --column",
+    }
     assert [entries[0]["valid"], entries[2]["valid"]] == [False, True]
 
 
 def test_json_for_one_file_that_cannot_be_processed(tmp_path):
     result = run("validate", tmp_path / "absent.csv", "--format", "json")
     assert result.exit_code == 2
-    assert json.loads(result.stdout) == {"file": str(tmp_path / "absent.csv"),
-                                         "error": f"no such file: {tmp_path / 'absent.csv'}"}
+    assert json.loads(result.stdout) == {
+        "file": str(tmp_path / "absent.csv"),
+        "error": f"no such file: {tmp_path / 'absent.csv'}",
+    }
 
 
 def test_pre_commit_hook_definition():
@@ -73,7 +77,7 @@ def test_action_definition():
     steps = definition["runs"]["steps"]
     assert any("pip install" in step.get("run", "") for step in steps)
     assert "csvtools validate" in validate_step()["run"] and "--format github" in validate_step()["run"]
-    assert "uses: OWNER/REPO@" in README and "pip install \"git+https://github.com/OWNER/REPO" in README
+    assert "uses: OWNER/REPO@" in README and 'pip install "git+https://github.com/OWNER/REPO' in README
 
 
 def validate_step():
@@ -83,15 +87,39 @@ def validate_step():
 @pytest.mark.parametrize(
     "inputs, exit_code, expected",
     [
-        ({"FILES": "samples/contacts_good.csv", "REGION": "", "LEVEL": "valid", "ARGS": ""}, 0,
-         ["samples/contacts_good.csv: 12 rows in, 12 clean, 0 rejected"]),
-        ({"FILES": "samples/**/seed_*.csv", "REGION": "US", "LEVEL": "possible", "ARGS": "--keep-duplicates"}, 1,
-         ["::error file=samples/seed_example.csv,line=4,title=invalid_country_code::",
-          "samples/seed_example.csv: 4 rows in, 3 clean, 1 rejected"]),
-        ({"FILES": "samples/national_semicolon.csv", "REGION": "DE", "LEVEL": "valid", "ARGS": "--column Telefon"},
-         1, ["::error file=samples/national_semicolon.csv,line=8,title=too_short::"]),
-        ({"FILES": "nothing/*.csv", "REGION": "", "LEVEL": "valid", "ARGS": ""}, 2,
-         ["::error file=nothing/*.csv::no such file: nothing/*.csv"]),
+        (
+            {"FILES": "samples/contacts_good.csv", "REGION": "", "LEVEL": "valid", "ARGS": ""},
+            0,
+            ["samples/contacts_good.csv: 12 rows in, 12 clean, 0 rejected"],
+        ),
+        (
+            {
+                "FILES": "samples/**/seed_*.csv",
+                "REGION": "US",
+                "LEVEL": "possible",
+                "ARGS": "--keep-duplicates",
+            },
+            1,
+            [
+                "::error file=samples/seed_example.csv,line=4,title=invalid_country_code::",
+                "samples/seed_example.csv: 4 rows in, 3 clean, 1 rejected",
+            ],
+        ),
+        (
+            {
+                "FILES": "samples/national_semicolon.csv",
+                "REGION": "DE",
+                "LEVEL": "valid",
+                "ARGS": "--column Telefon",
+            },
+            1,
+            ["::error file=samples/national_semicolon.csv,line=8,title=too_short::"],
+        ),
+        (
+            {"FILES": "nothing/*.csv", "REGION": "", "LEVEL": "valid", "ARGS": ""},
+            2,
+            ["::error file=nothing/*.csv::no such file: nothing/*.csv"],
+        ),
     ],
     ids=["clean-file", "glob-region-level-args", "column-arg", "no-match"],
 )
@@ -99,8 +127,14 @@ def test_action_validate_step_runs_as_github_would(inputs, exit_code, expected):
     """The Action's own shell step, run by bash in the repository with the inputs as its environment."""
     # The Action installs the project first; here it is this interpreter's.
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    done = subprocess.run(["bash", "-e", "-c", validate_step()["run"]], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **inputs, "PATH": path}, timeout=60)
+    done = subprocess.run(
+        ["bash", "-e", "-c", validate_step()["run"]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **inputs, "PATH": path},
+        timeout=60,
+    )
     assert done.returncode == exit_code, done.stderr
     for fragment in expected:
         assert any(line.startswith(fragment) for line in done.stdout.splitlines()), done.stdout

@@ -62,10 +62,11 @@ def in_a_day():
 
 # -- retry policy, as pure functions ---------------------------------------
 
+
 @pytest.mark.parametrize(
     "idempotent, status, reached, expected",
     [
-        (True, None, True, True),      # read: timeout or dropped connection
+        (True, None, True, True),  # read: timeout or dropped connection
         (True, 408, True, True),
         (True, 429, True, True),
         (True, 500, True, True),
@@ -76,9 +77,9 @@ def in_a_day():
         (True, 401, True, False),
         (True, 404, True, False),
         (True, 409, True, False),
-        (False, None, False, True),    # upload that never left: safe
-        (False, None, True, False),    # upload that may have arrived: never
-        (False, 429, True, True),      # rate limiter answers before anything is made
+        (False, None, False, True),  # upload that never left: safe
+        (False, None, True, False),  # upload that may have arrived: never
+        (False, 429, True, True),  # rate limiter answers before anything is made
         (False, 500, True, False),
         (False, 503, True, False),
         (False, 400, True, False),
@@ -90,9 +91,19 @@ def test_should_retry_table(idempotent, status, reached, expected):
 
 @pytest.mark.parametrize(
     "attempt, retry_after, jitter, expected",
-    [(1, None, 0.0, 0.5), (2, None, 0.0, 1.0), (3, None, 0.0, 2.0), (5, None, 0.0, 8.0), (9, None, 0.0, 8.0),
-     (1, None, 1.0, 0.375), (4, None, 0.5, 3.5), (1, 3.0, 0.0, 3.0), (1, 0.0, 0.0, 0.0), (1, 600.0, 0.0, 0.5),
-     (2, -1.0, 0.0, 1.0)],
+    [
+        (1, None, 0.0, 0.5),
+        (2, None, 0.0, 1.0),
+        (3, None, 0.0, 2.0),
+        (5, None, 0.0, 8.0),
+        (9, None, 0.0, 8.0),
+        (1, None, 1.0, 0.375),
+        (4, None, 0.5, 3.5),
+        (1, 3.0, 0.0, 3.0),
+        (1, 0.0, 0.0, 0.0),
+        (1, 600.0, 0.0, 0.5),
+        (2, -1.0, 0.0, 1.0),
+    ],
 )
 def test_retry_delay_table(attempt, retry_after, jitter, expected):
     assert retry_delay(attempt, retry_after, jitter=lambda: jitter) == pytest.approx(expected)
@@ -100,12 +111,22 @@ def test_retry_delay_table(attempt, retry_after, jitter, expected):
 
 # -- requests on the wire ---------------------------------------------------
 
+
 @responses.activate
 def test_create_sends_multipart_with_agent_file_and_auth(client, contacts):
-    responses.post(f"{BASE}/batches", status=201, json={"batch_id": BATCH, "state": "created"},
-                   match=[matchers.header_matcher({"Authorization": f"Bearer {KEY}"})])
-    batch = client.create_batch(AGENT, contacts, from_phone_numbers=["+918035735900", "+918035735901"],
-                                retry_config={"enabled": True, "max_retries": 2}, webhook_url="https://x.test/h")
+    responses.post(
+        f"{BASE}/batches",
+        status=201,
+        json={"batch_id": BATCH, "state": "created"},
+        match=[matchers.header_matcher({"Authorization": f"Bearer {KEY}"})],
+    )
+    batch = client.create_batch(
+        AGENT,
+        contacts,
+        from_phone_numbers=["+918035735900", "+918035735901"],
+        retry_config={"enabled": True, "max_retries": 2},
+        webhook_url="https://x.test/h",
+    )
     assert (batch.batch_id, batch.status) == (BATCH, "created")
     request = responses.calls[0].request
     assert request.headers["Content-Type"].startswith("multipart/form-data")
@@ -119,7 +140,9 @@ def test_create_sends_multipart_with_agent_file_and_auth(client, contacts):
 
 @responses.activate
 def test_reads_retry_429_and_5xx_then_succeed(client, sleeps):
-    responses.get(f"{BASE}/batches/{BATCH}", status=429, headers={"Retry-After": "2"}, json={"message": "slow"})
+    responses.get(
+        f"{BASE}/batches/{BATCH}", status=429, headers={"Retry-After": "2"}, json={"message": "slow"}
+    )
     responses.get(f"{BASE}/batches/{BATCH}", status=503, json={"message": "down"})
     responses.get(f"{BASE}/batches/{BATCH}", status=502, body="<html>bad gateway</html>")
     responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "running"})
@@ -163,12 +186,15 @@ def test_lost_create_answer_finds_the_batch_it_made(client, contacts):
     responses.post(f"{BASE}/batches", body=requests.ConnectionError("connection dropped"))
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     old = (datetime.now(timezone.utc) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    responses.get(f"{BASE}/batches/{AGENT}/all", json=[
-        {"batch_id": "a" * 32, "status": "created", "file_name": "clean.csv", "created_at": old},
-        {"batch_id": "b" * 32, "status": "completed", "file_name": "clean.csv", "created_at": now},
-        {"batch_id": "c" * 32, "status": "created", "file_name": "other.csv", "created_at": now},
-        {"batch_id": BATCH, "status": "created", "file_name": "clean.csv", "created_at": now},
-    ])
+    responses.get(
+        f"{BASE}/batches/{AGENT}/all",
+        json=[
+            {"batch_id": "a" * 32, "status": "created", "file_name": "clean.csv", "created_at": old},
+            {"batch_id": "b" * 32, "status": "completed", "file_name": "clean.csv", "created_at": now},
+            {"batch_id": "c" * 32, "status": "created", "file_name": "other.csv", "created_at": now},
+            {"batch_id": BATCH, "status": "created", "file_name": "clean.csv", "created_at": now},
+        ],
+    )
     with pytest.raises(AmbiguousCreateError) as caught:
         client.create_batch(AGENT, contacts)
     assert [b.batch_id for b in caught.value.candidates] == [BATCH]
@@ -187,7 +213,9 @@ def test_server_error_on_create_is_not_resent(client, contacts):
 
 @responses.activate
 def test_create_that_never_left_is_retried(client, contacts, sleeps):
-    refused = requests.ConnectionError(MaxRetryError(None, BASE, NewConnectionError(None, "Connection refused")))
+    refused = requests.ConnectionError(
+        MaxRetryError(None, BASE, NewConnectionError(None, "Connection refused"))
+    )
     responses.post(f"{BASE}/batches", body=refused)
     responses.post(f"{BASE}/batches", status=429, headers={"Retry-After": "1"}, json={"message": "slow down"})
     responses.post(f"{BASE}/batches", status=201, json={"batch_id": BATCH, "state": "created"})
@@ -197,7 +225,9 @@ def test_create_that_never_left_is_retried(client, contacts, sleeps):
 
 @responses.activate
 def test_refused_upload_is_a_bad_request_not_retried(client, contacts):
-    responses.post(f"{BASE}/batches", status=400, json={"error": 400, "message": "line 3: '0987' is not E.164"})
+    responses.post(
+        f"{BASE}/batches", status=400, json={"error": 400, "message": "line 3: '0987' is not E.164"}
+    )
     with pytest.raises(BadRequestError, match="is not E.164") as caught:
         client.create_batch(AGENT, contacts)
     assert caught.value.body == {"error": 400, "message": "line 3: '0987' is not E.164"}
@@ -279,6 +309,7 @@ def test_every_call_has_a_timeout_and_the_upload_a_longer_one(contacts):
 
 # -- schedule times ---------------------------------------------------------
 
+
 @responses.activate
 def test_schedule_sends_z_as_offset(client):
     responses.post(f"{BASE}/batches/{BATCH}/schedule", json={"message": "success", "state": "scheduled"})
@@ -292,8 +323,10 @@ def test_schedule_sends_z_as_offset(client):
 
 @responses.activate
 def test_schedule_accepts_a_scheduled_at_state_text(client):
-    responses.post(f"{BASE}/batches/{BATCH}/schedule",
-                   json={"message": "success", "state": "scheduled at 2026-06-23T10:00:00+00:00"})
+    responses.post(
+        f"{BASE}/batches/{BATCH}/schedule",
+        json={"message": "success", "state": "scheduled at 2026-06-23T10:00:00+00:00"},
+    )
     assert client.schedule_batch(BATCH, in_a_day()).state.startswith("scheduled")
 
 
@@ -312,7 +345,11 @@ def test_naive_time_uses_the_named_zone(client):
         ("2031-01-01T10:00:00", "Mars/Olympus", "unknown time zone"),
         ("tomorrow at ten", None, "not an ISO 8601"),
         ("2001-01-01T10:00:00+05:30", None, "in the past"),
-        (lambda: (datetime.now(timezone.utc) + timedelta(seconds=30)).isoformat(), None, "less than 2 minutes"),
+        (
+            lambda: (datetime.now(timezone.utc) + timedelta(seconds=30)).isoformat(),
+            None,
+            "less than 2 minutes",
+        ),
         ("9999-12-31T23:59:59+00:00", None, "more than a year ahead"),
         ((datetime.now(timezone.utc) + timedelta(days=367)).isoformat(), None, "more than a year ahead"),
     ],
@@ -326,11 +363,15 @@ def test_bad_schedule_times_are_refused_before_any_request(client, when, tz, mes
     assert len(responses.calls) == 0
 
 
-@pytest.mark.parametrize("repeat_status, repeat_body", [
-    (400, {"error": 400, "message": "batch is scheduled; only a created batch can be scheduled"}),
-    (409, {"message": "batch is scheduled"}),
-    (500, {"error": 500, "message": "Internal server error"}),
-], ids=["400-as-the-api-most-likely-answers", "409", "500"])
+@pytest.mark.parametrize(
+    "repeat_status, repeat_body",
+    [
+        (400, {"error": 400, "message": "batch is scheduled; only a created batch can be scheduled"}),
+        (409, {"message": "batch is scheduled"}),
+        (500, {"error": 500, "message": "Internal server error"}),
+    ],
+    ids=["400-as-the-api-most-likely-answers", "409", "500"],
+)
 @pytest.mark.parametrize("found", ["scheduled", "queued", "running", "completed"])
 @responses.activate
 def test_a_lost_schedule_answer_is_decided_by_the_batch_status(client, repeat_status, repeat_body, found):
@@ -343,8 +384,11 @@ def test_a_lost_schedule_answer_is_decided_by_the_batch_status(client, repeat_st
 
 @responses.activate
 def test_a_failed_schedule_of_a_batch_still_created_raises_the_failure(client):
-    responses.post(f"{BASE}/batches/{BATCH}/schedule", status=400,
-                   json={"error": 400, "message": "scheduled_at is less than 2 minutes from now"})
+    responses.post(
+        f"{BASE}/batches/{BATCH}/schedule",
+        status=400,
+        json={"error": 400, "message": "scheduled_at is less than 2 minutes from now"},
+    )
     responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "created"})
     with pytest.raises(BadRequestError, match="less than 2 minutes"):
         client.schedule_batch(BATCH, in_a_day())
@@ -359,10 +403,14 @@ def test_a_schedule_nobody_answers_raises_when_the_batch_cannot_be_read(client):
         client.schedule_batch(BATCH, in_a_day())
 
 
-@pytest.mark.parametrize("status, body", [
-    (401, {"error": 401, "message": "Access denied"}),
-    (403, {"detail": "Access denied"}),
-], ids=["docs-401", "live-403"])
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (401, {"error": 401, "message": "Access denied"}),
+        (403, {"detail": "Access denied"}),
+    ],
+    ids=["docs-401", "live-403"],
+)
 @responses.activate
 def test_both_auth_answers_are_one_error_and_no_batch_read(client, status, body):
     responses.post(f"{BASE}/batches/{BATCH}/schedule", status=status, json=body)
@@ -374,21 +422,27 @@ def test_both_auth_answers_are_one_error_and_no_batch_read(client, status, body)
 @responses.activate
 def test_a_lost_stop_answer_is_decided_by_the_batch_status(client):
     responses.post(f"{BASE}/batches/{BATCH}/stop", body=requests.ConnectionError("dropped"))
-    responses.post(f"{BASE}/batches/{BATCH}/stop", status=404, json={"message": "Batch is not queued or running"})
+    responses.post(
+        f"{BASE}/batches/{BATCH}/stop", status=404, json={"message": "Batch is not queued or running"}
+    )
     responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "stopped"})
     assert client.stop_batch(BATCH).state == "stopped"
 
 
 @responses.activate
 def test_a_stop_refused_because_someone_else_stopped_it_is_done(client):
-    responses.post(f"{BASE}/batches/{BATCH}/stop", status=404, json={"message": "Batch is not queued or running"})
+    responses.post(
+        f"{BASE}/batches/{BATCH}/stop", status=404, json={"message": "Batch is not queued or running"}
+    )
     responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "stopped"})
     assert client.stop_batch(BATCH).message == "already stopped"
 
 
 @responses.activate
 def test_stopping_a_finished_batch_is_a_not_found(client):
-    responses.post(f"{BASE}/batches/{BATCH}/stop", status=404, json={"message": "Batch is not queued or running"})
+    responses.post(
+        f"{BASE}/batches/{BATCH}/stop", status=404, json={"message": "Batch is not queued or running"}
+    )
     responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "completed"})
     with pytest.raises(NotFoundError, match="not queued or running"):
         client.stop_batch(BATCH)
@@ -396,12 +450,19 @@ def test_stopping_a_finished_batch_is_a_not_found(client):
 
 # -- layouts, listing, executions ---------------------------------------------
 
+
 @responses.activate
 def test_seed_layout_uses_the_older_paths(sleeps):
     client = BatchClient(api_key=KEY, base_url=BASE, layout="seed", sleep=sleeps)
-    responses.post(f"{BASE}/batches/schedule", json={"message": "success", "state": "scheduled"},
-                   match=[matchers.urlencoded_params_matcher({"agent_id": AGENT, "batch_id": BATCH,
-                                                              "scheduled_at": in_a_day().isoformat()})])
+    responses.post(
+        f"{BASE}/batches/schedule",
+        json={"message": "success", "state": "scheduled"},
+        match=[
+            matchers.urlencoded_params_matcher(
+                {"agent_id": AGENT, "batch_id": BATCH, "scheduled_at": in_a_day().isoformat()}
+            )
+        ],
+    )
     responses.get(f"{BASE}/batches/{AGENT}/{BATCH}", json={"batch_id": BATCH, "status": "completed"})
     responses.get(f"{BASE}/batches/{AGENT}/{BATCH}/executions", json=[{"id": "1", "status": "completed"}])
     responses.get(f"{BASE}/batches/{AGENT}", json=[{"batch_id": BATCH, "status": "completed"}])
@@ -422,21 +483,35 @@ def test_default_hosts_follow_the_layout():
 def test_executions_follow_pages_when_paged(client):
     page_one = {"data": [{"id": "1", "status": "completed"}], "has_more": True}
     page_two = {"data": [{"id": "2", "status": "busy"}], "has_more": False}
-    responses.get(f"{BASE}/batches/{BATCH}/executions", json=page_one,
-                  match=[matchers.query_param_matcher({})])
-    responses.get(f"{BASE}/batches/{BATCH}/executions", json=page_two,
-                  match=[matchers.query_param_matcher({"page_number": "2", "page_size": "50"})])
+    responses.get(
+        f"{BASE}/batches/{BATCH}/executions", json=page_one, match=[matchers.query_param_matcher({})]
+    )
+    responses.get(
+        f"{BASE}/batches/{BATCH}/executions",
+        json=page_two,
+        match=[matchers.query_param_matcher({"page_number": "2", "page_size": "50"})],
+    )
     assert [(e.id, e.status) for e in client.iter_executions(BATCH)] == [("1", "completed"), ("2", "busy")]
 
 
 @responses.activate
 def test_execution_records_keep_raw_json(client):
-    raw = {"id": "e1", "batch_id": BATCH, "status": "completed", "conversation_duration": 42.5, "total_cost": 7,
-           "telephony_data": {"to_number": "+919876543210", "from_number": "+918035735900", "duration": "42"},
-           "context_details": {"recipient_data": {"first_name": "Asha"}}}
+    raw = {
+        "id": "e1",
+        "batch_id": BATCH,
+        "status": "completed",
+        "conversation_duration": 42.5,
+        "total_cost": 7,
+        "telephony_data": {"to_number": "+919876543210", "from_number": "+918035735900", "duration": "42"},
+        "context_details": {"recipient_data": {"first_name": "Asha"}},
+    }
     responses.get(f"{BASE}/batches/{BATCH}/executions", json=[raw])
     execution = next(client.iter_executions(BATCH))
-    assert (execution.to_number, execution.conversation_time, execution.total_cost) == ("+919876543210", 42.5, 7.0)
+    assert (execution.to_number, execution.conversation_time, execution.total_cost) == (
+        "+919876543210",
+        42.5,
+        7.0,
+    )
     assert execution.variables == {"first_name": "Asha"} and execution.raw == raw
 
 
@@ -451,6 +526,7 @@ def test_stop_and_delete(client):
 
 # -- waiting ----------------------------------------------------------------
 
+
 class FakeMonotonic:
     def __init__(self):
         self.now = 0.0
@@ -462,7 +538,9 @@ class FakeMonotonic:
 @responses.activate
 def test_wait_polls_until_a_terminal_status():
     ticks = FakeMonotonic()
-    client = BatchClient(api_key=KEY, base_url=BASE, monotonic=ticks, sleep=lambda s: setattr(ticks, "now", ticks.now + s))
+    client = BatchClient(
+        api_key=KEY, base_url=BASE, monotonic=ticks, sleep=lambda s: setattr(ticks, "now", ticks.now + s)
+    )
     for status in ("scheduled", "queued", "running", "executed"):
         responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": status})
     seen = []
@@ -483,7 +561,9 @@ def test_wait_ends_on_stopped_too():
 @responses.activate
 def test_wait_deadline_raises_with_the_last_status():
     ticks = FakeMonotonic()
-    client = BatchClient(api_key=KEY, base_url=BASE, monotonic=ticks, sleep=lambda s: setattr(ticks, "now", ticks.now + s))
+    client = BatchClient(
+        api_key=KEY, base_url=BASE, monotonic=ticks, sleep=lambda s: setattr(ticks, "now", ticks.now + s)
+    )
     responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "running"})
     with pytest.raises(WaitTimeoutError) as caught:
         client.wait(BATCH, interval=10, timeout=35)
@@ -495,8 +575,13 @@ def test_wait_deadline_raises_with_the_last_status():
 @responses.activate
 def test_wait_rides_out_an_outage():
     ticks = FakeMonotonic()
-    client = BatchClient(api_key=KEY, base_url=BASE, max_retries=0, monotonic=ticks,
-                         sleep=lambda s: setattr(ticks, "now", ticks.now + s))
+    client = BatchClient(
+        api_key=KEY,
+        base_url=BASE,
+        max_retries=0,
+        monotonic=ticks,
+        sleep=lambda s: setattr(ticks, "now", ticks.now + s),
+    )
     responses.get(f"{BASE}/batches/{BATCH}", status=503, json={"message": "down"})
     responses.get(f"{BASE}/batches/{BATCH}", body=requests.ConnectionError("reset"))
     responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "completed"})
@@ -504,6 +589,7 @@ def test_wait_rides_out_an_outage():
 
 
 # -- configuration and secrets -------------------------------------------------
+
 
 def test_missing_key_fails_fast_naming_the_variable():
     with pytest.raises(ConfigError, match="BOLNA_API_KEY"):

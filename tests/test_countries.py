@@ -7,13 +7,40 @@ from csvtools.numbers.countries import calling_code_of_number, closest_countries
 
 SPELLINGS = [
     # (cell, region)
-    ("DE", "DE"), ("de", "DE"), ("DEU", "DE"), ("deu", "DE"), ("Germany", "DE"), (" germany ", "DE"),
-    ("United States", "US"), ("USA", "US"), ("U.S.", "US"), ("U.S.A.", "US"), ("United States of America", "US"),
-    ("United Kingdom", "GB"), ("UK", "GB"), ("U.K.", "GB"), ("Great Britain", "GB"), ("GBR", "GB"),
-    ("India", "IN"), ("IND", "IN"), ("South Korea", "KR"), ("Korea, Republic of", "KR"), ("Viet Nam", "VN"),
-    ("Vietnam", "VN"), ("Côte d'Ivoire", "CI"), ("Cote d'Ivoire", "CI"), ("Türkiye", "TR"), ("Turkey", "TR"),
-    ("The Netherlands", "NL"), ("Kosovo", "XK"), ("XK", "XK"),
-    ("+44", "GB"), ("44", "GB"), ("+1", "US"), ("+ 49", "DE"), ("+91", "IN"),
+    ("DE", "DE"),
+    ("de", "DE"),
+    ("DEU", "DE"),
+    ("deu", "DE"),
+    ("Germany", "DE"),
+    (" germany ", "DE"),
+    ("United States", "US"),
+    ("USA", "US"),
+    ("U.S.", "US"),
+    ("U.S.A.", "US"),
+    ("United States of America", "US"),
+    ("United Kingdom", "GB"),
+    ("UK", "GB"),
+    ("U.K.", "GB"),
+    ("Great Britain", "GB"),
+    ("GBR", "GB"),
+    ("India", "IN"),
+    ("IND", "IN"),
+    ("South Korea", "KR"),
+    ("Korea, Republic of", "KR"),
+    ("Viet Nam", "VN"),
+    ("Vietnam", "VN"),
+    ("Côte d'Ivoire", "CI"),
+    ("Cote d'Ivoire", "CI"),
+    ("Türkiye", "TR"),
+    ("Turkey", "TR"),
+    ("The Netherlands", "NL"),
+    ("Kosovo", "XK"),
+    ("XK", "XK"),
+    ("+44", "GB"),
+    ("44", "GB"),
+    ("+1", "US"),
+    ("+ 49", "DE"),
+    ("+91", "IN"),
 ]
 
 
@@ -22,8 +49,21 @@ def test_a_country_is_found_however_it_is_spelled(cell, region):
     assert resolve_country(cell) == region
 
 
-NOT_COUNTRIES = ["", "   ", None, "XX", "001", "+0", "+999", "Narnia", "Deutschland", "AQ", "Antarctica", "+800",
-                 "1234"]
+NOT_COUNTRIES = [
+    "",
+    "   ",
+    None,
+    "XX",
+    "001",
+    "+0",
+    "+999",
+    "Narnia",
+    "Deutschland",
+    "AQ",
+    "Antarctica",
+    "+800",
+    "1234",
+]
 
 
 @pytest.mark.parametrize("cell", NOT_COUNTRIES, ids=[repr(cell) for cell in NOT_COUNTRIES])
@@ -37,12 +77,16 @@ def test_closest_countries_are_offered_for_a_typo():
 
 
 def test_the_calling_code_of_a_number_is_read_off_its_start():
-    assert [calling_code_of_number(n) for n in ("+447911123456", "+12025550143", "+3531234567", "+8801234")] \
-        == [44, 1, 353, 880]
+    assert [
+        calling_code_of_number(n) for n in ("+447911123456", "+12025550143", "+3531234567", "+8801234")
+    ] == [44, 1, 353, 880]
 
 
-@pytest.mark.parametrize("region, code", [("DE", "DE"), ("de", "DE"), ("DEU", "DE"), ("Germany", "DE"),
-                                          ("+49", "DE"), ("uk", "GB")], ids=lambda value: str(value))
+@pytest.mark.parametrize(
+    "region, code",
+    [("DE", "DE"), ("de", "DE"), ("DEU", "DE"), ("Germany", "DE"), ("+49", "DE"), ("uk", "GB")],
+    ids=lambda value: str(value),
+)
 def test_options_keep_the_region_as_its_code(region, code):
     assert Options(region=region).region == code
 

@@ -4,9 +4,9 @@ import csv
 import json
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from click.testing import CliRunner
 
 from csvtools import ColumnError, clean_file, validate_file
 from csvtools.cli import cli
@@ -67,8 +67,11 @@ def test_an_empty_country_cell_without_region_reads_the_number_as_international(
 
 
 def test_a_cell_naming_no_country_rejects_only_numbers_that_need_one(tmp_path):
-    path = write(tmp_path, "phone,country\n07911 123456,Narnia\n+44 7911 123457,Narnia\n0044 7911 123458,Narnia\n"
-                           "447911123459,Narnia\n")
+    path = write(
+        tmp_path,
+        "phone,country\n07911 123456,Narnia\n+44 7911 123457,Narnia\n0044 7911 123458,Narnia\n"
+        "447911123459,Narnia\n",
+    )
     report = validate_file(path, region="GB")
     assert [(r.line, r.reason) for r in report.rejections] == [(2, "unknown_country"), (5, "unknown_country")]
     assert "'Narnia'" in report.rejections[0].detail
@@ -82,14 +85,19 @@ def test_an_explicit_country_column_is_used_and_said_so(tmp_path):
 
 
 def test_country_cells_may_be_codes_names_or_calling_codes(tmp_path):
-    path = write(tmp_path, "phone,country\n"
-                           "07911 123456,gb\n07911 123457,GBR\n07911 123458,U.K.\n07911 123459,+44\n07911 123450,44\n")
+    path = write(
+        tmp_path,
+        "phone,country\n"
+        "07911 123456,gb\n07911 123457,GBR\n07911 123458,U.K.\n07911 123459,+44\n07911 123450,44\n",
+    )
     out = tmp_path / "clean.csv"
     clean_file(path, out)
     assert numbers_of(out) == [f"+44791112345{digit}" for digit in "67890"]
 
 
-MISMATCHED = "phone,country\n+44 7911 123456,India\n+44 7911 123457,GB\n07911 123458,GB\n+91 98765 43210,India\n"
+MISMATCHED = (
+    "phone,country\n+44 7911 123456,India\n+44 7911 123457,GB\n07911 123458,GB\n+91 98765 43210,India\n"
+)
 
 
 def test_an_international_number_of_another_country_is_kept_and_listed(tmp_path):
@@ -97,7 +105,9 @@ def test_an_international_number_of_another_country_is_kept_and_listed(tmp_path)
     assert report.valid
     assert report.region_mismatches == 1
     # Calling codes are compared: +44 7911… is GG to libphonenumber, and no mismatch under GB.
-    assert [(m.line, m.reason, m.value) for m in report.mismatches] == [(2, "region_mismatch", "+44 7911 123456")]
+    assert [(m.line, m.reason, m.value) for m in report.mismatches] == [
+        (2, "region_mismatch", "+44 7911 123456")
+    ]
     assert "+44" in report.mismatches[0].detail and "IN" in report.mismatches[0].detail
 
 
@@ -188,8 +198,10 @@ def test_fallback_columns_take_the_first_non_empty_cell(tmp_path):
     assert [row["Phone"] for row in rows_of(out)] == ["+44 20 7946 0018", "+44 20 7946 0019"]
     assert report.by_column == {"Mobile": 1, "Phone": 1}
     assert report.column == "Mobile"
-    assert [(r.line, r.reason, r.value) for r in report.rejections] == [(4, "too_short", "12"),
-                                                                         (5, "missing_number", "")]
+    assert [(r.line, r.reason, r.value) for r in report.rejections] == [
+        (4, "too_short", "12"),
+        (5, "missing_number", ""),
+    ]
     assert report.rejections[0].detail.endswith("(column 'Phone')")
 
 
@@ -213,11 +225,32 @@ COUNTRY_CELLS = ["GB", "us", "India", "DEU", "+33", "", "Narnia", "AU"]
 
 
 @settings(max_examples=40, deadline=None)
-@given(rows=st.lists(st.tuples(st.sampled_from(["07911 123456", "(202) 555-0143", "98765 43210", "030 1234567",
-                                                "06 12 34 56 78", "+44 7911 123456", "0011 44 7911 123456",
-                                                "+61 2 9876 5432", "12", "N/A", "", "447911123456"]),
-                               st.sampled_from(COUNTRY_CELLS)), min_size=1, max_size=30),
-       region=st.sampled_from([None, "IN", "GB"]))
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "07911 123456",
+                    "(202) 555-0143",
+                    "98765 43210",
+                    "030 1234567",
+                    "06 12 34 56 78",
+                    "+44 7911 123456",
+                    "0011 44 7911 123456",
+                    "+61 2 9876 5432",
+                    "12",
+                    "N/A",
+                    "",
+                    "447911123456",
+                ]
+            ),
+            st.sampled_from(COUNTRY_CELLS),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    region=st.sampled_from([None, "IN", "GB"]),
+)
 def test_a_country_column_judges_each_row_as_the_reference_does_in_that_country(rows, region):
     """Every row's verdict is normalize_number's in the row's country (unknown cells aside)."""
     import pyarrow as pa
@@ -239,8 +272,10 @@ def test_a_country_column_judges_each_row_as_the_reference_does_in_that_country(
 def test_cli_github_format_shows_mismatches_as_warnings(tmp_path):
     result = run("validate", write(tmp_path, MISMATCHED), "--format", "github")
     assert result.exit_code == 0
-    assert any(line.startswith("::warning file=") and ",line=2,title=region_mismatch::" in line
-               for line in result.stdout.splitlines())
+    assert any(
+        line.startswith("::warning file=") and ",line=2,title=region_mismatch::" in line
+        for line in result.stdout.splitlines()
+    )
 
 
 def test_clean_chunk_reads_each_row_in_its_country_column():
@@ -248,10 +283,16 @@ def test_clean_chunk_reads_each_row_in_its_country_column():
 
     from csvtools import clean_chunk
 
-    frame = pd.DataFrame({"phone": ["(202) 555-0143", "07911 123456", "+44 7911 123456", None],
-                          "country": ["USA", "UK", "IN", "GB"]}, index=pd.RangeIndex(2, 6, name="line"))
+    frame = pd.DataFrame(
+        {
+            "phone": ["(202) 555-0143", "07911 123456", "+44 7911 123456", None],
+            "country": ["USA", "UK", "IN", "GB"],
+        },
+        index=pd.RangeIndex(2, 6, name="line"),
+    )
     verdicts = clean_chunk(frame, "phone", country_column="country")
     assert list(verdicts.index) == [2, 3, 4, 5]
-    assert list(verdicts["contact_number"].astype(object).where(verdicts["contact_number"].notna(), None)) == \
-        ["+12025550143", "+447911123456", "+447911123456", None]
+    assert list(
+        verdicts["contact_number"].astype(object).where(verdicts["contact_number"].notna(), None)
+    ) == ["+12025550143", "+447911123456", "+447911123456", None]
     assert verdicts["mismatch"].notna().tolist() == [False, False, True, False]

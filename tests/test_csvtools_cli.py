@@ -38,7 +38,9 @@ def test_validate_exit_1_when_any_row_would_be_rejected(tmp_path):
 def test_validate_exit_2_when_a_file_cannot_be_processed(tmp_path):
     result = run("validate", SAMPLES / "contacts_good.csv", tmp_path / "absent.csv")
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == [f"csvtools: {tmp_path / 'absent.csv'}: no such file: {tmp_path / 'absent.csv'}"]
+    assert result.stderr.strip().splitlines() == [
+        f"csvtools: {tmp_path / 'absent.csv'}: no such file: {tmp_path / 'absent.csv'}"
+    ]
     assert "12 clean" in result.stdout
 
 
@@ -79,8 +81,16 @@ def test_clean_writes_both_files_and_exits_0_even_with_rejects(tmp_path):
 
 def test_clean_with_region_and_column_and_named_rejects(tmp_path):
     result = run(
-        "clean", SAMPLES / "national_semicolon.csv", "-o", tmp_path / "de.csv", "--rejects", tmp_path / "bad.csv",
-        "--region", "DE", "--column", "Telefon",
+        "clean",
+        SAMPLES / "national_semicolon.csv",
+        "-o",
+        tmp_path / "de.csv",
+        "--rejects",
+        tmp_path / "bad.csv",
+        "--region",
+        "DE",
+        "--column",
+        "Telefon",
     )
     assert result.exit_code == 0, result.stderr
     assert "7 rows in, 6 clean, 1 rejected" in result.stdout
@@ -164,13 +174,21 @@ def test_usage_errors_exit_2():
 def test_python_dash_m_and_console_script_work(tmp_path):
     module = subprocess.run(
         [sys.executable, "-m", "csvtools", "validate", str(SAMPLES / "contacts_good.csv")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert module.returncode == 0, module.stderr
-    script = Path(sys.executable).with_name("csvtools")  # installed beside the interpreter, as scripts/test does
+    script = Path(sys.executable).with_name(
+        "csvtools"
+    )  # installed beside the interpreter, as scripts/test does
     assert script.exists(), f"no console script {script}: install the project (pip install -e .)"
-    direct = subprocess.run([str(script), "validate", str(SAMPLES / "contacts_good.csv")],
-                            capture_output=True, text=True, timeout=120)
+    direct = subprocess.run(
+        [str(script), "validate", str(SAMPLES / "contacts_good.csv")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert direct.returncode == 0, direct.stderr
     assert direct.stdout == module.stdout
 
@@ -191,7 +209,9 @@ def test_summary_notes_how_numbers_were_read(tmp_path):
 
 
 def test_workers_0_is_automatic_and_writes_what_one_process_writes(tmp_path):
-    automatic = run("clean", SAMPLES / "spreadsheet_export.csv", "-o", tmp_path / "auto.csv", "--workers", "0")
+    automatic = run(
+        "clean", SAMPLES / "spreadsheet_export.csv", "-o", tmp_path / "auto.csv", "--workers", "0"
+    )
     inline = run("clean", SAMPLES / "spreadsheet_export.csv", "-o", tmp_path / "one.csv", "--workers", "1")
     assert automatic.exit_code == inline.exit_code == 0
     assert (tmp_path / "auto.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()

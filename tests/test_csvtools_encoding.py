@@ -1,6 +1,5 @@
 """A UTF-8 file with a few bytes that are not UTF-8 is a damaged UTF-8 file, not a cp1252 one."""
 
-
 import pytest
 from click.testing import CliRunner
 
@@ -55,7 +54,9 @@ def test_a_forced_encoding_still_wins(tmp_path):
 
 def test_an_undecodable_header_is_one_error(tmp_path):
     source = tmp_path / "in.csv"
-    source.write_bytes("contact_number,nom,prénom\n+447900000001,A,José\n".encode().replace(b"pr\xc3\xa9", b"pr\xe9"))
+    source.write_bytes(
+        "contact_number,nom,prénom\n+447900000001,A,José\n".encode().replace(b"pr\xc3\xa9", b"pr\xe9")
+    )
     with pytest.raises(InputFileError, match=r"header \(line 1\) is not valid UTF-8: .*'pr\\xe9nom'"):
         validate_file(source)
 
@@ -78,7 +79,8 @@ def test_utf8_forced_on_a_file_that_is_not_names_the_line(tmp_path, workers):
     result = CliRunner().invoke(cli, ["validate", str(source), "--encoding", "utf-8"])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"csvtools: {source}: cannot decode line 5002 as utf-8: invalid continuation byte; pass --encoding"]
+        f"csvtools: {source}: cannot decode line 5002 as utf-8: invalid continuation byte; pass --encoding"
+    ]
 
 
 @pytest.mark.parametrize("bom", [False, True], ids=["no-bom", "bom"])
@@ -101,7 +103,9 @@ def test_damaged_blocks_read_as_the_csv_module_reads_them(tmp_path, monkeypatch,
 
     damaged_blocks = []
     read_damaged = blocks._damaged_block
-    monkeypatch.setattr(blocks, "_damaged_block", lambda *args: damaged_blocks.append(1) or read_damaged(*args))
+    monkeypatch.setattr(
+        blocks, "_damaged_block", lambda *args: damaged_blocks.append(1) or read_damaged(*args)
+    )
     outputs = {}
     for reader in ("blocks", "csv-module"):
         if reader == "csv-module":
@@ -109,8 +113,10 @@ def test_damaged_blocks_read_as_the_csv_module_reads_them(tmp_path, monkeypatch,
         for workers in (1, 2):
             report = clean_file(source, tmp_path / f"{reader}{workers}.csv", workers=workers)
             assert report.by_reason["encoding_error"] == 3 and report.blank > 0
-            outputs[reader, workers] = ((tmp_path / f"{reader}{workers}.csv").read_bytes(),
-                                        (tmp_path / f"{reader}{workers}.rejects.csv").read_bytes(),
-                                        report.to_dict() | {"clean_path": None, "rejects_path": None})
+            outputs[reader, workers] = (
+                (tmp_path / f"{reader}{workers}.csv").read_bytes(),
+                (tmp_path / f"{reader}{workers}.rejects.csv").read_bytes(),
+                report.to_dict() | {"clean_path": None, "rejects_path": None},
+            )
     assert damaged_blocks  # inline runs went through the line-by-line reading of damaged blocks
     assert len(set(map(repr, outputs.values()))) == 1

@@ -15,14 +15,18 @@ def test_rows_appended_during_the_run_stop_it_with_no_output(tmp_path, monkeypat
     monkeypatch.setattr(knobs, "CHUNK_ROWS", 10)
     name = '"Ann, Jr"' if quoted else "Ann"
     source = tmp_path / "in.csv"
-    source.write_text("phone,name\n" + "".join(f"+4479111{i:05d},{name}\n" for i in range(300)), encoding="utf-8")
+    source.write_text(
+        "phone,name\n" + "".join(f"+4479111{i:05d},{name}\n" for i in range(300)), encoding="utf-8"
+    )
 
     def append_rows(done, total):
         if os.path.getsize(source) == total:  # once: a writer appends while the run reads
             with open(source, "a", encoding="utf-8") as handle:
                 handle.write("".join(f"+4479222{i:05d},Late\n" for i in range(50)) + "+44792229")
 
-    with pytest.raises(InputFileError, match=r"changed while it was being read \(from [\d,]+ to [\d,]+ bytes\)"):
+    with pytest.raises(
+        InputFileError, match=r"changed while it was being read \(from [\d,]+ to [\d,]+ bytes\)"
+    ):
         clean_file(source, tmp_path / "out.csv", workers=workers, on_progress=append_rows)
     assert sorted(os.listdir(tmp_path)) == ["in.csv"]
 

@@ -38,17 +38,30 @@ def source(tmp_path):
     return path
 
 
-@pytest.mark.parametrize(("options", "fragment"), [
-    (["-o", "{in}"], "clean file"),
-    (["-o", "{dir}/c.csv", "--rejects", "{in}"], "rejects file"),
-    (["-o", "{dir}/x.csv", "--rejects", "{dir}/x.csv"], "rejects file"),
-    (["-o", "{dir}/c.csv", "--report", "{dir}/c.csv"], "report file"),
-    (["-o", "{dir}/c.csv", "--report", "{dir}/c.rejects.csv"], "report file"),
-    (["-o", "{dir}/sub/../in.csv"], "clean file"),
-    (["-o", "{dir}/hard.csv"], "clean file"),
-], ids=["out-is-input", "rejects-is-input", "out-is-rejects", "report-is-out", "report-is-default-rejects",
-        "input-by-another-spelling", "hard-link-to-input"])
-def test_an_output_that_is_the_input_or_another_output_is_refused_before_reading(tmp_path, source, options, fragment):
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        (["-o", "{in}"], "clean file"),
+        (["-o", "{dir}/c.csv", "--rejects", "{in}"], "rejects file"),
+        (["-o", "{dir}/x.csv", "--rejects", "{dir}/x.csv"], "rejects file"),
+        (["-o", "{dir}/c.csv", "--report", "{dir}/c.csv"], "report file"),
+        (["-o", "{dir}/c.csv", "--report", "{dir}/c.rejects.csv"], "report file"),
+        (["-o", "{dir}/sub/../in.csv"], "clean file"),
+        (["-o", "{dir}/hard.csv"], "clean file"),
+    ],
+    ids=[
+        "out-is-input",
+        "rejects-is-input",
+        "out-is-rejects",
+        "report-is-out",
+        "report-is-default-rejects",
+        "input-by-another-spelling",
+        "hard-link-to-input",
+    ],
+)
+def test_an_output_that_is_the_input_or_another_output_is_refused_before_reading(
+    tmp_path, source, options, fragment
+):
     (tmp_path / "sub").mkdir()
     os.link(source, tmp_path / "hard.csv")
     before = sorted(os.listdir(tmp_path))
@@ -65,7 +78,9 @@ def test_the_library_refuses_the_same_file_too(tmp_path, source):
     assert source.read_bytes() == SOURCE
 
 
-@pytest.mark.parametrize("report", ["{dir}/no/such/dir/report.json", "{dir}"], ids=["no-directory", "a-directory"])
+@pytest.mark.parametrize(
+    "report", ["{dir}/no/such/dir/report.json", "{dir}"], ids=["no-directory", "a-directory"]
+)
 def test_an_unwritable_report_leaves_no_clean_or_rejects_file(tmp_path, source, report):
     result = run("clean", source, "-o", tmp_path / "c.csv", "--report", report.format(dir=tmp_path))
     assert result.exit_code == 2
@@ -134,7 +149,10 @@ def test_a_fifo_given_to_the_library_is_one_input_error(tmp_path):
 def test_utf16_forced_on_a_file_without_bom_is_one_line(tmp_path, source):
     result = run("validate", source, "--encoding", "utf-16")
     assert result.exit_code == 2
-    assert one_line(result) == f"csvtools: {source}: cannot decode the file as utf-16: UTF-16 stream does not start with BOM"
+    assert (
+        one_line(result)
+        == f"csvtools: {source}: cannot decode the file as utf-16: UTF-16 stream does not start with BOM"
+    )
     assert "Usage:" not in result.stderr
 
 
@@ -151,8 +169,17 @@ def test_dash_reads_standard_input_for_validate_and_clean(tmp_path):
 
 def test_clean_to_standard_output_puts_the_summary_on_stderr(tmp_path):
     good = (SAMPLES / "contacts_good.csv").read_bytes()
-    result = run("clean", "-", "-o", "-", "--rejects", tmp_path / "bad.csv", "--report", tmp_path / "r.json",
-                 stdin=good)
+    result = run(
+        "clean",
+        "-",
+        "-o",
+        "-",
+        "--rejects",
+        tmp_path / "bad.csv",
+        "--report",
+        tmp_path / "r.json",
+        stdin=good,
+    )
     assert result.exit_code == 0, result.stderr
     expected = tmp_path / "expected.csv"
     clean_file(SAMPLES / "contacts_good.csv", expected, tmp_path / "expected.rejects.csv")
@@ -179,8 +206,9 @@ def test_a_file_named_dash_is_reachable_as_dot_slash_dash(tmp_path, source, monk
     assert Path("-").read_bytes().startswith(b"contact_number,")
 
 
-@pytest.mark.parametrize("command", [["validate", "{in}"], ["clean", "{in}", "-o", "{dir}/c.csv"]],
-                         ids=["validate", "clean"])
+@pytest.mark.parametrize(
+    "command", [["validate", "{in}"], ["clean", "{in}", "-o", "{dir}/c.csv"]], ids=["validate", "clean"]
+)
 def test_quiet_prints_nothing_but_errors(tmp_path, source, command):
     args = [part.format(**{"in": source, "dir": tmp_path}) for part in command]
     result = run(*args, "--quiet")
@@ -194,7 +222,9 @@ def test_quiet_prints_nothing_but_errors(tmp_path, source, command):
 def test_clean_to_standard_output_checks_the_report_path_first(tmp_path):
     good = (SAMPLES / "contacts_good.csv").read_bytes()
     for report in (tmp_path / "bad.csv", tmp_path / "no" / "dir" / "r.json"):
-        result = run("clean", "-", "-o", "-", "--rejects", tmp_path / "bad.csv", "--report", report, stdin=good)
+        result = run(
+            "clean", "-", "-o", "-", "--rejects", tmp_path / "bad.csv", "--report", report, stdin=good
+        )
         assert result.exit_code == 2
         one_line(result)
         assert result.stdout == "" and os.listdir(tmp_path) == []
@@ -205,12 +235,15 @@ def test_the_html_page_never_replaces_the_input_or_another_output(tmp_path, comm
     source = tmp_path / "in.csv"
     source.write_text("phone,name\n+447911123456,Ann\n", encoding="utf-8")
     before = source.read_bytes()
-    arguments = [command, source, "--html", source] + (["-o", tmp_path / "c.csv"] if command == "clean" else [])
+    arguments = [command, source, "--html", source] + (
+        ["-o", tmp_path / "c.csv"] if command == "clean" else []
+    )
     result = CliRunner().invoke(cli, [str(argument) for argument in arguments])
     assert result.exit_code == 2 and "same file" in result.stderr
     assert source.read_bytes() == before
     if command == "clean":
-        clash = CliRunner().invoke(cli, ["clean", str(source), "-o", str(tmp_path / "c.csv"),
-                                         "--html", str(tmp_path / "c.csv")])
+        clash = CliRunner().invoke(
+            cli, ["clean", str(source), "-o", str(tmp_path / "c.csv"), "--html", str(tmp_path / "c.csv")]
+        )
         assert clash.exit_code == 2 and "same file" in clash.stderr
         assert not (tmp_path / "c.csv").exists()

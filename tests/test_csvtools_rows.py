@@ -26,8 +26,10 @@ def test_blank_rows_are_skipped_and_counted_not_rejected(tmp_path, monkeypatch, 
     monkeypatch.setattr(knobs, "BLOCK_BYTES", 64)
     name = '"Cy, Jr",York' if quoted else "Cy,York"
     path = tmp_path / "export.csv"
-    path.write_text("phone,name,city\n" + GOOD + ",,\n" + f"+447911123458,{name}\n" + ",,\n" * 7 + "bad,Dee,\n",
-                    encoding="utf-8")
+    path.write_text(
+        "phone,name,city\n" + GOOD + ",,\n" + f"+447911123458,{name}\n" + ",,\n" * 7 + "bad,Dee,\n",
+        encoding="utf-8",
+    )
     report = clean_file(path, tmp_path / "c.csv", workers=workers)
     assert (report.rows, report.clean, report.rejected, report.blank) == (12, 3, 1, 8)
     assert report.rows == report.clean + report.rejected + report.blank
@@ -47,11 +49,15 @@ def test_a_file_whose_only_bad_rows_are_blank_is_valid(tmp_path):
     assert json.loads(result.stdout)["blank"] == 2
 
 
-@pytest.mark.parametrize(("header", "message"), [
-    ("phone,name,name", "repeats 'name' (columns 2 and 3)"),
-    ("phone,,city", "column 2 of the header has no name"),
-    ("phone,name, ", "column 3 of the header has no name"),
-], ids=["duplicate", "empty", "blank-space"])
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("phone,name,name", "repeats 'name' (columns 2 and 3)"),
+        ("phone,,city", "column 2 of the header has no name"),
+        ("phone,name, ", "column 3 of the header has no name"),
+    ],
+    ids=["duplicate", "empty", "blank-space"],
+)
 def test_empty_and_repeated_header_names_are_refused(tmp_path, header, message):
     path = tmp_path / "export.csv"
     path.write_text(header + "\n" + GOOD, encoding="utf-8")

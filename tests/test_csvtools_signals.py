@@ -7,7 +7,6 @@ import sys
 import time
 
 import pytest
-
 from helpers.numbers import generate
 
 
@@ -36,8 +35,11 @@ def big_run(tmp_path):
     generate.write(str(source), 400_000)
     out = tmp_path / "out" / "clean.csv"
     out.parent.mkdir()
-    run = subprocess.Popen([sys.executable, "-m", "csvtools", "clean", str(source), "-o", str(out), "--workers", "2"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "csvtools", "clean", str(source), "-o", str(out), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         # Wait until the run is writing (its .part files exist) and its workers are up.
         deadline = time.monotonic() + 60

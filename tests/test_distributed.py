@@ -51,8 +51,12 @@ PARQUET_ROWS = {
 def client():
     """Two worker processes on loopback, started once for the module; their blocks are small, so that
     one file makes several pieces (the knobs are read in the workers, where the pieces are cut)."""
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as connected:
+    with (
+        LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        Client(cluster) as connected,
+    ):
         connected.run(lambda: setattr(importlib.import_module("csvtools.knobs"), "BLOCK_BYTES", 64 << 10))
         yield connected
 
@@ -83,8 +87,9 @@ def _concatenated(paths, target):
         if path.suffix == ".parquet":
             rows = pq.read_table(path).to_pylist()
             buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows([["" if v is None else v for v in row.values()]
-                                                                for row in rows])
+            csv.writer(buffer, lineterminator="\n").writerows(
+                [["" if v is None else v for v in row.values()] for row in rows]
+            )
             body = buffer.getvalue()
             offsets[str(path)] = line + 1  # row r of the file is line r + 1 of its CSV form
         elif path.name == "latin.csv":
@@ -116,9 +121,13 @@ def _as_one_file(rejects, offsets):
     """Distributed rejects as the concatenated run names them: one line number, no file."""
     out = []
     for file, line, reason, detail, *fields in rejects:
+
         def concatenated(match, file=file):
             return f"line {offsets[match.group(2) or file] + int(match.group(1))}"
-        detail = re.sub(r"line (\d+)(?: of (.+))?$", concatenated, detail) if reason == "duplicate" else detail
+
+        detail = (
+            re.sub(r"line (\d+)(?: of (.+))?$", concatenated, detail) if reason == "duplicate" else detail
+        )
         out.append([str(offsets[file] + int(line)), reason, detail, *fields])
     return out
 
@@ -126,10 +135,14 @@ def _as_one_file(rejects, offsets):
 COUNTS = ("rows", "clean", "rejected", "by_reason", "by_country", "by_reading")
 
 
-@pytest.mark.parametrize("settings", [{}, {"keep_duplicates": True}, {"region": "GB"}, {"level": "possible"},
-                                      {"types": "mobile,toll_free"}],
-                         ids=["default", "keep-duplicates", "region-GB", "level-possible", "types"])
-def test_the_cluster_writes_what_one_machine_writes_for_the_files_end_to_end(client, inputs, tmp_path, settings):
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"keep_duplicates": True}, {"region": "GB"}, {"level": "possible"}, {"types": "mobile,toll_free"}],
+    ids=["default", "keep-duplicates", "region-GB", "level-possible", "types"],
+)
+def test_the_cluster_writes_what_one_machine_writes_for_the_files_end_to_end(
+    client, inputs, tmp_path, settings
+):
     one = tmp_path / "all.csv"
     offsets = _concatenated(inputs, one)
     single = clean_file(one, tmp_path / "one.clean.csv", **settings)
@@ -138,7 +151,9 @@ def test_the_cluster_writes_what_one_machine_writes_for_the_files_end_to_end(cli
     clean, rejects = _parts(tmp_path / "out" / "clean"), _parts(tmp_path / "out" / "rejects")
     assert clean == _rows(tmp_path / "one.clean.csv")
     assert _as_one_file(rejects, offsets) == _rows(tmp_path / "one.rejects.csv")
-    assert {name: getattr(report, name) for name in COUNTS} == {name: getattr(single, name) for name in COUNTS}
+    assert {name: getattr(report, name) for name in COUNTS} == {
+        name: getattr(single, name) for name in COUNTS
+    }
     assert report.rows == len(clean) + len(rejects) == report.clean + report.rejected
     if not settings.get("keep_duplicates"):
         assert any(" of " in row[3] for row in rejects)  # a first occurrence in another file was found
@@ -152,24 +167,53 @@ def test_parts_follow_the_inputs_and_name_file_and_physical_line(client, inputs,
     assert files == sorted(files, key=[str(path) for path in inputs].index)
     quoted = [row for row in _parts(tmp_path / "out" / "rejects") if row[0].endswith("quoted.csv")]
     # Ann's record spans lines 2-4 and Cat's 6-7; Bob repeats a number of b.csv, Dan Ann's
-    assert [row[1:3] for row in quoted] == [["5", "duplicate"], ["8", "duplicate"], ["9", "not_a_number"],
-                                            ["10", "malformed_row"]]
+    assert [row[1:3] for row in quoted] == [
+        ["5", "duplicate"],
+        ["8", "duplicate"],
+        ["9", "not_a_number"],
+        ["10", "malformed_row"],
+    ]
     assert quoted[0][3] == f"+919876543210 is already on line 8001 of {inputs[1]}"
     assert quoted[1][3] == "+447911123456 is already on line 2"
     assert quoted[2][5] == "'=HYPERLINK(1)"  # rejects are for people: formulas neutralized
     parquet = [row for row in _parts(tmp_path / "out" / "rejects") if row[0].endswith(".parquet")]
-    assert [row[1:3] for row in parquet] == [["1", "duplicate"], ["2", "missing_number"], ["3", "duplicate"],
-                                             ["5", "duplicate"], ["6", "not_a_number"]]
+    assert [row[1:3] for row in parquet] == [
+        ["1", "duplicate"],
+        ["2", "missing_number"],
+        ["3", "duplicate"],
+        ["5", "duplicate"],
+        ["6", "not_a_number"],
+    ]
     assert parquet[2][3] == f"+4915123456789 is already on line 11 of {inputs[3]}"  # rows numbered from 1
 
 
 def test_a_file_in_another_encoding_and_delimiter_reads_as_on_one_machine(client, inputs, tmp_path):
     report = clean_files(inputs, tmp_path / "out", client)
     latin = [row for row in _parts(tmp_path / "out" / "rejects") if row[0].endswith("latin.csv")]
-    assert latin == [[str(inputs[5]), "3", "duplicate", f"+447911123456 is already on line 2 of {inputs[3]}",
-                      "+44 7911 123456", "Åsa", "Öberg", "basic", "2026-03-02"],
-                     [str(inputs[5]), "4", "not_a_number", "no phone number in the value", "abc", "Renée", "Noël",
-                      "gold", "2026-03-03"]]
+    assert latin == [
+        [
+            str(inputs[5]),
+            "3",
+            "duplicate",
+            f"+447911123456 is already on line 2 of {inputs[3]}",
+            "+44 7911 123456",
+            "Åsa",
+            "Öberg",
+            "basic",
+            "2026-03-02",
+        ],
+        [
+            str(inputs[5]),
+            "4",
+            "not_a_number",
+            "no phone number in the value",
+            "abc",
+            "Renée",
+            "Noël",
+            "gold",
+            "2026-03-03",
+        ],
+    ]
     assert ["+33612345678", "Zoé", "Lefèvre", "gold", "2026-03-01"] in _parts(tmp_path / "out" / "clean")
     assert report.encoding == "cp1252+utf-8" and report.delimiter == ",+;"
 
@@ -179,9 +223,12 @@ def test_header_only_files_make_an_empty_run(client, tmp_path):
         (tmp_path / name).write_text("phone,name\n", encoding="utf-8")
     report = clean_files([tmp_path / "a.csv", tmp_path / "b.csv"], tmp_path / "out", client)
     assert (report.rows, report.clean, report.rejected) == (0, 0, 0)
-    assert (tmp_path / "out" / "clean" / "part-00000.csv").read_text(encoding="utf-8") == "contact_number,name\n"
-    assert (tmp_path / "out" / "rejects" / "part-00000.csv").read_text(encoding="utf-8") == \
-        "file,line,reason,detail,phone,name\n"
+    assert (tmp_path / "out" / "clean" / "part-00000.csv").read_text(
+        encoding="utf-8"
+    ) == "contact_number,name\n"
+    assert (tmp_path / "out" / "rejects" / "part-00000.csv").read_text(
+        encoding="utf-8"
+    ) == "file,line,reason,detail,phone,name\n"
 
 
 def test_report_json_is_the_returned_report_with_the_files(client, inputs, tmp_path):
@@ -195,7 +242,9 @@ def test_globs_expand_in_sorted_order_and_a_file_named_twice_counts_once(client,
     folder = inputs[0].parent
     report = clean_files([str(folder / "[abc].csv"), inputs[1]], tmp_path / "out", client)
     rejects = _parts(tmp_path / "out" / "rejects")
-    assert list(dict.fromkeys(row[0] for row in rejects)) == [str(folder / name) for name in ("a.csv", "b.csv", "c.csv")]
+    assert list(dict.fromkeys(row[0] for row in rejects)) == [
+        str(folder / name) for name in ("a.csv", "b.csv", "c.csv")
+    ]
     assert report.file == "3 files"
 
 
@@ -220,21 +269,39 @@ def test_an_input_inside_the_folder_the_run_replaces_is_refused(client, inputs, 
 
 
 def test_cli_engine_dask_on_a_running_scheduler(client, inputs, tmp_path):
-    result = CliRunner().invoke(cli, ["clean", *map(str, inputs), "--engine", "dask", "--scheduler",
-                                      client.scheduler.address, "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "clean",
+            *map(str, inputs),
+            "--engine",
+            "dask",
+            "--scheduler",
+            client.scheduler.address,
+            "-o",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
-    assert result.output.startswith(f"6 files: {report['rows']} rows in, {report['clean']} clean, "
-                                    f"{report['rejected']} rejected")
+    assert result.output.startswith(
+        f"6 files: {report['rows']} rows in, {report['clean']} clean, {report['rejected']} rejected"
+    )
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (["a.csv", "b.csv", "-o", "x.csv"], "several need --engine dask"),
-    (["a.csv", "-o", "x.csv", "--scheduler", "tcp://127.0.0.1:1"], "--scheduler needs --engine dask"),
-    (["a.csv", "--engine", "dask", "-o", "out", "--rejects", "r.csv"], "go into the -o folder"),
-    (["a.csv", "--engine", "dask", "-o", "out", "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"],
-     "--workers sizes a local cluster"),
-], ids=["several-files", "scheduler-alone", "rejects-path", "workers-and-scheduler"])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["a.csv", "b.csv", "-o", "x.csv"], "several need --engine dask"),
+        (["a.csv", "-o", "x.csv", "--scheduler", "tcp://127.0.0.1:1"], "--scheduler needs --engine dask"),
+        (["a.csv", "--engine", "dask", "-o", "out", "--rejects", "r.csv"], "go into the -o folder"),
+        (
+            ["a.csv", "--engine", "dask", "-o", "out", "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"],
+            "--workers sizes a local cluster",
+        ),
+    ],
+    ids=["several-files", "scheduler-alone", "rejects-path", "workers-and-scheduler"],
+)
 def test_cli_usage_errors_exit_2(arguments, message):
     result = CliRunner().invoke(cli, ["clean", *arguments])
     assert result.exit_code == 2 and message in result.output
@@ -243,15 +310,20 @@ def test_cli_usage_errors_exit_2(arguments, message):
 def test_cli_without_dask_says_what_to_install(inputs, monkeypatch, tmp_path):
     for name in ("dask", "dask.dataframe", "distributed"):
         monkeypatch.setitem(sys.modules, name, None)
-    result = CliRunner().invoke(cli, ["clean", str(inputs[3]), "--engine", "dask", "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        cli, ["clean", str(inputs[3]), "--engine", "dask", "-o", str(tmp_path / "out")]
+    )
     assert result.exit_code == 2
-    assert result.output == ("csvtools: the Dask engine needs dask and distributed: "
-                             "pip install 'contact-batch-tools[dask]'\n")
+    assert result.output == (
+        "csvtools: the Dask engine needs dask and distributed: pip install 'contact-batch-tools[dask]'\n"
+    )
     assert not (tmp_path / "out").exists()
 
 
 def test_cli_a_pattern_that_matches_nothing_exits_2_in_one_line(tmp_path):
-    result = CliRunner().invoke(cli, ["clean", str(tmp_path / "*.csv"), "--engine", "dask", "-o", str(tmp_path)])
+    result = CliRunner().invoke(
+        cli, ["clean", str(tmp_path / "*.csv"), "--engine", "dask", "-o", str(tmp_path)]
+    )
     assert result.exit_code == 2 and result.output == f"csvtools: {tmp_path / '*.csv'}: no file matches\n"
 
 
@@ -282,14 +354,17 @@ def test_suppression_lists_remove_what_one_machine_removes(client, inputs, tmp_p
     assert report.by_reason.get("suppressed", 0) == single.by_reason["suppressed"] > 0
     assert (report.rows, report.clean, report.rejected) == (single.rows, single.clean, single.rejected)
     record, expected = report.suppression[0], single.suppression[0]
-    assert {key: record[key] for key in ("sha256", "numbers", "rows", "removed")} == \
-        {key: expected[key] for key in ("sha256", "numbers", "rows", "removed")}
+    assert {key: record[key] for key in ("sha256", "numbers", "rows", "removed")} == {
+        key: expected[key] for key in ("sha256", "numbers", "rows", "removed")
+    }
 
 
 def test_a_later_file_repeating_the_first_files_numbers_on_the_same_lines_has_duplicates(client, tmp_path):
     """The first file's order keys once equalled its plain line numbers, so a copy of it read as new."""
     for name in ("p1.csv", "p2.csv"):
-        (tmp_path / name).write_text("contact_number,name\n+447911123456,a\n+447911123457,b\n", encoding="utf-8")
+        (tmp_path / name).write_text(
+            "contact_number,name\n+447911123456,a\n+447911123457,b\n", encoding="utf-8"
+        )
     report = clean_files([tmp_path / "p1.csv", tmp_path / "p2.csv"], tmp_path / "out", client)
     assert (report.rows, report.clean, report.by_reason) == (4, 2, {"duplicate": 2})
     rejects = (tmp_path / "out" / "rejects" / "part-00001.csv").read_text(encoding="utf-8")

@@ -26,21 +26,26 @@ def test_a_duplicate_index_on_disk_writes_what_one_in_memory_writes(mixed_file, 
     assert disk.by_reason["duplicate"] > 1000
 
 
-def test_a_temporary_directory_without_room_stops_the_run_with_one_error_and_no_output(mixed_file, tmp_path,
-                                                                                        monkeypatch):
+def test_a_temporary_directory_without_room_stops_the_run_with_one_error_and_no_output(
+    mixed_file, tmp_path, monkeypatch
+):
     import tempfile
 
     monkeypatch.setattr(knobs, "SPILL_AT", 500)
     monkeypatch.setattr(knobs, "BLOCK_BYTES", 128 * 1024)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
-    with pytest.raises(OutputFileError, match=r"cannot keep the index of numbers already seen in .*missing: .*TMPDIR"):
+    with pytest.raises(
+        OutputFileError, match=r"cannot keep the index of numbers already seen in .*missing: .*TMPDIR"
+    ):
         clean_file(mixed_file, tmp_path / "out.csv")
     assert sorted(path.name for path in tmp_path.iterdir()) == []
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.integers(min_value=0, max_value=60), max_size=30), max_size=12),
-       st.sampled_from([(2, 1), (5, 3), (8, 64), (None, None)]))
+@given(
+    st.lists(st.lists(st.integers(min_value=0, max_value=60), max_size=30), max_size=12),
+    st.sampled_from([(2, 1), (5, 3), (8, 64), (None, None)]),
+)
 def test_duplicate_index_names_the_first_line_across_many_chunks(chunks, spill):
     """FirstLines, with its runs merged as they grow and moved to disk at spill_at numbers (read
     back a segment at a time), agrees with a plain dict (also for numbers too long for an int64 key)."""

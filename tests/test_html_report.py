@@ -15,9 +15,13 @@ from csvtools.cli import cli
 from csvtools.html_report import ADVICE, render_html
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome")
-                 if (found := shutil.which(name))), None)
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no chromium here: apt-get install chromium (.ci/run does)")
+CHROMIUM = next(
+    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))),
+    None,
+)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium here: apt-get install chromium (.ci/run does)"
+)
 
 
 def run(*args):
@@ -29,9 +33,23 @@ def run(*args):
 def browse(page, profile):
     """The DOM as headless Chromium leaves it after loading ``page``, and the console messages it logged."""
     done = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-         f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=90)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
     return done.stdout, console
@@ -48,8 +66,9 @@ class Figures(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "section" and attrs.get("class") == "report":
-            self._section = self.sections.setdefault(attrs["data-file"], {"figures": {}, "charts": {},
-                                                                          "rows": []})
+            self._section = self.sections.setdefault(
+                attrs["data-file"], {"figures": {}, "charts": {}, "rows": []}
+            )
         elif tag == "section" and attrs.get("class") == "failed":
             self._file = attrs["data-file"]
         elif tag == "svg" and attrs.get("data-chart") == "calls":
@@ -80,8 +99,12 @@ def shown(dom):
 
 def expected_section(report):
     section = {
-        "figures": {"rows": report["rows"], "clean": report["clean"], "rejected": report["rejected"],
-                    "duplicates": report["by_reason"].get("duplicate", 0)},
+        "figures": {
+            "rows": report["rows"],
+            "clean": report["clean"],
+            "rejected": report["rejected"],
+            "duplicates": report["by_reason"].get("duplicate", 0),
+        },
         "charts": {"share": {"clean": report["clean"], "rejected": report["rejected"]}},
         "rows": [(r["line"], r["reason"]) for r in report["rejections"]],
     }
@@ -99,16 +122,25 @@ def expected_section(report):
 @needs_chromium
 def test_clean_page_renders_in_chromium_with_the_json_reports_figures(tmp_path):
     page, report_json = tmp_path / "report.html", tmp_path / "report.json"
-    result = run("clean", SAMPLES / "spreadsheet_export.csv", "-o", tmp_path / "clean.csv", "--report", report_json,
-                 "--html", page)
+    result = run(
+        "clean",
+        SAMPLES / "spreadsheet_export.csv",
+        "-o",
+        tmp_path / "clean.csv",
+        "--report",
+        report_json,
+        "--html",
+        page,
+    )
     assert result.exit_code == 0, result.stderr
     dom, console = browse(page, tmp_path / "profile")
     assert console == []
     report = json.loads(report_json.read_text())
     page_shows = shown(dom)
     assert page_shows.sections == {report["file"]: expected_section(report)}
-    assert len(re.findall(r'<g class="bar"', dom)) == \
-        len(report["by_reason"]) + len(report["by_country"]) + len(report["by_type"])
+    assert len(re.findall(r'<g class="bar"', dom)) == len(report["by_reason"]) + len(
+        report["by_country"]
+    ) + len(report["by_type"])
 
 
 @needs_chromium
@@ -129,15 +161,28 @@ def test_validate_page_for_several_files_with_a_workbook_and_a_failure(tmp_path)
 def test_the_browser_check_sees_console_errors(tmp_path):
     """The check above can fail: a page whose script throws is caught."""
     page = tmp_path / "broken.html"
-    page.write_text('<!DOCTYPE html><html><body><script>throw new Error("broken page")</script></body></html>')
+    page.write_text(
+        '<!DOCTYPE html><html><body><script>throw new Error("broken page")</script></body></html>'
+    )
     _, console = browse(page, tmp_path / "profile")
     assert any("broken page" in line for line in console)
 
 
 def test_the_page_is_self_contained_and_escapes_values():
-    report = Report(file="<b>x</b>.csv", rows=1, rejected=1, by_reason={"not_a_number": 1},
-                    rejections=[Rejection(line=2, reason="not_a_number", detail="no phone number in the value",
-                                          value='<script>alert(1)</script>')])
+    report = Report(
+        file="<b>x</b>.csv",
+        rows=1,
+        rejected=1,
+        by_reason={"not_a_number": 1},
+        rejections=[
+            Rejection(
+                line=2,
+                reason="not_a_number",
+                detail="no phone number in the value",
+                value="<script>alert(1)</script>",
+            )
+        ],
+    )
     page = render_html(report)
     assert "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;b&gt;x&lt;/b&gt;.csv" in page
@@ -161,8 +206,10 @@ def test_uploader_run_writes_a_page_with_the_batch_outcome(api, tmp_path):
 
     source = tmp_path / "spreadsheet_export.csv"
     source.write_bytes((SAMPLES / "spreadsheet_export.csv").read_bytes())
-    result = CliRunner().invoke(uploader_cli, ["run", str(source), "--allow-rejects", "--now", "--wait",
-                                               "--interval", "0.2", "--json"])
+    result = CliRunner().invoke(
+        uploader_cli,
+        ["run", str(source), "--allow-rejects", "--now", "--wait", "--interval", "0.2", "--json"],
+    )
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
     page = tmp_path / "spreadsheet_export.report.html"

@@ -4,8 +4,8 @@ import os
 import sqlite3
 
 import pytest
-
 from conftest import copy_sample, operations, uploader
+
 from uploader import LedgerError, UploadInProgressError
 from uploader import ledger as ledger_module
 from uploader.ledger import Ledger
@@ -23,7 +23,10 @@ def test_a_write_locked_ledger_is_one_line_and_exit_2(api, tmp_path, monkeypatch
         holder.rollback()
         holder.close()
     assert result.exit_code == 2
-    assert result.stderr == f"uploader: the upload ledger {ledger_path} is locked by another process (database is locked)\n"
+    assert (
+        result.stderr
+        == f"uploader: the upload ledger {ledger_path} is locked by another process (database is locked)\n"
+    )
     assert "create" not in operations(api)
 
 
@@ -38,14 +41,18 @@ def test_a_read_only_ledger_is_one_line_and_exit_2(api, tmp_path, monkeypatch, s
     if os.geteuid() == 0:
         # Root writes files whatever their mode; SQLite opens an unwritable file read-only, so do that.
         connect = sqlite3.connect
-        monkeypatch.setattr(ledger_module.sqlite3, "connect",
-                            lambda path, **kw: connect(f"file:{path}?mode=ro", uri=True, **kw))
+        monkeypatch.setattr(
+            ledger_module.sqlite3,
+            "connect",
+            lambda path, **kw: connect(f"file:{path}?mode=ro", uri=True, **kw),
+        )
     else:
         ledger_path.chmod(0o444)
     result = uploader("run", source, "--now")
     assert result.exit_code == 2
-    assert result.stderr == (f"uploader: the upload ledger {ledger_path} is read-only "
-                             "(attempt to write a readonly database)\n")
+    assert result.stderr == (
+        f"uploader: the upload ledger {ledger_path} is read-only (attempt to write a readonly database)\n"
+    )
     assert operations(api).count("create") == (1 if situation == "resume" else 0)
 
 
@@ -61,7 +68,9 @@ def test_a_claim_is_exclusive_across_ledger_objects_and_ends_with_them(tmp_path)
     with first.claim("http://api", "agent", "abc"):
         with first.claim("http://api", "agent", "abc"):  # nested in one object: fine
             pass
-        with pytest.raises(UploadInProgressError, match=f"another run is uploading this file, pid {os.getpid()}"):
+        with pytest.raises(
+            UploadInProgressError, match=f"another run is uploading this file, pid {os.getpid()}"
+        ):
             with second.claim("http://api", "agent", "abc"):
                 pass
         with second.claim("http://api", "agent", "other bytes"):

@@ -43,9 +43,11 @@ def test_a_text_stream_is_a_type_error():
 def frame():
     # As pandas reads a CSV by default: a phone column with a gap becomes floats.
     return pd.DataFrame(
-        {"name": ["Asha", "Ravi", "Zoë", "Dev", "NA"],
-         "phone": [919876543210.0, np.nan, 447400123456.0, 919876543210.0, 4930901820.0],
-         "visits": [3, 1, 4, 1, 5]},
+        {
+            "name": ["Asha", "Ravi", "Zoë", "Dev", "NA"],
+            "phone": [919876543210.0, np.nan, 447400123456.0, 919876543210.0, 4930901820.0],
+            "visits": [3, 1, 4, 1, 5],
+        },
         index=["a", "b", "c", "d", "e"],
     )
 
@@ -71,9 +73,15 @@ def test_clean_frame_gives_what_clean_file_gives_for_the_same_rows(frame, tmp_pa
     text.to_csv(tmp_path / "in.csv", index=False)
     file_report = clean_file(tmp_path / "in.csv", tmp_path / "out.csv", region="IN")
     clean, _, frame_report = clean_frame(frame, region="IN")
-    assert list(clean["contact_number"]) == pd.read_csv(tmp_path / "out.csv", dtype=str)["contact_number"].tolist()
+    assert (
+        list(clean["contact_number"])
+        == pd.read_csv(tmp_path / "out.csv", dtype=str)["contact_number"].tolist()
+    )
     assert frame_report.rejections == file_report.rejections
-    assert (frame_report.by_reason, frame_report.by_country) == (file_report.by_reason, file_report.by_country)
+    assert (frame_report.by_reason, frame_report.by_country) == (
+        file_report.by_reason,
+        file_report.by_country,
+    )
 
 
 def test_clean_frame_with_column_and_region():

@@ -6,11 +6,10 @@ import sys
 
 import pyarrow as pa
 import pytest
+from helpers.numbers import generate
 
 from csvtools.io.source import CsvSource
 from csvtools.run.pool import WorkPlan, work
-from helpers.numbers import generate
-
 
 MEMORY_PROBE = """
 import resource, sys
@@ -32,8 +31,12 @@ def test_memory_stays_flat_as_the_file_grows(tmp_path):
     for rows in (40_000, 160_000):
         source = tmp_path / f"contacts_{rows}.csv"
         generate.write(str(source), rows, seed=3)
-        done = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(source), str(tmp_path / "out.csv")],
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-c", MEMORY_PROBE, str(source), str(tmp_path / "out.csv")],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert done.returncode == 0, done.stderr
         peaks[rows] = int(done.stdout.split()[-1]) / 1024  # MB
     # Four times the rows, and nothing grows with them (we measured 3 to 5 MB of noise and caches):
@@ -48,7 +51,9 @@ def test_a_worker_holds_no_arrow_memory_between_pieces(tmp_path, monkeypatch):
     cycles that hold the calling frames; a worker collects them after each piece)."""
     from csvtools import process
 
-    monkeypatch.setattr(process, "_ours", True)  # as in a worker (set_up_worker would also freeze pytest's objects)
+    monkeypatch.setattr(
+        process, "_ours", True
+    )  # as in a worker (set_up_worker would also freeze pytest's objects)
     path = tmp_path / "contacts.csv"
     generate.write(str(path), 60_000, seed=5)
     with CsvSource(path) as source:

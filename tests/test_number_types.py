@@ -33,8 +33,11 @@ TYPE_RULES = [
 ]
 
 
-@pytest.mark.parametrize("number, kind, types, kept", TYPE_RULES,
-                         ids=[f"{kind}-under-{types or 'default'}" for _, kind, types, kept in TYPE_RULES])
+@pytest.mark.parametrize(
+    "number, kind, types, kept",
+    TYPE_RULES,
+    ids=[f"{kind}-under-{types or 'default'}" for _, kind, types, kept in TYPE_RULES],
+)
 def test_types_keep_or_reject(tmp_path, number, kind, types, kept):
     assert normalize_number(number).type == kind
     path = tmp_path / "list.csv"
@@ -50,8 +53,10 @@ def test_types_keep_or_reject(tmp_path, number, kind, types, kept):
 
 
 def test_a_premium_rate_number_is_rejected_by_default_in_both_paths_of_clean_chunk():
-    frame = pd.DataFrame({"phone": ["+449012345678", "+44 (0) 90 1234 5678", "+447400123456"]},
-                         index=pd.RangeIndex(2, 5, name="line"))
+    frame = pd.DataFrame(
+        {"phone": ["+449012345678", "+44 (0) 90 1234 5678", "+447400123456"]},
+        index=pd.RangeIndex(2, 5, name="line"),
+    )
     verdicts = clean_chunk(frame, "phone", types=DEFAULT_TYPES)
     assert verdicts["reason"].tolist()[:2] == ["disallowed_type", "disallowed_type"]
     assert verdicts["type"].tolist() == ["premium_rate", "premium_rate", "mobile"]
@@ -60,8 +65,9 @@ def test_a_premium_rate_number_is_rejected_by_default_in_both_paths_of_clean_chu
 
 def test_report_counts_kept_numbers_by_type_after_duplicates(tmp_path):
     path = tmp_path / "list.csv"
-    path.write_text("phone\n+447400123456\n+447400123456\n+441212345678\n+12015550123\n+449012345678\n",
-                    encoding="utf-8")
+    path.write_text(
+        "phone\n+447400123456\n+447400123456\n+441212345678\n+12015550123\n+449012345678\n", encoding="utf-8"
+    )
     report = validate_file(path)
     assert report.by_type == {"fixed_line": 1, "fixed_line_or_mobile": 1, "mobile": 1}
     assert report.by_reason == {"disallowed_type": 1, "duplicate": 1}
@@ -69,11 +75,15 @@ def test_report_counts_kept_numbers_by_type_after_duplicates(tmp_path):
     assert sum(report.by_type.values()) == report.clean
 
 
-@pytest.mark.parametrize("types, expected", [
-    (None, DEFAULT_TYPES),
-    ("mobile, FIXED_LINE", ("mobile", "fixed_line")),
-    (["toll_free", "toll_free"], ("toll_free",)),
-], ids=["default", "string", "list"])
+@pytest.mark.parametrize(
+    "types, expected",
+    [
+        (None, DEFAULT_TYPES),
+        ("mobile, FIXED_LINE", ("mobile", "fixed_line")),
+        (["toll_free", "toll_free"], ("toll_free",)),
+    ],
+    ids=["default", "string", "list"],
+)
 def test_options_types_are_normalized(types, expected):
     assert Options(types=types).types == expected
 

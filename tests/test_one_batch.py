@@ -8,8 +8,8 @@ import sys
 import time
 
 import requests
-
 from conftest import AGENT_ID, API_KEY, copy_sample, faults, operations, uploader
+
 from uploader.ledger import Ledger
 
 
@@ -81,9 +81,13 @@ def test_several_candidates_stop_the_run_naming_them(api, tmp_path):
     for _ in range(2):
         with open(clean, "rb") as handle:
             entry = Ledger().entries()[-1]
-            response = requests.post(f"{api}/batches", headers={"Authorization": f"Bearer {API_KEY}"},
-                                     data={"agent_id": AGENT_ID}, files={"file": (entry.file_name, handle)},
-                                     timeout=10)
+            response = requests.post(
+                f"{api}/batches",
+                headers={"Authorization": f"Bearer {API_KEY}"},
+                data={"agent_id": AGENT_ID},
+                files={"file": (entry.file_name, handle)},
+                timeout=10,
+            )
         assert response.status_code == 201
     result = uploader("run", source, "--now")
     assert result.exit_code == 1
@@ -95,8 +99,14 @@ def test_several_candidates_stop_the_run_naming_them(api, tmp_path):
 
 def _run_process(source, api, tmp_path, *extra):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "uploader", "run", str(source), "--now", *extra],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    return subprocess.Popen(
+        [sys.executable, "-m", "uploader", "run", str(source), "--now", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
 
 
 def _wait_for_operation(api, operation, timeout=20):
@@ -117,7 +127,8 @@ def test_two_runs_at_once_make_one_batch(api, tmp_path):
     assert first.returncode == 0, first_err
     assert second.returncode == 1, second_err
     assert second_err.strip().splitlines()[-1] == (
-        f"uploader: another run is uploading this file, pid {first.pid}; let it finish, then run again")
+        f"uploader: another run is uploading this file, pid {first.pid}; let it finish, then run again"
+    )
     assert operations(api).count("create") == 1
     assert len(batches(api)) == 1
     # and once the first is done, the same command resumes the one batch
@@ -173,7 +184,9 @@ def test_a_second_run_while_the_first_schedules_does_not_schedule_again(api, tmp
 
 def test_the_key_appears_in_no_output_log_ledger_or_state_file(standin_factory, monkeypatch, tmp_path):
     secret = "bn-very-secret-key-4711"
-    url = standin_factory(api_keys=[secret], speed=3000, control=True, state_path=str(tmp_path / "state.sqlite"))
+    url = standin_factory(
+        api_keys=[secret], speed=3000, control=True, state_path=str(tmp_path / "state.sqlite")
+    )
     monkeypatch.setenv("BOLNA_API_BASE", url)
     monkeypatch.setenv("BOLNA_API_KEY", secret)
     monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
@@ -181,14 +194,17 @@ def test_the_key_appears_in_no_output_log_ledger_or_state_file(standin_factory, 
     source = copy_sample(tmp_path, "contacts_good.csv")
     seen = ""
     for _ in range(4):
-        result = uploader("-vv", "run", source, "--now", "--wait", "--interval", "0.1",
-                          "--results", tmp_path / "calls.json")
+        result = uploader(
+            "-vv", "run", source, "--now", "--wait", "--interval", "0.1", "--results", tmp_path / "calls.json"
+        )
         seen += result.output + result.stderr
         if result.exit_code == 0:
             break
     assert result.exit_code == 0, result.stderr
     assert "GET" in seen  # the requests were logged
     files = [path for path in tmp_path.rglob("*") if path.is_file()]
-    assert {"ledger.sqlite", "state.sqlite", "calls.json", "contacts_good.clean.csv"} <= {p.name for p in files}
+    assert {"ledger.sqlite", "state.sqlite", "calls.json", "contacts_good.clean.csv"} <= {
+        p.name for p in files
+    }
     assert secret not in seen
     assert [path.name for path in files if secret.encode() in path.read_bytes()] == []

@@ -2,16 +2,18 @@
 
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_FLASK = "import sys; sys.modules['flask'] = sys.modules['werkzeug'] = None; "  # makes `import flask` fail
 
 
 def python(code, *args):
-    return subprocess.run([sys.executable, "-c", NO_FLASK + code, *args], capture_output=True, text=True,
-                          timeout=60, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-c", NO_FLASK + code, *args], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
 
 
 def test_flask_is_only_in_the_standin_extra():
@@ -21,8 +23,10 @@ def test_flask_is_only_in_the_standin_extra():
 
 
 def test_the_client_and_csvtools_work_without_flask():
-    result = python("import csvtools, uploader, uploader.cli; from uploader import BatchClient; "
-                    "print(BatchClient(api_key='k', base_url='http://127.0.0.1:9').base_url)")
+    result = python(
+        "import csvtools, uploader, uploader.cli; from uploader import BatchClient; "
+        "print(BatchClient(api_key='k', base_url='http://127.0.0.1:9').base_url)"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "http://127.0.0.1:9\n"
 
@@ -30,16 +34,29 @@ def test_the_client_and_csvtools_work_without_flask():
 def test_serve_without_flask_says_what_to_install():
     result = python("from uploader.cli import main; sys.argv = ['uploader', 'serve', '--port', '0']; main()")
     assert result.returncode == 2
-    assert result.stderr == "uploader: serve needs Flask, which comes with the stand-in extra: pip install '.[standin]'\n"
+    assert (
+        result.stderr
+        == "uploader: serve needs Flask, which comes with the stand-in extra: pip install '.[standin]'\n"
+    )
 
 
 def test_python_dash_m_uploader_works():
-    result = subprocess.run([sys.executable, "-m", "uploader", "--help"], capture_output=True, text=True,
-                            timeout=60, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "uploader", "--help"], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Usage: uploader [OPTIONS] COMMAND [ARGS]...")
     assert "  run " in result.stdout.split("Commands:")[1]
-    no_key = subprocess.run([sys.executable, "-m", "uploader", "list", "--agent-id", "x"], capture_output=True,
-                            text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}, cwd="/")
+    no_key = subprocess.run(
+        [sys.executable, "-m", "uploader", "list", "--agent-id", "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
+        cwd="/",
+    )
     assert no_key.returncode == 2
-    assert no_key.stderr == "uploader: no API key: set BOLNA_API_KEY in the environment or in .env (see .env.example)\n"
+    assert (
+        no_key.stderr
+        == "uploader: no API key: set BOLNA_API_KEY in the environment or in .env (see .env.example)\n"
+    )

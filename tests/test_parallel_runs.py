@@ -1,9 +1,9 @@
 """A run in many pieces, inline or in worker processes, writes byte for byte what one piece writes."""
 
 import pytest
+from helpers.numbers import generate
 
 from csvtools import clean_file, knobs, normalize_number, validate_file
-from helpers.numbers import generate
 
 
 @pytest.mark.parametrize("max_rejections", [None, 5])
@@ -34,7 +34,9 @@ def test_duplicates_read_again_from_the_file_equal_those_carried_from_a_chunk(tm
     plain = tmp_path / "plain.csv"
     plain.write_bytes(line_end.join(lines).encode())
     first = lines[1].split(",")
-    lines[1] = ",".join([first[0], f'"{first[1]}"', *first[2:]])  # the same cell, quoted: the csv module reads all
+    lines[1] = ",".join(
+        [first[0], f'"{first[1]}"', *first[2:]]
+    )  # the same cell, quoted: the csv module reads all
     quoted = tmp_path / "quoted.csv"
     quoted.write_bytes(line_end.join(lines).encode())
 
@@ -43,12 +45,14 @@ def test_duplicates_read_again_from_the_file_equal_those_carried_from_a_chunk(tm
         reports[name] = clean_file(path, tmp_path / f"{name}.out.csv", workers=2, max_rejections=None)
         for limit in (None, 3):
             validated = validate_file(path, max_rejections=limit)
-            assert validated.rejections == reports[name].rejections[:len(validated.rejections)]
+            assert validated.rejections == reports[name].rejections[: len(validated.rejections)]
     assert (tmp_path / "plain.out.csv").read_bytes() == (tmp_path / "quoted.out.csv").read_bytes()
     rejects = (tmp_path / "plain.out.rejects.csv").read_bytes()
     assert rejects == (tmp_path / "quoted.out.rejects.csv").read_bytes()
-    expected = (f"3001,duplicate,{normalize_number(phone).number} is already on line 11,{phone},"
-                f"'=cmd|' /C calc'!A0,'@SUM(1),basic,2026-01-01\n")
+    expected = (
+        f"3001,duplicate,{normalize_number(phone).number} is already on line 11,{phone},"
+        f"'=cmd|' /C calc'!A0,'@SUM(1),basic,2026-01-01\n"
+    )
     assert expected.encode() in rejects
     paths = {"file": None, "clean_path": None, "rejects_path": None}
     assert reports["plain"].to_dict() | paths == reports["quoted"].to_dict() | paths

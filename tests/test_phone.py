@@ -18,7 +18,11 @@ KEPT = [
     ("'+919876543210", None, "+919876543210"),
     ("tel:+1-202-555-0143", None, "+12025550143"),
     ("TEL:+44-7911-123456;phone-context=example.com", None, "+447911123456"),
-    ("\uff0b\uff19\uff11 \uff19\uff18\uff17\uff16\uff15 \uff14\uff13\uff12\uff11\uff10", None, "+919876543210"),
+    (
+        "\uff0b\uff19\uff11 \uff19\uff18\uff17\uff16\uff15 \uff14\uff13\uff12\uff11\uff10",
+        None,
+        "+919876543210",
+    ),
     ("+\u0669\u0661\u0669\u0668\u0667\u0666\u0665\u0664\u0663\u0662\u0661\u0660", None, "+919876543210"),
     ("00919876543210", None, "+919876543210"),
     ("0044 7911 123456", None, "+447911123456"),
@@ -152,7 +156,9 @@ def test_every_character_whose_compatibility_form_is_plus_counts_as_plus():
 
     from csvtools.numbers.reference import _PLUS_SIGNS
 
-    pluses = {code for code in range(0x80, sys.maxunicode + 1) if unicodedata.normalize("NFKC", chr(code)) == "+"}
+    pluses = {
+        code for code in range(0x80, sys.maxunicode + 1) if unicodedata.normalize("NFKC", chr(code)) == "+"
+    }
     assert pluses <= set(_PLUS_SIGNS)
 
 
@@ -164,17 +170,19 @@ def test_a_plus_and_an_international_prefix_is_read_only_with_that_region():
 HINT = "pass --region or a country column"
 NATIONAL_LOOKING = [
     # (raw value, region, whether the detail carries the hint)
-    ("07911 123456", None, True),        # trunk prefix
-    ("(202) 555-0143", None, True),      # a US number without +1: Egypt's +20 has no such number
-    ("2801234567", None, True),          # no country code +28
-    ("12345", None, False),              # too short for any national number with its area code
-    ("+44 7911 12345", None, False),     # international: the + is there
-    ("0044 7911 12345", None, False),    # international: 00
-    ("07911 12345", "GB", False),        # a region was given
+    ("07911 123456", None, True),  # trunk prefix
+    ("(202) 555-0143", None, True),  # a US number without +1: Egypt's +20 has no such number
+    ("2801234567", None, True),  # no country code +28
+    ("12345", None, False),  # too short for any national number with its area code
+    ("+44 7911 12345", None, False),  # international: the + is there
+    ("0044 7911 12345", None, False),  # international: 00
+    ("07911 12345", "GB", False),  # a region was given
 ]
 
 
-@pytest.mark.parametrize("raw, region, hinted", NATIONAL_LOOKING, ids=[repr(case[0]) for case in NATIONAL_LOOKING])
+@pytest.mark.parametrize(
+    "raw, region, hinted", NATIONAL_LOOKING, ids=[repr(case[0]) for case in NATIONAL_LOOKING]
+)
 def test_a_rejected_national_looking_value_without_region_says_to_pass_one(raw, region, hinted):
     result = normalize_number(raw, region)
     assert result.number is None
@@ -182,8 +190,14 @@ def test_a_rejected_national_looking_value_without_region_says_to_pass_one(raw, 
 
 
 NEEDS_COUNTRY = [
-    ("07911 123456", True), ("447911123456", True), ("tel:202-555-0143", True), ("+44 7911 123456", False),
-    ("0044 7911 123456", False), ("\uff0b44 7911 123456", False), ("N/A", False), ("", False),
+    ("07911 123456", True),
+    ("447911123456", True),
+    ("tel:202-555-0143", True),
+    ("+44 7911 123456", False),
+    ("0044 7911 123456", False),
+    ("\uff0b44 7911 123456", False),
+    ("N/A", False),
+    ("", False),
 ]
 
 

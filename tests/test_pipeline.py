@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from csvtools import ColumnError, InputFileError, OutputFileError, clean_file, validate_file
-from csvtools import knobs
+from csvtools import ColumnError, InputFileError, OutputFileError, clean_file, knobs, validate_file
 from csvtools.io.naming import rejects_path_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +64,9 @@ def write(path, text, encoding="utf-8"):
 
 
 def test_line_numbers_are_physical_lines_across_quoted_newlines(tmp_path):
-    source = write(tmp_path / "in.csv", 'phone,note\n+919876543210,"a\nb\nc"\nnope,x\n\n+447911123456,y\nbad\n')
+    source = write(
+        tmp_path / "in.csv", 'phone,note\n+919876543210,"a\nb\nc"\nnope,x\n\n+447911123456,y\nbad\n'
+    )
     report = validate_file(source)
     assert [(r.line, r.reason) for r in report.rejections] == [(5, "not_a_number"), (8, "malformed_row")]
     assert report.rows == 4
@@ -127,7 +128,9 @@ def test_delimiters_are_sniffed(tmp_path, delimiter):
 
 
 def test_values_are_never_type_guessed(tmp_path):
-    source = write(tmp_path / "in.csv", "phone,name,zip,flag\n+919876543210,NA,00123,null\n+447911123456,,1e5,None\n")
+    source = write(
+        tmp_path / "in.csv", "phone,name,zip,flag\n+919876543210,NA,00123,null\n+447911123456,,1e5,None\n"
+    )
     clean_file(source, tmp_path / "out.csv")
     assert (tmp_path / "out.csv").read_text() == (
         "contact_number,name,zip,flag\n+919876543210,NA,00123,null\n+447911123456,,1e5,None\n"
@@ -214,8 +217,9 @@ def test_encoding_is_decided_over_the_whole_file_whatever_the_read_size(tmp_path
     late_cp1252 = tmp_path / "late.csv"
     late_cp1252.write_bytes(good.read_bytes() + "+447911123499,Andr\xe9\n".encode("cp1252"))
     ascii_then_cp1252 = tmp_path / "ascii.csv"
-    ascii_then_cp1252.write_bytes(good.read_bytes().decode().encode("ascii", "replace")
-                                  + "+447911123499,Andr\xe9\n".encode("cp1252"))
+    ascii_then_cp1252.write_bytes(
+        good.read_bytes().decode().encode("ascii", "replace") + "+447911123499,Andr\xe9\n".encode("cp1252")
+    )
     assert decide_encoding(good) == ("utf-8", "strict")
     assert decide_encoding(no_final_newline) == ("utf-8", "strict")
     # UTF-8 text with one stray cp1252 byte is damaged UTF-8 (issue #12, item 13), not cp1252.
@@ -223,12 +227,16 @@ def test_encoding_is_decided_over_the_whole_file_whatever_the_read_size(tmp_path
     assert detect_encoding(ascii_then_cp1252) == "cp1252"
 
 
-@pytest.mark.parametrize(("source", "out_dir", "clean", "rejects"), [
-    ("in/contacts.csv", None, "in/contacts.clean.csv", "in/contacts.rejects.csv"),
-    ("in/contacts.csv", "out", "out/contacts.clean.csv", "out/contacts.rejects.csv"),
-    ("in/contacts.clean.csv", "out", "out/contacts.clean.csv", "out/contacts.rejects.csv"),
-    ("contacts.tsv", None, "contacts.clean.csv", "contacts.rejects.csv"),
-], ids=["beside", "out-dir", "already-clean", "other-extension"])
+@pytest.mark.parametrize(
+    ("source", "out_dir", "clean", "rejects"),
+    [
+        ("in/contacts.csv", None, "in/contacts.clean.csv", "in/contacts.rejects.csv"),
+        ("in/contacts.csv", "out", "out/contacts.clean.csv", "out/contacts.rejects.csv"),
+        ("in/contacts.clean.csv", "out", "out/contacts.clean.csv", "out/contacts.rejects.csv"),
+        ("contacts.tsv", None, "contacts.clean.csv", "contacts.rejects.csv"),
+    ],
+    ids=["beside", "out-dir", "already-clean", "other-extension"],
+)
 def test_one_naming_rule_for_outputs(source, out_dir, clean, rejects):
     from csvtools import output_paths
 

@@ -44,7 +44,12 @@ def test_groups_of_a_mixed_file_at_a_start_inside_for_some(mixed):
     assert plan.last_call == plan.start + timedelta(seconds=120)  # 8 rows, 10 at once, 120 s a call
     groups = {group.country: group for group in plan.groups}
     assert {country: (group.rows, group.inside) for country, group in groups.items()} == {
-        "IN": (3, True), "US": (2, True), "GB": (1, True), "RU": (1, False), "AU": (1, False)}
+        "IN": (3, True),
+        "US": (2, True),
+        "GB": (1, True),
+        "RU": (1, False),
+        "AU": (1, False),
+    }
     assert groups["IN"].time_zones == ("Asia/Calcutta",)
     assert groups["IN"].local_start.isoformat() == "2026-12-07T19:40:00+05:30"
     assert groups["US"].local_start.isoformat() == "2026-12-07T09:10:00-05:00"
@@ -78,11 +83,27 @@ WINDOW_RULES = [
 ]
 
 
-@pytest.mark.parametrize("number, local, hours, rules, avg, inside", WINDOW_RULES, ids=[
-    "us-0830-rule-allows", "us-0730-rule-refuses", "us-0730-rules-none", "us-0830-default-hours",
-    "fr-morning", "fr-lunch", "fr-call-runs-into-lunch", "fr-saturday", "fr-saturday-rules-none",
-    "ca-saturday-1700", "ca-saturday-after-1800", "gb-last-call-after-2100", "gb-last-call-at-2100",
-    "gb-any-hours", "in-0900-opening"])
+@pytest.mark.parametrize(
+    "number, local, hours, rules, avg, inside",
+    WINDOW_RULES,
+    ids=[
+        "us-0830-rule-allows",
+        "us-0730-rule-refuses",
+        "us-0730-rules-none",
+        "us-0830-default-hours",
+        "fr-morning",
+        "fr-lunch",
+        "fr-call-runs-into-lunch",
+        "fr-saturday",
+        "fr-saturday-rules-none",
+        "ca-saturday-1700",
+        "ca-saturday-after-1800",
+        "gb-last-call-after-2100",
+        "gb-last-call-at-2100",
+        "gb-any-hours",
+        "in-0900-opening",
+    ],
+)
 def test_calling_windows(tmp_path, number, local, hours, rules, avg, inside):
     path = tmp_path / "one.csv"
     path.write_text(f"phone\n{number}\n", encoding="utf-8")
@@ -94,11 +115,15 @@ def test_calling_windows(tmp_path, number, local, hours, rules, avg, inside):
     assert group.inside is inside
 
 
-@pytest.mark.parametrize("asked, starts", [
-    ("2026-12-07T10:00:00+00:00", "2026-12-07T10:00:00+00:00"),
-    ("2026-12-07T10:00:01+00:00", "2026-12-07T10:10:00+00:00"),
-    ("2026-12-07T10:09:59+05:30", "2026-12-07T04:40:00+00:00"),
-], ids=["on-the-mark", "just-after", "offset"])
+@pytest.mark.parametrize(
+    "asked, starts",
+    [
+        ("2026-12-07T10:00:00+00:00", "2026-12-07T10:00:00+00:00"),
+        ("2026-12-07T10:00:01+00:00", "2026-12-07T10:10:00+00:00"),
+        ("2026-12-07T10:09:59+05:30", "2026-12-07T04:40:00+00:00"),
+    ],
+    ids=["on-the-mark", "just-after", "offset"],
+)
 def test_the_api_rounds_the_start_up_to_ten_minutes(asked, starts):
     assert api_start(datetime.fromisoformat(asked)).isoformat() == starts
 
@@ -108,7 +133,11 @@ def test_an_unknown_zone_falls_back_to_every_zone_of_the_country(monkeypatch):
     reference.time_zones_for.cache_clear()
     try:
         assert csvtools.time_zones_for("+447911123456") == (
-            "Europe/Guernsey", "Europe/Isle_of_Man", "Europe/Jersey", "Europe/London")
+            "Europe/Guernsey",
+            "Europe/Isle_of_Man",
+            "Europe/Jersey",
+            "Europe/London",
+        )
         assert csvtools.time_zones_for("+80012345678") == ("Etc/Unknown",)
     finally:
         reference.time_zones_for.cache_clear()
@@ -123,8 +152,22 @@ def test_a_number_of_no_zone_is_never_inside(tmp_path):
 
 def test_cli_plan_json_has_groups_and_the_report(mixed):
     at = (datetime.now(timezone.utc) + timedelta(days=8)).replace(microsecond=0).isoformat()
-    result = CliRunner().invoke(cli, ["plan", str(mixed), "--agent-id", "a", "--at", at, "--json",
-                                      "--concurrency", "2", "--avg-call-seconds", "60"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            str(mixed),
+            "--agent-id",
+            "a",
+            "--at",
+            at,
+            "--json",
+            "--concurrency",
+            "2",
+            "--avg-call-seconds",
+            "60",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert sum(group["rows"] for group in data["groups"]) == data["report"]["clean"] == 8
@@ -139,10 +182,13 @@ def test_cli_plan_text_and_bad_hours(mixed):
     result = CliRunner().invoke(cli, ["plan", str(mixed), "--agent-id", "a", "--at", at])
     assert result.exit_code == 0, result.output
     assert "rows would be called outside their calling hours" in result.stdout
-    result = CliRunner().invoke(cli, ["plan", str(mixed), "--agent-id", "a", "--at", at, "--calling-hours", "9-5"])
+    result = CliRunner().invoke(
+        cli, ["plan", str(mixed), "--agent-id", "a", "--at", at, "--calling-hours", "9-5"]
+    )
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        "uploader: calling hours are HH:MM-HH:MM (e.g. 09:00-21:00) or 'any', not '9-5'"]
+        "uploader: calling hours are HH:MM-HH:MM (e.g. 09:00-21:00) or 'any', not '9-5'"
+    ]
 
 
 def test_plan_writes_nothing_beside_the_file(mixed):

@@ -14,8 +14,12 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
 def process_state():
-    return {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count(), "thresholds": gc.get_threshold(),
-            "environ": dict(os.environ)}
+    return {
+        "enabled": gc.isenabled(),
+        "frozen": gc.get_freeze_count(),
+        "thresholds": gc.get_threshold(),
+        "environ": dict(os.environ),
+    }
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -41,13 +45,23 @@ def test_clean_file_leaves_the_callers_gc_and_environment_as_they_were(tmp_path,
 
 def test_importing_and_running_the_library_switches_no_phonenumbers_cache_on(tmp_path):
     """The pattern cache is a process-wide setting of phonenumbers: the command line's to make."""
-    probe = ("import sys; from phonenumbers import re_util; from csvtools import clean_file; "
-             f"clean_file({str(SAMPLES / 'contacts_good.csv')!r}, {str(tmp_path / 'c.csv')!r}); "
-             "print(re_util._COMPILED_PATTERNS is not None)")
+    probe = (
+        "import sys; from phonenumbers import re_util; from csvtools import clean_file; "
+        f"clean_file({str(SAMPLES / 'contacts_good.csv')!r}, {str(tmp_path / 'c.csv')!r}); "
+        "print(re_util._COMPILED_PATTERNS is not None)"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
-    command = subprocess.run([sys.executable, "-c", "from csvtools import process; process.set_up_batch_process(); "
-                              "from phonenumbers import re_util; print(re_util._COMPILED_PATTERNS is not None)"],
-                             capture_output=True, text=True, timeout=120)
+    command = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from csvtools import process; process.set_up_batch_process(); "
+            "from phonenumbers import re_util; print(re_util._COMPILED_PATTERNS is not None)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert command.stdout.strip() == "True", command.stderr  # the probe can tell

@@ -12,23 +12,60 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 
 
 def test_csvtools_exports():
-    assert sorted(csvtools.__all__) == sorted([
-        "REASONS", "ColumnError", "CsvToolsError", "InputFileError", "NumberResult", "Options", "OutputFileError",
-        "Rejection", "Report", "clean_chunk", "clean_file", "neutralize_formula", "normalize_number", "output_paths",
-        "validate_file", "time_zones_for",
-        "clean_frame", "render_html",
-    ])
+    assert sorted(csvtools.__all__) == sorted(
+        [
+            "REASONS",
+            "ColumnError",
+            "CsvToolsError",
+            "InputFileError",
+            "NumberResult",
+            "Options",
+            "OutputFileError",
+            "Rejection",
+            "Report",
+            "clean_chunk",
+            "clean_file",
+            "neutralize_formula",
+            "normalize_number",
+            "output_paths",
+            "validate_file",
+            "time_zones_for",
+            "clean_frame",
+            "render_html",
+        ]
+    )
     assert all(hasattr(csvtools, name) for name in csvtools.__all__)
 
 
 def test_uploader_exports():
-    assert sorted(uploader.__all__) == sorted([
-        "APIConnectionError", "APIStatusError", "APITimeoutError", "ActionResult", "AmbiguousCreateError",
-        "AuthenticationError", "BadRequestError", "Batch", "BatchClient", "BatchFailedError", "ConfigError",
-        "ConflictError", "Execution", "LedgerError", "NotFoundError", "RateLimitError", "RejectedRowsError", "ScheduleTimeError",
-        "ServerError", "UploadInProgressError", "UploaderError", "WaitTimeoutError",
-        "Account", "InsufficientBalanceError",
-    ])
+    assert sorted(uploader.__all__) == sorted(
+        [
+            "APIConnectionError",
+            "APIStatusError",
+            "APITimeoutError",
+            "ActionResult",
+            "AmbiguousCreateError",
+            "AuthenticationError",
+            "BadRequestError",
+            "Batch",
+            "BatchClient",
+            "BatchFailedError",
+            "ConfigError",
+            "ConflictError",
+            "Execution",
+            "LedgerError",
+            "NotFoundError",
+            "RateLimitError",
+            "RejectedRowsError",
+            "ScheduleTimeError",
+            "ServerError",
+            "UploadInProgressError",
+            "UploaderError",
+            "WaitTimeoutError",
+            "Account",
+            "InsufficientBalanceError",
+        ]
+    )
     assert all(hasattr(uploader, name) for name in uploader.__all__)
 
 
@@ -52,4 +89,6 @@ def test_every_command_is_in_readme():
     for group, program in ((csvtools_cli, "csvtools"), (uploader_cli, "uploader")):
         for command in group.commands:
             # As it is typed: a bare word ("run", "list") would be found in any prose.
-            assert re.search(rf"\b{program}(?: \[[^\]]*\]| --\S+)* {command}\b", README), f"{program} {command}"
+            assert re.search(rf"\b{program}(?: \[[^\]]*\]| --\S+)* {command}\b", README), (
+                f"{program} {command}"
+            )

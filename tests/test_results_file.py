@@ -5,17 +5,25 @@ import csv
 import json
 from pathlib import Path
 
-import csvtools
 from conftest import uploader
 
-FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://evil.test","click")', "@SUM(1+1)", "-2+3+cmd|' /C calc'!A0"]
+import csvtools
+
+FORMULAS = [
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil.test","click")',
+    "@SUM(1+1)",
+    "-2+3+cmd|' /C calc'!A0",
+]
 
 
 def test_formula_cells_reach_the_results_csv_neutralized(api, tmp_path):
     source = tmp_path / "contacts.csv"
     rows = ["contact_number,note,office,amount"]
-    rows += [f'+9198765432{i:02d},"{formula.replace(chr(34), chr(34) * 2)}",+44 20 7946 0000,-12.5'
-             for i, formula in enumerate(FORMULAS)]
+    rows += [
+        f'+9198765432{i:02d},"{formula.replace(chr(34), chr(34) * 2)}",+44 20 7946 0000,-12.5'
+        for i, formula in enumerate(FORMULAS)
+    ]
     source.write_text("\n".join(rows) + "\n")
     results = tmp_path / "calls.csv"
     result = uploader("run", source, "--now", "--wait", "--interval", "0.1", "--results", results)
@@ -29,8 +37,12 @@ def test_formula_cells_reach_the_results_csv_neutralized(api, tmp_path):
     assert [call["var_note"] for call in calls] == [csvtools.neutralize_formula(f) for f in FORMULAS]
 
     as_json = tmp_path / "calls.json"
-    assert uploader("run", source, "--now", "--wait", "--interval", "0.1", "--results", as_json).exit_code == 0
-    notes = sorted(call["context_details"]["recipient_data"]["note"] for call in json.loads(as_json.read_text()))
+    assert (
+        uploader("run", source, "--now", "--wait", "--interval", "0.1", "--results", as_json).exit_code == 0
+    )
+    notes = sorted(
+        call["context_details"]["recipient_data"]["note"] for call in json.loads(as_json.read_text())
+    )
     assert notes == sorted(FORMULAS)  # JSON is data for programs: the API's values as they came
 
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-
 from conftest import AGENT_ID, API_KEY, OTHER_AGENT_ID, FakeClock
+
 from uploader.standin.simulation import TERMINAL_CALL_STATUSES
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -18,7 +18,9 @@ CONTACTS = "contact_number,first_name,city\n" + "".join(
 
 def create(url, body=CONTACTS, agent=AGENT_ID, headers=AUTH, name="contacts.csv", **form):
     files = {"file": (name, body.encode() if isinstance(body, str) else body, "text/csv")}
-    return requests.post(f"{url}/batches", headers=headers, data={"agent_id": agent, **form}, files=files, timeout=10)
+    return requests.post(
+        f"{url}/batches", headers=headers, data={"agent_id": agent, **form}, files=files, timeout=10
+    )
 
 
 def at(clock, seconds):
@@ -26,8 +28,12 @@ def at(clock, seconds):
 
 
 def schedule(url, batch_id, when, **form):
-    return requests.post(f"{url}/batches/{batch_id}/schedule", headers=AUTH,
-                         files={"scheduled_at": (None, when), **{k: (None, v) for k, v in form.items()}}, timeout=10)
+    return requests.post(
+        f"{url}/batches/{batch_id}/schedule",
+        headers=AUTH,
+        files={"scheduled_at": (None, when), **{k: (None, v) for k, v in form.items()}},
+        timeout=10,
+    )
 
 
 def get(url, path, headers=AUTH):
@@ -47,15 +53,26 @@ def test_create_answers_201_with_a_32_hex_batch_id(server):
     assert re.fullmatch(r"[0-9a-f]{32}", body["batch_id"])
     batch = get(server, f"/batches/{body['batch_id']}").json()
     assert (batch["status"], batch["file_name"], batch["total_contacts"], batch["valid_contacts"]) == (
-        "created", "contacts.csv", 40, 40)
+        "created",
+        "contacts.csv",
+        40,
+        40,
+    )
     assert batch["scheduled_at"] is None
 
 
 def test_create_keeps_caller_ids_retry_config_and_webhook(server):
     files = {"file": ("c.csv", CONTACTS.encode(), "text/csv")}
-    form = [("agent_id", AGENT_ID), ("from_phone_numbers", "+918035735900"), ("from_phone_numbers", "+918035735901"),
-            ("retry_config", '{"enabled": true, "max_retries": 2}'), ("webhook_url", "https://example.com/hook")]
-    batch_id = requests.post(f"{server}/batches", headers=AUTH, data=form, files=files, timeout=10).json()["batch_id"]
+    form = [
+        ("agent_id", AGENT_ID),
+        ("from_phone_numbers", "+918035735900"),
+        ("from_phone_numbers", "+918035735901"),
+        ("retry_config", '{"enabled": true, "max_retries": 2}'),
+        ("webhook_url", "https://example.com/hook"),
+    ]
+    batch_id = requests.post(f"{server}/batches", headers=AUTH, data=form, files=files, timeout=10).json()[
+        "batch_id"
+    ]
     batch = get(server, f"/batches/{batch_id}").json()
     assert batch["from_phone_numbers"] == ["+918035735900", "+918035735901"]
     assert batch["retry_config"] == {"enabled": True, "max_retries": 2}
@@ -63,14 +80,18 @@ def test_create_keeps_caller_ids_retry_config_and_webhook(server):
 
 
 @pytest.mark.parametrize(
-    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {API_KEY}"}],
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {API_KEY}"}],
     ids=["missing", "wrong-key", "wrong-scheme"],
 )
 def test_every_route_needs_the_bearer_key(server, headers):
     batch_id = create(server).json()["batch_id"]
-    for response in (create(server, headers=headers), get(server, f"/batches/{batch_id}", headers),
-                     get(server, f"/batches/{AGENT_ID}/all", headers),
-                     requests.delete(f"{server}/batches/{batch_id}", headers=headers, timeout=10)):
+    for response in (
+        create(server, headers=headers),
+        get(server, f"/batches/{batch_id}", headers),
+        get(server, f"/batches/{AGENT_ID}/all", headers),
+        requests.delete(f"{server}/batches/{batch_id}", headers=headers, timeout=10),
+    ):
         assert response.status_code == 401
         assert response.json() == {"error": 401, "message": "Access denied"}
 
@@ -150,8 +171,11 @@ def test_schedule_rules(server, clock):
     utc = datetime.fromtimestamp(clock() + 600, timezone.utc)
     z_suffix = schedule(server, batch_id, utc.strftime("%Y-%m-%dT%H:%M:%SZ"))
     assert z_suffix.status_code == 500  # the real API's documented gotcha
-    assert schedule(server, batch_id, utc.replace(tzinfo=None).isoformat()).json()["message"].startswith(
-        "scheduled_at needs a UTC offset")
+    assert (
+        schedule(server, batch_id, utc.replace(tzinfo=None).isoformat())
+        .json()["message"]
+        .startswith("scheduled_at needs a UTC offset")
+    )
     assert schedule(server, batch_id, "next tuesday").status_code == 400
     assert "in the past" in schedule(server, batch_id, at(clock, -60)).json()["message"]
     assert "less than 2 minutes" in schedule(server, batch_id, at(clock, 60)).json()["message"]
@@ -164,11 +188,16 @@ def test_schedule_rules(server, clock):
 
     ok = schedule(server, batch_id, at(clock, 300), bypass_call_guardrails="true")
     assert (ok.status_code, ok.json()) == (200, {"message": "success", "state": "scheduled"})
-    stored = datetime.fromisoformat(get(server, f"/batches/{batch_id}").json()["scheduled_at"].replace("Z", "+00:00"))
+    stored = datetime.fromisoformat(
+        get(server, f"/batches/{batch_id}").json()["scheduled_at"].replace("Z", "+00:00")
+    )
     assert stored.timestamp() == math.ceil((clock() + 300) / 600) * 600  # rounded up to 10 minutes, in UTC
     again = schedule(server, batch_id, at(clock, 300))  # Bolna documents no 409: a repeat is a bad request
     assert again.status_code == 400
-    assert again.json() == {"error": 400, "message": "batch is scheduled; only a created batch can be scheduled"}
+    assert again.json() == {
+        "error": 400,
+        "message": "batch is scheduled; only a created batch can be scheduled",
+    }
 
 
 def test_lifecycle_runs_on_the_accelerated_clock(server, clock):
@@ -194,17 +223,37 @@ def test_lifecycle_runs_on_the_accelerated_clock(server, clock):
     assert first["batch_id"] == batch_id
     assert first["telephony_data"]["to_number"] == "+919876500000"
     assert first["context_details"]["recipient_data"] == {"first_name": "Name0", "city": "Pune"}
-    for key in ("id", "status", "conversation_duration", "total_cost", "cost_breakdown", "answered_by_voice_mail",
-                "error_message", "transcript", "extracted_data", "telephony_data", "batch_run_details",
-                "created_at", "updated_at"):
+    for key in (
+        "id",
+        "status",
+        "conversation_duration",
+        "total_cost",
+        "cost_breakdown",
+        "answered_by_voice_mail",
+        "error_message",
+        "transcript",
+        "extracted_data",
+        "telephony_data",
+        "batch_run_details",
+        "created_at",
+        "updated_at",
+    ):
         assert key in first
     assert "conversation_time" not in first  # not in the OpenAPI's execution
     completed = [e for e in executions if e["status"] == "completed" and not e["answered_by_voice_mail"]]
-    assert completed and all(e["conversation_duration"] > 0 and e["transcript"] and e["extracted_data"]
-                             and e["telephony_data"]["recording_url"] for e in completed)
+    assert completed and all(
+        e["conversation_duration"] > 0
+        and e["transcript"]
+        and e["extracted_data"]
+        and e["telephony_data"]["recording_url"]
+        for e in completed
+    )
     for e in executions:
         assert math.isclose(sum(e["cost_breakdown"].values()), e["total_cost"], abs_tol=0.05)
-        assert e["batch_run_details"]["retried"] == 0 and e["telephony_data"]["provider"] in ("twilio", "plivo")
+        assert e["batch_run_details"]["retried"] == 0 and e["telephony_data"]["provider"] in (
+            "twilio",
+            "plivo",
+        )
     failed = [e for e in executions if e["status"] in ("failed", "error")]
     assert all(e["error_message"] for e in failed)
     # Deterministic: the same batch at the same moment reads the same.
@@ -249,15 +298,21 @@ def test_delete_removes_the_batch(server):
 
 def test_both_layouts_see_the_same_batch(server, clock):
     batch_id = create(server).json()["batch_id"]
-    seed_schedule = requests.post(f"{server}/batches/schedule", headers=AUTH, timeout=10,
-                                  data={"agent_id": AGENT_ID, "batch_id": batch_id, "scheduled_at": at(clock, 300)})
+    seed_schedule = requests.post(
+        f"{server}/batches/schedule",
+        headers=AUTH,
+        timeout=10,
+        data={"agent_id": AGENT_ID, "batch_id": batch_id, "scheduled_at": at(clock, 300)},
+    )
     assert seed_schedule.json()["state"] == "scheduled"
     clock.advance(10_000)
     current = get(server, f"/batches/{batch_id}").json()
     seed = get(server, f"/batches/{AGENT_ID}/{batch_id}").json()
     assert current == seed and current["status"] == "completed"
-    assert get(server, f"/batches/{batch_id}/executions").json() == get(
-        server, f"/batches/{AGENT_ID}/{batch_id}/executions").json()
+    assert (
+        get(server, f"/batches/{batch_id}/executions").json()
+        == get(server, f"/batches/{AGENT_ID}/{batch_id}/executions").json()
+    )
     assert [b["batch_id"] for b in get(server, f"/batches/{AGENT_ID}/all").json()] == [batch_id]
     assert [b["batch_id"] for b in get(server, f"/batches/{AGENT_ID}").json()] == [batch_id]
     assert schedule(server, batch_id, at(clock, 300)).status_code == 400
@@ -333,7 +388,9 @@ def test_fault_rate_is_a_seeded_share(server):
 
 
 def test_bad_fault_settings_are_refused(server):
-    assert requests.post(f"{server}/_standin/faults", json={"script": ["teapot"]}, timeout=10).status_code == 400
+    assert (
+        requests.post(f"{server}/_standin/faults", json={"script": ["teapot"]}, timeout=10).status_code == 400
+    )
     assert requests.post(f"{server}/_standin/faults", json={"rate": 2}, timeout=10).status_code == 400
 
 
@@ -366,10 +423,19 @@ def test_the_seed_script_runs_unchanged_in_substance(standin_factory, tmp_path):
     pytest.importorskip("aiohttp")
     url = standin_factory(speed=1200)
     contacts = tmp_path / "contacts.csv"
-    contacts.write_text("contact_number,first_name,last_name\n+919876543210,Bruce,Wayne\n+447911123456,James,Bond\n")
+    contacts.write_text(
+        "contact_number,first_name,last_name\n+919876543210,Bruce,Wayne\n+447911123456,James,Bond\n"
+    )
     when = (datetime.now(timezone(timedelta(hours=5, minutes=30))) + timedelta(minutes=3)).isoformat()
-    env = {**os.environ, "SEED_HOST": url, "api_key": API_KEY, "SEED_AGENT_ID": AGENT_ID,
-           "SEED_FILE_PATH": str(contacts), "SEED_SCHEDULE_TIME": when, "SEED_POLL_SECONDS": "0.2"}
+    env = {
+        **os.environ,
+        "SEED_HOST": url,
+        "api_key": API_KEY,
+        "SEED_AGENT_ID": AGENT_ID,
+        "SEED_FILE_PATH": str(contacts),
+        "SEED_SCHEDULE_TIME": when,
+        "SEED_POLL_SECONDS": "0.2",
+    }
     script = Path(__file__).parent / "helpers" / "seed_batch_script.py"
     done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -389,10 +455,16 @@ def test_serve_says_in_one_line_when_it_cannot_listen_or_write_its_ready_file(tm
     taken.listen()
     try:
         port = str(taken.getsockname()[1])
-        for extra, message in ((["--port", port], "cannot listen on 127.0.0.1:" + port),
-                               (["--port", "0", "--ready-file", str(tmp_path / "no" / "url")], "the ready file")):
-            done = subprocess.run([sys.executable, "-m", "uploader", "serve", "--host", "127.0.0.1", *extra],
-                                  capture_output=True, text=True, timeout=60)
+        for extra, message in (
+            (["--port", port], "cannot listen on 127.0.0.1:" + port),
+            (["--port", "0", "--ready-file", str(tmp_path / "no" / "url")], "the ready file"),
+        ):
+            done = subprocess.run(
+                [sys.executable, "-m", "uploader", "serve", "--host", "127.0.0.1", *extra],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert done.returncode == 2, done.stderr
             assert done.stderr.count("\n") == 1 and message in done.stderr and "Traceback" not in done.stderr
     finally:

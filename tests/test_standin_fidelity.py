@@ -5,7 +5,6 @@ import threading
 
 import pytest
 import requests
-
 from test_standin import AUTH, at, create, get, schedule
 
 
@@ -18,10 +17,14 @@ def run_to_the_end(url, clock, batch_id, step=30, limit=20_000):
     raise AssertionError(f"batch {batch_id} never ended: {batch['status']}")
 
 
-@pytest.mark.parametrize("style, status, body", [
-    ("docs", 401, {"error": 401, "message": "Access denied"}),
-    ("live", 403, {"detail": "Access denied"}),
-], ids=["docs", "live"])
+@pytest.mark.parametrize(
+    "style, status, body",
+    [
+        ("docs", 401, {"error": 401, "message": "Access denied"}),
+        ("live", 403, {"detail": "Access denied"}),
+    ],
+    ids=["docs", "live"],
+)
 def test_a_bad_key_gets_the_chosen_auth_answer(standin_factory, style, status, body):
     url = standin_factory(auth_style=style)
     for response in (get(url, "/user/me", {"Authorization": "Bearer wrong"}), create(url, headers={})):
@@ -56,7 +59,9 @@ def test_once_the_wallet_is_spent_the_remaining_calls_end_balance_low(standin_fa
     assert low and len(low) < len(executions)
     assert all(e["error_message"] and e["total_cost"] == 0 for e in low)
     first_low = min(executions.index(e) for e in low)
-    assert all(e["status"] == "balance-low" for e in executions[first_low + 5:])  # after the last lines free up
+    assert all(
+        e["status"] == "balance-low" for e in executions[first_low + 5 :]
+    )  # after the last lines free up
     spent = sum(e["total_cost"] for e in executions)
     assert spent >= 50 - 5  # the wallet was used up, not merely dented
     # The next batch has nothing left to spend.
@@ -68,15 +73,22 @@ def test_once_the_wallet_is_spent_the_remaining_calls_end_balance_low(standin_fa
 
 def test_retry_config_redials_listed_statuses_after_the_intervals(standin_factory, clock):
     url = standin_factory(clock=clock, speed=60)
-    config = {"enabled": True, "max_retries": 2, "retry_on_statuses": ["no-answer", "busy", "failed"],
-              "retry_intervals_minutes": [30, 60]}
+    config = {
+        "enabled": True,
+        "max_retries": 2,
+        "retry_on_statuses": ["no-answer", "busy", "failed"],
+        "retry_intervals_minutes": [30, 60],
+    }
     batch_id = create(url, retry_config=json.dumps(config)).json()["batch_id"]
     schedule(url, batch_id, at(clock, 300))
     waiting = set()
     for _ in range(20_000):
         batch = get(url, f"/batches/{batch_id}").json()
-        waiting |= {e["status"] for e in get(url, f"/batches/{batch_id}/executions").json()
-                    if e["batch_run_details"]["retried"] > 0 or e["status"] == "scheduled"}
+        waiting |= {
+            e["status"]
+            for e in get(url, f"/batches/{batch_id}/executions").json()
+            if e["batch_run_details"]["retried"] > 0 or e["status"] == "scheduled"
+        }
         if batch["status"] == "completed":
             break
         clock.advance(10)
@@ -90,7 +102,9 @@ def test_retry_config_redials_listed_statuses_after_the_intervals(standin_factor
     plain = create(url, name="plain.csv").json()["batch_id"]
     schedule(url, plain, at(clock, 300))
     run_to_the_end(url, clock, plain)
-    assert all(e["batch_run_details"]["retried"] == 0 for e in get(url, f"/batches/{plain}/executions").json())
+    assert all(
+        e["batch_run_details"]["retried"] == 0 for e in get(url, f"/batches/{plain}/executions").json()
+    )
 
 
 def test_retry_config_defaults_are_the_documented_ones(standin_factory, clock):
@@ -105,11 +119,15 @@ def test_retry_config_defaults_are_the_documented_ones(standin_factory, clock):
     assert "scheduled" not in {e["status"] for e in executions}
 
 
-@pytest.mark.parametrize("config, fragment", [
-    ({"max_retries": 4}, "max_retries must be 1, 2 or 3"),
-    ({"retry_on_statuses": ["completed"]}, "retry_on_statuses"),
-    ({"retry_intervals_minutes": [0]}, "retry_intervals_minutes"),
-], ids=["too-many", "bad-status", "zero-interval"])
+@pytest.mark.parametrize(
+    "config, fragment",
+    [
+        ({"max_retries": 4}, "max_retries must be 1, 2 or 3"),
+        ({"retry_on_statuses": ["completed"]}, "retry_on_statuses"),
+        ({"retry_intervals_minutes": [0]}, "retry_intervals_minutes"),
+    ],
+    ids=["too-many", "bad-status", "zero-interval"],
+)
 def test_retry_config_outside_the_documented_limits_is_a_400(standin_factory, config, fragment):
     url = standin_factory()
     response = create(url, retry_config=json.dumps(config))
@@ -143,9 +161,16 @@ def test_variables_come_back_in_the_files_column_order(standin_factory, clock):
     assert list(response.json()[0]["context_details"]["recipient_data"]) == ["zeta", "alpha", "mid"]
 
 
-@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+00:00",
-                                  "2026-02-30T10:00:00+05:30", "2026-01-01T10:00:00+25:00"],
-                         ids=["year-9999-west", "year-1", "no-such-day", "no-such-offset"])
+@pytest.mark.parametrize(
+    "when",
+    [
+        "9999-12-31T23:59:59-23:59",
+        "0001-01-01T00:00:00+00:00",
+        "2026-02-30T10:00:00+05:30",
+        "2026-01-01T10:00:00+25:00",
+    ],
+    ids=["year-9999-west", "year-1", "no-such-day", "no-such-offset"],
+)
 def test_absurd_times_are_a_400_never_a_500(standin_factory, when):
     url = standin_factory()
     batch_id = create(url).json()["batch_id"]
@@ -186,5 +211,8 @@ def test_a_batch_waiting_for_its_start_cannot_be_stopped(standin_factory, clock)
     batch_id = create(url).json()["batch_id"]
     schedule(url, batch_id, at(clock, 3600))
     refused = requests.post(f"{url}/batches/{batch_id}/stop", headers=AUTH, timeout=10)
-    assert (refused.status_code, refused.json()) == (404, {"error": 404, "message": "Batch is not queued or running"})
+    assert (refused.status_code, refused.json()) == (
+        404,
+        {"error": 404, "message": "Batch is not queued or running"},
+    )
     assert get(url, f"/batches/{batch_id}").json()["status"] == "scheduled"

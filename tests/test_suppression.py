@@ -10,8 +10,7 @@ import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
-from csvtools import InputFileError, Options, ColumnError, clean_file, validate_file
-from csvtools import knobs
+from csvtools import ColumnError, InputFileError, Options, clean_file, knobs, validate_file
 from csvtools.cli import cli
 from csvtools.numbers.chunk import judge_column
 from csvtools.run.dedupe import number_keys
@@ -23,28 +22,81 @@ GOLDEN = ROOT / "tests" / "golden"
 
 # (list file name, its text, region, the input's phone value, expected (reason, detail) or None for kept)
 LIST_RULES = [
-    ("dnc.csv", "name,phone\nAsha,+919876543210\n", None, "+919876543210",
-     ("suppressed", "+919876543210 is on suppression list dnc.csv, line 2")),
-    ("dnc.txt", "+919876543210\n", None, "+91 98765 43210",
-     ("suppressed", "+919876543210 is on suppression list dnc.txt, line 1")),
-    ("dnc.txt", "number\n\n+91-98765-43210\n", None, "0091 98765 43210",
-     ("suppressed", "+919876543210 is on suppression list dnc.txt, line 3")),
-    ("dnc.txt", "07911 123456\n", "GB", "+447911123456",
-     ("suppressed", "+447911123456 is on suppression list dnc.txt, line 1")),
-    ("dnc.txt", "tel:+44-7911-123456\n", "GB", "07911 123456",
-     ("suppressed", "+447911123456 is on suppression list dnc.txt, line 1")),
+    (
+        "dnc.csv",
+        "name,phone\nAsha,+919876543210\n",
+        None,
+        "+919876543210",
+        ("suppressed", "+919876543210 is on suppression list dnc.csv, line 2"),
+    ),
+    (
+        "dnc.txt",
+        "+919876543210\n",
+        None,
+        "+91 98765 43210",
+        ("suppressed", "+919876543210 is on suppression list dnc.txt, line 1"),
+    ),
+    (
+        "dnc.txt",
+        "number\n\n+91-98765-43210\n",
+        None,
+        "0091 98765 43210",
+        ("suppressed", "+919876543210 is on suppression list dnc.txt, line 3"),
+    ),
+    (
+        "dnc.txt",
+        "07911 123456\n",
+        "GB",
+        "+447911123456",
+        ("suppressed", "+447911123456 is on suppression list dnc.txt, line 1"),
+    ),
+    (
+        "dnc.txt",
+        "tel:+44-7911-123456\n",
+        "GB",
+        "07911 123456",
+        ("suppressed", "+447911123456 is on suppression list dnc.txt, line 1"),
+    ),
     ("dnc.txt", "+447911123457\n", None, "+447911123456", None),
-    ("dnc.txt", "07911 123456\n", None, "+447911123456", None),  # no --region: the list's national number is unreadable
-    ("dnc.tsv", "id\tmobile\n7\t+447911123456\n", None, "+447911123456",
-     ("suppressed", "+447911123456 is on suppression list dnc.tsv, line 2")),
-    ("dnc.txt", "+1 202 555 0143\n+1 202 555 0143\n", None, "+12025550143",
-     ("suppressed", "+12025550143 is on suppression list dnc.txt, line 1")),
+    (
+        "dnc.txt",
+        "07911 123456\n",
+        None,
+        "+447911123456",
+        None,
+    ),  # no --region: the list's national number is unreadable
+    (
+        "dnc.tsv",
+        "id\tmobile\n7\t+447911123456\n",
+        None,
+        "+447911123456",
+        ("suppressed", "+447911123456 is on suppression list dnc.tsv, line 2"),
+    ),
+    (
+        "dnc.txt",
+        "+1 202 555 0143\n+1 202 555 0143\n",
+        None,
+        "+12025550143",
+        ("suppressed", "+12025550143 is on suppression list dnc.txt, line 1"),
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, text, region, value, expected", LIST_RULES,
-                         ids=["csv-column", "plain-list", "plain-list-with-header", "national-under-region",
-                              "tel-uri-in-list", "not-on-list", "national-without-region", "tsv", "list-repeats"])
+@pytest.mark.parametrize(
+    "name, text, region, value, expected",
+    LIST_RULES,
+    ids=[
+        "csv-column",
+        "plain-list",
+        "plain-list-with-header",
+        "national-under-region",
+        "tel-uri-in-list",
+        "not-on-list",
+        "national-without-region",
+        "tsv",
+        "list-repeats",
+    ],
+)
 def test_suppression_lists(tmp_path, monkeypatch, name, text, region, value, expected):
     monkeypatch.chdir(tmp_path)
     Path(name).write_text(text, encoding="utf-8")
@@ -59,10 +111,15 @@ def test_suppression_lists(tmp_path, monkeypatch, name, text, region, value, exp
 
 def test_a_suppressed_number_is_suppressed_on_every_line_never_a_duplicate(tmp_path):
     (tmp_path / "dnc.txt").write_text("+447911123456\n", encoding="utf-8")
-    (tmp_path / "in.csv").write_text("phone\n+447911123456\n+447911123457\n+447911123456\n+447911123457\n",
-                                     encoding="utf-8")
+    (tmp_path / "in.csv").write_text(
+        "phone\n+447911123456\n+447911123457\n+447911123456\n+447911123457\n", encoding="utf-8"
+    )
     report = validate_file(tmp_path / "in.csv", suppress=[tmp_path / "dnc.txt"])
-    assert [(r.line, r.reason) for r in report.rejections] == [(2, "suppressed"), (4, "suppressed"), (5, "duplicate")]
+    assert [(r.line, r.reason) for r in report.rejections] == [
+        (2, "suppressed"),
+        (4, "suppressed"),
+        (5, "duplicate"),
+    ]
     assert report.by_reason == {"suppressed": 2, "duplicate": 1}
 
 
@@ -71,8 +128,10 @@ def test_the_first_list_that_holds_a_number_names_it(tmp_path):
     (tmp_path / "b.txt").write_text("+447911123457\n+447911123456\n", encoding="utf-8")
     (tmp_path / "in.csv").write_text("phone\n+447911123456\n+447911123457\n", encoding="utf-8")
     report = validate_file(tmp_path / "in.csv", suppress=[tmp_path / "a.txt", tmp_path / "b.txt"])
-    assert [r.detail.split(" list ")[1] for r in report.rejections] == [f"{tmp_path / 'a.txt'}, line 1",
-                                                                        f"{tmp_path / 'b.txt'}, line 1"]
+    assert [r.detail.split(" list ")[1] for r in report.rejections] == [
+        f"{tmp_path / 'a.txt'}, line 1",
+        f"{tmp_path / 'b.txt'}, line 1",
+    ]
     assert [(s["numbers"], s["removed"]) for s in report.suppression] == [(1, 1), (2, 1)]
 
 
@@ -81,7 +140,9 @@ def test_sample_with_a_suppression_list_matches_golden_files(tmp_path, monkeypat
     out = tmp_path / "campaign_gb.clean.csv"
     report = clean_file("campaign_gb.csv", out, region="GB", suppress=["campaign_gb.dnc.txt"])
     assert out.read_bytes() == (GOLDEN / "campaign_gb.clean.csv").read_bytes()
-    assert (tmp_path / "campaign_gb.rejects.csv").read_bytes() == (GOLDEN / "campaign_gb.rejects.csv").read_bytes()
+    assert (tmp_path / "campaign_gb.rejects.csv").read_bytes() == (
+        GOLDEN / "campaign_gb.rejects.csv"
+    ).read_bytes()
     assert report.rows == report.clean + report.rejected
     assert report.by_reason["suppressed"] == 4
     [scrub] = report.suppression
@@ -91,24 +152,50 @@ def test_sample_with_a_suppression_list_matches_golden_files(tmp_path, monkeypat
 def test_the_json_report_holds_the_scrub_record(tmp_path, monkeypatch):
     monkeypatch.chdir(SAMPLES)
     before = datetime.now(timezone.utc).replace(microsecond=0)
-    result = CliRunner().invoke(cli, ["clean", "campaign_gb.csv", "-o", str(tmp_path / "c.csv"), "--region", "GB",
-                                      "--suppress", "campaign_gb.dnc.txt", "--report", str(tmp_path / "r.json")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "clean",
+            "campaign_gb.csv",
+            "-o",
+            str(tmp_path / "c.csv"),
+            "--region",
+            "GB",
+            "--suppress",
+            "campaign_gb.dnc.txt",
+            "--report",
+            str(tmp_path / "r.json"),
+        ],
+    )
     after = datetime.now(timezone.utc)
     assert result.exit_code == 0, result.output
     assert "suppression list campaign_gb.dnc.txt: 3 numbers, removed 4 rows" in result.stdout
     [scrub] = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["suppression"]
     checked_at = datetime.strptime(scrub.pop("checked_at"), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     assert before <= checked_at <= after
-    assert scrub == {"path": "campaign_gb.dnc.txt",
-                     "sha256": hashlib.sha256((SAMPLES / "campaign_gb.dnc.txt").read_bytes()).hexdigest(),
-                     "numbers": 3, "rows": 4, "unreadable": 1, "removed": 4}
+    assert scrub == {
+        "path": "campaign_gb.dnc.txt",
+        "sha256": hashlib.sha256((SAMPLES / "campaign_gb.dnc.txt").read_bytes()).hexdigest(),
+        "numbers": 3,
+        "rows": 4,
+        "unreadable": 1,
+        "removed": 4,
+    }
 
 
-@pytest.mark.parametrize("text, error, message", [
-    (None, InputFileError, "suppression list {list}: "),
-    ("", InputFileError, "suppression list {list}: the file is empty"),
-    ("phone,mobile\n+447911123456,+447911123457\n", ColumnError, "suppression list {list}: several phone columns"),
-], ids=["missing", "empty", "two-phone-columns"])
+@pytest.mark.parametrize(
+    "text, error, message",
+    [
+        (None, InputFileError, "suppression list {list}: "),
+        ("", InputFileError, "suppression list {list}: the file is empty"),
+        (
+            "phone,mobile\n+447911123456,+447911123457\n",
+            ColumnError,
+            "suppression list {list}: several phone columns",
+        ),
+    ],
+    ids=["missing", "empty", "two-phone-columns"],
+)
 def test_an_unreadable_list_stops_the_run_naming_the_list(tmp_path, text, error, message):
     listed = tmp_path / "dnc.csv"
     if text is not None:
@@ -117,7 +204,9 @@ def test_an_unreadable_list_stops_the_run_naming_the_list(tmp_path, text, error,
     with pytest.raises(error, match=message.format(list=listed)):
         clean_file(tmp_path / "in.csv", tmp_path / "out.csv", suppress=[listed])
     # No output appears: only what the test wrote is there.
-    assert sorted(path.name for path in tmp_path.iterdir()) == (["dnc.csv"] if text is not None else []) + ["in.csv"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == (["dnc.csv"] if text is not None else []) + [
+        "in.csv"
+    ]
 
 
 def test_a_list_of_300k_numbers_on_disk_suppresses_exactly_its_numbers(tmp_path, monkeypatch):
@@ -144,8 +233,11 @@ def test_a_list_of_300k_numbers_on_disk_suppresses_exactly_its_numbers(tmp_path,
 
     report = validate_file(tmp_path / "in.csv", suppress=[tmp_path / "dnc.csv"])
     judged = judge_column(pa.array(values)).column("number").to_pylist()
-    expected = {line: f"{number} is on suppression list {tmp_path / 'dnc.csv'}, line {line_of[number]}"
-                for line, number in enumerate(judged, start=2) if number in line_of}
+    expected = {
+        line: f"{number} is on suppression list {tmp_path / 'dnc.csv'}, line {line_of[number]}"
+        for line, number in enumerate(judged, start=2)
+        if number in line_of
+    }
     assert {r.line: r.detail for r in report.rejections if r.reason == "suppressed"} == expected
     assert report.suppression[0]["removed"] == len(expected) > 1500
 
@@ -171,8 +263,17 @@ def test_unreadable_list_lines_are_a_warning_in_the_summary_and_the_page_shows_t
 
     (tmp_path / "in.csv").write_text("phone\n+447911123456\n+447911123457\n", encoding="utf-8")
     (tmp_path / "dnc.txt").write_text("+447911123456\nnot a number\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["clean", str(tmp_path / "in.csv"), "-o", str(tmp_path / "c.csv"),
-                                      "--suppress", str(tmp_path / "dnc.txt")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "clean",
+            str(tmp_path / "in.csv"),
+            "-o",
+            str(tmp_path / "c.csv"),
+            "--suppress",
+            str(tmp_path / "dnc.txt"),
+        ],
+    )
     assert result.exit_code == 0, result.stderr
     assert "warning: 1 lines of" in result.stdout and "suppress nothing" in result.stdout
     report = clean_file(tmp_path / "in.csv", tmp_path / "d.csv", suppress=[tmp_path / "dnc.txt"])

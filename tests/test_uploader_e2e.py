@@ -8,21 +8,25 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from conftest import AGENT_ID, copy_sample, faults, operations, uploader
+
 from uploader.ledger import Ledger
+
 
 def test_full_run_cleans_uploads_schedules_waits_and_writes_results(api, tmp_path):
     source = copy_sample(tmp_path, "contacts_good.csv")
-    result = uploader("run", source, "--now", "--wait", "--interval", "0.2", "--results", tmp_path / "calls.csv",
-                      "--json")
+    result = uploader(
+        "run", source, "--now", "--wait", "--interval", "0.2", "--results", tmp_path / "calls.csv", "--json"
+    )
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["status"] == "completed" and summary["executions"] == 12 and not summary["resumed"]
     with open(tmp_path / "calls.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 12
-    assert {row["to_number"] for row in rows} == {line.split(",")[0] for line in source.read_text().splitlines()[1:]}
+    assert {row["to_number"] for row in rows} == {
+        line.split(",")[0] for line in source.read_text().splitlines()[1:]
+    }
     assert rows[0]["var_first_name"] == "Aarav"
     assert "created batch" in result.stderr and "scheduled batch" in result.stderr
     assert operations(api).count("create") == 1
@@ -97,15 +101,21 @@ def test_create_that_made_nothing_is_uploaded_on_the_next_run(api, tmp_path):
 def test_flaky_network_still_makes_exactly_one_batch(api, tmp_path):
     source = copy_sample(tmp_path, "contacts_good.csv")
     faults(api, rate=0.3, kinds=["429", "500", "502", "503", "drop"], seed=3)
-    result = uploader("run", source, "--now", "--wait", "--interval", "0.1", "--results", tmp_path / "calls.json")
+    result = uploader(
+        "run", source, "--now", "--wait", "--interval", "0.1", "--results", tmp_path / "calls.json"
+    )
     faults(api)
     # Whatever the faults did to this run, a re-run converges on one batch.
     if result.exit_code != 0:
-        result = uploader("run", source, "--now", "--wait", "--interval", "0.1", "--results", tmp_path / "calls.json")
+        result = uploader(
+            "run", source, "--now", "--wait", "--interval", "0.1", "--results", tmp_path / "calls.json"
+        )
     assert result.exit_code == 0, result.stderr
     assert len(json.loads(uploader("list", "--json").stdout)) == 1
     assert len(json.loads((tmp_path / "calls.json").read_text())) == 12
-    assert any(entry["fault"] != "ok" for entry in requests.get(f"{api}/_standin/requests", timeout=10).json())
+    assert any(
+        entry["fault"] != "ok" for entry in requests.get(f"{api}/_standin/requests", timeout=10).json()
+    )
 
 
 def test_step_by_step_commands(api, tmp_path):
@@ -131,9 +141,13 @@ def test_step_by_step_commands(api, tmp_path):
 
 def test_seed_layout_runs_the_same_flow(api, tmp_path):
     source = copy_sample(tmp_path, "contacts_good.csv")
-    result = uploader("--layout", "seed", "--base-url", api, "run", source, "--now", "--wait", "--interval", "0.2")
+    result = uploader(
+        "--layout", "seed", "--base-url", api, "run", source, "--now", "--wait", "--interval", "0.2"
+    )
     assert result.exit_code == 0, result.stderr
-    assert "/batches/schedule" in [e["path"] for e in requests.get(f"{api}/_standin/requests", timeout=10).json()]
+    assert "/batches/schedule" in [
+        e["path"] for e in requests.get(f"{api}/_standin/requests", timeout=10).json()
+    ]
 
 
 def test_wait_timeout_exits_3(api, tmp_path):
@@ -167,7 +181,8 @@ def test_missing_key_exits_2_naming_the_variable(monkeypatch):
     result = uploader("list", "--agent-id", AGENT_ID)
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "uploader: no API key: set BOLNA_API_KEY in the environment or in .env (see .env.example)")
+        "uploader: no API key: set BOLNA_API_KEY in the environment or in .env (see .env.example)"
+    )
 
 
 def test_wrong_key_exits_1_without_showing_it(api, monkeypatch):
@@ -179,8 +194,20 @@ def test_wrong_key_exits_1_without_showing_it(api, monkeypatch):
 
 
 def test_every_command_has_help_with_an_example():
-    for command in ("run", "create", "schedule", "status", "wait", "executions", "list", "stop", "delete", "serve",
-                    "account", "followup"):
+    for command in (
+        "run",
+        "create",
+        "schedule",
+        "status",
+        "wait",
+        "executions",
+        "list",
+        "stop",
+        "delete",
+        "serve",
+        "account",
+        "followup",
+    ):
         result = uploader(command, "--help")
         assert result.exit_code == 0
         assert "Example:" in result.stdout
@@ -189,14 +216,22 @@ def test_every_command_has_help_with_an_example():
 @pytest.mark.parametrize(
     "options, fragment",
     [
-        (["--wait", "--results", "/no/such/dir/calls.csv"],
-         "cannot write the results /no/such/dir/calls.csv: /no/such/dir does not exist"),
+        (
+            ["--wait", "--results", "/no/such/dir/calls.csv"],
+            "cannot write the results /no/such/dir/calls.csv: /no/such/dir does not exist",
+        ),
         (["--wait", "--results", "."], "it is a directory"),
         (["--out-dir", "missing"], "missing does not exist"),
         (["--out-dir", "contacts_good.csv"], "contacts_good.csv is not a directory"),
         (["--wait", "--results", "contacts_good.csv"], "would replace the input"),
     ],
-    ids=["results-dir-missing", "results-is-a-dir", "out-dir-missing", "out-dir-is-a-file", "results-is-the-input"],
+    ids=[
+        "results-dir-missing",
+        "results-is-a-dir",
+        "out-dir-missing",
+        "out-dir-is-a-file",
+        "results-is-the-input",
+    ],
 )
 def test_output_paths_are_checked_before_anything_is_uploaded(api, tmp_path, options, fragment):
     source = copy_sample(tmp_path, "contacts_good.csv")
@@ -211,22 +246,29 @@ def test_outputs_follow_csvtools_naming_rule_and_never_replace_the_input(api, tm
     source = copy_sample(tmp_path, "contacts_good.csv")
     assert uploader("run", source, "--now").exit_code == 0
     assert sorted(p.name for p in tmp_path.glob("contacts_good*.csv")) == [
-        "contacts_good.clean.csv", "contacts_good.csv", "contacts_good.rejects.csv"]
+        "contacts_good.clean.csv",
+        "contacts_good.csv",
+        "contacts_good.rejects.csv",
+    ]
 
     clean = tmp_path / "contacts_good.clean.csv"
     before = clean.read_bytes()
     refused = uploader("run", clean, "--now")
     assert refused.exit_code == 2
-    assert refused.stderr == (f"uploader: the clean file {clean} would replace the input {clean}; an output never "
-                              "replaces its input (use --out-dir or another name)\n")
+    assert refused.stderr == (
+        f"uploader: the clean file {clean} would replace the input {clean}; an output never "
+        "replaces its input (use --out-dir or another name)\n"
+    )
     assert clean.read_bytes() == before
     (tmp_path / "out").mkdir()
     elsewhere = uploader("run", clean, "--now", "--out-dir", tmp_path / "out", "--json")
     assert elsewhere.exit_code == 0, elsewhere.stderr
     assert json.loads(elsewhere.stdout)["resumed"] is True  # the same bytes: the same batch
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["contacts_good.clean.csv",
-                                                                    "contacts_good.rejects.csv",
-                                                                    "contacts_good.report.html"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "contacts_good.clean.csv",
+        "contacts_good.rejects.csv",
+        "contacts_good.report.html",
+    ]
 
 
 def test_each_invocation_in_one_process_prints_a_retry_warning_once(api):
@@ -245,7 +287,6 @@ def test_verbose_logs_each_request_in_each_invocation(api):
     assert "GET" not in uploader("list").stderr  # and quiet again without -v
 
 
-
 def test_run_passes_suppression_and_types_to_csvtools_before_anything_is_uploaded(api, tmp_path):
     source = copy_sample(tmp_path, "contacts_good.csv")
     first = source.read_text().splitlines()[1].split(",")[0]
@@ -256,7 +297,10 @@ def test_run_passes_suppression_and_types_to_csvtools_before_anything_is_uploade
     rejects = (tmp_path / "contacts_good.rejects.csv").read_text(encoding="utf-8-sig")
     assert ",suppressed," in rejects and "dnc.txt, line 1" in rejects
     only_fixed = uploader("run", source, "--now", "--types", "toll_free")
-    assert only_fixed.exit_code == 1 and "disallowed_type" in (tmp_path / "contacts_good.rejects.csv").read_text()
+    assert (
+        only_fixed.exit_code == 1
+        and "disallowed_type" in (tmp_path / "contacts_good.rejects.csv").read_text()
+    )
 
 
 def test_run_reads_a_country_column_and_a_workbook_sheet_as_csvtools_does(api, tmp_path):
@@ -265,16 +309,20 @@ def test_run_reads_a_country_column_and_a_workbook_sheet_as_csvtools_does(api, t
     book = openpyxl.Workbook()
     book.active.title = "Notes"
     sheet = book.create_sheet("Contacts")
-    for row in (["Phone", "Country", "name"], ["(202) 555-0143", "United States", "Ann"],
-                ["07911 123456", "United Kingdom", "Bo"]):
+    for row in (
+        ["Phone", "Country", "name"],
+        ["(202) 555-0143", "United States", "Ann"],
+        ["07911 123456", "United Kingdom", "Bo"],
+    ):
         sheet.append(row)
     book.save(tmp_path / "crm.xlsx")
     result = uploader("run", tmp_path / "crm.xlsx", "--now", "--sheet", "Contacts", "--json")
     assert result.exit_code == 0, result.stderr
     clean = (tmp_path / "crm.clean.csv").read_text(encoding="utf-8").splitlines()
     assert [line.split(",")[0] for line in clean[1:]] == ["+12025550143", "+447911123456"]
-    ignored = uploader("run", tmp_path / "crm.xlsx", "--now", "--sheet", "Contacts", "--no-region-column",
-                       "--new-batch")
+    ignored = uploader(
+        "run", tmp_path / "crm.xlsx", "--now", "--sheet", "Contacts", "--no-region-column", "--new-batch"
+    )
     assert ignored.exit_code == 1 and "2 of 2 rows were rejected" in ignored.stderr
     bad = uploader("run", tmp_path / "crm.xlsx", "--now", "--types", "bogus")
     assert bad.exit_code == 2 and "unknown number type" in bad.stderr

@@ -7,12 +7,12 @@ import csv
 
 import phonenumbers
 import pytest
+from helpers.numbers import fast_verdicts, generate, reference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csvtools import clean_chunk
 from csvtools.numbers.reference import type_name
-from helpers.numbers import fast_verdicts, generate, reference
 
 
 @pytest.fixture(scope="module")
@@ -27,21 +27,47 @@ def test_fast_path_agrees_with_phonenumbers_on_the_benchmark_file(benchmark_valu
     fast = fast_verdicts(benchmark_values)
     decided = [(value, verdict) for value, verdict in zip(benchmark_values, fast) if verdict is not None]
     assert len(decided) > 0.9 * len(benchmark_values)  # it does take the common case
-    mismatches = [(value, verdict, reference(value)) for value, verdict in decided if verdict != reference(value)]
+    mismatches = [
+        (value, verdict, reference(value)) for value, verdict in decided if verdict != reference(value)
+    ]
     assert mismatches == []
 
 
 def test_fast_path_leaves_what_it_cannot_settle(benchmark_values):
-    values = ["919876543210.0", "9.19877E+11", "+44 7911 123456 ext 3", "'+919876543210", "+800 1234 5678",
-              "07911 123456", "+91 98765 43210 / +91 98765 43211", "N/A", "+۹۱۹۸۷۶۵۴۳۲۱۰"]
+    values = [
+        "919876543210.0",
+        "9.19877E+11",
+        "+44 7911 123456 ext 3",
+        "'+919876543210",
+        "+800 1234 5678",
+        "07911 123456",
+        "+91 98765 43210 / +91 98765 43211",
+        "N/A",
+        "+۹۱۹۸۷۶۵۴۳۲۱۰",
+    ]
     assert fast_verdicts(values) == [None] * len(values)
     assert fast_verdicts(["+919876543210"], level="possible") == [None]
     assert fast_verdicts(["07911 123456"], region="GB") == [None]
 
 
-CHUNK_SPELLINGS = ["+{cc}{n}", "+{cc} {n}", "00{cc}{n}", "{cc}{n}", "tel:+{cc}-{n}", "+{cc}-{n}", "({cc}) {n}",
-                   " +{cc}{n} ", "+{cc}{n}0", "TeL:{cc}{n}", "+{cc}+{n}", "0 0{cc} {n}", "+ {cc}{n}", "tel{cc}{n}",
-                   "{cc}{n}x", "++{cc}{n}"]
+CHUNK_SPELLINGS = [
+    "+{cc}{n}",
+    "+{cc} {n}",
+    "00{cc}{n}",
+    "{cc}{n}",
+    "tel:+{cc}-{n}",
+    "+{cc}-{n}",
+    "({cc}) {n}",
+    " +{cc}{n} ",
+    "+{cc}{n}0",
+    "TeL:{cc}{n}",
+    "+{cc}+{n}",
+    "0 0{cc} {n}",
+    "+ {cc}{n}",
+    "tel{cc}{n}",
+    "{cc}{n}x",
+    "++{cc}{n}",
+]
 
 
 @settings(max_examples=60, deadline=None)
@@ -52,7 +78,8 @@ CHUNK_SPELLINGS = ["+{cc}{n}", "+{cc} {n}", "00{cc}{n}", "{cc}{n}", "tel:+{cc}-{
             st.text(alphabet="0123456789", min_size=1, max_size=16),
             st.sampled_from(CHUNK_SPELLINGS),
         ),
-        min_size=1, max_size=40,
+        min_size=1,
+        max_size=40,
     ),
     region=st.sampled_from([None, None, "IN", "US", "GB"]),
 )
@@ -60,19 +87,36 @@ def test_clean_chunk_equals_the_reference_on_generated_numbers(numbers, region):
     """Whatever path a value takes, its verdict is the reference's, in every column."""
     import pandas as pd
 
-    values = [spelling.format(cc=phonenumbers.country_code_for_region(country), n=digits)
-              for country, digits, spelling in numbers]
+    values = [
+        spelling.format(cc=phonenumbers.country_code_for_region(country), n=digits)
+        for country, digits, spelling in numbers
+    ]
     frame = pd.DataFrame({"phone": values}, index=pd.RangeIndex(2, 2 + len(values), name="line"))
     verdicts = clean_chunk(frame, "phone", region)
-    columns = (verdicts[name].astype(object).where(verdicts[name].notna(), None)
-               for name in ("contact_number", "reason", "detail", "region", "reading", "type"))
+    columns = (
+        verdicts[name].astype(object).where(verdicts[name].notna(), None)
+        for name in ("contact_number", "reason", "detail", "region", "reading", "type")
+    )
     got = list(zip(*columns))
     assert got == [reference(value, region) for value in values]
 
 
-ALL_TYPES = [getattr(phonenumbers.PhoneNumberType, name) for name in (
-    "MOBILE", "FIXED_LINE", "FIXED_LINE_OR_MOBILE", "TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "VOIP",
-    "PERSONAL_NUMBER", "PAGER", "UAN", "VOICEMAIL")]
+ALL_TYPES = [
+    getattr(phonenumbers.PhoneNumberType, name)
+    for name in (
+        "MOBILE",
+        "FIXED_LINE",
+        "FIXED_LINE_OR_MOBILE",
+        "TOLL_FREE",
+        "PREMIUM_RATE",
+        "SHARED_COST",
+        "VOIP",
+        "PERSONAL_NUMBER",
+        "PAGER",
+        "UAN",
+        "VOICEMAIL",
+    )
+]
 
 
 def example_numbers():
@@ -94,9 +138,19 @@ def test_every_type_is_phonenumbers_number_type_on_both_paths():
     decided = [(value, verdict[5], want) for value, verdict, want in zip(values, fast, expected) if verdict]
     assert len(decided) > 0.9 * len(values)
     assert [item for item in decided if item[1] != item[2]] == []
-    assert {kind for _, kind, _ in decided} >= {"mobile", "fixed_line", "fixed_line_or_mobile", "toll_free",
-                                                 "premium_rate", "shared_cost", "voip", "personal_number", "pager",
-                                                 "uan", "voicemail"}
+    assert {kind for _, kind, _ in decided} >= {
+        "mobile",
+        "fixed_line",
+        "fixed_line_or_mobile",
+        "toll_free",
+        "premium_rate",
+        "shared_cost",
+        "voip",
+        "personal_number",
+        "pager",
+        "uan",
+        "voicemail",
+    }
 
 
 @pytest.mark.parametrize("few", [0, None])
@@ -112,8 +166,15 @@ def test_fast_path_agrees_on_every_region_with_trunk_prefixes_and_wrong_lengths(
             example = phonenumbers.example_number_for_type(region, kind)
             if example:
                 nsn, code = phonenumbers.national_significant_number(example), example.country_code
-                values += [f"+{code}{nsn}", f"+{code}0{nsn}", f"00{code}{nsn}", f"+{code}{nsn[:-1]}",
-                           f"+{code}{nsn}9", f"+{code} (0) {nsn}", f"{code}{nsn}"]
+                values += [
+                    f"+{code}{nsn}",
+                    f"+{code}0{nsn}",
+                    f"00{code}{nsn}",
+                    f"+{code}{nsn[:-1]}",
+                    f"+{code}{nsn}9",
+                    f"+{code} (0) {nsn}",
+                    f"{code}{nsn}",
+                ]
     fast = fast_verdicts(values)
     decided = [(value, verdict) for value, verdict in zip(values, fast) if verdict is not None]
     assert len(decided) > 0.85 * len(values)
@@ -125,16 +186,31 @@ def national_spellings(region):
     with a digit too few or too many, and with the calling code or international prefix in front."""
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     values = []
-    for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
-                 phonenumbers.PhoneNumberType.TOLL_FREE):
+    for kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+    ):
         example = phonenumbers.example_number_for_type(region, kind)
         if not example:
             continue
         nsn, code = phonenumbers.national_significant_number(example), example.country_code
         trunk = metadata.national_prefix or ""
         formatted = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
-        values += [nsn, f"{trunk}{nsn}", f"{trunk} {nsn}", f"0{nsn}", f"1{nsn}", f"{nsn[:-1]}", f"{nsn}7",
-                   f"{trunk}{nsn[:-2]}", f"{code}{nsn}", f"00{code}{nsn}", f"{nsn[:3]}-{nsn[3:]}", f"{nsn[:4]} {nsn[4:]}"]
+        values += [
+            nsn,
+            f"{trunk}{nsn}",
+            f"{trunk} {nsn}",
+            f"0{nsn}",
+            f"1{nsn}",
+            f"{nsn[:-1]}",
+            f"{nsn}7",
+            f"{trunk}{nsn[:-2]}",
+            f"{code}{nsn}",
+            f"00{code}{nsn}",
+            f"{nsn[:3]}-{nsn[3:]}",
+            f"{nsn[:4]} {nsn[4:]}",
+        ]
         if formatted[:1].isdigit():
             values.append(formatted)
     return values
@@ -154,16 +230,22 @@ def test_fast_path_agrees_on_national_spellings_of_every_region(monkeypatch, few
         fast = fast_verdicts(values, region)
         decided = [(value, verdict) for value, verdict in zip(values, fast) if verdict is not None]
         decided_anywhere += len(decided)
-        assert [(region, value, verdict) for value, verdict in decided if verdict != reference(value, region)] == []
+        assert [
+            (region, value, verdict) for value, verdict in decided if verdict != reference(value, region)
+        ] == []
     assert decided_anywhere > 1000
 
 
-@pytest.mark.parametrize("region, values", [
-    ("IN", ["98765 43210", "9876543210", "98765-43210", "8765432109", "022 2345 6789"]),
-    ("US", ["202 555 0143", "12025550143", "1 202 555 0143", "(202) 555-0143"[1:]]),
-    ("CA", ["506 234 5678", "15062345678"]),  # shares +1 with the US: its own parsing rules
-    ("GG", ["7781 123456", "7781123456"]),    # shares +44 with the UK (its trunk 0 has a transform rule)
-], ids=["IN", "US", "CA", "GG"])
+@pytest.mark.parametrize(
+    "region, values",
+    [
+        ("IN", ["98765 43210", "9876543210", "98765-43210", "8765432109", "022 2345 6789"]),
+        ("US", ["202 555 0143", "12025550143", "1 202 555 0143", "(202) 555-0143"[1:]]),
+        ("CA", ["506 234 5678", "15062345678"]),  # shares +1 with the US: its own parsing rules
+        ("GG", ["7781 123456", "7781123456"]),  # shares +44 with the UK (its trunk 0 has a transform rule)
+    ],
+    ids=["IN", "US", "CA", "GG"],
+)
 def test_fast_path_takes_the_common_national_spellings(region, values):
     fast = fast_verdicts(values * 10, region)
     assert all(verdict is not None for verdict in fast)
@@ -172,11 +254,20 @@ def test_fast_path_takes_the_common_national_spellings(region, values):
 
 @settings(max_examples=150, deadline=None)
 @given(
-    region=st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS) + ["US", "IN", "GB", "RU", "BR", "AR", "MX"] * 20),
-    numbers=st.lists(st.tuples(st.sampled_from(["", "0", "1", "8", "00", "01", "7", "44", "91", "49", "55", "52", "54", "61", "810"]),
-                               st.text(alphabet="0123456789", min_size=3, max_size=15),
-                               st.sampled_from(["{p}{n}", "{p} {n}", "{p}-{n}", "{p}({n})", " {p}{n} "])),
-                     min_size=1, max_size=30),
+    region=st.sampled_from(
+        sorted(phonenumbers.SUPPORTED_REGIONS) + ["US", "IN", "GB", "RU", "BR", "AR", "MX"] * 20
+    ),
+    numbers=st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["", "0", "1", "8", "00", "01", "7", "44", "91", "49", "55", "52", "54", "61", "810"]
+            ),
+            st.text(alphabet="0123456789", min_size=3, max_size=15),
+            st.sampled_from(["{p}{n}", "{p} {n}", "{p}-{n}", "{p}({n})", " {p}{n} "]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
 )
 def test_clean_chunk_equals_the_reference_on_generated_national_numbers(region, numbers):
     import pandas as pd
@@ -184,8 +275,10 @@ def test_clean_chunk_equals_the_reference_on_generated_national_numbers(region, 
     values = [spelling.format(p=prefix, n=digits) for prefix, digits, spelling in numbers]
     frame = pd.DataFrame({"phone": values})
     verdicts = clean_chunk(frame, "phone", region)
-    columns = (verdicts[name].astype(object).where(verdicts[name].notna(), None)
-               for name in ("contact_number", "reason", "detail", "region", "reading", "type"))
+    columns = (
+        verdicts[name].astype(object).where(verdicts[name].notna(), None)
+        for name in ("contact_number", "reason", "detail", "region", "reading", "type")
+    )
     assert list(zip(*columns)) == [reference(value, region) for value in values]
 
 

@@ -75,8 +75,21 @@ def run(*args):
         (datetime.datetime(2026, 1, 2, 10, 30), "2026-01-02 10:30:00"),
         (datetime.time(9, 15), "09:15:00"),
     ],
-    ids=["integral-float", "int", "fraction", "tenth", "minus-zero", "huge", "bool", "empty", "text",
-         "date", "midnight-datetime", "datetime", "time"],
+    ids=[
+        "integral-float",
+        "int",
+        "fraction",
+        "tenth",
+        "minus-zero",
+        "huge",
+        "bool",
+        "empty",
+        "text",
+        "date",
+        "midnight-datetime",
+        "datetime",
+        "time",
+    ],
 )
 def test_cell_text(value, text):
     assert cell_text(value) == text
@@ -99,7 +112,12 @@ def test_clean_a_workbook_keeps_every_digit_and_counts_sheet_rows(contacts, tmp_
     ]
     assert rejects[3][2] == "+919876543210 is already on line 3"
     assert (report.rows, report.clean, report.rejected, report.blank) == (6, 2, 3, 1)  # the empty row: blank
-    assert (report.sheet, report.column, report.encoding, report.delimiter) == ("Contacts", "Phone", None, None)
+    assert (report.sheet, report.column, report.encoding, report.delimiter) == (
+        "Contacts",
+        "Phone",
+        None,
+        None,
+    )
 
 
 def test_validate_a_workbook_without_region_reads_digits_as_international(contacts):
@@ -114,14 +132,19 @@ def test_a_sheet_chosen_by_name_or_position(contacts, tmp_path, sheet):
     out = tmp_path / "other.csv"
     report = clean_file(contacts, out, options=Options(sheet=sheet))
     assert report.sheet == "Other"
-    assert read_csv(out) == [["contact_number", "city"], ["+14155550123", "San Francisco"],
-                             ["+4930901820", "Berlin"]]
+    assert read_csv(out) == [
+        ["contact_number", "city"],
+        ["+14155550123", "San Francisco"],
+        ["+4930901820", "Berlin"],
+    ]
 
 
 @pytest.mark.parametrize(
     "sheet, message",
-    [("Missing", "no sheet named 'Missing'; the sheets are 'Contacts', 'Other'"),
-     (3, "there is no sheet 3: the workbook has 2")],
+    [
+        ("Missing", "no sheet named 'Missing'; the sheets are 'Contacts', 'Other'"),
+        (3, "there is no sheet 3: the workbook has 2"),
+    ],
     ids=["unknown-name", "index-past-the-end"],
 )
 def test_an_unknown_sheet_is_an_input_error(contacts, sheet, message):
@@ -130,7 +153,9 @@ def test_an_unknown_sheet_is_an_input_error(contacts, sheet, message):
 
 
 def test_cli_clean_and_validate_a_workbook(contacts, tmp_path):
-    result = run("clean", contacts, "-o", tmp_path / "out.csv", "--sheet", "Other", "--report", tmp_path / "r.json")
+    result = run(
+        "clean", contacts, "-o", tmp_path / "out.csv", "--sheet", "Other", "--report", tmp_path / "r.json"
+    )
     assert result.exit_code == 0, result.stderr
     assert "2 rows in, 2 clean, 0 rejected (phone column 'phone', sheet 'Other')" in result.stdout
     assert json.loads((tmp_path / "r.json").read_text())["sheet"] == "Other"
@@ -143,16 +168,21 @@ def test_cli_clean_and_validate_a_workbook(contacts, tmp_path):
 def test_cli_unknown_sheet_exit_2_one_line(contacts, tmp_path):
     result = run("clean", contacts, "-o", tmp_path / "out.csv", "--sheet", "Nope")
     assert result.exit_code == 2
-    assert result.stderr == f"csvtools: {contacts}: no sheet named 'Nope'; the sheets are 'Contacts', 'Other'\n"
+    assert (
+        result.stderr == f"csvtools: {contacts}: no sheet named 'Nope'; the sheets are 'Contacts', 'Other'\n"
+    )
     assert not (tmp_path / "out.csv").exists()
 
 
 def test_a_value_right_of_the_header_is_a_malformed_row(tmp_path):
-    path = write_workbook(tmp_path / "wide.xlsx", {"S": [["phone", "name"], ["+447911123456", "A", "stray"],
-                                                         ["+447911123457", "B", None]]})
+    path = write_workbook(
+        tmp_path / "wide.xlsx",
+        {"S": [["phone", "name"], ["+447911123456", "A", "stray"], ["+447911123457", "B", None]]},
+    )
     report = validate_file(path)
     assert [(r.line, r.reason, r.detail) for r in report.rejections] == [
-        (2, "malformed_row", "expected 2 fields, found 3; extra fields: 'stray'")]
+        (2, "malformed_row", "expected 2 fields, found 3; extra fields: 'stray'")
+    ]
     assert report.clean == 1
 
 
@@ -205,11 +235,27 @@ def test_uploader_run_takes_a_workbook_to_a_batch(api, tmp_path):
 
     source = tmp_path / "operations_list.xlsx"
     source.write_bytes((SAMPLES / "operations_list.xlsx").read_bytes())
-    result = CliRunner().invoke(uploader_cli, [
-        "run", str(source), "--region", "IN", "--allow-rejects", "--now", "--wait", "--interval", "0.2",
-        "--results", str(tmp_path / "calls.csv"), "--json"])
+    result = CliRunner().invoke(
+        uploader_cli,
+        [
+            "run",
+            str(source),
+            "--region",
+            "IN",
+            "--allow-rejects",
+            "--now",
+            "--wait",
+            "--interval",
+            "0.2",
+            "--results",
+            str(tmp_path / "calls.csv"),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.stderr
-    assert (tmp_path / "operations_list.clean.csv").read_bytes() == (GOLDEN / "operations_list.clean.csv").read_bytes()
+    assert (tmp_path / "operations_list.clean.csv").read_bytes() == (
+        GOLDEN / "operations_list.clean.csv"
+    ).read_bytes()
     with open(tmp_path / "calls.csv", newline="", encoding="utf-8") as handle:
         called = {row["to_number"] for row in csv.DictReader(handle)}
     assert called == {row[0] for row in read_csv(GOLDEN / "operations_list.clean.csv")[1:]}
@@ -218,8 +264,17 @@ def test_uploader_run_takes_a_workbook_to_a_batch(api, tmp_path):
 def test_an_ods_spreadsheet_reads_like_an_xlsx(tmp_path):
     from helpers.ods import write_ods
 
-    path = write_ods(tmp_path / "calls.ods", {"Calls": [
-        ["phone", "name", "since"], [919876543210, "Asha", datetime.date(2026, 1, 2)], [], ["12345", "Zoë", None]]})
+    path = write_ods(
+        tmp_path / "calls.ods",
+        {
+            "Calls": [
+                ["phone", "name", "since"],
+                [919876543210, "Asha", datetime.date(2026, 1, 2)],
+                [],
+                ["12345", "Zoë", None],
+            ]
+        },
+    )
     out = tmp_path / "calls.clean.csv"
     report = clean_file(path, out)
     assert read_csv(out) == [["contact_number", "name", "since"], ["+919876543210", "Asha", "2026-01-02"]]
@@ -245,7 +300,9 @@ def test_progress_through_a_sheet_reaches_the_files_size(monkeypatch):
 
     monkeypatch.setattr(knobs, "CHUNK_ROWS", 3)
     seen = []
-    validate_file(SAMPLES / "operations_list.xlsx", on_progress=lambda done, total: seen.append((done, total)))
+    validate_file(
+        SAMPLES / "operations_list.xlsx", on_progress=lambda done, total: seen.append((done, total))
+    )
     size = (SAMPLES / "operations_list.xlsx").stat().st_size
     assert len(seen) == 4 and seen == sorted(seen) and seen[0][0] < size  # 10 rows, 3 a chunk
     assert seen[-1] == (size, size)
@@ -258,5 +315,8 @@ def test_blank_rows_of_a_sheet_are_counted_as_a_csv_export_counts_them(tmp_path)
     export = tmp_path / "blank.csv"
     export.write_text("phone,name\n+447911123456,Ann\n,\n,\n+447911123457,Bo\n", encoding="utf-8")
     from_sheet, from_csv = validate_file(book), validate_file(export)
-    assert (from_sheet.rows, from_sheet.clean, from_sheet.rejected, from_sheet.blank) == \
-        (from_csv.rows, from_csv.clean, from_csv.rejected, from_csv.blank) == (4, 2, 0, 2)
+    assert (
+        (from_sheet.rows, from_sheet.clean, from_sheet.rejected, from_sheet.blank)
+        == (from_csv.rows, from_csv.clean, from_csv.rejected, from_csv.blank)
+        == (4, 2, 0, 2)
+    )

@@ -3,8 +3,8 @@
 import re
 
 import responses
-
 from conftest import AGENT_ID, copy_sample
+
 from uploader import BatchClient
 from uploader.ledger import Ledger
 from uploader.workflow import run_campaign
@@ -20,14 +20,23 @@ def test_contacts_the_api_counted_out_are_reported(tmp_path):
     responses.get(f"{BASE}/batches/{AGENT_ID}/all", json=[])
     responses.post(f"{BASE}/batches", status=201, json={"batch_id": BATCH, "state": "created"})
     responses.post(f"{BASE}/batches/{BATCH}/schedule", json={"message": "success", "state": "scheduled"})
-    responses.get(f"{BASE}/batches/{BATCH}", json={"batch_id": BATCH, "status": "completed",
-                                                   "total_contacts": 12, "valid_contacts": 9})
+    responses.get(
+        f"{BASE}/batches/{BATCH}",
+        json={"batch_id": BATCH, "status": "completed", "total_contacts": 12, "valid_contacts": 9},
+    )
     responses.get(f"{BASE}/batches/{BATCH}/executions", json=[])
     events = []
     client = BatchClient(api_key="k", base_url=BASE, sleep=lambda seconds: None)
-    result = run_campaign(client, copy_sample(tmp_path, "contacts_good.csv"), agent_id=AGENT_ID,
-                          ledger=Ledger(tmp_path / "ledger.sqlite"), wait=True, interval=0, on_event=events.append,
-                          calling_hours="any")
+    result = run_campaign(
+        client,
+        copy_sample(tmp_path, "contacts_good.csv"),
+        agent_id=AGENT_ID,
+        ledger=Ledger(tmp_path / "ledger.sqlite"),
+        wait=True,
+        interval=0,
+        on_event=events.append,
+        calling_hours="any",
+    )
     assert result.batch.succeeded
     assert "the API counted 3 of 12 contacts out" in events
     upload = next(call.request for call in responses.calls if call.request.url == f"{BASE}/batches")

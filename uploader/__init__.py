@@ -1,10 +1,10 @@
 """Take a clean contact file through the Bolna Batch API: create, schedule, wait, results.
 
-    >>> from uploader import BatchClient
-    >>> client = BatchClient()            # BOLNA_API_KEY from the environment or .env
-    >>> batch = client.create_batch(agent_id, "clean.csv")
-    >>> client.schedule_batch(batch.batch_id, "2025-06-01T10:00:00+05:30")
-    >>> done = client.wait(batch.batch_id)
+>>> from uploader import BatchClient
+>>> client = BatchClient()            # BOLNA_API_KEY from the environment or .env
+>>> batch = client.create_batch(agent_id, "clean.csv")
+>>> client.schedule_batch(batch.batch_id, "2025-06-01T10:00:00+05:30")
+>>> done = client.wait(batch.batch_id)
 """
 
 __version__ = "0.1.0"
@@ -27,8 +27,8 @@ from .errors import (  # noqa: E402
     RejectedRowsError,
     ScheduleTimeError,
     ServerError,
-    UploadInProgressError,
     UploaderError,
+    UploadInProgressError,
     WaitTimeoutError,
 )
 from .models import Account, ActionResult, Batch, Execution  # noqa: E402

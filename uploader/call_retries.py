@@ -20,8 +20,9 @@ DEFAULT_STATUSES = ("no-answer", "busy", "failed")
 DEFAULT_INTERVALS = (30, 60, 120)
 
 
-def retry_config(retries: int | None, statuses: Sequence[str] | None = None,
-                 intervals: Sequence[float] | None = None) -> dict[str, Any] | None:
+def retry_config(
+    retries: int | None, statuses: Sequence[str] | None = None, intervals: Sequence[float] | None = None
+) -> dict[str, Any] | None:
     """The ``retry_config`` for ``--retries N --retry-on … --retry-intervals …`` (None without ``retries``).
 
     Raises :class:`ConfigError` for anything the API would refuse.
@@ -30,9 +31,12 @@ def retry_config(retries: int | None, statuses: Sequence[str] | None = None,
         if statuses or intervals:
             raise ConfigError("--retry-on and --retry-intervals need --retries N")
         return None
-    config = {"enabled": True, "max_retries": retries,
-              "retry_on_statuses": list(statuses or DEFAULT_STATUSES),
-              "retry_intervals_minutes": list(intervals or DEFAULT_INTERVALS[:retries])}
+    config = {
+        "enabled": True,
+        "max_retries": retries,
+        "retry_on_statuses": list(statuses or DEFAULT_STATUSES),
+        "retry_intervals_minutes": list(intervals or DEFAULT_INTERVALS[:retries]),
+    }
     return check_retry_config(config)
 
 
@@ -51,11 +55,16 @@ def check_retry_config(config: dict[str, Any] | str) -> dict[str, Any]:
     statuses = config.get("retry_on_statuses", list(DEFAULT_STATUSES))
     wrong = [s for s in statuses if s not in RETRYABLE_STATUSES] if isinstance(statuses, list) else [statuses]
     if wrong or not statuses:
-        raise ConfigError(f"calls can be retried only after {', '.join(RETRYABLE_STATUSES)}; "
-                          f"not {', '.join(map(str, wrong)) or 'nothing'}")
+        raise ConfigError(
+            f"calls can be retried only after {', '.join(RETRYABLE_STATUSES)}; "
+            f"not {', '.join(map(str, wrong)) or 'nothing'}"
+        )
     intervals = config.get("retry_intervals_minutes", list(DEFAULT_INTERVALS))
-    if (not isinstance(intervals, list) or not intervals
-            or not all(isinstance(i, (int, float)) and not isinstance(i, bool) and i > 0 for i in intervals)):
+    if (
+        not isinstance(intervals, list)
+        or not intervals
+        or not all(isinstance(i, (int, float)) and not isinstance(i, bool) and i > 0 for i in intervals)
+    ):
         raise ConfigError("retry intervals are positive minutes, e.g. 30,60")
     return config
 
@@ -70,5 +79,7 @@ def parse_minutes(text: str | None) -> list[float]:
     try:
         values = [float(item) for item in parse_list(text)]
     except ValueError:
-        raise ConfigError(f"--retry-intervals takes minutes separated by commas, e.g. 30,60; not {text!r}") from None
+        raise ConfigError(
+            f"--retry-intervals takes minutes separated by commas, e.g. 30,60; not {text!r}"
+        ) from None
     return [int(v) if v.is_integer() else v for v in values]

@@ -52,7 +52,8 @@ def check_calling_hours(plan: CallPlan, *, hours_text: str) -> None:
         f"hours ({hours_text} recipient local time, {rules}) by a batch starting {plan.start:%Y-%m-%d %H:%M} UTC: "
         f"{describe_groups(outside)}. Nothing was uploaded; pass --split-by-window to call each group at its "
         "next opening, --allow-outside-hours to call them anyway, or --calling-hours any to skip the check",
-        groups=outside)
+        groups=outside,
+    )
 
 
 def part_path(clean_path: str | os.PathLike, index: int) -> Path:
@@ -76,8 +77,14 @@ def has_split(clean_path: str | os.PathLike, clean_sha256: str) -> bool:
     return isinstance(recorded, dict) and recorded.get("clean_sha256") == clean_sha256
 
 
-def split_clean_file(plan: CallPlan, clean_path: str | os.PathLike, clean_sha256: str, *,
-                     protect: tuple[str | os.PathLike, ...] = (), fresh: bool = False) -> list[Part]:
+def split_clean_file(
+    plan: CallPlan,
+    clean_path: str | os.PathLike,
+    clean_sha256: str,
+    *,
+    protect: tuple[str | os.PathLike, ...] = (),
+    fresh: bool = False,
+) -> list[Part]:
     """Split the clean file by opening (or rebuild the split its manifest records) and write every part.
 
     ``fresh`` ignores an earlier manifest (``--new-batch``). No part path may
@@ -122,10 +129,19 @@ def _temporary(path: Path) -> Path:
 
 
 def _manifest(parts: list[Part], clean_sha256: str) -> dict[str, Any]:
-    return {"version": MANIFEST_VERSION, "clean_sha256": clean_sha256, "parts": [
-        {"file": part.path.name, "start": part.start.isoformat(), "rows": part.window.rows,
-         "groups": [[group.country, list(group.time_zones)] for group in part.window.groups]}
-        for part in parts]}
+    return {
+        "version": MANIFEST_VERSION,
+        "clean_sha256": clean_sha256,
+        "parts": [
+            {
+                "file": part.path.name,
+                "start": part.start.isoformat(),
+                "rows": part.window.rows,
+                "groups": [[group.country, list(group.time_zones)] for group in part.window.groups],
+            }
+            for part in parts
+        ],
+    }
 
 
 def _recorded(plan: CallPlan, clean_path: str | os.PathLike, clean_sha256: str) -> list[WindowPart] | None:
@@ -135,9 +151,13 @@ def _recorded(plan: CallPlan, clean_path: str | os.PathLike, clean_sha256: str) 
         if recorded.get("version") != MANIFEST_VERSION or recorded.get("clean_sha256") != clean_sha256:
             return None
         by_key: dict[tuple, PlanGroup] = {(g.country, g.time_zones): g for g in plan.groups}
-        windows = [WindowPart(datetime.fromisoformat(item["start"]),
-                              [by_key[(country, tuple(zones))] for country, zones in item["groups"]])
-                   for item in recorded["parts"]]
+        windows = [
+            WindowPart(
+                datetime.fromisoformat(item["start"]),
+                [by_key[(country, tuple(zones))] for country, zones in item["groups"]],
+            )
+            for item in recorded["parts"]
+        ]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     found = [key for window in windows for key in window.keys]

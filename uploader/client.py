@@ -27,8 +27,8 @@ from .errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
-    ConfigError,
     AuthenticationError,
+    ConfigError,
     NotFoundError,
     RateLimitError,
     ServerError,
@@ -147,13 +147,21 @@ class BatchClient:
         form: list[tuple[str, str]] = [("agent_id", agent_id)]
         form += [("from_phone_numbers", number) for number in from_phone_numbers or []]
         if retry_config is not None:
-            form.append(("retry_config", retry_config if isinstance(retry_config, str) else json.dumps(retry_config)))
+            form.append(
+                ("retry_config", retry_config if isinstance(retry_config, str) else json.dumps(retry_config))
+            )
         if webhook_url:
             form.append(("webhook_url", webhook_url))
         started = datetime.now(timezone.utc)
         try:
-            data = self._request("POST", self._path("create"), idempotent=False, data=form,
-                                 files={"file": (file_name, content, "text/csv")}, timeout=self.upload_timeout)
+            data = self._request(
+                "POST",
+                self._path("create"),
+                idempotent=False,
+                data=form,
+                files={"file": (file_name, content, "text/csv")},
+                timeout=self.upload_timeout,
+            )
         except (APIConnectionError, ServerError) as exc:
             raise self._ambiguous_create(agent_id, file_name, started, exc) from None
         batch = Batch.from_api(data)
@@ -175,8 +183,13 @@ class BatchClient:
         when = to_api_time(scheduled_at, tz)
         path = self._path("schedule", batch_id)
         if self.layout == "seed":  # the older endpoint takes a plain form naming the batch and agent
-            options: dict[str, Any] = {"data": {"agent_id": self._agent(batch_id, agent_id), "batch_id": batch_id,
-                                                "scheduled_at": when}}
+            options: dict[str, Any] = {
+                "data": {
+                    "agent_id": self._agent(batch_id, agent_id),
+                    "batch_id": batch_id,
+                    "scheduled_at": when,
+                }
+            }
         else:
             flag = "true" if bypass_call_guardrails else "false"
             # The API takes a multipart form here; (None, value) parts send one without files.
@@ -218,7 +231,9 @@ class BatchClient:
             self._agents.setdefault(batch.batch_id, agent_id)
         return batches
 
-    def iter_executions(self, batch_id: str, agent_id: str | None = None, page_size: int = 50) -> Iterator[Execution]:
+    def iter_executions(
+        self, batch_id: str, agent_id: str | None = None, page_size: int = 50
+    ) -> Iterator[Execution]:
         """Every execution of a batch, following pages when the API pages them."""
         path = self._path("executions", batch_id, agent_id)
         page = 1
@@ -281,8 +296,11 @@ class BatchClient:
             remaining = deadline - self._monotonic()
             if remaining <= 0:
                 seen = f"last status {last.status!r}" if last else "no status seen"
-                raise WaitTimeoutError(f"batch {batch_id} did not finish within {timeout:g} s ({seen})",
-                                       last_batch=last, last_error=last_error)
+                raise WaitTimeoutError(
+                    f"batch {batch_id} did not finish within {timeout:g} s ({seen})",
+                    last_batch=last,
+                    last_error=last_error,
+                )
             self._sleep(min(interval, remaining))
 
     # -- the chokepoint ---------------------------------------------------
@@ -312,12 +330,15 @@ class BatchClient:
             attempt += 1
             began = self._monotonic()
             try:
-                response = self._session.request(method, url, headers=headers, timeout=timeout or self.timeout,
-                                                 **request_options)
+                response = self._session.request(
+                    method, url, headers=headers, timeout=timeout or self.timeout, **request_options
+                )
             except requests.RequestException as exc:
                 error = self._connection_error(exc, method, url)
                 reached = not _never_left(exc)
-                if attempt <= self.max_retries and should_retry(idempotent=idempotent, reached_server=reached):
+                if attempt <= self.max_retries and should_retry(
+                    idempotent=idempotent, reached_server=reached
+                ):
                     self._pause(attempt, None, method, url, str(error))
                     continue
                 raise error from None
@@ -326,7 +347,9 @@ class BatchClient:
                 return _json(response)
             error = self._status_error(response, method, url)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            if attempt <= self.max_retries and should_retry(idempotent=idempotent, status=response.status_code):
+            if attempt <= self.max_retries and should_retry(
+                idempotent=idempotent, status=response.status_code
+            ):
                 self._pause(attempt, retry_after, method, url, f"HTTP {response.status_code}")
                 continue
             error.attempts = attempt
@@ -334,8 +357,15 @@ class BatchClient:
 
     def _pause(self, attempt: int, retry_after: float | None, method: str, url: str, why: str) -> None:
         delay = retry_delay(attempt, retry_after, jitter=self._jitter)
-        logger.warning("%s %s failed (%s); retry %d of %d in %.1f s", method, url, self._redact(why),
-                       attempt, self.max_retries, delay)
+        logger.warning(
+            "%s %s failed (%s); retry %d of %d in %.1f s",
+            method,
+            url,
+            self._redact(why),
+            attempt,
+            self.max_retries,
+            delay,
+        )
         self._sleep(delay)
 
     def _status_error(self, response: requests.Response, method: str, url: str) -> APIStatusError:
@@ -365,8 +395,9 @@ class BatchClient:
         error.cause = cause
         return error
 
-    def _ambiguous_create(self, agent_id: str, file_name: str, started: datetime,
-                          cause: UploaderError) -> AmbiguousCreateError:
+    def _ambiguous_create(
+        self, agent_id: str, file_name: str, started: datetime, cause: UploaderError
+    ) -> AmbiguousCreateError:
         """Look for the batch a lost upload may have made, and say what was found."""
         try:
             batches = self.list_batches(agent_id)
@@ -376,16 +407,23 @@ class BatchClient:
                 "a batch may exist: check with 'uploader list' before uploading again"
             )
         # A batch this upload made is still "created": nobody could have scheduled it yet.
-        candidates = [b for b in batches if b.file_name == file_name and b.status == "created"
-                      and b.created_since(started - CLOCK_SKEW)]
+        candidates = [
+            b
+            for b in batches
+            if b.file_name == file_name and b.status == "created" and b.created_since(started - CLOCK_SKEW)
+        ]
         if not candidates:
             return AmbiguousCreateError(
                 f"the upload got no clear answer ({cause}); no batch of {file_name} was found for the agent, "
-                "so none was created and it is safe to upload again", candidates=[])
+                "so none was created and it is safe to upload again",
+                candidates=[],
+            )
         found = ", ".join(f"{b.batch_id} ({b.status}, created {b.created_at})" for b in candidates)
         return AmbiguousCreateError(
             f"the upload got no clear answer ({cause}); the agent has {len(candidates)} batch(es) of "
-            f"{file_name} created since: {found}", candidates=candidates)
+            f"{file_name} created since: {found}",
+            candidates=candidates,
+        )
 
     def _path(self, operation: str, batch_id: str = "", agent_id: str | None = None) -> str:
         template = ENDPOINTS[self.layout][operation]
@@ -440,7 +478,9 @@ def _never_left(exc: requests.RequestException) -> bool:
     if isinstance(exc, requests.ConnectTimeout):
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(reason, NewConnectionError) or isinstance(exc.args[0] if exc.args else None, NewConnectionError)
+    return isinstance(reason, NewConnectionError) or isinstance(
+        exc.args[0] if exc.args else None, NewConnectionError
+    )
 
 
 def _json(response: requests.Response) -> Any:
@@ -449,8 +489,11 @@ def _json(response: requests.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        raise APIStatusError(f"expected JSON, got {response.headers.get('Content-Type', 'no content type')}",
-                             status=response.status_code, body=response.text[:500]) from None
+        raise APIStatusError(
+            f"expected JSON, got {response.headers.get('Content-Type', 'no content type')}",
+            status=response.status_code,
+            body=response.text[:500],
+        ) from None
 
 
 def _json_or_text(response: requests.Response) -> Any:

@@ -32,9 +32,7 @@ def resolve_api_key(api_key: str | None) -> str:
         value = os.environ.get(name, "").strip()
         if value:
             return value
-    raise ConfigError(
-        f"no API key: set {KEY_VARIABLES[0]} in the environment or in .env (see .env.example)"
-    )
+    raise ConfigError(f"no API key: set {KEY_VARIABLES[0]} in the environment or in .env (see .env.example)")
 
 
 def resolve_base_url(base_url: str | None, layout: str) -> str:

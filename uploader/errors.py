@@ -65,8 +65,16 @@ class APIStatusError(UploaderError):
     #: How many times the request was sent before this answer (1 = no retry).
     attempts: int = 1
 
-    def __init__(self, message: str, *, status: int, body: Any = None, request_id: str | None = None,
-                 method: str = "", url: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: Any = None,
+        request_id: str | None = None,
+        method: str = "",
+        url: str = "",
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message

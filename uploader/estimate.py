@@ -42,8 +42,10 @@ class Estimate:
     def describe(self) -> str:
         parts = [f"{self.contacts} contacts"]
         if self.duration_seconds is not None:
-            parts.append(f"on {self.lines} lines about {_duration(self.duration_seconds)} "
-                         f"at {self.avg_call_seconds:g} s a call")
+            parts.append(
+                f"on {self.lines} lines about {_duration(self.duration_seconds)} "
+                f"at {self.avg_call_seconds:g} s a call"
+            )
         if self.cost is not None:
             parts.append(f"about {self.cost:.2f} at {self.cost_per_minute:g} a minute")
         if self.wallet is not None:
@@ -51,14 +53,28 @@ class Estimate:
         return "estimate: " + ", ".join(parts)
 
 
-def estimate_run(contacts: int, account: Account | None, *, avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
-                 cost_per_minute: float | None = None) -> Estimate:
+def estimate_run(
+    contacts: int,
+    account: Account | None,
+    *,
+    avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
+    cost_per_minute: float | None = None,
+) -> Estimate:
     """The estimate for ``contacts`` calls on ``account`` (which may be None when it could not be read)."""
     lines = account.concurrency_max if account and account.concurrency_max else None
     duration = math.ceil(contacts / lines) * avg_call_seconds if lines else None
-    cost = round(contacts * avg_call_seconds / 60 * cost_per_minute, 2) if cost_per_minute is not None else None
-    return Estimate(contacts, avg_call_seconds, lines, duration, cost_per_minute, cost,
-                    account.wallet if account else None)
+    cost = (
+        round(contacts * avg_call_seconds / 60 * cost_per_minute, 2) if cost_per_minute is not None else None
+    )
+    return Estimate(
+        contacts,
+        avg_call_seconds,
+        lines,
+        duration,
+        cost_per_minute,
+        cost,
+        account.wallet if account else None,
+    )
 
 
 def _duration(seconds: float) -> str:

@@ -17,7 +17,9 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     target = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(target))
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=directory)
+        fd, temporary = tempfile.mkstemp(
+            prefix=f".{os.path.basename(target)}.", suffix=".part", dir=directory
+        )
     except OSError as exc:
         raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
@@ -46,8 +48,10 @@ def check_output(path: str | os.PathLike, what: str, inputs: tuple[str | os.Path
     target = os.fspath(path)
     for source in inputs:
         if _same_file(target, os.fspath(source)):
-            raise ConfigError(f"the {what} {target} would replace the input {os.fspath(source)}; "
-                              "an output never replaces its input (use --out-dir or another name)")
+            raise ConfigError(
+                f"the {what} {target} would replace the input {os.fspath(source)}; "
+                "an output never replaces its input (use --out-dir or another name)"
+            )
     if os.path.isdir(target):
         raise ConfigError(f"cannot write the {what} {target}: it is a directory")
     directory = os.path.dirname(os.path.abspath(target))

@@ -23,8 +23,9 @@ DEFAULT_STATUSES = ("no-answer", "busy", "failed")
 #: Call statuses that say somebody (or their voicemail) answered.
 REACHED_STATUSES = frozenset({"completed", "in-progress", "call-disconnected"})
 #: Call statuses after which nothing more happens to that call.
-FINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "error", "balance-low", "stopped",
-                                 "canceled"})
+FINAL_CALL_STATUSES = frozenset(
+    {"completed", "busy", "no-answer", "failed", "error", "balance-low", "stopped", "canceled"}
+)
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,9 @@ def follow_up(executions: Iterable[Execution], statuses: Sequence[str] = DEFAULT
     return FollowUp(["contact_number", *names], rows, reached, not_final)
 
 
-def write_follow_up(executions: Iterable[Execution], path: str | os.PathLike,
-                    statuses: Sequence[str] = DEFAULT_STATUSES) -> FollowUp:
+def write_follow_up(
+    executions: Iterable[Execution], path: str | os.PathLike, statuses: Sequence[str] = DEFAULT_STATUSES
+) -> FollowUp:
     """Write :func:`follow_up` to ``path`` whole (through a temporary file) and return it."""
     result = follow_up(executions, statuses)
     atomic_write_text(path, result.csv_text())

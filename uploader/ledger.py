@@ -141,15 +141,18 @@ class Ledger:
             lock_path.parent.mkdir(exist_ok=True)
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise LedgerError(f"cannot lock the upload in {lock_path.parent}: {exc.strerror or exc}") from None
+            raise LedgerError(
+                f"cannot lock the upload in {lock_path.parent}: {exc.strerror or exc}"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             holder = _read_pid(fd)
             os.close(fd)
             who = f", pid {holder}" if holder else ""
-            raise UploadInProgressError(f"another run is uploading this file{who}; let it finish, then run again",
-                                        pid=holder) from None
+            raise UploadInProgressError(
+                f"another run is uploading this file{who}; let it finish, then run again", pid=holder
+            ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._claims[key] = (fd, 1)
@@ -180,8 +183,9 @@ class Ledger:
     def find_batch(self, batch_id: str) -> LedgerEntry | None:
         """The latest entry that became ``batch_id``, if any."""
         with self._guard():
-            row = self._db.execute("SELECT * FROM uploads WHERE batch_id = ? ORDER BY id DESC LIMIT 1",
-                                   (batch_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT * FROM uploads WHERE batch_id = ? ORDER BY id DESC LIMIT 1", (batch_id,)
+            ).fetchone()
         return LedgerEntry(**dict(row)) if row else None
 
     def begin(self, base_url: str, agent_id: str, file_sha256: str, file_name: str) -> LedgerEntry:

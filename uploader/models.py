@@ -87,8 +87,12 @@ class Account:
         if isinstance(wallet, dict):  # tolerate a nested shape: {"wallet": {"balance": …}}
             wallet = wallet.get("balance", wallet.get("amount"))
         concurrency = data.get("concurrency") if isinstance(data.get("concurrency"), dict) else {}
-        return cls(wallet=_number(wallet), concurrency_max=_integer(concurrency.get("max")),
-                   concurrency_current=_integer(concurrency.get("current")), raw=data)
+        return cls(
+            wallet=_number(wallet),
+            concurrency_max=_integer(concurrency.get("max")),
+            concurrency_current=_integer(concurrency.get("current")),
+            raw=data,
+        )
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,11 @@ class ActionResult:
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> ActionResult:
-        return cls(state=str(data.get("state") or data.get("status") or ""),
-                   message=str(data.get("message") or ""), raw=data)
+        return cls(
+            state=str(data.get("state") or data.get("status") or ""),
+            message=str(data.get("message") or ""),
+            raw=data,
+        )
 
 
 @dataclass(frozen=True)
@@ -128,9 +135,21 @@ class Execution:
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     #: Columns of :meth:`as_row`, for CSV output, before the ``var_*`` and ``data_*`` ones.
-    ROW_FIELDS = ("id", "batch_id", "status", "to_number", "from_number", "conversation_duration",
-                  "total_cost", "answered_by_voice_mail", "error_message", "recording_url", "retried",
-                  "hangup_reason", "created_at")
+    ROW_FIELDS = (
+        "id",
+        "batch_id",
+        "status",
+        "to_number",
+        "from_number",
+        "conversation_duration",
+        "total_cost",
+        "answered_by_voice_mail",
+        "error_message",
+        "recording_url",
+        "retried",
+        "hangup_reason",
+        "created_at",
+    )
 
     @property
     def conversation_time(self) -> float | None:
@@ -166,8 +185,9 @@ class Execution:
             transcript=data.get("transcript"),
             created_at=data.get("created_at"),
             variables=dict(context.get("recipient_data") or {}),
-            extracted_data=dict(data.get("extracted_data") or {}) if isinstance(data.get("extracted_data"),
-                                                                                 dict) else {},
+            extracted_data=dict(data.get("extracted_data") or {})
+            if isinstance(data.get("extracted_data"), dict)
+            else {},
             raw=data,
         )
 

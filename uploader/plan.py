@@ -32,9 +32,23 @@ import csvtools
 from .errors import ConfigError, OutsideCallingHoursError
 from .times import soonest, to_api_time
 
-__all__ = ["COUNTRY_RULES", "DEFAULT_AVG_CALL_SECONDS", "DEFAULT_CALLING_HOURS", "DEFAULT_CONCURRENCY",
-           "CallPlan", "CountryRule", "PlanGroup", "WindowPart", "api_start", "describe_groups", "group_of",
-           "parse_calling_hours", "plan_calls", "plan_clean_file", "split_by_window"]
+__all__ = [
+    "COUNTRY_RULES",
+    "DEFAULT_AVG_CALL_SECONDS",
+    "DEFAULT_CALLING_HOURS",
+    "DEFAULT_CONCURRENCY",
+    "CallPlan",
+    "CountryRule",
+    "PlanGroup",
+    "WindowPart",
+    "api_start",
+    "describe_groups",
+    "group_of",
+    "parse_calling_hours",
+    "plan_calls",
+    "plan_clean_file",
+    "split_by_window",
+]
 
 #: The window when no ``--calling-hours`` is given, in the recipient's local time.
 DEFAULT_CALLING_HOURS = "09:00-21:00"
@@ -66,16 +80,22 @@ class CountryRule:
 
 def _every(days: Sequence[int], *intervals: tuple[str, str]) -> dict[int, tuple[Interval, ...]]:
     parsed = tuple((time.fromisoformat(start), time.fromisoformat(end)) for start, end in intervals)
-    return {day: parsed for day in days}
+    return dict.fromkeys(days, parsed)
 
 
 #: Built-in rules that make the window stricter where they say so (each in README with its source).
 COUNTRY_RULES: dict[str, CountryRule] = {
     "US": CountryRule("US", _every(range(7), ("08:00", "21:00")), "47 CFR §64.1200(c)(1)"),
-    "CA": CountryRule("CA", {**_every(_WEEKDAYS, ("09:00", "21:30")), **_every(_WEEKEND, ("10:00", "18:00"))},
-                      "CRTC Unsolicited Telecommunications Rules (Telemarketing Rules)"),
-    "FR": CountryRule("FR", _every(_WEEKDAYS, ("10:00", "13:00"), ("14:00", "20:00")),
-                      "Décret n° 2022-1313 (Code de la consommation, art. D. 223-9)"),
+    "CA": CountryRule(
+        "CA",
+        {**_every(_WEEKDAYS, ("09:00", "21:30")), **_every(_WEEKEND, ("10:00", "18:00"))},
+        "CRTC Unsolicited Telecommunications Rules (Telemarketing Rules)",
+    ),
+    "FR": CountryRule(
+        "FR",
+        _every(_WEEKDAYS, ("10:00", "13:00"), ("14:00", "20:00")),
+        "Décret n° 2022-1313 (Code de la consommation, art. D. 223-9)",
+    ),
 }
 
 
@@ -87,7 +107,9 @@ def parse_calling_hours(text: str | None) -> Interval | None:
     try:
         start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
     except ValueError:
-        raise ConfigError(f"calling hours are HH:MM-HH:MM (e.g. 09:00-21:00) or 'any', not {text!r}") from None
+        raise ConfigError(
+            f"calling hours are HH:MM-HH:MM (e.g. 09:00-21:00) or 'any', not {text!r}"
+        ) from None
     if end <= start:
         raise ConfigError(f"calling hours {text!r} close before they open (a window cannot span midnight)")
     return start, end
@@ -110,9 +132,13 @@ class ZoneCheck:
     inside: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return {"zone": self.zone, "local_start": _iso(self.local_start),
-                "local_last_call": _iso(self.local_last_call), "window": _windows(self.window),
-                "inside": self.inside}
+        return {
+            "zone": self.zone,
+            "local_start": _iso(self.local_start),
+            "local_last_call": _iso(self.local_last_call),
+            "window": _windows(self.window),
+            "inside": self.inside,
+        }
 
 
 @dataclass
@@ -143,9 +169,16 @@ class PlanGroup:
         return max(times, key=lambda moment: moment.replace(tzinfo=None)) if times else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"time_zones": list(self.time_zones), "country": self.country, "rows": self.rows,
-                "local_start": _iso(self.local_start), "local_last_call": _iso(self.local_last_call),
-                "inside": self.inside, "rule": self.rule, "zones": [check.to_dict() for check in self.zones]}
+        return {
+            "time_zones": list(self.time_zones),
+            "country": self.country,
+            "rows": self.rows,
+            "local_start": _iso(self.local_start),
+            "local_last_call": _iso(self.local_last_call),
+            "inside": self.inside,
+            "rule": self.rule,
+            "zones": [check.to_dict() for check in self.zones],
+        }
 
 
 @dataclass
@@ -185,18 +218,28 @@ class CallPlan:
         zones = [(zone, self.rule_for(group.country)) for group in groups for zone in group.time_zones]
         start = api_start(after)
         for _ in range(int(OPENING_HORIZON.total_seconds() // START_ROUNDING_SECONDS)):
-            if all(_check(zone, start, start + length, self.calling_hours, rule).inside for zone, rule in zones):
+            if all(
+                _check(zone, start, start + length, self.calling_hours, rule).inside for zone, rule in zones
+            ):
                 return start
             start += timedelta(seconds=START_ROUNDING_SECONDS)
         return None
 
     def to_dict(self) -> dict[str, Any]:
         hours = None if self.calling_hours is None else _windows((self.calling_hours,))[0]
-        return {"requested": _iso(self.requested), "start": _iso(self.start), "last_call": _iso(self.last_call),
-                "concurrency": self.concurrency, "avg_call_seconds": self.avg_call_seconds,
-                "calling_hours": hours or "any", "calling_rules": self.calling_rules,
-                "rows": sum(group.rows for group in self.groups), "rows_outside": self.rows_outside,
-                "groups": [group.to_dict() for group in self.groups], "report": self.report.to_dict()}
+        return {
+            "requested": _iso(self.requested),
+            "start": _iso(self.start),
+            "last_call": _iso(self.last_call),
+            "concurrency": self.concurrency,
+            "avg_call_seconds": self.avg_call_seconds,
+            "calling_hours": hours or "any",
+            "calling_rules": self.calling_rules,
+            "rows": sum(group.rows for group in self.groups),
+            "rows_outside": self.rows_outside,
+            "groups": [group.to_dict() for group in self.groups],
+            "report": self.report.to_dict(),
+        }
 
 
 def plan_calls(
@@ -221,11 +264,21 @@ def plan_calls(
 
     with tempfile.TemporaryDirectory(prefix="uploader-plan-") as folder:
         clean_path = Path(folder) / "plan.clean.csv"
-        report = csvtools.clean_file(source, clean_path, Path(folder) / "plan.rejects.csv",
-                                     **{"workers": 0, "max_rejections": 20, **csvtools_options})
-        plan = plan_clean_file(clean_path, report, requested=requested, calling_hours=calling_hours,
-                               calling_rules=calling_rules, concurrency=concurrency,
-                               avg_call_seconds=avg_call_seconds)
+        report = csvtools.clean_file(
+            source,
+            clean_path,
+            Path(folder) / "plan.rejects.csv",
+            **{"workers": 0, "max_rejections": 20, **csvtools_options},
+        )
+        plan = plan_clean_file(
+            clean_path,
+            report,
+            requested=requested,
+            calling_hours=calling_hours,
+            calling_rules=calling_rules,
+            concurrency=concurrency,
+            avg_call_seconds=avg_call_seconds,
+        )
     report.clean_path = report.rejects_path = None  # they were temporary: nothing is written
     return plan
 
@@ -255,8 +308,9 @@ def plan_clean_file(
     return plan
 
 
-def _check_settings(calling_hours: str | None, calling_rules: str, concurrency: int,
-                    avg_call_seconds: float) -> Interval | None:
+def _check_settings(
+    calling_hours: str | None, calling_rules: str, concurrency: int, avg_call_seconds: float
+) -> Interval | None:
     if calling_rules not in ("builtin", "none"):
         raise ConfigError(f"calling rules are 'builtin' or 'none', not {calling_rules!r}")
     if concurrency < 1 or avg_call_seconds <= 0:
@@ -332,7 +386,9 @@ def split_by_window(plan: CallPlan) -> list[WindowPart]:
         raise OutsideCallingHoursError(
             f"{rows} row{' has' if rows == 1 else 's have'} no opening in {'its' if rows == 1 else 'their'} calling "
             f"hours within {OPENING_HORIZON.days} days: {describe_groups(never)}; a batch must fit inside one "
-            f"opening, at {plan.concurrency} calls at once and {plan.avg_call_seconds:g} s a call", groups=never)
+            f"opening, at {plan.concurrency} calls at once and {plan.avg_call_seconds:g} s a call",
+            groups=never,
+        )
     return parts
 
 
@@ -341,13 +397,16 @@ def describe_groups(groups: Sequence[PlanGroup], most: int = 10) -> str:
     ordered = sorted(groups, key=lambda group: -group.rows)
     texts = []
     for group in ordered[:most]:
-        zones = ", ".join(group.time_zones[:2]) + (f" +{len(group.time_zones) - 2} zones"
-                                                   if len(group.time_zones) > 2 else "")
+        zones = ", ".join(group.time_zones[:2]) + (
+            f" +{len(group.time_zones) - 2} zones" if len(group.time_zones) > 2 else ""
+        )
         texts.append(f"{group.country or '??'} {zones}: {_rows(group.rows)}")
     rest = ordered[most:]
     if rest:
-        texts.append(f"and {len(rest)} more group{'' if len(rest) == 1 else 's'}: "
-                     f"{_rows(sum(group.rows for group in rest))}")
+        texts.append(
+            f"and {len(rest)} more group{'' if len(rest) == 1 else 's'}: "
+            f"{_rows(sum(group.rows for group in rest))}"
+        )
     return "; ".join(texts)
 
 
@@ -373,8 +432,9 @@ def _counts_by_group(clean_path: Path) -> Counter:
     return groups
 
 
-def _check(zone: str, start: datetime, last_call: datetime, hours: Interval | None,
-           rule: CountryRule | None) -> ZoneCheck:
+def _check(
+    zone: str, start: datetime, last_call: datetime, hours: Interval | None, rule: CountryRule | None
+) -> ZoneCheck:
     try:
         info = ZoneInfo(zone) if zone != _UNKNOWN_ZONE else None
     except (ZoneInfoNotFoundError, ValueError):
@@ -386,7 +446,8 @@ def _check(zone: str, start: datetime, last_call: datetime, hours: Interval | No
         return ZoneCheck(zone, local_start, local_end, None, True)
     window = _window(hours, rule, local_start.weekday())
     inside = local_start.date() == local_end.date() and any(
-        opens <= local_start.time() and local_end.time() <= closes for opens, closes in window)
+        opens <= local_start.time() and local_end.time() <= closes for opens, closes in window
+    )
     return ZoneCheck(zone, local_start, local_end, window, inside)
 
 
@@ -395,8 +456,11 @@ def _window(hours: Interval, rule: CountryRule | None, weekday: int) -> tuple[In
     if rule is None:
         return (hours,)
     opens, closes = hours
-    return tuple((max(opens, start), min(closes, end)) for start, end in rule.intervals(weekday)
-                 if max(opens, start) < min(closes, end))
+    return tuple(
+        (max(opens, start), min(closes, end))
+        for start, end in rule.intervals(weekday)
+        if max(opens, start) < min(closes, end)
+    )
 
 
 def _windows(window: tuple[Interval, ...] | None) -> list[str] | None:

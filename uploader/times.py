@@ -25,7 +25,9 @@ def to_api_time(value: datetime | str, tz: str | None = None, now: datetime | No
     """
     moment = _parse(value) if isinstance(value, str) else value
     if not isinstance(moment, datetime):
-        raise ScheduleTimeError(f"a schedule time is a datetime or an ISO 8601 string, not {type(value).__name__}")
+        raise ScheduleTimeError(
+            f"a schedule time is a datetime or an ISO 8601 string, not {type(value).__name__}"
+        )
     if moment.tzinfo is None or moment.utcoffset() is None:
         if not tz:
             raise ScheduleTimeError(
@@ -73,11 +75,15 @@ def _parse(text: str) -> datetime:
     try:
         return datetime.fromisoformat(cleaned)
     except ValueError:
-        raise ScheduleTimeError(f"{text!r} is not an ISO 8601 date and time (e.g. 2025-06-01T10:00:00+05:30)") from None
+        raise ScheduleTimeError(
+            f"{text!r} is not an ISO 8601 date and time (e.g. 2025-06-01T10:00:00+05:30)"
+        ) from None
 
 
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleTimeError(f"unknown time zone {name!r}; use an IANA name such as Asia/Kolkata") from None
+        raise ScheduleTimeError(
+            f"unknown time zone {name!r}; use an IANA name such as Asia/Kolkata"
+        ) from None

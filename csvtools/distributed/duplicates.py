@@ -19,8 +19,9 @@ from .inputs import order_of
 __all__ = ["REPEATS_META", "PieceRepeats", "repeats_by_piece"]
 
 #: The duplicates of one piece: indexed by the row's order, ``first`` the order of the number's first row.
-REPEATS_META = pd.DataFrame({"first": pd.Series([], dtype=np.int64)},
-                            index=pd.Index([], dtype=np.int64, name="order"))
+REPEATS_META = pd.DataFrame(
+    {"first": pd.Series([], dtype=np.int64)}, index=pd.Index([], dtype=np.int64, name="order")
+)
 
 
 def repeats_by_piece(keys: list, bounds: list[int]) -> list:
@@ -34,7 +35,8 @@ def repeats_by_piece(keys: list, bounds: list[int]) -> list:
 
     frame = dd.from_delayed(keys, meta=KEYS_META, verify_meta=False)
     repeats = frame.shuffle("number", npartitions=frame.npartitions).map_partitions(
-        _repeats, meta=REPEATS_META.reset_index())
+        _repeats, meta=REPEATS_META.reset_index()
+    )
     placed = repeats.set_index("order", divisions=list(bounds)).to_delayed()
     if len(placed) != len(bounds) - 1:
         raise RuntimeError(f"{len(placed)} partitions of duplicates for {len(bounds) - 1} pieces")

@@ -41,8 +41,14 @@ class ClusterError(CsvToolsError):
     """The cluster cannot be reached, or lost the run (a worker died, the scheduler went away)."""
 
 
-def clean_files(paths: str | os.PathLike | Iterable[str | os.PathLike], out_dir: str | os.PathLike,
-                client: object = None, *, options: Options | None = None, **settings: object) -> Report:
+def clean_files(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    client: object = None,
+    *,
+    options: Options | None = None,
+    **settings: object,
+) -> Report:
     """Clean CSV and Parquet files (paths or globs, in order) as one run on a Dask cluster.
 
     Writes ``out_dir/clean/part-*.csv``, ``out_dir/rejects/part-*.csv`` (the
@@ -84,8 +90,8 @@ def clean_files(paths: str | os.PathLike | Iterable[str | os.PathLike], out_dir:
 def _cluster_failures() -> tuple[type[BaseException], ...]:
     """What the cluster raises when it, not the data, fails: no scheduler, a lost worker, a lost connection."""
     from distributed import KilledWorker
-    from distributed.comm.core import CommClosedError
     from distributed.client import CancelledError
+    from distributed.comm.core import CommClosedError
 
     return (OSError, TimeoutError, KilledWorker, CommClosedError, CancelledError)
 
@@ -110,8 +116,16 @@ def _connected(client: object, workers: int) -> Iterator[object]:
             yield connected
         return
     # A cluster of our own, for this run only: its workers are processes of ours, set up as the pool's are.
-    with LocalCluster(n_workers=workers or os.cpu_count() or 1, processes=True, threads_per_worker=1,
-                      host="127.0.0.1", dashboard_address=None) as cluster, Client(cluster) as connected:
+    with (
+        LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            processes=True,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as connected,
+    ):
         from .. import process
 
         connected.run(process.set_up_worker)
@@ -120,19 +134,25 @@ def _connected(client: object, workers: int) -> Iterator[object]:
 
 def _run(client, inputs: list[InputFile], out_dir: str, options: Options) -> Report:
     # A few files' last blocks shrink so that the workers finish together; many files keep them busy anyway.
-    states = [_file_state(item) for item in inputs]  # a file that changes during the run is refused at the end
+    states = [
+        _file_state(item) for item in inputs
+    ]  # a file that changes during the run is refused at the end
     threads = sum(client.nthreads().values())
     tail_blocks = max(threads, 1) if len(inputs) < threads else 1
-    outlined = client.map(functools.partial(outline_file, options=options, tail_blocks=tail_blocks), inputs,
-                          pure=False)
+    outlined = client.map(
+        functools.partial(outline_file, options=options, tail_blocks=tail_blocks), inputs, pure=False
+    )
     outlines: list[FileOutline] = client.gather(client.map(operator.itemgetter(0), outlined, pure=False))
     first = outlines[0]
     for outline in outlines[1:]:
         if outline.header != first.header:
-            raise InputFileError(f"{outline.item.path}: its header ({_shown(outline.header)}) is not "
-                                 f"{first.item.path}'s ({_shown(first.header)}); one run needs one header")
-    pieces, bounds = _worked_pieces(client, outlines, outlined,
-                                    column_layout(first.header, options).plan(options, with_text=True))
+            raise InputFileError(
+                f"{outline.item.path}: its header ({_shown(outline.header)}) is not "
+                f"{first.item.path}'s ({_shown(first.header)}); one run needs one header"
+            )
+    pieces, bounds = _worked_pieces(
+        client, outlines, outlined, column_layout(first.header, options).plan(options, with_text=True)
+    )
     del outlined
 
     repeats: list = [None] * len(pieces)
@@ -147,28 +167,49 @@ def _run(client, inputs: list[InputFile], out_dir: str, options: Options) -> Rep
         paths = [item.path for item in inputs]
         named = client.scatter([paths], broadcast=True)[0]  # once to each worker, not once a part
         checked_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        written = [client.submit(write_part, number, item, rendered, repeat, staging, first.header, first.phone_at,
-                                 named, options, pure=False)
-                   for number, ((item, rendered), repeat) in enumerate(zip(pieces, repeats))]
+        written = [
+            client.submit(
+                write_part,
+                number,
+                item,
+                rendered,
+                repeat,
+                staging,
+                first.header,
+                first.phone_at,
+                named,
+                options,
+                pure=False,
+            )
+            for number, ((item, rendered), repeat) in enumerate(zip(pieces, repeats))
+        ]
         report = _summed(client.gather(written), outlines, inputs, out_dir, options, checked_at)
         for item, state in zip(inputs, states):
             if _file_state(item) != state:
-                raise InputFileError(f"{item.path}: the file changed while it was being read; "
-                                     "run again once it is complete")
-        _commit(staging, out_dir, json.dumps({**report.to_dict(), "files": paths}, indent=2, ensure_ascii=False))
+                raise InputFileError(
+                    f"{item.path}: the file changed while it was being read; run again once it is complete"
+                )
+        _commit(
+            staging, out_dir, json.dumps({**report.to_dict(), "files": paths}, indent=2, ensure_ascii=False)
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
 
 
-def _worked_pieces(client, outlines: list[FileOutline], outlined: list, plan: WorkPlan) -> tuple[list, list[int]]:
+def _worked_pieces(
+    client, outlines: list[FileOutline], outlined: list, plan: WorkPlan
+) -> tuple[list, list[int]]:
     """Every piece worked (futures of rendered chunks, with their input) in (input, line) order, and the
     pieces' first orders, then one past the last: the divisions the duplicates go back to the parts by."""
     pieces, bounds = [], []
     for outline, future in zip(outlines, outlined):
         for spec in outline.pieces:
-            rendered = (client.submit(operator.itemgetter(1), future, pure=False) if spec.tail
-                        else client.submit(work_piece, spec, outline.item, plan, pure=False))
+            rendered = (
+                client.submit(operator.itemgetter(1), future, pure=False)
+                if spec.tail
+                else client.submit(work_piece, spec, outline.item, plan, pure=False)
+            )
             pieces.append((outline.item, rendered))
             bounds.append(order_of(outline.item.index, spec.first_line))
     first = outlines[0].item
@@ -179,21 +220,41 @@ def _worked_pieces(client, outlines: list[FileOutline], outlined: list, plan: Wo
     return pieces, bounds
 
 
-def _summed(parts: list[Report], outlines: list[FileOutline], inputs: list[InputFile], out_dir: str,
-            options: Options, checked_at: str) -> Report:
+def _summed(
+    parts: list[Report],
+    outlines: list[FileOutline],
+    inputs: list[InputFile],
+    out_dir: str,
+    options: Options,
+    checked_at: str,
+) -> Report:
     first = outlines[0]
-    report = Report(file=inputs[0].path if len(inputs) == 1 else f"{len(inputs)} files",
-                    column=first.header[first.phone_at], encoding=_joined(o.encoding for o in outlines),
-                    delimiter=_joined(o.delimiter for o in outlines), region=options.region, level=options.level,
-                    clean_path=os.path.join(out_dir, CLEAN), rejects_path=os.path.join(out_dir, REJECTS))
+    report = Report(
+        file=inputs[0].path if len(inputs) == 1 else f"{len(inputs)} files",
+        column=first.header[first.phone_at],
+        encoding=_joined(o.encoding for o in outlines),
+        delimiter=_joined(o.delimiter for o in outlines),
+        region=options.region,
+        level=options.level,
+        clean_path=os.path.join(out_dir, CLEAN),
+        rejects_path=os.path.join(out_dir, REJECTS),
+    )
     layout = column_layout(first.header, options)
     report.region_column = layout.region_column
     report.region_column_detected = layout.region_column is not None and options.region_column is None
     report.strict_region = options.strict_region
     for part in parts:
-        report.add_counts(rows=part.rows, clean=part.clean, rejected=part.rejected, blank=part.blank,
-                          by_reason=part.by_reason, by_country=part.by_country, by_reading=part.by_reading,
-                          by_type=part.by_type, by_column=part.by_column)
+        report.add_counts(
+            rows=part.rows,
+            clean=part.clean,
+            rejected=part.rejected,
+            blank=part.blank,
+            by_reason=part.by_reason,
+            by_country=part.by_country,
+            by_reading=part.by_reading,
+            by_type=part.by_type,
+            by_column=part.by_column,
+        )
         report.region_mismatches += part.region_mismatches
         report.mismatches_omitted += part.mismatches_omitted
         report.rejections_omitted += part.rejections_omitted

@@ -58,7 +58,9 @@ def expand_inputs(patterns: Iterable[str | os.PathLike]) -> list[InputFile]:
                 raise InputFileError(f"{pattern}: no file matches")
             paths.extend(matches)
         elif os.path.isdir(pattern):
-            raise InputFileError(f"{pattern}: is a directory (name its files, or a glob such as {pattern}/*.csv)")
+            raise InputFileError(
+                f"{pattern}: is a directory (name its files, or a glob such as {pattern}/*.csv)"
+            )
         elif not os.path.exists(pattern):
             raise InputFileError(f"{pattern}: no such file")
         else:
@@ -84,7 +86,9 @@ def check_out_dir(out_dir: str, inputs: list[InputFile], folders: Iterable[str])
         real = os.path.realpath(item.path)
         for target in targets:
             if os.path.commonpath([real, target]) == target:
-                raise OutputFileError(f"{item.path}: is inside the output folder {target}, which the run replaces")
+                raise OutputFileError(
+                    f"{item.path}: is inside the output folder {target}, which the run replaces"
+                )
 
 
 def _kind(path: str) -> str:

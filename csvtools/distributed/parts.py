@@ -29,8 +29,17 @@ def part_name(number: int) -> str:
     return f"part-{number:05d}.csv"
 
 
-def write_part(number: int, item: InputFile, rendered: list[RenderedChunk], repeats: pd.DataFrame | None,
-               folder: str, header: list[str], phone_at: int, paths: list[str], options: Options) -> Report:
+def write_part(
+    number: int,
+    item: InputFile,
+    rendered: list[RenderedChunk],
+    repeats: pd.DataFrame | None,
+    folder: str,
+    header: list[str],
+    phone_at: int,
+    paths: list[str],
+    options: Options,
+) -> Report:
     """Settle one piece into ``folder/clean/`` and ``folder/rejects/``; return its counts.
 
     ``repeats`` is the piece's duplicates (None keeps duplicates); ``paths``
@@ -41,17 +50,28 @@ def write_part(number: int, item: InputFile, rendered: list[RenderedChunk], repe
     """
     with about(item.path):
         report = Report(file=item.path)
-        outputs = Outputs(os.path.join(folder, CLEAN, part_name(number)),
-                          os.path.join(folder, REJECTS, part_name(number)),
-                          [OUTPUT_COLUMN, *(name for at, name in enumerate(header) if at != phone_at)], header,
-                          source=item.path, rejects_bom=False)  # parts are read by tools, often end to end
+        outputs = Outputs(
+            os.path.join(folder, CLEAN, part_name(number)),
+            os.path.join(folder, REJECTS, part_name(number)),
+            [OUTPUT_COLUMN, *(name for at, name in enumerate(header) if at != phone_at)],
+            header,
+            source=item.path,
+            rejects_bom=False,
+        )  # parts are read by tools, often end to end
         try:
             index = None if repeats is None else PieceRepeats(repeats, item.index)
             with SuppressionLists.load(options.suppress, options) as lists:
                 # A suppressed number is suppressed on every line, so it never matters which of its
                 # lines the shuffle called first: settling checks the lists before the duplicates.
-                settler = Settler(report, outputs, index, phone_at, 0, lists=lists,
-                                  first_places=lambda first: _places(first, item.index, paths))
+                settler = Settler(
+                    report,
+                    outputs,
+                    index,
+                    phone_at,
+                    0,
+                    lists=lists,
+                    first_places=lambda first: _places(first, item.index, paths),
+                )
                 for chunk in rendered:
                     settler.settle(chunk)
                 report.suppression = lists.records("")
@@ -65,5 +85,10 @@ def write_part(number: int, item: InputFile, rendered: list[RenderedChunk], repe
 def _places(first: np.ndarray, own: int, paths: list[str]) -> pa.Array:
     """``line N`` for a first occurrence in the same file, ``line N of FILE`` for one in another."""
     inputs, lines = input_and_line(first)
-    return pa.array([f"line {line}" if index == own else f"line {line} of {paths[index]}"
-                     for index, line in zip(inputs.tolist(), lines.tolist())], type=pa.string())
+    return pa.array(
+        [
+            f"line {line}" if index == own else f"line {line} of {paths[index]}"
+            for index, line in zip(inputs.tolist(), lines.tolist())
+        ],
+        type=pa.string(),
+    )

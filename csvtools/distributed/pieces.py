@@ -32,7 +32,9 @@ from .inputs import InputFile, order_of
 __all__ = ["KEYS_META", "FileOutline", "PieceSpec", "about", "duplicate_keys", "outline_file", "work_piece"]
 
 #: The frame of kept numbers that the shuffle decides duplicates on: one row per kept row.
-KEYS_META = pd.DataFrame({"number": pd.Series([], dtype="string[pyarrow]"), "order": pd.Series([], dtype=np.int64)})
+KEYS_META = pd.DataFrame(
+    {"number": pd.Series([], dtype="string[pyarrow]"), "order": pd.Series([], dtype=np.int64)}
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,9 @@ def about(path: str) -> Iterator[None]:
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def outline_file(item: InputFile, options: Options, tail_blocks: int = 1) -> tuple[FileOutline, list[RenderedChunk]]:
+def outline_file(
+    item: InputFile, options: Options, tail_blocks: int = 1
+) -> tuple[FileOutline, list[RenderedChunk]]:
     """Read ``item``'s header and cut it into pieces; the part of a CSV that only the csv module reads is
     worked here, and comes back as the second value (stay on the worker: the client takes only the outline).
 
@@ -96,11 +100,17 @@ def duplicate_keys(rendered: list[RenderedChunk], item: InputFile) -> pd.DataFra
         orders.append(order_of(item.index, chunk.kept_lines.astype(np.int64)))
     if not numbers:
         return KEYS_META.copy()
-    return pd.DataFrame({"number": pd.arrays.ArrowStringArray(pa.chunked_array(numbers, type=pa.string())),
-                         "order": np.concatenate(orders)})
+    return pd.DataFrame(
+        {
+            "number": pd.arrays.ArrowStringArray(pa.chunked_array(numbers, type=pa.string())),
+            "order": np.concatenate(orders),
+        }
+    )
 
 
-def _outline_csv(item: InputFile, options: Options, tail_blocks: int) -> tuple[FileOutline, list[RenderedChunk]]:
+def _outline_csv(
+    item: InputFile, options: Options, tail_blocks: int
+) -> tuple[FileOutline, list[RenderedChunk]]:
     with CsvSource(item.location, options.encoding, options.delimiter) as source:
         layout = column_layout(source.header, options)
         phone_at, plan = layout.phone_at, layout.plan(options, with_text=True)
@@ -152,6 +162,10 @@ def _row_group_chunk(item: InputFile, spec: PieceSpec) -> Chunk:
         try:
             text = column.combine_chunks().cast(pa.string())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            raise InputFileError(f"column {name!r} holds {column.type}, which cannot be read as text") from None
+            raise InputFileError(
+                f"column {name!r} holds {column.type}, which cannot be read as text"
+            ) from None
         columns.append(text.fill_null("") if text.null_count else text)
-    return without_blank_rows(np.arange(spec.first_line, spec.first_line + spec.rows, dtype=np.int64), columns)
+    return without_blank_rows(
+        np.arange(spec.first_line, spec.first_line + spec.rows, dtype=np.int64), columns
+    )

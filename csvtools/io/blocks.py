@@ -24,7 +24,14 @@ from .csv_records import records_chunk
 from .encoding import DAMAGED_UTF8
 from .records import Block, Chunk, blank_rows
 
-__all__ = ["BlockCutter", "needs_full_parser", "offset_of_line", "parse_fields", "read_block", "reread_fields"]
+__all__ = [
+    "BlockCutter",
+    "needs_full_parser",
+    "offset_of_line",
+    "parse_fields",
+    "read_block",
+    "reread_fields",
+]
 
 _NEWLINE, _CR = 10, 13
 _SCAN_BYTES = 1 << 20
@@ -40,8 +47,11 @@ def count_newlines(data: bytes | bytearray, end: int | None = None) -> int:
 def needs_full_parser(block: bytes | bytearray, end: int | None = None) -> bool:
     """Whether ``block[:end]`` holds anything the quote-free reading would get wrong."""
     end = len(block) if end is None else end
-    return (block.find(b'"', 0, end) >= 0 or block.find(b"\x00", 0, end) >= 0
-            or (block.find(b"\r", 0, end) >= 0 and block.count(b"\r", 0, end) != block.count(b"\r\n", 0, end)))
+    return (
+        block.find(b'"', 0, end) >= 0
+        or block.find(b"\x00", 0, end) >= 0
+        or (block.find(b"\r", 0, end) >= 0 and block.count(b"\r", 0, end) != block.count(b"\r\n", 0, end))
+    )
 
 
 def parse_fields(block: bytes | pa.Buffer, width: int, delimiter: str) -> pa.Table:
@@ -52,12 +62,20 @@ def parse_fields(block: bytes | pa.Buffer, width: int, delimiter: str) -> pa.Tab
     return pacsv.read_csv(
         pa.BufferReader(block),
         # One block, one thread: handing a single parse job to the thread pool only adds overhead.
-        read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=max(len(block), 1) + 1,
-                                       use_threads=False),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=True,
-                                         invalid_row_handler=lambda row: "skip"),
-        convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+        read_options=pacsv.ReadOptions(
+            column_names=[f"c{i}" for i in range(width)], block_size=max(len(block), 1) + 1, use_threads=False
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            quote_char=False,
+            ignore_empty_lines=True,
+            invalid_row_handler=lambda row: "skip",
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f"c{i}": pa.string() for i in range(width)},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
     )
 
 
@@ -70,13 +88,16 @@ def pick_lines(block: bytes, at: np.ndarray) -> pa.Buffer:
         raise ValueError(f"the block has {len(ends)} lines, not {at[-1] + 1}")
     # The block as an array of its lines (no copy), so that one Arrow take gathers the lines.
     offsets = np.concatenate(([0], ends)).astype(np.int64)
-    lines = pa.Array.from_buffers(pa.large_binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(block)])
+    lines = pa.Array.from_buffers(
+        pa.large_binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(block)]
+    )
     offsets, data = string_buffers(lines.take(pa.array(at, type=pa.int64())))
-    return pa.py_buffer(data[offsets[0]:offsets[-1]])  # the picked lines, end to end
+    return pa.py_buffer(data[offsets[0] : offsets[-1]])  # the picked lines, end to end
 
 
-def parse_block(block: bytes, first_line: int, width: int,
-                delimiter: str) -> tuple[np.ndarray, list[pa.Array], list[tuple[int, list[str]]]]:
+def parse_block(
+    block: bytes, first_line: int, width: int, delimiter: str
+) -> tuple[np.ndarray, list[pa.Array], list[tuple[int, list[str]]]]:
     """Records of a quote-free block of whole lines.
 
     Returns the well-formed records' physical lines (``first_line`` is the
@@ -118,8 +139,14 @@ def read_block(block: Block, chunk_rows: int) -> list[Chunk]:
         first, last = every[begin], every[min(begin + chunk_rows, len(every)) - 1]
         inside = (lines >= first) & (lines <= last)
         mask = pa.array(inside)
-        chunks.append(Chunk(lines[inside], [column.filter(mask) for column in columns],
-                            [item for item in malformed if first <= item[0] <= last], block))
+        chunks.append(
+            Chunk(
+                lines[inside],
+                [column.filter(mask) for column in columns],
+                [item for item in malformed if first <= item[0] <= last],
+                block,
+            )
+        )
     # Each blank line counts in the chunk it follows (the first chunk takes those before it).
     owners = np.maximum(np.searchsorted(every[::chunk_rows], blank_lines, side="right") - 1, 0)
     for owner, count in zip(*np.unique(owners, return_counts=True)):
@@ -156,8 +183,19 @@ class BlockCutter:
     finish together instead of one of them working alone on a last big block.
     """
 
-    def __init__(self, handle: BinaryIO, path: str, size: int, offset: int, line: int, width: int,
-                 delimiter: str, block_bytes: int, tail_blocks: int = 1, damaged: bool = False) -> None:
+    def __init__(
+        self,
+        handle: BinaryIO,
+        path: str,
+        size: int,
+        offset: int,
+        line: int,
+        width: int,
+        delimiter: str,
+        block_bytes: int,
+        tail_blocks: int = 1,
+        damaged: bool = False,
+    ) -> None:
         self._handle, self._path, self._size, self._damaged = handle, path, size, damaged
         self.offset, self.line = offset, line
         self._width, self._delimiter = width, delimiter
@@ -168,8 +206,11 @@ class BlockCutter:
         buffer = bytearray(0)
         while True:
             rest = self._size - self.offset
-            size = (self._block_bytes if rest >= self._tail_blocks * self._block_bytes
-                    else max(self._block_bytes // 4, rest // self._tail_blocks))
+            size = (
+                self._block_bytes
+                if rest >= self._tail_blocks * self._block_bytes
+                else max(self._block_bytes // 4, rest // self._tail_blocks)
+            )
             size = max(size, at_least)
             # Each read starts where the last whole line ended, into one reused buffer: no bytes
             # are carried over, and no fresh block has to be faulted in.
@@ -178,7 +219,7 @@ class BlockCutter:
             self._handle.seek(self.offset)
             with memoryview(buffer) as view:
                 # Never past the size the file had at the start: rows appended meanwhile are not read.
-                read = self._handle.readinto(view[:min(size, max(rest, 0))])
+                read = self._handle.readinto(view[: min(size, max(rest, 0))])
             if not read:
                 return
             at_end = self.offset + read >= self._size
@@ -264,8 +305,9 @@ def _single(column: pa.ChunkedArray) -> pa.Array:
     return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
-def _line_structure(block: bytes, first_line: int, width: int,
-                    delimiter: str) -> tuple[np.ndarray, np.ndarray, list[tuple[int, list[str]]]]:
+def _line_structure(
+    block: bytes, first_line: int, width: int, delimiter: str
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, list[str]]]]:
     """Line numbers, which lines are good records, and the malformed ones, read off the bytes."""
     data = np.frombuffer(block, dtype=np.uint8)
     ends = np.flatnonzero(data == _NEWLINE)
@@ -283,7 +325,7 @@ def _line_structure(block: bytes, first_line: int, width: int,
     good = ~blank & (fields == width)
     line_numbers = first_line + np.arange(len(ends))
     malformed = [
-        (int(line_numbers[i]), block[starts[i]:starts[i] + content[i]].decode("utf-8").split(delimiter))
+        (int(line_numbers[i]), block[starts[i] : starts[i] + content[i]].decode("utf-8").split(delimiter))
         for i in np.flatnonzero(~blank & ~good)
     ]
     return line_numbers, good, malformed

@@ -27,8 +27,15 @@ __all__ = ["CsvRecords", "escaped", "has_undecodable", "records_chunk"]
 class CsvRecords:
     """The records of ``path`` from byte ``offset`` on, which starts physical line ``first_line``."""
 
-    def __init__(self, path: str | os.PathLike, encoding: str, delimiter: str, offset: int = 0,
-                 first_line: int = 1, errors: str = "strict") -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        encoding: str,
+        delimiter: str,
+        offset: int = 0,
+        first_line: int = 1,
+        errors: str = "strict",
+    ) -> None:
         self.encoding = encoding
         self._damaged = errors == DAMAGED_UTF8
         self._binary = open_binary(path)
@@ -109,12 +116,20 @@ def records_chunk(records: list[tuple[int, list[str]]], width: int, damaged: boo
     lines = [start for start, row in records if len(row) == width]
     rows = [row for _, row in records if len(row) == width]
     malformed = [(start, row) for start, row in records if len(row) != width]
-    columns = [pa.array(values, type=pa.string()) for values in zip(*rows)] if rows else \
-        [pa.array([], type=pa.string()) for _ in range(width)]
+    columns = (
+        [pa.array(values, type=pa.string()) for values in zip(*rows)]
+        if rows
+        else [pa.array([], type=pa.string()) for _ in range(width)]
+    )
     line_numbers = np.array(lines, dtype=np.int64)
     blank = blank_rows(columns)
     if not blank.any():
         return Chunk(line_numbers, columns, malformed, undecodable=undecodable)
     keep = pa.array(~blank)
-    return Chunk(line_numbers[~blank], [column.filter(keep) for column in columns], malformed,
-                 blank=int(blank.sum()), undecodable=undecodable)
+    return Chunk(
+        line_numbers[~blank],
+        [column.filter(keep) for column in columns],
+        malformed,
+        blank=int(blank.sum()),
+        undecodable=undecodable,
+    )

@@ -99,8 +99,10 @@ def open_binary(path: str | os.PathLike) -> io.BufferedReader:
             raise InputFileError(f"{os.fspath(path)} is a directory, not a file")
         if not stat.S_ISREG(mode):
             # A pipe can be read once, from the start only, and a device may never end.
-            raise InputFileError(f"{os.fspath(path)} is not a regular file (a pipe or a device); "
-                                 "the command line reads standard input as -")
+            raise InputFileError(
+                f"{os.fspath(path)} is not a regular file (a pipe or a device); "
+                "the command line reads standard input as -"
+            )
         return open(path, "rb")
     except FileNotFoundError:
         raise InputFileError(f"no such file: {os.fspath(path)}") from None
@@ -173,4 +175,6 @@ def _refuse_binary(head: bytes) -> None:
         return
     controls = sum(head.count(byte) for byte in _CONTROL_BYTES)
     if head and controls > _MAX_CONTROL_SHARE * len(head):
-        raise InputFileError("this is not a text CSV: it holds binary data (control bytes), not lines of text")
+        raise InputFileError(
+            "this is not a text CSV: it holds binary data (control bytes), not lines of text"
+        )

@@ -31,9 +31,11 @@ def neutralize_formulas(column: pa.Array) -> pa.Array:
     column = as_strings(column)
     candidates = np.flatnonzero(_FORMULA_START_BYTES[first_bytes(column)])
     if candidates.size:
-        candidates = candidates[pc.fill_null(pc.match_substring_regex(column.take(pa.array(candidates)),
-                                                                      _FORMULA_CANDIDATE), False)
-                                .to_numpy(zero_copy_only=False)]
+        candidates = candidates[
+            pc.fill_null(
+                pc.match_substring_regex(column.take(pa.array(candidates)), _FORMULA_CANDIDATE), False
+            ).to_numpy(zero_copy_only=False)
+        ]
     if not candidates.size:
         return column
     changed = [neutralize_formula(cell) for cell in column.take(pa.array(candidates)).to_pylist()]

@@ -34,8 +34,13 @@ def column_text(column: pd.Series) -> pa.Array:
 
     missing = pd.isna(column).to_numpy()
     values = column.to_numpy(dtype=object)
-    return pa.array(["" if gone else cell_text(value.item() if isinstance(value, np.generic) else value)
-                     for value, gone in zip(values, missing)], type=pa.string())
+    return pa.array(
+        [
+            "" if gone else cell_text(value.item() if isinstance(value, np.generic) else value)
+            for value, gone in zip(values, missing)
+        ],
+        type=pa.string(),
+    )
 
 
 class FrameSource:
@@ -56,10 +61,12 @@ class FrameSource:
     def pieces(self, chunk_rows: int, block_bytes: int = 0, tail_blocks: int = 1) -> Iterator[Block | Chunk]:
         """The rows as :class:`Chunk` s of at most ``chunk_rows``."""
         for start in range(0, len(self._frame), chunk_rows):
-            part = self._frame.iloc[start:start + chunk_rows]
+            part = self._frame.iloc[start : start + chunk_rows]
             self._done = start + len(part)
-            yield without_blank_rows(np.arange(FIRST_LINE + start, FIRST_LINE + self._done, dtype=np.int64),
-                                     [column_text(part.iloc[:, at]) for at in range(part.shape[1])])
+            yield without_blank_rows(
+                np.arange(FIRST_LINE + start, FIRST_LINE + self._done, dtype=np.int64),
+                [column_text(part.iloc[:, at]) for at in range(part.shape[1])],
+            )
 
     def bytes_read(self) -> int:
         """Rows done so far (the frame's ``size`` counts rows), for progress callbacks."""

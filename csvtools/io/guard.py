@@ -28,7 +28,9 @@ def check_output_paths(source: str | None, outputs: Sequence[tuple[str, str | No
             _refuse_special(what, path)
         for other, other_path in named[:at]:
             if _same_file(path, other_path):
-                raise OutputFileError(f"the {what} file {path} is the same file as the {other} file {other_path}")
+                raise OutputFileError(
+                    f"the {what} file {path} is the same file as the {other} file {other_path}"
+                )
 
 
 def _refuse_special(what: str, path: str) -> None:

@@ -41,7 +41,7 @@ def as_strings(column: Sequence[str] | pa.Array | np.ndarray) -> pa.Array:
 
 def _quoted(column: pa.Array) -> pa.Array:
     offsets, data = string_buffers(column)
-    raw = data[offsets[0]:offsets[-1]].tobytes()  # bytes.find is memchr: far quicker than any numpy pass
+    raw = data[offsets[0] : offsets[-1]].tobytes()  # bytes.find is memchr: far quicker than any numpy pass
     if not any(raw.find(byte) >= 0 for byte in _QUOTE_BYTES):
         return column  # no quote, comma or line break anywhere in the column's bytes
     needs = pc.match_substring_regex(column, _NEEDS_QUOTES)

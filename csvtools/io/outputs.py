@@ -29,16 +29,27 @@ class Outputs:
     rejects line starts with it, in a first column :data:`SOURCE_FIELD`.
     """
 
-    def __init__(self, clean_path: str, rejects_path: str, clean_header: list[str], input_header: list[str],
-                 report_path: str | os.PathLike | None = None, *, source: str | None = None,
-                 rejects_bom: bool = True) -> None:
+    def __init__(
+        self,
+        clean_path: str,
+        rejects_path: str,
+        clean_header: list[str],
+        input_header: list[str],
+        report_path: str | os.PathLike | None = None,
+        *,
+        source: str | None = None,
+        rejects_bom: bool = True,
+    ) -> None:
         self._files: list[AtomicFile] = []
         self._source_cell = None if source is None else render_lines([[source]])[0].as_py()[:-1] + ","
         source_header = [SOURCE_FIELD] if source is not None else []
         try:
             self._clean = self._add(AtomicCsvWriter(clean_path, clean_header))
-            self._rejects = self._add(AtomicCsvWriter(rejects_path, [*source_header, *REJECTS_FIELDS, *input_header],
-                                                      bom=rejects_bom))
+            self._rejects = self._add(
+                AtomicCsvWriter(
+                    rejects_path, [*source_header, *REJECTS_FIELDS, *input_header], bom=rejects_bom
+                )
+            )
             self._report = self._add(AtomicFile(report_path)) if report_path is not None else None
         except BaseException:
             self.discard()

@@ -75,19 +75,26 @@ def blank_rows(columns: list[pa.Array]) -> np.ndarray:
     return blank
 
 
-def chunk_of_rows(lines: list[int], rows: list[list[str]], malformed: list[tuple[int, list[str]]],
-                  width: int) -> Chunk:
+def chunk_of_rows(
+    lines: list[int], rows: list[list[str]], malformed: list[tuple[int, list[str]]], width: int
+) -> Chunk:
     """A :class:`Chunk` of rows read as Python lists of strings (each ``width`` long), starting at ``lines``."""
-    columns = [pa.array(values, type=pa.string()) for values in zip(*rows)] if rows else \
-        [pa.array([], type=pa.string()) for _ in range(width)]
+    columns = (
+        [pa.array(values, type=pa.string()) for values in zip(*rows)]
+        if rows
+        else [pa.array([], type=pa.string()) for _ in range(width)]
+    )
     return without_blank_rows(np.array(lines, dtype=np.int64), columns, malformed)
 
 
-def without_blank_rows(lines: np.ndarray, columns: list[pa.Array],
-                       malformed: list[tuple[int, list[str]]] | None = None) -> Chunk:
+def without_blank_rows(
+    lines: np.ndarray, columns: list[pa.Array], malformed: list[tuple[int, list[str]]] | None = None
+) -> Chunk:
     """A :class:`Chunk` of these records with the blank ones (:func:`blank_rows`) taken out and counted."""
     blank = blank_rows(columns)
     if not blank.any():
         return Chunk(lines, columns, malformed or [])
     keep = pa.array(~blank)
-    return Chunk(lines[~blank], [column.filter(keep) for column in columns], malformed or [], blank=int(blank.sum()))
+    return Chunk(
+        lines[~blank], [column.filter(keep) for column in columns], malformed or [], blank=int(blank.sum())
+    )

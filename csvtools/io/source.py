@@ -43,7 +43,9 @@ class CsvSource:
 
     sheet = None  # a CSV has no sheets (see .workbook.WorkbookSource)
 
-    def __init__(self, path: str | os.PathLike, encoding: str | None = None, delimiter: str | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike, encoding: str | None = None, delimiter: str | None = None
+    ) -> None:
         self.path = os.fspath(path)
         self._start = _state(self.path)
         self.encoding, self._errors = decide_encoding(path, encoding)
@@ -58,8 +60,10 @@ class CsvSource:
             raise
 
     def _sample(self) -> str:
-        with open_binary(self.path) as binary, \
-                io.TextIOWrapper(binary, encoding=self.encoding, errors=self._errors, newline="") as text:
+        with (
+            open_binary(self.path) as binary,
+            io.TextIOWrapper(binary, encoding=self.encoding, errors=self._errors, newline="") as text,
+        ):
             try:
                 sample = text.read(_SAMPLE_CHARS)
             except UnicodeError as exc:  # also "UTF-16 stream does not start with BOM", no UnicodeDecodeError
@@ -75,8 +79,9 @@ class CsvSource:
         for start, row in self._reader.records():
             if any(cell.strip() for cell in row):
                 if self._errors == DAMAGED_UTF8 and has_undecodable(row):
-                    raise InputFileError(f"the header (line {start}) is not valid UTF-8: {escaped(row)}; "
-                                         "pass --encoding")
+                    raise InputFileError(
+                        f"the header (line {start}) is not valid UTF-8: {escaped(row)}; pass --encoding"
+                    )
                 return row, start
         raise InputFileError("the file is empty")
 
@@ -93,16 +98,27 @@ class CsvSource:
             offset = offset_of_line(self.path, line)
             if offset is not None:
                 self._reader.close()
-                cutter = BlockCutter(open_binary(self.path), self.path, self.size, offset, line, len(self.header),
-                                     self.delimiter, block_bytes, tail_blocks, damaged=self._errors == DAMAGED_UTF8)
+                cutter = BlockCutter(
+                    open_binary(self.path),
+                    self.path,
+                    self.size,
+                    offset,
+                    line,
+                    len(self.header),
+                    self.delimiter,
+                    block_bytes,
+                    tail_blocks,
+                    damaged=self._errors == DAMAGED_UTF8,
+                )
                 try:
                     for block in cutter:
                         self._position = block.end
                         yield block
                 finally:
                     cutter.close()
-                self._reader = CsvRecords(self.path, "utf-8", self.delimiter, cutter.offset, cutter.line,
-                                          errors=self._errors)
+                self._reader = CsvRecords(
+                    self.path, "utf-8", self.delimiter, cutter.offset, cutter.line, errors=self._errors
+                )
         yield from self._reader.chunks(len(self.header), chunk_rows)
 
     def bytes_read(self) -> int:
@@ -122,7 +138,9 @@ class CsvSource:
         now = _state(self.path)
         if now != self._start:
             grew = f" (from {self._start[0]:,} to {now[0]:,} bytes)" if now[0] != self._start[0] else ""
-            raise InputFileError(f"the file changed while it was being read{grew}; run again once it is complete")
+            raise InputFileError(
+                f"the file changed while it was being read{grew}; run again once it is complete"
+            )
 
     def close(self) -> None:
         self._reader.close()

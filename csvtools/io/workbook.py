@@ -157,9 +157,12 @@ def _sheet_name(book: python_calamine.CalamineWorkbook, wanted: str | int | None
     if not names:
         raise InputFileError("the workbook has no sheets")
     if wanted is None:
-        visible = [sheet.name for sheet in book.sheets_metadata
-                   if sheet.visible == python_calamine.SheetVisibleEnum.Visible
-                   and sheet.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        visible = [
+            sheet.name
+            for sheet in book.sheets_metadata
+            if sheet.visible == python_calamine.SheetVisibleEnum.Visible
+            and sheet.typ == python_calamine.SheetTypeEnum.WorkSheet
+        ]
         return (visible or names)[0]
     if isinstance(wanted, str) and wanted in names:
         return wanted
@@ -167,6 +170,7 @@ def _sheet_name(book: python_calamine.CalamineWorkbook, wanted: str | int | None
         position = int(wanted)
         if 1 <= position <= len(names):
             return names[position - 1]
-        raise InputFileError(f"there is no sheet {position}: the workbook has {len(names)}"
-                             f" ({', '.join(map(repr, names))})")
+        raise InputFileError(
+            f"there is no sheet {position}: the workbook has {len(names)} ({', '.join(map(repr, names))})"
+        )
     raise InputFileError(f"no sheet named {wanted!r}; the sheets are {', '.join(map(repr, names))}")

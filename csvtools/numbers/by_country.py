@@ -32,8 +32,14 @@ _UNKNOWN = "?"  # the group of rows whose country cell names no country
 JudgeValues = Callable[[pa.Array, "str | None", str], pa.Table]
 
 
-def judge_with_countries(values: pa.Array, countries: pa.Array, region: str | None, level: str,
-                         strict_region: bool, judge: JudgeValues) -> pa.Table:
+def judge_with_countries(
+    values: pa.Array,
+    countries: pa.Array,
+    region: str | None,
+    level: str,
+    strict_region: bool,
+    judge: JudgeValues,
+) -> pa.Table:
     """The verdicts on ``values`` (strings, no nulls), each read in its row's country.
 
     ``countries`` holds each row's country cell; an empty one falls back to
@@ -55,7 +61,7 @@ def judge_with_countries(values: pa.Array, countries: pa.Array, region: str | No
     bounds = np.searchsorted(group_of_row[order], np.arange(len(group_names) + 1))
     parts = []
     for index, label in enumerate(group_names):
-        rows = pa.array(order[bounds[index]:bounds[index + 1]])
+        rows = pa.array(order[bounds[index] : bounds[index + 1]])
         group_values = values.take(rows)
         if label == _UNKNOWN:
             parts.append(_judge_unknown(group_values, cells.take(rows), level, judge))
@@ -73,12 +79,15 @@ def _judge_unknown(values: pa.Array, cells: pa.Array, level: str, judge: JudgeVa
     verdicts = judge(values, None, level)
     encoded = values.dictionary_encode()
     needs = np.array([needs_country(value) for value in encoded.dictionary.to_pylist()], dtype=bool)
-    rejected = needs[encoded.indices.to_numpy(zero_copy_only=False)] if len(values) else np.zeros(0, dtype=bool)
+    rejected = (
+        needs[encoded.indices.to_numpy(zero_copy_only=False)] if len(values) else np.zeros(0, dtype=bool)
+    )
     if not rejected.any():
         return verdicts
     mask = pa.array(rejected)
-    details = pc.binary_join_element_wise("the country cell ", _quoted(cells),
-                                          " names no country, and the number needs one", "")
+    details = pc.binary_join_element_wise(
+        "the country cell ", _quoted(cells), " names no country, and the number needs one", ""
+    )
     return _rejected_where(verdicts, mask, reasons.UNKNOWN_COUNTRY, details)
 
 
@@ -86,8 +95,12 @@ def _rejected_where(verdicts: pa.Table, mask: pa.Array, reason: str, details: pa
     """``verdicts`` with the rows under ``mask`` rejected as ``reason``: every field but the reason and
     its detail (number, region, reading, type …) is null there."""
     rejection = {"reason": pa.scalar(reason), "detail": details}
-    return pa.table({name: pc.if_else(mask, rejection.get(name, pa.scalar(None, pa.string())), verdicts.column(name))
-                     for name in VERDICT_FIELDS})
+    return pa.table(
+        {
+            name: pc.if_else(mask, rejection.get(name, pa.scalar(None, pa.string())), verdicts.column(name))
+            for name in VERDICT_FIELDS
+        }
+    )
 
 
 def _check_regions(table: pa.Table, row_region: pa.Array, named: np.ndarray, strict: bool) -> pa.Table:
@@ -97,8 +110,9 @@ def _check_regions(table: pa.Table, row_region: pa.Array, named: np.ndarray, str
     mismatch = pa.nulls(len(numbers), pa.string())
     if candidates.size:
         take = pa.array(candidates)
-        pairs = pc.binary_join_element_wise(pc.utf8_slice_codeunits(numbers.take(take), 0, 4),
-                                            row_region.take(take), " ").dictionary_encode()
+        pairs = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(numbers.take(take), 0, 4), row_region.take(take), " "
+        ).dictionary_encode()
         details = [_mismatch_detail(pair) for pair in pairs.dictionary.to_pylist()]
         found = pa.array(details, type=pa.string()).take(pairs.indices)
         rows = np.full(len(numbers), -1, dtype=np.int64)
@@ -111,12 +125,14 @@ def _check_regions(table: pa.Table, row_region: pa.Array, named: np.ndarray, str
 
 
 def _mismatch_detail(pair: str) -> str | None:
-    """"+CCC REGION" → the start of a mismatch's detail, or None when the codes agree."""
+    """ "+CCC REGION" → the start of a mismatch's detail, or None when the codes agree."""
     start, region = pair.split(" ")
     number_code, row_code = calling_code_of_number(start), calling_code(region)
     if number_code == row_code:
         return None
-    return f"a number of +{number_code}, not of the row's country {region} ({country_name(region)}, +{row_code})"
+    return (
+        f"a number of +{number_code}, not of the row's country {region} ({country_name(region)}, +{row_code})"
+    )
 
 
 def _quoted(cells: pa.Array) -> pa.Array:

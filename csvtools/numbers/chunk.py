@@ -25,8 +25,13 @@ __all__ = ["VERDICT_COLUMNS", "VERDICT_FIELDS", "clean_chunk", "judge_column"]
 VERDICT_COLUMNS = ("contact_number", "reason", "detail", "region", "reading", "type")
 
 
-def judge_column(values: pa.Array, region: str | None = None, level: str = "valid",
-                 countries: pa.Array | None = None, strict_region: bool = False) -> pa.Table:
+def judge_column(
+    values: pa.Array,
+    region: str | None = None,
+    level: str = "valid",
+    countries: pa.Array | None = None,
+    strict_region: bool = False,
+) -> pa.Table:
     """The verdict on every value of an Arrow string array, one row each.
 
     The table's columns are :data:`VERDICT_FIELDS` (Arrow strings):
@@ -58,9 +63,15 @@ def _judge_values(values: pa.Array, region: str | None, level: str) -> pa.Table:
     return _judge_distinct(encoded.dictionary, region, level).take(pa.array(codes))
 
 
-def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, level: str = "valid",
-                types: Iterable[str] | None = None, country_column: str | None = None,
-                strict_region: bool = False) -> pd.DataFrame:
+def clean_chunk(
+    frame: pd.DataFrame,
+    column: str,
+    region: str | None = None,
+    level: str = "valid",
+    types: Iterable[str] | None = None,
+    country_column: str | None = None,
+    strict_region: bool = False,
+) -> pd.DataFrame:
     """Judge the ``column`` of every record in ``frame``.
 
     Returns a frame with the same index and the :data:`VERDICT_COLUMNS` as
@@ -76,8 +87,9 @@ def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, lev
     """
     values = frame[column]
     if country_column is not None:
-        countries = pa.array(frame[country_column].astype(object).where(frame[country_column].notna(), None),
-                             type=pa.string())
+        countries = pa.array(
+            frame[country_column].astype(object).where(frame[country_column].notna(), None), type=pa.string()
+        )
         verdicts = judge_column(_arrow(values), region, level, countries, strict_region)
     elif isinstance(values.array, (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)):
         verdicts = judge_column(pa.array(values.array), region, level)
@@ -90,7 +102,10 @@ def clean_chunk(frame: pd.DataFrame, column: str, region: str | None = None, lev
     if MISMATCH_FIELD in verdicts.column_names:
         names.append((MISMATCH_FIELD, MISMATCH_FIELD))
     return pd.DataFrame(
-        {name: pd.arrays.ArrowExtensionArray(verdicts.column(field).combine_chunks()) for name, field in names},
+        {
+            name: pd.arrays.ArrowExtensionArray(verdicts.column(field).combine_chunks())
+            for name, field in names
+        },
         index=frame.index,
     )
 
@@ -103,7 +118,11 @@ def _arrow(values: pd.Series) -> pa.Array:
 
 def _text(value: object) -> object:
     # The reference's reading of a non-string cell (a float from a reader that guessed types).
-    return value if value is None or isinstance(value, str) else (repr(value) if isinstance(value, float) else str(value))
+    return (
+        value
+        if value is None or isinstance(value, str)
+        else (repr(value) if isinstance(value, float) else str(value))
+    )
 
 
 def _judge_distinct(uniques: pa.Array | np.ndarray, region: str | None, level: str) -> pa.Table:
@@ -112,10 +131,18 @@ def _judge_distinct(uniques: pa.Array | np.ndarray, region: str | None, level: s
     rows, table = fast.rows, fast.table
     undecided = np.flatnonzero(rows < 0)
     if undecided.size:
-        values = uniques.take(pa.array(undecided)).to_pylist() if isinstance(uniques, pa.Array) else uniques[undecided]
+        values = (
+            uniques.take(pa.array(undecided)).to_pylist()
+            if isinstance(uniques, pa.Array)
+            else uniques[undecided]
+        )
         results = [_normalize_cached(value, region, level) for value in values]
-        slow = pa.table({name: pa.array([getattr(result, name) for result in results], type=pa.string())
-                         for name in VERDICT_FIELDS})
+        slow = pa.table(
+            {
+                name: pa.array([getattr(result, name) for result in results], type=pa.string())
+                for name in VERDICT_FIELDS
+            }
+        )
         rows = rows.copy()
         rows[undecided] = len(table) + np.arange(undecided.size)
         table = pa.concat_tables([table, slow])

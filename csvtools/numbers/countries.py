@@ -18,21 +18,71 @@ import pycountry
 
 from .metadata import calling_code_for_region, country_codes, main_region_for_code, supported_regions
 
-__all__ = ["VARIANTS", "calling_code", "calling_code_of_number", "closest_countries", "country_name", "resolve_country"]
+__all__ = [
+    "VARIANTS",
+    "calling_code",
+    "calling_code_of_number",
+    "closest_countries",
+    "country_name",
+    "resolve_country",
+]
 
 #: Spellings of countries that ISO 3166 does not list, and libphonenumber's regions outside it.
 VARIANTS: dict[str, str] = {
-    "USA": "US", "U.S.": "US", "U.S.A.": "US", "United States of America": "US", "America": "US",
-    "UK": "GB", "U.K.": "GB", "Great Britain": "GB", "Britain": "GB", "England": "GB", "Scotland": "GB",
-    "Wales": "GB", "Northern Ireland": "GB",
-    "South Korea": "KR", "Korea": "KR", "North Korea": "KP", "Russia": "RU", "Vietnam": "VN", "Iran": "IR",
-    "Syria": "SY", "Laos": "LA", "Bolivia": "BO", "Venezuela": "VE", "Tanzania": "TZ", "Moldova": "MD",
-    "Czech Republic": "CZ", "Ivory Coast": "CI", "UAE": "AE", "Holland": "NL", "Macedonia": "MK",
-    "Taiwan": "TW", "Palestine": "PS", "Vatican": "VA", "Vatican City": "VA", "Burma": "MM", "Swaziland": "SZ",
-    "Cape Verde": "CV", "East Timor": "TL", "Turkey": "TR", "Brunei": "BN", "Micronesia": "FM",
-    "DR Congo": "CD", "DRC": "CD", "Congo-Kinshasa": "CD", "Congo-Brazzaville": "CG", "Republic of the Congo": "CG",
-    "Macau": "MO", "Hong Kong SAR": "HK", "Kosovo": "XK", "Ascension Island": "AC", "Tristan da Cunha": "TA",
-    "Saint Helena": "SH", "St Helena": "SH", "Falklands": "FK",
+    "USA": "US",
+    "U.S.": "US",
+    "U.S.A.": "US",
+    "United States of America": "US",
+    "America": "US",
+    "UK": "GB",
+    "U.K.": "GB",
+    "Great Britain": "GB",
+    "Britain": "GB",
+    "England": "GB",
+    "Scotland": "GB",
+    "Wales": "GB",
+    "Northern Ireland": "GB",
+    "South Korea": "KR",
+    "Korea": "KR",
+    "North Korea": "KP",
+    "Russia": "RU",
+    "Vietnam": "VN",
+    "Iran": "IR",
+    "Syria": "SY",
+    "Laos": "LA",
+    "Bolivia": "BO",
+    "Venezuela": "VE",
+    "Tanzania": "TZ",
+    "Moldova": "MD",
+    "Czech Republic": "CZ",
+    "Ivory Coast": "CI",
+    "UAE": "AE",
+    "Holland": "NL",
+    "Macedonia": "MK",
+    "Taiwan": "TW",
+    "Palestine": "PS",
+    "Vatican": "VA",
+    "Vatican City": "VA",
+    "Burma": "MM",
+    "Swaziland": "SZ",
+    "Cape Verde": "CV",
+    "East Timor": "TL",
+    "Turkey": "TR",
+    "Brunei": "BN",
+    "Micronesia": "FM",
+    "DR Congo": "CD",
+    "DRC": "CD",
+    "Congo-Kinshasa": "CD",
+    "Congo-Brazzaville": "CG",
+    "Republic of the Congo": "CG",
+    "Macau": "MO",
+    "Hong Kong SAR": "HK",
+    "Kosovo": "XK",
+    "Ascension Island": "AC",
+    "Tristan da Cunha": "TA",
+    "Saint Helena": "SH",
+    "St Helena": "SH",
+    "Falklands": "FK",
 }
 
 _CALLING_CODE = re.compile(r"^\+?\s*([1-9]\d{0,2})$")
@@ -70,7 +120,10 @@ def calling_code_of_number(e164: str) -> int:
     """The country calling code an E.164 number (or its first four characters) starts with (0: none)."""
     digits = e164.lstrip("+")
     known = country_codes()
-    return next((int(digits[:size]) for size in (1, 2, 3) if digits[:size].isdigit() and int(digits[:size]) in known), 0)
+    return next(
+        (int(digits[:size]) for size in (1, 2, 3) if digits[:size].isdigit() and int(digits[:size]) in known),
+        0,
+    )
 
 
 def country_name(region: str) -> str:

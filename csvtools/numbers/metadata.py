@@ -7,18 +7,47 @@ vectorized path matches exactly the patterns the reference uses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import phonenumbers
 
-__all__ = ["RARE_TYPES", "CountryRules", "Pattern", "RegionRules", "calling_code_for_region", "country_codes",
-           "country_rules", "main_region_for_code", "parsing_rules", "supported_regions"]
+__all__ = [
+    "RARE_TYPES",
+    "CountryRules",
+    "Pattern",
+    "RegionRules",
+    "calling_code_for_region",
+    "country_codes",
+    "country_rules",
+    "main_region_for_code",
+    "parsing_rules",
+    "supported_regions",
+]
 
 # The types a number may be of (any one makes it valid).
-_TYPE_DESCS = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
-               "pager", "uan", "voicemail")
+_TYPE_DESCS = (
+    "mobile",
+    "fixed_line",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+)
 #: The types ``_number_type_helper`` tries before fixed line and mobile, in its order.
-RARE_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail")
+RARE_TYPES = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +96,7 @@ def country_rules(country_code: int) -> CountryRules | None:
     return _country_rules(country_code)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _country_rules(country_code: int) -> CountryRules | None:
     region_codes = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
     if not region_codes or region_codes[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
@@ -80,9 +109,18 @@ def _country_rules(country_code: int) -> CountryRules | None:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(code)
         if metadata is None:
             continue
-        named = tuple((name, p) for name, p in ((name, _pattern(getattr(metadata, name))) for name in _TYPE_DESCS) if p)
-        regions.append(RegionRules(code, _pattern(metadata.general_desc), named, metadata.leading_digits,
-                                   bool(metadata.same_mobile_and_fixed_line_pattern)))
+        named = tuple(
+            (name, p) for name, p in ((name, _pattern(getattr(metadata, name))) for name in _TYPE_DESCS) if p
+        )
+        regions.append(
+            RegionRules(
+                code,
+                _pattern(metadata.general_desc),
+                named,
+                metadata.leading_digits,
+                bool(metadata.same_mobile_and_fixed_line_pattern),
+            )
+        )
     general = main.general_desc
     return CountryRules(
         country_code=country_code,
@@ -108,7 +146,7 @@ def parsing_rules(region: str) -> CountryRules | None:
     return _parsing_rules(region)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parsing_rules(region: str) -> CountryRules | None:
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     main = country_rules(metadata.country_code) if metadata is not None else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, ValidationResult
@@ -21,8 +21,18 @@ from phonenumbers import NumberParseException, ValidationResult
 from .. import reasons
 from ..options import LEVELS, NUMBER_TYPES
 
-__all__ = ["NATIONAL_HINT", "READINGS", "NumberResult", "length_reason", "length_verdict", "needs_country",
-           "normalize_number", "parse_failure", "time_zones_for", "type_name"]
+__all__ = [
+    "NATIONAL_HINT",
+    "READINGS",
+    "NumberResult",
+    "length_reason",
+    "length_verdict",
+    "needs_country",
+    "normalize_number",
+    "parse_failure",
+    "time_zones_for",
+    "type_name",
+]
 
 #: Added to the detail of a rejected value that looks national when no region was given.
 NATIONAL_HINT = "; a national number? pass --region or a country column"
@@ -75,7 +85,10 @@ _LENGTH_REASONS = {
     ValidationResult.INVALID_COUNTRY_CODE: (reasons.INVALID_COUNTRY_CODE, "unknown country calling code"),
     ValidationResult.TOO_SHORT: (reasons.TOO_SHORT, "too few digits for the country"),
     ValidationResult.TOO_LONG: (reasons.TOO_LONG, "too many digits for the country"),
-    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: (reasons.TOO_SHORT, "too few digits (a local number without its area code?)"),
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: (
+        reasons.TOO_SHORT,
+        "too few digits (a local number without its area code?)",
+    ),
     ValidationResult.INVALID_LENGTH: (reasons.INVALID_NUMBER, "no number of this length in the country"),
 }
 
@@ -215,10 +228,14 @@ def _judge(candidate: str, region: str | None, reading: str, level: str) -> Numb
     except NumberParseException as exc:
         return parse_failure(_PARSE_REASONS.get(exc.error_type, reasons.NOT_A_NUMBER))
     if parsed.extension:
-        return NumberResult(None, reasons.HAS_EXTENSION, f"extension {parsed.extension} cannot be dialled in a batch")
+        return NumberResult(
+            None, reasons.HAS_EXTENSION, f"extension {parsed.extension} cannot be dialled in a batch"
+        )
 
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    keep = phonenumbers.is_valid_number(parsed) if level == "valid" else phonenumbers.is_possible_number(parsed)
+    keep = (
+        phonenumbers.is_valid_number(parsed) if level == "valid" else phonenumbers.is_possible_number(parsed)
+    )
     if keep:
         region_code = phonenumbers.region_code_for_number(parsed)
         kind = type_name(phonenumbers.number_type(parsed))
@@ -238,8 +255,14 @@ def type_name(number_type: int) -> str:
 
 _VALIDATION_NAMES = {
     getattr(ValidationResult, name): name
-    for name in ("IS_POSSIBLE", "IS_POSSIBLE_LOCAL_ONLY", "INVALID_COUNTRY_CODE", "TOO_SHORT", "INVALID_LENGTH",
-                 "TOO_LONG")
+    for name in (
+        "IS_POSSIBLE",
+        "IS_POSSIBLE_LOCAL_ONLY",
+        "INVALID_COUNTRY_CODE",
+        "TOO_SHORT",
+        "INVALID_LENGTH",
+        "TOO_LONG",
+    )
 }
 
 _PARSE_DETAILS = {
@@ -260,12 +283,13 @@ def length_verdict(e164: str, country_code: int, possibility: str) -> NumberResu
     return NumberResult(None, reason, f"read as {e164}: {detail}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def length_reason(country_code: int, possibility: str) -> tuple[str, str]:
     """(reason code, detail after "read as +…: ") for a length check's result."""
     country = phonenumbers.region_code_for_country_code(country_code)
     return _LENGTH_REASONS.get(
-        getattr(ValidationResult, possibility), (reasons.INVALID_NUMBER, f"in no number range of +{country_code} ({country})")
+        getattr(ValidationResult, possibility),
+        (reasons.INVALID_NUMBER, f"in no number range of +{country_code} ({country})"),
     )
 
 
@@ -290,5 +314,7 @@ def time_zones_for(number: str) -> tuple[str, ...]:
     parsed = phonenumbers.parse(number)
     zones = tuple(zone for zone in time_zones_for_number(parsed) if zone != _UNKNOWN_ZONE)
     if not zones:
-        zones = tuple(zone for zone in TIMEZONE_DATA.get(str(parsed.country_code), ()) if zone != _UNKNOWN_ZONE)
+        zones = tuple(
+            zone for zone in TIMEZONE_DATA.get(str(parsed.country_code), ()) if zone != _UNKNOWN_ZONE
+        )
     return tuple(sorted(zones)) or (_UNKNOWN_ZONE,)

@@ -26,8 +26,9 @@ def restrict_types(verdicts: pa.Table, types: Iterable[str]) -> pa.Table:
     """
     allowed = allowed_types(types)
     kinds = verdicts.column("type")
-    refused = pc.and_(pc.is_valid(kinds), pc.invert(pc.is_in(kinds, value_set=pa.array(sorted(allowed),
-                                                                                      type=pa.string()))))
+    refused = pc.and_(
+        pc.is_valid(kinds), pc.invert(pc.is_in(kinds, value_set=pa.array(sorted(allowed), type=pa.string())))
+    )
     refused = pc.fill_null(refused, False)
     if not pc.any(refused).as_py():
         return verdicts

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -37,8 +37,16 @@ import pyarrow.compute as pc
 from .. import knobs, reasons
 from .._strings import first_bytes, replaced, string_buffers
 from ..options import NUMBER_TYPES
-from .metadata import (RARE_TYPES, CountryRules, Pattern, RegionRules, calling_code_for_region, country_codes,
-                       country_rules, parsing_rules)
+from .metadata import (
+    RARE_TYPES,
+    CountryRules,
+    Pattern,
+    RegionRules,
+    calling_code_for_region,
+    country_codes,
+    country_rules,
+    parsing_rules,
+)
 from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, length_reason, parse_failure
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
@@ -49,7 +57,7 @@ VERDICT_FIELDS = ("number", "reason", "detail", "region", "reading", "type")
 _MIN_DIGITS, _MAX_DIGITS, _MAX_NSN = 4, 20, 17
 _OTHER, _DIGIT, _MARK, _PLUS = 0, 1, 2, 3
 _BYTE_CLASS = np.zeros(256, dtype=np.uint8)
-_BYTE_CLASS[ord("0"):ord("9") + 1] = _DIGIT
+_BYTE_CLASS[ord("0") : ord("9") + 1] = _DIGIT
 _BYTE_CLASS[[ord(mark) for mark in " ()-"]] = _MARK
 _BYTE_CLASS[ord("+")] = _PLUS
 _ZERO = ord("0")
@@ -91,7 +99,9 @@ def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level:
     try:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
-        text = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string(), from_pandas=True)
+        text = (
+            values if isinstance(values, pa.Array) else pa.array(values, type=pa.string(), from_pandas=True)
+        )
         text = pc.ascii_trim_whitespace(text.cast(pa.string()))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return _undecided(count)
@@ -121,15 +131,17 @@ def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
     known = np.flatnonzero(codes != 0)
     # Codes are below 1000: as int16, numpy's stable sort is a radix sort.
     order = known[np.argsort(codes[known].astype(np.int16), kind="stable")]
-    judged = _judge_by_country(codes[order], _slices(full, first[order] + cut[order], full_offsets[1:][order]),
-                               readings[order])
+    judged = _judge_by_country(
+        codes[order], _slices(full, first[order] + cut[order], full_offsets[1:][order]), readings[order]
+    )
     # Rejected bare digits of a national number's length get the reference's hint to pass a region.
     national_looking = (readings == 0) & np.isin(np.diff(full_offsets), NATIONAL_LENGTHS)
     hinted = national_looking[order] & ~judged.columns["number"].is_valid().to_numpy(zero_copy_only=False)
     if hinted.any():
         detail = judged.columns["detail"]
-        judged.columns["detail"] = pc.if_else(pa.array(hinted), pc.binary_join_element_wise(detail, NATIONAL_HINT, ""),
-                                              detail)
+        judged.columns["detail"] = pc.if_else(
+            pa.array(hinted), pc.binary_join_element_wise(detail, NATIONAL_HINT, ""), detail
+        )
     settled = np.flatnonzero(judged.decided)
     rows[positions[order[settled]]] = settled
 
@@ -138,10 +150,14 @@ def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
     rows[positions[no_code]] = len(order) + national_looking[no_code]
     unknown = parse_failure(reasons.INVALID_COUNTRY_CODE)
     shared = {"reason": [unknown.reason] * 2, "detail": [unknown.detail, unknown.detail + NATIONAL_HINT]}
-    table = pa.table({
-        name: pa.concat_arrays([judged.columns[name], pa.array(shared.get(name, [None, None]), type=pa.string())])
-        for name in VERDICT_FIELDS
-    })
+    table = pa.table(
+        {
+            name: pa.concat_arrays(
+                [judged.columns[name], pa.array(shared.get(name, [None, None]), type=pa.string())]
+            )
+            for name in VERDICT_FIELDS
+        }
+    )
     return FastVerdicts(rows, table)
 
 
@@ -173,8 +189,12 @@ def _judge_national(count: int, text: pa.Array, region: str) -> FastVerdicts | N
     taken = np.flatnonzero(~left)
     if not taken.size:
         return None
-    judged = _judge_by_country(np.full(taken.size, code, dtype=np.int64), national.take(pa.array(taken)),
-                               np.full(taken.size, _NATIONAL, dtype=np.int8), parsing=rules)
+    judged = _judge_by_country(
+        np.full(taken.size, code, dtype=np.int64),
+        national.take(pa.array(taken)),
+        np.full(taken.size, _NATIONAL, dtype=np.int8),
+        parsing=rules,
+    )
     rows = np.full(count, -1, dtype=np.int64)
     settled = np.flatnonzero(judged.decided)
     rows[positions[taken[settled]]] = settled
@@ -186,7 +206,9 @@ def _undecided(count: int) -> FastVerdicts:
     return FastVerdicts(np.full(count, -1, dtype=np.int64), empty)
 
 
-def _without_own_code(rules: CountryRules, national: pa.Array, open_rows: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+def _without_own_code(
+    rules: CountryRules, national: pa.Array, open_rows: np.ndarray
+) -> tuple[pa.Array, np.ndarray]:
     """National digits that start with the region's own calling code, as ``parse`` reads them.
 
     ``_maybe_extract_country_code`` takes the code off (and a national prefix
@@ -211,8 +233,10 @@ def _without_own_code(rules: CountryRules, national: pa.Array, open_rows: np.nda
         unsettled[at[open_ends]] = True
     general = f"^(?:{rules.regions[0].general.regex})$"
     whole_lengths = pc.utf8_length(whole).to_numpy(zero_copy_only=False)
-    too_long = np.isin(whole_lengths, [length for length in np.unique(whole_lengths)
-                                       if _possibility(rules, int(length)) == "TOO_LONG"])
+    too_long = np.isin(
+        whole_lengths,
+        [length for length in np.unique(whole_lengths) if _possibility(rules, int(length)) == "TOO_LONG"],
+    )
     take_rest = (~_matches(whole, general) & _matches(rest, general)) | too_long
     take_rest &= ~unsettled[at]
     return replaced(national, at[take_rest], rest.filter(pa.array(take_rest))), unsettled
@@ -269,8 +293,13 @@ def _read_digits(text: pa.Array, mode: str) -> tuple[np.ndarray, np.ndarray, np.
         eligible = shaped & (digit_count >= _MIN_DIGITS) & (digit_count <= _MAX_NSN)
         length = digit_count
     else:
-        double_zero = (shaped & ~has_plus & (digit_count >= 2) & (digits[np.minimum(starts, last)] == _ZERO)
-                       & (digits[np.minimum(starts + 1, last)] == _ZERO))
+        double_zero = (
+            shaped
+            & ~has_plus
+            & (digit_count >= 2)
+            & (digits[np.minimum(starts, last)] == _ZERO)
+            & (digits[np.minimum(starts + 1, last)] == _ZERO)
+        )
         length = digit_count - 2 * double_zero
         eligible = shaped & (length >= _MIN_DIGITS) & (length <= _MAX_DIGITS)
         eligible[eligible] &= digits[(starts + 2 * double_zero)[eligible]] != _ZERO
@@ -307,8 +336,12 @@ def _slices(data: np.ndarray, begin: np.ndarray, end: np.ndarray) -> pa.Array:
     """``data[begin:end]`` for every pair, laid end to end as an Arrow string array."""
     lengths = (end - begin).astype(np.int32)
     offsets = np.concatenate((np.zeros(1, dtype=np.int32), np.cumsum(lengths, dtype=np.int32)))
-    index = np.repeat((begin - offsets[:-1]).astype(np.int32), lengths) + np.arange(offsets[-1], dtype=np.int32)
-    return pa.Array.from_buffers(pa.string(), len(begin), [None, pa.py_buffer(offsets), pa.py_buffer(data[index])])
+    index = np.repeat((begin - offsets[:-1]).astype(np.int32), lengths) + np.arange(
+        offsets[-1], dtype=np.int32
+    )
+    return pa.Array.from_buffers(
+        pa.string(), len(begin), [None, pa.py_buffer(offsets), pa.py_buffer(data[index])]
+    )
 
 
 @dataclass
@@ -317,8 +350,9 @@ class _Judged:
     columns: dict[str, pa.Array]
 
 
-def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarray,
-                      parsing: CountryRules | None = None) -> _Judged:
+def _judge_by_country(
+    codes: np.ndarray, national: pa.Array, readings: np.ndarray, parsing: CountryRules | None = None
+) -> _Judged:
     """Judge national numbers sorted by country calling code.
 
     Only the steps that need a country's own patterns run per code; the rest
@@ -327,7 +361,9 @@ def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarra
     are not the code's main region's.
     """
     count = len(codes)
-    bounds = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1, [count])) if count else np.zeros(1, np.int64)
+    bounds = (
+        np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1, [count])) if count else np.zeros(1, np.int64)
+    )
     runs = [(country_rules(int(codes[start])), start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
     decided = np.ones(count, dtype=bool)
 
@@ -381,19 +417,24 @@ def _judge_by_country(codes: np.ndarray, national: pa.Array, readings: np.ndarra
     columns = {
         "number": pc.if_else(pa.array(valid), numbers, pa.scalar(None, pa.string())),
         "reason": reasons,
-        "detail": pc.if_else(pa.array(valid), "", pc.binary_join_element_wise("read as ", numbers, ": ", tails, "")),
+        "detail": pc.if_else(
+            pa.array(valid), "", pc.binary_join_element_wise("read as ", numbers, ": ", tails, "")
+        ),
         "region": region_names.array().take(pa.array(region_of, mask=~valid)),
-        "reading": pa.array(_READINGS, type=pa.string()).take(pa.array(readings.astype(np.int64), mask=~valid)),
+        "reading": pa.array(_READINGS, type=pa.string()).take(
+            pa.array(readings.astype(np.int64), mask=~valid)
+        ),
         "type": pa.array(NUMBER_TYPES, type=pa.string()).take(pa.array(kind_of, mask=~valid)),
     }
     return _Judged(decided, columns)
 
 
 def _code_prefixes(codes: np.ndarray, present: np.ndarray) -> pa.Array:
-    """"+CC" for each row of ``codes`` (sorted), null where not ``present``."""
+    """ "+CC" for each row of ``codes`` (sorted), null where not ``present``."""
     new = np.concatenate(([True], codes[1:] != codes[:-1])) if len(codes) else np.zeros(0, dtype=bool)
     return pa.array([f"+{code}" for code in codes[new]], type=pa.string()).take(
-        pa.array(np.cumsum(new) - 1, mask=~present))
+        pa.array(np.cumsum(new) - 1, mask=~present)
+    )
 
 
 def _length_failures(codes: np.ndarray, lengths: np.ndarray, failed: np.ndarray) -> tuple[pa.Array, pa.Array]:
@@ -401,13 +442,17 @@ def _length_failures(codes: np.ndarray, lengths: np.ndarray, failed: np.ndarray)
     ``is_valid_number`` falls back on; null elsewhere."""
     pairs = codes[failed] * 100 + lengths[failed]
     distinct, index = np.unique(pairs, return_inverse=True)
-    verdicts = [length_reason(int(pair // 100), _possibility(country_rules(int(pair // 100)), int(pair % 100)))
-                for pair in distinct]
+    verdicts = [
+        length_reason(int(pair // 100), _possibility(country_rules(int(pair // 100)), int(pair % 100)))
+        for pair in distinct
+    ]
     rows = np.full(len(codes), -1, dtype=np.int64)
     rows[failed] = index.reshape(-1)
     take = pa.array(rows, mask=~failed)
-    return (pa.array([reason for reason, _ in verdicts], type=pa.string()).take(take),
-            pa.array([detail for _, detail in verdicts], type=pa.string()).take(take))
+    return (
+        pa.array([reason for reason, _ in verdicts], type=pa.string()).take(take),
+        pa.array([detail for _, detail in verdicts], type=pa.string()).take(take),
+    )
 
 
 class _Vocabulary:
@@ -436,8 +481,9 @@ def _prefix_candidates(prefix: str | None, first_digits: np.ndarray, start: int,
     return start + np.flatnonzero(first_digits[start:stop] == ord(prefix[0]))
 
 
-def _national_prefix_changes(rules: CountryRules, national: pa.Array,
-                             usable_only: bool = True) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+def _national_prefix_changes(
+    rules: CountryRules, national: pa.Array, usable_only: bool = True
+) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     """What ``parse()``'s national-prefix step changes in these national numbers of one code.
 
     libphonenumber strips a national prefix it finds at the start when the
@@ -459,23 +505,32 @@ def _national_prefix_changes(rules: CountryRules, national: pa.Array,
         named = re.sub(r"(?<!\\)\((?!\?)", "(?:", prefix)
         found = pc.extract_regex(original, f"^(?P<prefix>{named})")
         prefix_length = pc.fill_null(pc.utf8_length(pc.struct_field(found, "prefix")), 0).to_numpy(
-            zero_copy_only=False)
+            zero_copy_only=False
+        )
     stripped = prefix_length > 0
     if not stripped.any():
         return none, pa.array([], pa.string()), none
     if rules.national_prefix_transform_rule:
         return none, pa.array([], pa.string()), candidates[stripped]
-    strip, original, prefix_length = candidates[stripped], original.filter(pa.array(stripped)), prefix_length[stripped]
+    strip, original, prefix_length = (
+        candidates[stripped],
+        original.filter(pa.array(stripped)),
+        prefix_length[stripped],
+    )
     if prefix.isdigit():
         rest = pc.utf8_slice_codeunits(original, len(prefix))
     else:
-        rest = pa.array([value[cut:] for value, cut in zip(original.to_pylist(), prefix_length)], type=pa.string())
+        rest = pa.array(
+            [value[cut:] for value, cut in zip(original.to_pylist(), prefix_length)], type=pa.string()
+        )
     # One pass of the general pattern over the numbers with and without the prefix.
     matches = _matches(pa.concat_arrays([original, rest]), f"^(?:{rules.regions[0].general.regex})$")
-    keep_original = matches[:len(original)] & ~matches[len(original):]
+    keep_original = matches[: len(original)] & ~matches[len(original) :]
     rest_lengths = pc.utf8_length(rest).to_numpy(zero_copy_only=False)
-    usable = np.isin(rest_lengths, [length for length in np.unique(rest_lengths)
-                                    if _possibility(rules, int(length)) not in _UNUSABLE])
+    usable = np.isin(
+        rest_lengths,
+        [length for length in np.unique(rest_lengths) if _possibility(rules, int(length)) not in _UNUSABLE],
+    )
     use_rest = ~keep_original & (usable if usable_only else True)
     return strip[use_rest], rest.filter(pa.array(use_rest)), none
 
@@ -540,7 +595,11 @@ def _number_types(rules: RegionRules, keyed: pa.Array) -> np.ndarray:
         if any_rare.any():
             _settle_rare(kinds, rows[any_rare], subset.filter(pa.array(any_rare)), rare)
             rows, subset = rows[~any_rare], subset.filter(pa.array(~any_rare))
-    fixed = _matches(subset, f"^(?:{named['fixed_line']})$") if "fixed_line" in named else np.zeros(len(rows), bool)
+    fixed = (
+        _matches(subset, f"^(?:{named['fixed_line']})$")
+        if "fixed_line" in named
+        else np.zeros(len(rows), bool)
+    )
     if rules.same_mobile_and_fixed_line:
         kinds[rows[fixed]] = _TYPE_INDEX["fixed_line_or_mobile"]
         return kinds
@@ -565,12 +624,15 @@ def _settle_rare(kinds: np.ndarray, rows: np.ndarray, keyed: pa.Array, rare: lis
 _TYPE_INDEX = {name: index for index, name in enumerate(NUMBER_TYPES)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _named_patterns(rules: RegionRules) -> tuple[str, dict[str, str]]:
     """(general pattern, each type's pattern by name in libphonenumber's order of trying them) over
     length-marked national numbers; "" and {} when the region has no general pattern or no type."""
     order = {name: at for at, name in enumerate((*RARE_TYPES, "fixed_line", "mobile"))}
-    named = {name: _keyed_pattern(pattern) for name, pattern in sorted(rules.named, key=lambda item: order[item[0]])}
+    named = {
+        name: _keyed_pattern(pattern)
+        for name, pattern in sorted(rules.named, key=lambda item: order[item[0]])
+    }
     named = {name: pattern for name, pattern in named.items() if pattern}
     if rules.general is None or not named:
         return "", {}

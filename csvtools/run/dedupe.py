@@ -136,8 +136,9 @@ class NumberKeys:
         """The keys of the numbers where ``mask`` is true, in the same order."""
         keys = self.keys[mask]
         short = keys >= 0
-        return NumberKeys(keys, *_unique(keys[short]), long_numbers=self.long_numbers.filter(
-            pa.array(mask[self.keys < 0])))
+        return NumberKeys(
+            keys, *_unique(keys[short]), long_numbers=self.long_numbers.filter(pa.array(mask[self.keys < 0]))
+        )
 
     def numbers(self, at: np.ndarray) -> pa.Array:
         """The E.164 numbers at positions ``at``."""

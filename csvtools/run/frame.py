@@ -24,8 +24,14 @@ __all__ = ["clean_frame"]
 REJECT_COLUMNS = ("line", "reason", "detail")
 
 
-def clean_frame(frame: pd.DataFrame, column: str | None = None, region: str | None = None, *,
-                options: Options | None = None, **settings: object) -> tuple[pd.DataFrame, pd.DataFrame, Report]:
+def clean_frame(
+    frame: pd.DataFrame,
+    column: str | None = None,
+    region: str | None = None,
+    *,
+    options: Options | None = None,
+    **settings: object,
+) -> tuple[pd.DataFrame, pd.DataFrame, Report]:
     """Judge every row of ``frame`` as :func:`~csvtools.clean_file` judges a file's.
 
     Returns ``(clean, rejects, report)``. ``clean`` holds the kept rows:
@@ -47,10 +53,17 @@ def clean_frame(frame: pd.DataFrame, column: str | None = None, region: str | No
     source = FrameSource(frame)
     header = list(source.header)
     with tempfile.TemporaryDirectory(prefix="csvtools-frame-") as directory:
-        clean_path, rejects_path = os.path.join(directory, "clean.csv"), os.path.join(directory, "rejects.csv")
+        clean_path, rejects_path = (
+            os.path.join(directory, "clean.csv"),
+            os.path.join(directory, "rejects.csv"),
+        )
         report = run_source(source, options, clean_path, rejects_path)
-        numbers = arrow_csv.read_csv(clean_path, convert_options=arrow_csv.ConvertOptions(
-            include_columns=[OUTPUT_COLUMN], column_types={OUTPUT_COLUMN: pa.string()}))
+        numbers = arrow_csv.read_csv(
+            clean_path,
+            convert_options=arrow_csv.ConvertOptions(
+                include_columns=[OUTPUT_COLUMN], column_types={OUTPUT_COLUMN: pa.string()}
+            ),
+        )
     report.clean_path = report.rejects_path = None  # the files were the run's own, and are gone
 
     phone_at = header.index(report.column)
@@ -63,7 +76,11 @@ def clean_frame(frame: pd.DataFrame, column: str | None = None, region: str | No
     clean = frame.iloc[np.flatnonzero(kept), [at for at in range(frame.shape[1]) if at != phone_at]].copy()
     clean.insert(0, OUTPUT_COLUMN, pd.array(numbers.column(OUTPUT_COLUMN).to_pylist(), dtype=object))
     rejects = frame.iloc[rejected_at].copy()
-    for at, (name, values) in enumerate(zip(REJECT_COLUMNS, (
-            lines, [r.reason for r in report.rejections], [r.detail for r in report.rejections]))):
+    for at, (name, values) in enumerate(
+        zip(
+            REJECT_COLUMNS,
+            (lines, [r.reason for r in report.rejections], [r.detail for r in report.rejections]),
+        )
+    ):
         rejects.insert(at, name, values, allow_duplicates=True)
     return clean, rejects, report

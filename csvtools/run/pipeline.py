@@ -17,14 +17,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 from ..columns import OUTPUT_COLUMN, check_header, find_phone_column, find_region_column
 from ..errors import ColumnError, InputFileError
+from ..io.frame import FrameSource
 from ..io.guard import check_output_paths
 from ..io.naming import rejects_path_for
 from ..io.outputs import Outputs
-from ..io.frame import FrameSource
 from ..io.source import CsvSource
 from ..io.workbook import WorkbookSource, is_workbook
 from ..options import Options
@@ -39,15 +39,20 @@ __all__ = ["auto_workers", "clean_file", "validate_file"]
 ProgressCallback = Callable[[int, int], None]
 """Called as ``on_progress(bytes_read, total_bytes)`` after each piece."""
 
-Input = Union[str, os.PathLike, BinaryIO]
+Input = str | os.PathLike | BinaryIO
 """A path, or a binary file object (``open(..., "rb")``, ``io.BytesIO``, an upload's stream)."""
 
 _STREAM_NAME = "<stream>"
 
 
-def validate_file(path: Input, *, options: Options | None = None,
-                  on_progress: ProgressCallback | None = None, name: str | None = None,
-                  **settings: object) -> Report:
+def validate_file(
+    path: Input,
+    *,
+    options: Options | None = None,
+    on_progress: ProgressCallback | None = None,
+    name: str | None = None,
+    **settings: object,
+) -> Report:
     """Judge every row of ``path`` as :func:`clean_file` would, writing nothing.
 
     ``path`` is a path or a binary file object, read from where it stands
@@ -62,10 +67,17 @@ def validate_file(path: Input, *, options: Options | None = None,
         return _run(_open_source(local, options), name or given_name, options, _Targets(), on_progress)
 
 
-def clean_file(path: Input, out: str | os.PathLike, rejects: str | os.PathLike | None = None, *,
-               options: Options | None = None, on_progress: ProgressCallback | None = None,
-               report_path: str | os.PathLike | None = None, name: str | None = None,
-               **settings: object) -> Report:
+def clean_file(
+    path: Input,
+    out: str | os.PathLike,
+    rejects: str | os.PathLike | None = None,
+    *,
+    options: Options | None = None,
+    on_progress: ProgressCallback | None = None,
+    report_path: str | os.PathLike | None = None,
+    name: str | None = None,
+    **settings: object,
+) -> Report:
     """Write the kept rows of ``path`` to ``out`` and the rest to ``rejects``.
 
     ``rejects`` defaults to :func:`~csvtools.io.naming.rejects_path_for` ``(out)``;
@@ -77,12 +89,15 @@ def clean_file(path: Input, out: str | os.PathLike, rejects: str | os.PathLike |
     ``name`` are as for :func:`validate_file`.
     """
     rejects = rejects if rejects is not None else rejects_path_for(out)
-    targets = _Targets(os.fspath(out), os.fspath(rejects), None if report_path is None else os.fspath(report_path))
+    targets = _Targets(
+        os.fspath(out), os.fspath(rejects), None if report_path is None else os.fspath(report_path)
+    )
     options = Options.of(options, **settings)
     with _local_file(path) as (local, given_name):
         if not hasattr(path, "read"):
-            check_output_paths(local, [("clean", targets.clean), ("rejects", targets.rejects),
-                                       ("report", targets.report)])
+            check_output_paths(
+                local, [("clean", targets.clean), ("rejects", targets.rejects), ("report", targets.report)]
+            )
         return _run(_open_source(local, options), name or given_name, options, targets, on_progress)
 
 
@@ -95,35 +110,62 @@ class _Targets:
     report: str | None = None
 
 
-def run_source(source: CsvSource | WorkbookSource | FrameSource, options: Options, clean_path: str | None,
-               rejects_path: str | None) -> Report:
+def run_source(
+    source: CsvSource | WorkbookSource | FrameSource,
+    options: Options,
+    clean_path: str | None,
+    rejects_path: str | None,
+) -> Report:
     """Run an opened source through the stages (as :func:`clean_file` does when ``clean_path`` is given)."""
     return _run(source, source.path, options, _Targets(clean_path, rejects_path), None)
 
 
-def _run(source: CsvSource | WorkbookSource | FrameSource, name: str, options: Options, targets: _Targets,
-         on_progress: ProgressCallback | None) -> Report:
+def _run(
+    source: CsvSource | WorkbookSource | FrameSource,
+    name: str,
+    options: Options,
+    targets: _Targets,
+    on_progress: ProgressCallback | None,
+) -> Report:
     clean_path, rejects_path = targets.clean, targets.rejects
     workers = options.workers or (1 if isinstance(source, FrameSource) else auto_workers(source.path))
     with source:
         layout = column_layout(source.header, options)
         phone_at = layout.phone_at
         other_header = [name for at, name in enumerate(source.header) if at != phone_at]
-        report = Report(file=name, column=source.header[phone_at], encoding=source.encoding,
-                        delimiter=source.delimiter, region=options.region, level=options.level,
-                        clean_path=clean_path, rejects_path=rejects_path, types=list(options.types),
-                        sheet=source.sheet, region_column=layout.region_column,
-                        region_column_detected=layout.region_column is not None and options.region_column is None,
-                        strict_region=options.strict_region)
+        report = Report(
+            file=name,
+            column=source.header[phone_at],
+            encoding=source.encoding,
+            delimiter=source.delimiter,
+            region=options.region,
+            level=options.level,
+            clean_path=clean_path,
+            rejects_path=rejects_path,
+            types=list(options.types),
+            sheet=source.sheet,
+            region_column=layout.region_column,
+            region_column_detected=layout.region_column is not None and options.region_column is None,
+            strict_region=options.strict_region,
+        )
         plan = layout.plan(options, with_text=clean_path is not None)
-        outputs = Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header,
-                          targets.report) if clean_path is not None else None
+        outputs = (
+            Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header, targets.report)
+            if clean_path is not None
+            else None
+        )
         try:
             checked_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
             with FirstLines() as index, SuppressionLists.load(options.suppress, options) as lists:
-                settler = Settler(report, outputs, None if options.keep_duplicates else index, phone_at,
-                                  options.max_rejections, lists=lists,
-                                  phone_columns=tuple(at for at, _ in layout.fallbacks))
+                settler = Settler(
+                    report,
+                    outputs,
+                    None if options.keep_duplicates else index,
+                    phone_at,
+                    options.max_rejections,
+                    lists=lists,
+                    phone_columns=tuple(at for at, _ in layout.fallbacks),
+                )
                 for rendered, position in worked_pieces(source, plan, workers):
                     for chunk in rendered:
                         settler.settle(chunk)
@@ -152,18 +194,30 @@ class ColumnLayout:
 
     def plan(self, options: Options, with_text: bool) -> WorkPlan:
         """What a worker needs to judge and render a piece under ``options``."""
-        return WorkPlan(self.phone_at, options.region, options.level, with_text=with_text, types=options.types,
-                        phone_columns=self.fallbacks, region_at=self.region_at, strict_region=options.strict_region)
+        return WorkPlan(
+            self.phone_at,
+            options.region,
+            options.level,
+            with_text=with_text,
+            types=options.types,
+            phone_columns=self.fallbacks,
+            region_at=self.region_at,
+            strict_region=options.strict_region,
+        )
 
 
 def column_layout(header: list[str], options: Options) -> ColumnLayout:
     """Check ``header`` and find its columns as ``options`` ask; :class:`ColumnError` when it cannot be done."""
     check_header(header)
-    phone_ats = [find_phone_column(header, name) for name in options.phone_columns] or [find_phone_column(header)]
+    phone_ats = [find_phone_column(header, name) for name in options.phone_columns] or [
+        find_phone_column(header)
+    ]
     phone_at = phone_ats[0]
     region_at = find_region_column(header, options.region_column, options.detect_region_column, phone_ats)
     if OUTPUT_COLUMN in [name for at, name in enumerate(header) if at != phone_at]:
-        raise ColumnError(f"the file has a {OUTPUT_COLUMN!r} column besides {header[phone_at]!r}; rename or drop one")
+        raise ColumnError(
+            f"the file has a {OUTPUT_COLUMN!r} column besides {header[phone_at]!r}; rename or drop one"
+        )
     fallbacks = tuple((at, header[at]) for at in phone_ats) if len(phone_ats) > 1 else ()
     return ColumnLayout(phone_at, fallbacks, region_at, None if region_at is None else header[region_at])
 
@@ -193,7 +247,9 @@ def _local_file(given: Input) -> Iterator[tuple[str, str]]:
                     raise TypeError("pass a binary file object (opened with 'rb'), not a text one")
                 shutil.copyfileobj(given, handle, 1 << 20)
             except OSError as exc:
-                raise InputFileError(f"cannot copy the stream to a temporary file: {exc.strerror or exc}") from None
+                raise InputFileError(
+                    f"cannot copy the stream to a temporary file: {exc.strerror or exc}"
+                ) from None
         yield handle.name, name
     finally:
         with contextlib.suppress(OSError):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
@@ -54,7 +54,9 @@ def _work_chunk(chunk: Chunk, plan: WorkPlan) -> RenderedChunk:
     values, sources = chunk.columns[plan.phone_at], None
     if plan.phone_columns:
         values, source_at = first_filled([chunk.columns[at] for at, _ in plan.phone_columns])
-        sources = pa.array([name for _, name in plan.phone_columns], type=pa.string()).take(pa.array(source_at))
+        sources = pa.array([name for _, name in plan.phone_columns], type=pa.string()).take(
+            pa.array(source_at)
+        )
     countries = None if plan.region_at is None else chunk.columns[plan.region_at]
     verdicts = judge_column(values, plan.region, plan.level, countries, plan.strict_region)
     if plan.types is not None:
@@ -62,7 +64,9 @@ def _work_chunk(chunk: Chunk, plan: WorkPlan) -> RenderedChunk:
     return render_chunk(chunk, verdicts, plan.phone_at, plan.with_text, values=values, sources=sources)
 
 
-def worked_pieces(source: CsvSource, plan: WorkPlan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:
+def worked_pieces(
+    source: CsvSource, plan: WorkPlan, workers: int
+) -> Iterator[tuple[list[RenderedChunk], int]]:
     """Each piece of the file worked, with the byte position it reaches, in file order."""
     if workers == 1:
         for piece in source.pieces(knobs.CHUNK_ROWS, knobs.BLOCK_BYTES):
@@ -71,7 +75,9 @@ def worked_pieces(source: CsvSource, plan: WorkPlan, workers: int) -> Iterator[t
         yield from _worked_in_pool(source, plan, workers)
 
 
-def _worked_in_pool(source: CsvSource, plan: WorkPlan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:
+def _worked_in_pool(
+    source: CsvSource, plan: WorkPlan, workers: int
+) -> Iterator[tuple[list[RenderedChunk], int]]:
     # fork where there is one: no re-import of the caller's __main__, and quick to start.
     # (pyarrow re-creates its thread pools in a forked child.)
     context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")

@@ -62,8 +62,14 @@ class RenderedChunk:
     mismatched: pa.Table | None = None
 
 
-def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: bool,
-                 values: pa.Array | None = None, sources: pa.Array | None = None) -> RenderedChunk:
+def render_chunk(
+    chunk: Chunk,
+    verdicts: pa.Table,
+    phone_at: int,
+    with_text: bool,
+    values: pa.Array | None = None,
+    sources: pa.Array | None = None,
+) -> RenderedChunk:
     """Split a chunk by its verdicts (from :func:`csvtools.numbers.chunk.judge_column`) and render its lines.
 
     The clean lines hold ``contact_number``, then every column but the phone
@@ -89,9 +95,13 @@ def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: boo
     if irregular:
         rejected_lines, order = _with_malformed_lines(rejected_lines, irregular)
         extra_columns, extra_cells = _malformed_columns(irregular, len(cells))
-        rejected = [pa.concat_arrays([column, extra]).take(order) for column, extra in zip(rejected, extra_columns)]
-        rejected_cells = [pa.concat_arrays([column, extra]).take(order)
-                          for column, extra in zip(rejected_cells, extra_cells)]
+        rejected = [
+            pa.concat_arrays([column, extra]).take(order) for column, extra in zip(rejected, extra_columns)
+        ]
+        rejected_cells = [
+            pa.concat_arrays([column, extra]).take(order)
+            for column, extra in zip(rejected_cells, extra_cells)
+        ]
 
     rendered = RenderedChunk(
         records=chunk.records,
@@ -100,7 +110,9 @@ def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: boo
         kept_regions=verdicts.column("region").combine_chunks().filter(keep).dictionary_encode(),
         kept_readings=verdicts.column("reading").combine_chunks().filter(keep).dictionary_encode(),
         kept_types=verdicts.column("type").combine_chunks().filter(keep).dictionary_encode(),
-        rejected=pa.table([pa.array(rejected_lines, type=pa.int64()), *rejected], names=list(REJECTED_FIELDS)),
+        rejected=pa.table(
+            [pa.array(rejected_lines, type=pa.int64()), *rejected], names=list(REJECTED_FIELDS)
+        ),
         # A block's rows can be read again where they are needed: sending every kept row's
         # fields to the main process would more than double what travels there.
         kept_cells=None if chunk.block else [column.filter(keep) for column in cells],
@@ -114,15 +126,25 @@ def render_chunk(chunk: Chunk, verdicts: pa.Table, phone_at: int, with_text: boo
         at = np.flatnonzero(mismatch.is_valid().to_numpy(zero_copy_only=False))
         take = pa.array(at, type=pa.int64())
         rendered.mismatched_at = at
-        rendered.mismatched = pa.table([pa.array(rendered.kept_lines[at], type=pa.int64()),
-                                        pa.repeat(reasons.REGION_MISMATCH, len(at)).cast(pa.string()),
-                                        mismatch.take(take), values.filter(keep).take(take)],
-                                       names=list(REJECTED_FIELDS))
+        rendered.mismatched = pa.table(
+            [
+                pa.array(rendered.kept_lines[at], type=pa.int64()),
+                pa.repeat(reasons.REGION_MISMATCH, len(at)).cast(pa.string()),
+                mismatch.take(take),
+                values.filter(keep).take(take),
+            ],
+            names=list(REJECTED_FIELDS),
+        )
     if with_text:
         others = [column.filter(keep) for at, column in enumerate(cells) if at != phone_at]
         rendered.clean_text = render_lines([kept_numbers, *others])
-        rendered.rejected_text = render_lines([pa.array(rejected_lines).cast(pa.string()), *rejected[:2],
-                                               *(neutralize_formulas(column) for column in rejected_cells)])
+        rendered.rejected_text = render_lines(
+            [
+                pa.array(rejected_lines).cast(pa.string()),
+                *rejected[:2],
+                *(neutralize_formulas(column) for column in rejected_cells),
+            ]
+        )
     return rendered
 
 
@@ -139,19 +161,28 @@ def _irregular_records(chunk: Chunk, width: int) -> list[tuple[int, list[str], s
     return records
 
 
-def _with_malformed_lines(lines: np.ndarray,
-                          malformed: list[tuple[int, list[str], str, str]]) -> tuple[np.ndarray, pa.Array]:
+def _with_malformed_lines(
+    lines: np.ndarray, malformed: list[tuple[int, list[str], str, str]]
+) -> tuple[np.ndarray, pa.Array]:
     """The rejected lines with the irregular records' lines merged in, and the order that sorts them."""
     merged = np.concatenate([lines, np.array([record[0] for record in malformed], dtype=np.int64)])
     order = np.argsort(merged, kind="stable")
     return merged[order], pa.array(order)
 
 
-def _malformed_columns(malformed: list[tuple[int, list[str], str, str]],
-                       width: int) -> tuple[list[pa.Array], list[pa.Array]]:
+def _malformed_columns(
+    malformed: list[tuple[int, list[str], str, str]], width: int
+) -> tuple[list[pa.Array], list[pa.Array]]:
     """([reasons, details, values], cells by column) of irregular records, as Arrow arrays."""
-    cells = [pa.array([row[i] if i < len(row) else "" for _, row, _, _ in malformed], type=pa.string())
-             for i in range(width)]
-    return ([pa.array([record[2] for record in malformed], type=pa.string()),
-             pa.array([record[3] for record in malformed], type=pa.string()),
-             pa.nulls(len(malformed), type=pa.string())], cells)
+    cells = [
+        pa.array([row[i] if i < len(row) else "" for _, row, _, _ in malformed], type=pa.string())
+        for i in range(width)
+    ]
+    return (
+        [
+            pa.array([record[2] for record in malformed], type=pa.string()),
+            pa.array([record[3] for record in malformed], type=pa.string()),
+            pa.nulls(len(malformed), type=pa.string()),
+        ],
+        cells,
+    )

@@ -51,10 +51,17 @@ class Settler:
     (default ``line N``); a run over several files names the file too.
     """
 
-    def __init__(self, report: Report, outputs: Outputs | None, index: FirstLines | None, phone_at: int,
-                 max_rejections: int | None, lists: SuppressionLists | None = None,
-                 phone_columns: tuple[int, ...] = (),
-                 first_places: Callable[[np.ndarray], pa.Array] | None = None) -> None:
+    def __init__(
+        self,
+        report: Report,
+        outputs: Outputs | None,
+        index: FirstLines | None,
+        phone_at: int,
+        max_rejections: int | None,
+        lists: SuppressionLists | None = None,
+        phone_columns: tuple[int, ...] = (),
+        first_places: Callable[[np.ndarray], pa.Array] | None = None,
+    ) -> None:
         self._report, self._outputs, self._index = report, outputs, index
         self._phone_at, self._max_rejections = phone_at, max_rejections
         self._lists = lists or None
@@ -75,8 +82,11 @@ class Settler:
             if self._phone_columns:
                 value = first_filled([fields[at] for at in self._phone_columns])[0]
             shown = shown.set_column(3, "value", value)
-        self._report.add_rejections(_records(chunk.rejected, shown, room),
-                                    chunk.rejected.num_rows + len(removed.at), self._max_rejections)
+        self._report.add_rejections(
+            _records(chunk.rejected, shown, room),
+            chunk.rejected.num_rows + len(removed.at),
+            self._max_rejections,
+        )
         if chunk.mismatched is not None:
             self._mismatches(chunk, removed)
         if self._outputs is not None:
@@ -88,8 +98,9 @@ class Settler:
         table = chunk.mismatched.filter(pa.array(stays))
         room = self._report.room_for_mismatches(self._max_rejections)
         listed = table if room is None else table.slice(0, room)
-        self._report.add_mismatches([Rejection(**row) for row in listed.to_pylist()], table.num_rows,
-                                    self._max_rejections)
+        self._report.add_mismatches(
+            [Rejection(**row) for row in listed.to_pylist()], table.num_rows, self._max_rejections
+        )
 
     def _removed(self, chunk: RenderedChunk) -> _Removed:
         lines = chunk.kept_lines
@@ -97,7 +108,9 @@ class Settler:
         parts = [part for part in (suppressed, self._repeated(chunk, suppressed[0])) if len(part[0])]
         if not parts:
             none = np.zeros(0, dtype=np.int64)
-            return _Removed(none, np.zeros(len(lines), dtype=bool), _rejected_table(none, reasons.DUPLICATE, []))
+            return _Removed(
+                none, np.zeros(len(lines), dtype=bool), _rejected_table(none, reasons.DUPLICATE, [])
+            )
         at = np.concatenate([part[0] for part in parts])
         table = pa.concat_tables([part[1] for part in parts])
         if len(parts) > 1:  # positions among the kept rows are in line order
@@ -115,9 +128,14 @@ class Settler:
         which, list_lines = self._lists.find(chunk.kept_keys)
         at = np.flatnonzero(which >= 0)
         self._lists.count_removed(which[at])
-        details = pc.binary_join_element_wise(chunk.kept_keys.numbers(at), " is on suppression list ",
-                                              self._lists.names().take(pa.array(which[at])), ", line ",
-                                              pa.array(list_lines[at]).cast(pa.string()), "")
+        details = pc.binary_join_element_wise(
+            chunk.kept_keys.numbers(at),
+            " is on suppression list ",
+            self._lists.names().take(pa.array(which[at])),
+            ", line ",
+            pa.array(list_lines[at]).cast(pa.string()),
+            "",
+        )
         return at, _rejected_table(chunk.kept_lines[at], reasons.SUPPRESSED, details)
 
     def _repeated(self, chunk: RenderedChunk, suppressed: np.ndarray) -> tuple[np.ndarray, pa.Table]:
@@ -134,8 +152,9 @@ class Settler:
         first = self._index.first_lines(keys, lines[rest])
         repeated = np.flatnonzero(first != lines[rest])
         at = rest[repeated]
-        details = pc.binary_join_element_wise(chunk.kept_keys.numbers(at), " is already on ",
-                                              self._first_places(first[repeated]), "")
+        details = pc.binary_join_element_wise(
+            chunk.kept_keys.numbers(at), " is already on ", self._first_places(first[repeated]), ""
+        )
         return at, _rejected_table(lines[at], reasons.DUPLICATE, details)
 
     def _reread(self, chunk: RenderedChunk, at: np.ndarray) -> list[pa.Array]:
@@ -161,7 +180,9 @@ class Settler:
             by_country=_value_counts(chunk.kept_regions.filter(stays)),
             by_reading=_value_counts(chunk.kept_readings.filter(stays)),
             by_type=_value_counts(chunk.kept_types.filter(stays)) if chunk.kept_types is not None else None,
-            by_column=_value_counts(chunk.kept_sources.filter(stays)) if chunk.kept_sources is not None else None,
+            by_column=_value_counts(chunk.kept_sources.filter(stays))
+            if chunk.kept_sources is not None
+            else None,
         )
 
     def _write(self, chunk: RenderedChunk, removed: _Removed, fields: list[pa.Array]) -> None:
@@ -169,11 +190,19 @@ class Settler:
         rejected_text = chunk.rejected_text
         if len(removed.at):
             table = removed.rejected
-            text = render_lines([table.column("line").cast(pa.string()), table.column("reason"),
-                                 table.column("detail"), *(neutralize_formulas(column) for column in fields)])
+            text = render_lines(
+                [
+                    table.column("line").cast(pa.string()),
+                    table.column("reason"),
+                    table.column("detail"),
+                    *(neutralize_formulas(column) for column in fields),
+                ]
+            )
             # Both are in line order; merge them so the rejects file stays in line order.
-            order = np.argsort(np.concatenate([chunk.rejected.column("line").to_numpy(),
-                                               table.column("line").to_numpy()]), kind="stable")
+            order = np.argsort(
+                np.concatenate([chunk.rejected.column("line").to_numpy(), table.column("line").to_numpy()]),
+                kind="stable",
+            )
             rejected_text = pa.concat_arrays([rejected_text, text]).take(pa.array(order))
         self._outputs.write_rejects(rejected_text)
 
@@ -184,9 +213,15 @@ def _lines_named(first: np.ndarray) -> pa.Array:
 
 def _rejected_table(lines: np.ndarray, reason: str, details: pa.Array | list) -> pa.Table:
     count = len(lines)
-    return pa.table([pa.array(lines, type=pa.int64()), pa.repeat(reason, count).cast(pa.string()),
-                     pa.array(details, type=pa.string()), pa.nulls(count, type=pa.string())],
-                    names=list(REJECTED_FIELDS))
+    return pa.table(
+        [
+            pa.array(lines, type=pa.int64()),
+            pa.repeat(reason, count).cast(pa.string()),
+            pa.array(details, type=pa.string()),
+            pa.nulls(count, type=pa.string()),
+        ],
+        names=list(REJECTED_FIELDS),
+    )
 
 
 def _records(rejected: pa.Table, duplicates: pa.Table, room: int | None) -> list[Rejection]:
@@ -202,5 +237,8 @@ def _records(rejected: pa.Table, duplicates: pa.Table, room: int | None) -> list
 
 
 def _value_counts(column: pa.Array) -> dict[str, int]:
-    return {item["values"]: item["counts"] for item in pc.value_counts(column).to_pylist()
-            if item["values"] is not None}
+    return {
+        item["values"]: item["counts"]
+        for item in pc.value_counts(column).to_pylist()
+        if item["values"] is not None
+    }

@@ -111,14 +111,16 @@ class SpilledRuns:
 
     def _new_run(self, size: int, line_type: np.dtype) -> _Run:
         try:
-            return _Run(tempfile.TemporaryFile(prefix="csvtools-numbers-", buffering=0), size, np.dtype(line_type))
+            return _Run(
+                tempfile.TemporaryFile(prefix="csvtools-numbers-", buffering=0), size, np.dtype(line_type)
+            )
         except OSError as exc:
             raise _spill_error(exc) from None
 
     def _write(self, run: _Run, at: int, keys: np.ndarray, lines: np.ndarray) -> None:
         """Write keys and lines at positions ``at`` onward, and note the segment bounds among them."""
         step = self._segment
-        run.firsts.append(keys[-at % step::step].copy())  # positions at + i that start a segment
+        run.firsts.append(keys[-at % step :: step].copy())  # positions at + i that start a segment
         ends = np.arange((-at - 1) % step, len(keys), step)
         complete = at + len(keys) == run.size
         if complete and (not len(ends) or ends[-1] != len(keys) - 1):
@@ -127,13 +129,17 @@ class SpilledRuns:
         if complete:
             run.firsts, run.lasts = [np.concatenate(run.firsts)], [np.concatenate(run.lasts)]
         try:
-            for offset, array in ((at * _KEY.itemsize, keys),
-                                  (run.size * _KEY.itemsize + at * run.line_type.itemsize,
-                                   lines.astype(run.line_type, copy=False))):
+            for offset, array in (
+                (at * _KEY.itemsize, keys),
+                (
+                    run.size * _KEY.itemsize + at * run.line_type.itemsize,
+                    lines.astype(run.line_type, copy=False),
+                ),
+            ):
                 run.file.seek(offset)
                 view = memoryview(np.ascontiguousarray(array)).cast("B")
                 while view:
-                    view = view[run.file.write(view):]
+                    view = view[run.file.write(view) :]
         except OSError as exc:
             raise _spill_error(exc) from None
 
@@ -165,8 +171,9 @@ def merges_next(older: int, newer: int) -> bool:
     return older <= 2 * newer
 
 
-def merge_runs(left_keys: np.ndarray, left_lines: np.ndarray,
-               right_keys: np.ndarray, right_lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def merge_runs(
+    left_keys: np.ndarray, left_lines: np.ndarray, right_keys: np.ndarray, right_lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Two sorted runs with no key in common as one sorted run (lines promoted to the wider type).
 
     numpy's stable sort is a timsort: on two sorted runs laid end to end it does a
@@ -203,5 +210,7 @@ class _Pending:
 
 
 def _spill_error(exc: OSError) -> OutputFileError:
-    return OutputFileError(f"cannot keep the index of numbers already seen in {tempfile.gettempdir()}: "
-                           f"{exc.strerror or exc} (set TMPDIR to a directory with room)")
+    return OutputFileError(
+        f"cannot keep the index of numbers already seen in {tempfile.gettempdir()}: "
+        f"{exc.strerror or exc} (set TMPDIR to a directory with room)"
+    )

@@ -46,8 +46,15 @@ class SuppressionList:
 
     def record(self, checked_at: str) -> dict:
         """The scrub record of this list for a run checked at ``checked_at`` (UTC, ISO 8601)."""
-        return {"path": self.path, "sha256": self.sha256, "numbers": self.numbers, "rows": self.rows,
-                "unreadable": self.unreadable, "removed": self.removed, "checked_at": checked_at}
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "numbers": self.numbers,
+            "rows": self.rows,
+            "unreadable": self.unreadable,
+            "removed": self.removed,
+            "checked_at": checked_at,
+        }
 
 
 @dataclass
@@ -135,7 +142,9 @@ def _read_numbers(source: CsvSource, options: Options, loaded: SuppressionList) 
         try:
             phone_at = find_phone_column(source.header)
         except ColumnError as exc:
-            raise ColumnError(f"{exc} (a suppression list has one number a line, or a phone column)") from None
+            raise ColumnError(
+                f"{exc} (a suppression list has one number a line, or a phone column)"
+            ) from None
     plan = WorkPlan(phone_at, options.region, options.level, with_text=False)
     for rendered, _ in worked_pieces(source, plan, options.workers or auto_workers(source.path)):
         for chunk in rendered:

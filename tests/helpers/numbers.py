@@ -20,5 +20,10 @@ def reference(value, region=None, level="valid"):
 
 def fast_verdicts(values, region=None, level="valid"):
     verdicts = judge_array(np.asarray(values, dtype=object), region, level)
-    columns = [verdicts.column(name).to_pylist() for name in ("number", "reason", "detail", "region", "reading", "type")]
-    return [tuple(column[i] for column in columns) if verdicts.decided[i] else None for i in range(len(values))]
+    columns = [
+        verdicts.column(name).to_pylist()
+        for name in ("number", "reason", "detail", "region", "reading", "type")
+    ]
+    return [
+        tuple(column[i] for column in columns) if verdicts.decided[i] else None for i in range(len(values))
+    ]

@@ -15,7 +15,15 @@ from werkzeug.exceptions import HTTPException
 from .faults import FaultPlan
 from .guardrails import parse_hours
 from .routes import AGENT_ID, ROUTES
-from .state import AUTH_STYLES, DEFAULT_WALLET, FINAL_STATUSES, ApiError, RateLimiter, StandInState, current_state
+from .state import (
+    AUTH_STYLES,
+    DEFAULT_WALLET,
+    FINAL_STATUSES,
+    ApiError,
+    RateLimiter,
+    StandInState,
+    current_state,
+)
 from .store import BatchStore, owner_of
 
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -64,11 +72,22 @@ def create_app(
     app = Flask("uploader.standin")
     app.config["MAX_CONTENT_LENGTH"] = max_upload_bytes
     app.json.sort_keys = False  # a contact's variables come back in the file's column order
-    state = StandInState(BatchStore(state_path), keys, speed, clock, faults or FaultPlan(), control,
-                         strict_upload=strict_upload, auth_style=auth_style, wallet=wallet, concurrency=concurrency,
-                         cents_per_minute=price_per_minute * 100, final_status=final_status,
-                         rate_limiter=RateLimiter(rate_limit, clock) if rate_limit else None,
-                         agent_calling_hours=parse_hours(agent_calling_hours) if agent_calling_hours else None)
+    state = StandInState(
+        BatchStore(state_path),
+        keys,
+        speed,
+        clock,
+        faults or FaultPlan(),
+        control,
+        strict_upload=strict_upload,
+        auth_style=auth_style,
+        wallet=wallet,
+        concurrency=concurrency,
+        cents_per_minute=price_per_minute * 100,
+        final_status=final_status,
+        rate_limiter=RateLimiter(rate_limit, clock) if rate_limit else None,
+        agent_calling_hours=parse_hours(agent_calling_hours) if agent_calling_hours else None,
+    )
     app.extensions["standin"] = state
     _register(app)
     return app
@@ -90,6 +109,7 @@ def _register(app: Flask) -> None:
 
 # -- every request -----------------------------------------------------------
 
+
 def _faults_then_auth() -> Response | None:
     """Log the request, hand out its fault (if any), then check the key."""
     if request.path.startswith("/_standin/"):
@@ -98,8 +118,9 @@ def _faults_then_auth() -> Response | None:
     operation = _operation()
     fault = state.faults.next_fault(operation)
     with state.lock:
-        state.requests.append({"method": request.method, "path": request.path,
-                               "operation": operation, "fault": fault})
+        state.requests.append(
+            {"method": request.method, "path": request.path, "operation": operation, "fault": fault}
+        )
     g.drop_after = fault == "drop-after"
     if fault in ("429", "503"):
         response = _error(int(fault), "Too many requests" if fault == "429" else "Service unavailable")
@@ -146,6 +167,7 @@ def _unexpected(exc: Exception) -> Response:
 
 
 # -- control (off unless enabled) ----------------------------------------------
+
 
 def _health() -> Response:
     return jsonify({"ok": True, "speed": current_state().speed})
@@ -225,5 +247,3 @@ def _error(status: int, message: str) -> Response:
 
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
-
-

@@ -92,7 +92,9 @@ def _parse_entry(entry: str | tuple) -> tuple[str | None, str]:
         return entry
     operation, _, kind = str(entry).rpartition(":")
     if operation and operation not in OPERATIONS:
-        raise ValueError(f"unknown operation {operation!r} in fault {entry!r}; one of {', '.join(OPERATIONS)}")
+        raise ValueError(
+            f"unknown operation {operation!r} in fault {entry!r}; one of {', '.join(OPERATIONS)}"
+        )
     _check_kind(kind)
     return operation or None, kind
 

@@ -27,7 +27,9 @@ def parse_hours(text: str) -> tuple[str, str]:
         if time.fromisoformat(closes) <= time.fromisoformat(opens):
             raise ValueError
     except ValueError:
-        raise ValueError(f"agent calling hours are HH:MM-HH:MM with the end after the start, not {text!r}") from None
+        raise ValueError(
+            f"agent calling hours are HH:MM-HH:MM with the end after the start, not {text!r}"
+        ) from None
     return opens, closes
 
 

@@ -30,6 +30,7 @@ TERMINAL_BATCH_STATUSES = frozenset({"completed", "executed", "stopped"})
 
 # -- current layout ---------------------------------------------------------
 
+
 def create() -> tuple[Response, int]:
     """``POST /batches``: check the upload the way the API does and store a created batch."""
     state = current_state()
@@ -45,13 +46,22 @@ def create() -> tuple[Response, int]:
         raise ApiError(400, str(exc)) from None
     now = state.clock()
     batch_id = uuid.uuid4().hex
-    state.store.add({
-        "batch_id": batch_id, "owner": g.owner, "agent_id": agent_id,
-        "file_name": upload.filename or "contacts.csv", "created": now, "updated": now,
-        "from_phone_numbers": from_numbers, "retry_config": retry_config,
-        "webhook_url": request.form.get("webhook_url"), "contacts": contacts,
-        "total_contacts": total, "valid_contacts": valid,
-    })
+    state.store.add(
+        {
+            "batch_id": batch_id,
+            "owner": g.owner,
+            "agent_id": agent_id,
+            "file_name": upload.filename or "contacts.csv",
+            "created": now,
+            "updated": now,
+            "from_phone_numbers": from_numbers,
+            "retry_config": retry_config,
+            "webhook_url": request.form.get("webhook_url"),
+            "contacts": contacts,
+            "total_contacts": total,
+            "valid_contacts": valid,
+        }
+    )
     return jsonify({"batch_id": batch_id, "state": "created"}), 201
 
 
@@ -95,13 +105,15 @@ def account() -> Response:
     """``GET /user/me``: the fields of the OpenAPI's user, with the wallet and the account's lines."""
     state = current_state()
     spent, _, busy = _spending(state, g.owner)
-    return jsonify({
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"standin-user:{g.owner}")),
-        "name": "Stand-in user",
-        "email": "standin@example.invalid",
-        "wallet": round(state.wallet - spent / 100, 4),
-        "concurrency": {"max": state.concurrency, "current": busy},
-    })
+    return jsonify(
+        {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"standin-user:{g.owner}")),
+            "name": "Stand-in user",
+            "email": "standin@example.invalid",
+            "wallet": round(state.wallet - spent / 100, 4),
+            "concurrency": {"max": state.concurrency, "current": busy},
+        }
+    )
 
 
 def delete(batch_id: str) -> Response:
@@ -113,6 +125,7 @@ def delete(batch_id: str) -> Response:
 
 
 # -- the seed's layout --------------------------------------------------------
+
 
 def schedule_seed() -> Response:
     """The seed's ``POST /batches/schedule`` with a form naming batch and agent."""
@@ -143,6 +156,7 @@ ROUTES = (
 
 
 # -- the rules ----------------------------------------------------------------
+
 
 def _agent_id(value: str | None) -> str:
     if not value:
@@ -185,8 +199,11 @@ def _retry_config(value: str | None) -> dict | None:
         allowed = ", ".join(sorted(simulation.RETRYABLE_STATUSES))
         raise ApiError(400, f"retry_config.retry_on_statuses must be a list of {allowed}")
     intervals = config.get("retry_intervals_minutes", simulation.RETRY_DEFAULTS["retry_intervals_minutes"])
-    if (not isinstance(intervals, list) or not intervals
-            or not all(isinstance(i, (int, float)) and not isinstance(i, bool) and i > 0 for i in intervals)):
+    if (
+        not isinstance(intervals, list)
+        or not intervals
+        or not all(isinstance(i, (int, float)) and not isinstance(i, bool) and i > 0 for i in intervals)
+    ):
         raise ApiError(400, "retry_config.retry_intervals_minutes must be a list of positive minutes")
     return config
 
@@ -226,11 +243,21 @@ def _schedule(state: StandInState, batch: dict) -> Response:
     start = math.ceil(target / ROUND_TO_SECONDS) * ROUND_TO_SECONDS
     bypass = (request.form.get("bypass_call_guardrails") or "false").lower() in ("true", "1", "yes")
     _, committed, _ = _spending(state, batch["owner"])
-    settings = {"lines": state.concurrency, "budget_cents": max(0.0, state.wallet * 100 - committed),
-                "cents_per_minute": state.cents_per_minute, "final_status": state.final_status,
-                "calling_hours": None if bypass else state.agent_calling_hours}
-    state.store.update(batch["batch_id"], scheduled_at=start, scheduled_requested=now,
-                       bypass_call_guardrails=int(bypass), updated=now, run_settings=settings)
+    settings = {
+        "lines": state.concurrency,
+        "budget_cents": max(0.0, state.wallet * 100 - committed),
+        "cents_per_minute": state.cents_per_minute,
+        "final_status": state.final_status,
+        "calling_hours": None if bypass else state.agent_calling_hours,
+    }
+    state.store.update(
+        batch["batch_id"],
+        scheduled_at=start,
+        scheduled_requested=now,
+        bypass_call_guardrails=int(bypass),
+        updated=now,
+        run_settings=settings,
+    )
     return jsonify({"message": "success", "state": "scheduled"})
 
 
@@ -244,9 +271,13 @@ def _status(state: StandInState, batch: dict) -> tuple[str, list[simulation.Cont
 def _plans(batch: dict) -> list[simulation.ContactPlan]:
     numbers = [contact["contact_number"] for contact in _dialable(batch)]
     settings = simulation.RunSettings.from_stored(batch.get("run_settings"))
-    return simulation.plan_calls(batch["batch_id"], numbers, settings,
-                                 simulation.RetryPolicy.from_config(batch["retry_config"]),
-                                 Guardrails.of(settings.calling_hours, batch["scheduled_at"]))
+    return simulation.plan_calls(
+        batch["batch_id"],
+        numbers,
+        settings,
+        simulation.RetryPolicy.from_config(batch["retry_config"]),
+        Guardrails.of(settings.calling_hours, batch["scheduled_at"]),
+    )
 
 
 def _spending(state: StandInState, owner: str) -> tuple[float, float, int]:
@@ -289,7 +320,9 @@ def describe_batch(state: StandInState, batch: dict) -> dict:
     updated = batch["updated"]
     if elapsed is not None:
         start = simulation.start_time(batch["scheduled_requested"], batch["scheduled_at"], state.speed)
-        last_change = max((a.ends_at for plan in plans for a in plan.attempts if a.ends_at <= elapsed), default=0)
+        last_change = max(
+            (a.ends_at for plan in plans for a in plan.attempts if a.ends_at <= elapsed), default=0
+        )
         updated = max(updated, start + last_change / state.speed)
     from_numbers = batch["from_phone_numbers"]
     return {

@@ -54,7 +54,9 @@ def running_standin(host: str = "127.0.0.1", port: int = 0, **app_options: objec
             client = BatchClient(api_key="standin-key", base_url=base_url)
     """
     server = make_standin_server(host, port, **app_options)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="standin", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="standin", daemon=True
+    )
     thread.start()
     try:
         yield f"http://{host}:{server.server_port}"

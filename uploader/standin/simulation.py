@@ -26,13 +26,18 @@ LINES = 5  # calls dialled at once unless the account says otherwise (--concurre
 DIAL_SECONDS = 2  # initiated → ringing
 WRAP_UP_SECONDS = 6  # call-disconnected → completed (post-processing)
 COST_CENTS_PER_MINUTE = 9.5
-TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "stopped", "canceled", "error",
-                                    "balance-low", "rescheduled"})
+TERMINAL_CALL_STATUSES = frozenset(
+    {"completed", "busy", "no-answer", "failed", "stopped", "canceled", "error", "balance-low", "rescheduled"}
+)
 #: Outcomes of a call that was never placed: no line, no time, no cost.
 NOT_PLACED = frozenset({"balance-low", "rescheduled"})
 #: Documented retry_config defaults (Bolna's auto-retry page).
-RETRY_DEFAULTS = {"max_retries": 3, "retry_on_statuses": ["no-answer", "busy", "failed"],
-                  "retry_intervals_minutes": [30, 60, 120], "retry_on_voicemail": False}
+RETRY_DEFAULTS = {
+    "max_retries": 3,
+    "retry_on_statuses": ["no-answer", "busy", "failed"],
+    "retry_intervals_minutes": [30, 60, 120],
+    "retry_on_voicemail": False,
+}
 RETRYABLE_STATUSES = frozenset({"no-answer", "busy", "failed", "error"})
 
 # Outcome shares out of 100: deterministic per (batch, number, attempt).
@@ -47,10 +52,19 @@ _HANGUP = {
     "balance-low": ("Insufficient wallet balance", "platform"),
     "rescheduled": ("Outside the agent's calling hours", "platform"),
 }
-_ERRORS = {"failed": "Unreachable destination", "error": "The call could not be set up",
-           "balance-low": "Wallet balance too low to place the call"}
+_ERRORS = {
+    "failed": "Unreachable destination",
+    "error": "The call could not be set up",
+    "balance-low": "Wallet balance too low to place the call",
+}
 # Shares of a call's cost, as the documented cost_breakdown names them.
-_COST_SHARES = (("llm", 0.2), ("network", 0.1), ("platform", 0.3), ("synthesizer", 0.25), ("transcriber", 0.15))
+_COST_SHARES = (
+    ("llm", 0.2),
+    ("network", 0.1),
+    ("platform", 0.3),
+    ("synthesizer", 0.25),
+    ("transcriber", 0.15),
+)
 
 
 @dataclass(frozen=True)
@@ -67,8 +81,12 @@ class RetryPolicy:
         if not config or not config.get("enabled", True):
             return cls()
         merged = {**RETRY_DEFAULTS, **config}
-        return cls(int(merged["max_retries"]), frozenset(merged["retry_on_statuses"]),
-                   tuple(merged["retry_intervals_minutes"]) or (30,), bool(merged["retry_on_voicemail"]))
+        return cls(
+            int(merged["max_retries"]),
+            frozenset(merged["retry_on_statuses"]),
+            tuple(merged["retry_intervals_minutes"]) or (30,),
+            bool(merged["retry_on_voicemail"]),
+        )
 
     def retries(self, outcome: str, attempt: int) -> bool:
         wanted = outcome in self.statuses or (outcome == "voicemail" and self.on_voicemail)
@@ -153,8 +171,13 @@ class ContactPlan:
         return dialled[-1] if dialled else None
 
 
-def plan_calls(batch_id: str, numbers: list[str], settings: RunSettings = RunSettings(),
-               retry: RetryPolicy = RetryPolicy(), guardrails: Guardrails | None = None) -> list[ContactPlan]:
+def plan_calls(
+    batch_id: str,
+    numbers: list[str],
+    settings: RunSettings = RunSettings(),
+    retry: RetryPolicy = RetryPolicy(),
+    guardrails: Guardrails | None = None,
+) -> list[ContactPlan]:
     """Lay the calls of a batch out over ``settings.lines`` lines, in file order, with redials.
 
     An attempt waits for its ready time (the start, or a retry interval after
@@ -189,7 +212,9 @@ def plan_calls(batch_id: str, numbers: list[str], settings: RunSettings = RunSet
     return [ContactPlan(index, tuple(found)) for index, found in enumerate(attempts)]
 
 
-def _attempt(batch_id: str, number: str, index: int, attempt: int, dial_at: float, cents_per_minute: float) -> Attempt:
+def _attempt(
+    batch_id: str, number: str, index: int, attempt: int, dial_at: float, cents_per_minute: float
+) -> Attempt:
     # The first attempt keeps the hash it always had, so a batch without retries reads as before.
     key = f"{batch_id}:{number}" if attempt == 0 else f"{batch_id}:{number}:{attempt}"
     digest = hashlib.sha256(key.encode()).digest()
@@ -222,8 +247,9 @@ def elapsed_at(batch: dict, moment: float, speed: float) -> float | None:
     return (moment - start) * speed if moment >= start else None
 
 
-def batch_status(batch: dict, plans: list[ContactPlan], now: float, speed: float,
-                 final_status: str = "completed") -> tuple[str, float | None]:
+def batch_status(
+    batch: dict, plans: list[ContactPlan], now: float, speed: float, final_status: str = "completed"
+) -> tuple[str, float | None]:
     """The batch status at ``now`` and the simulated seconds since its start (None before)."""
     if batch["scheduled_at"] is None:
         return "created", None
@@ -257,8 +283,12 @@ def spent_cents(plans: list[ContactPlan], elapsed: float | None) -> float:
 def committed_cents(plans: list[ContactPlan], elapsed: float | None, stopped: bool) -> float:
     """What a batch will have cost in all (a stopped one: what it cost until the stop)."""
     if stopped:
-        return sum(a.cost_cents for plan in plans for a in plan.attempts
-                   if elapsed is not None and a.dial_at <= elapsed)
+        return sum(
+            a.cost_cents
+            for plan in plans
+            for a in plan.attempts
+            if elapsed is not None and a.dial_at <= elapsed
+        )
     return sum(a.cost_cents for plan in plans for a in plan.attempts)
 
 
@@ -266,11 +296,17 @@ def calls_in_progress(plans: list[ContactPlan], elapsed: float | None) -> int:
     """Lines busy at ``elapsed``."""
     if elapsed is None:
         return 0
-    return sum(1 for plan in plans for a in plan.attempts
-               if a.outcome not in NOT_PLACED and a.dial_at <= elapsed < a.ends_at)
+    return sum(
+        1
+        for plan in plans
+        for a in plan.attempts
+        if a.outcome not in NOT_PLACED and a.dial_at <= elapsed < a.ends_at
+    )
 
 
-def execution(batch: dict, contact: dict, plan: ContactPlan, elapsed: float, speed: float, stopped: bool) -> dict:
+def execution(
+    batch: dict, contact: dict, plan: ContactPlan, elapsed: float, speed: float, stopped: bool
+) -> dict:
     """One execution object (one per contact, redials counted in ``retried``), as the API lists it."""
     attempt = plan.current(elapsed)
     status = "queued" if attempt is None else attempt.status_at(elapsed)
@@ -284,10 +320,16 @@ def execution(batch: dict, contact: dict, plan: ContactPlan, elapsed: float, spe
     updated = start + min(elapsed, shown.ends_at if attempt else QUEUE_SECONDS) / speed
     done = status == "completed"
     talk = shown.talk_seconds if done else 0
-    cost = round(sum((a.cost_cents for a in plan.attempts[:shown.attempt + 1] if a.ends_at <= elapsed), 0.0), 2) \
-        if attempt else 0.0
-    ended = attempt is not None and status in TERMINAL_CALL_STATUSES | {"scheduled"} and status not in (
-        "stopped", "canceled")
+    cost = (
+        round(sum((a.cost_cents for a in plan.attempts[: shown.attempt + 1] if a.ends_at <= elapsed), 0.0), 2)
+        if attempt
+        else 0.0
+    )
+    ended = (
+        attempt is not None
+        and status in TERMINAL_CALL_STATUSES | {"scheduled"}
+        and status not in ("stopped", "canceled")
+    )
     reason, hangup_by = _HANGUP[shown.outcome] if ended else (None, None)
     number = contact["contact_number"]
     from_numbers = batch["from_phone_numbers"] or ["+918035735900"]
@@ -304,20 +346,28 @@ def execution(batch: dict, contact: dict, plan: ContactPlan, elapsed: float, spe
         "answered_by_voice_mail": shown.outcome == "voicemail" and done,
         "error_message": _error_message(status, shown),
         "transcript": _transcript(contact) if done and shown.outcome == "completed" else "",
-        "extracted_data": _extracted(batch["batch_id"], number) if done and shown.outcome == "completed" else None,
+        "extracted_data": _extracted(batch["batch_id"], number)
+        if done and shown.outcome == "completed"
+        else None,
         "telephony_data": {
             "to_number": number,
             "from_number": from_numbers[plan.index % len(from_numbers)],
             "duration": str(int(talk)),
             "recording_url": f"https://recordings.standin.invalid/{execution_id}.mp3" if done else None,
             "hosted_telephony": False,
-            "provider_call_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{execution_id}:{retried}")) if attempt else None,
+            "provider_call_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{execution_id}:{retried}"))
+            if attempt
+            else None,
             "call_type": "outbound",
             "provider": "twilio",
             "hangup_by": hangup_by,
             "hangup_reason": reason,
-            "hangup_provider_code": {"user": 4000, "assistant": 4001}.get(hangup_by or "", 5000) if ended else None,
-            "ring_duration": shown.ring_seconds if attempt and status not in ("initiated", *NOT_PLACED) else None,
+            "hangup_provider_code": {"user": 4000, "assistant": 4001}.get(hangup_by or "", 5000)
+            if ended
+            else None,
+            "ring_duration": shown.ring_seconds
+            if attempt and status not in ("initiated", *NOT_PLACED)
+            else None,
             "post_dial_delay": DIAL_SECONDS if attempt and status not in ("initiated", *NOT_PLACED) else None,
             "to_number_carrier": None,
         },
@@ -326,8 +376,12 @@ def execution(batch: dict, contact: dict, plan: ContactPlan, elapsed: float, spe
             "recipient_phone_number": number,
             "recipient_data": {key: value for key, value in contact.items() if key != "contact_number"},
         },
-        "batch_run_details": {"status": status, "created_at": iso(created), "updated_at": iso(max(created, updated)),
-                              "retried": retried},
+        "batch_run_details": {
+            "status": status,
+            "created_at": iso(created),
+            "updated_at": iso(max(created, updated)),
+            "retried": retried,
+        },
         "created_at": iso(created),
         "updated_at": iso(max(created, updated)),
     }

@@ -66,7 +66,9 @@ class StandInState:
     cents_per_minute: float = 9.5
     final_status: str = "completed"
     rate_limiter: RateLimiter | None = None
-    agent_calling_hours: tuple[str, str] | None = None  # (opens, closes) recipient local time; None: no guardrails
+    agent_calling_hours: tuple[str, str] | None = (
+        None  # (opens, closes) recipient local time; None: no guardrails
+    )
     requests: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 

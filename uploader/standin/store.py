@@ -80,7 +80,9 @@ class BatchStore:
     def for_owner(self, owner: str) -> list[dict]:
         """Every batch of one key, deleted ones too (their calls spent the wallet all the same)."""
         with self._lock:
-            rows = self._db.execute("SELECT * FROM batches WHERE owner = ? ORDER BY created", (owner,)).fetchall()
+            rows = self._db.execute(
+                "SELECT * FROM batches WHERE owner = ? ORDER BY created", (owner,)
+            ).fetchall()
         return [_decode(row) for row in rows]
 
     def awaiting_webhook(self) -> list[dict]:
@@ -88,15 +90,18 @@ class BatchStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT * FROM batches WHERE webhook_url IS NOT NULL AND webhook_url != '' "
-                "AND scheduled_at IS NOT NULL AND webhook_sent IS NULL AND deleted = 0").fetchall()
+                "AND scheduled_at IS NOT NULL AND webhook_sent IS NULL AND deleted = 0"
+            ).fetchall()
         return [_decode(row) for row in rows]
 
     def update(self, batch_id: str, **changes: object) -> None:
         changes = {key: json.dumps(value) if key in _JSON_FIELDS else value for key, value in changes.items()}
         assignments = ", ".join(f"{key} = :{key}" for key in changes)
         with self._lock, self._db:
-            self._db.execute(f"UPDATE batches SET {assignments} WHERE batch_id = :batch_id",
-                             {**changes, "batch_id": batch_id})
+            self._db.execute(
+                f"UPDATE batches SET {assignments} WHERE batch_id = :batch_id",
+                {**changes, "batch_id": batch_id},
+            )
 
     def close(self) -> None:
         with self._lock:
