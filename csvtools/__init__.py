@@ -17,8 +17,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from ._version import __version__
+
 if TYPE_CHECKING:
     from .errors import ColumnError, CsvToolsError, InputFileError, OutputFileError
+    from .file_options import file_options
     from .html_report import render_html
     from .io.formulas import neutralize_formula
     from .io.naming import output_paths
@@ -49,9 +52,9 @@ __all__ = [
     "time_zones_for",
     "clean_frame",
     "render_html",
+    "file_options",
+    "__version__",
 ]
-
-__version__ = "0.1.0"
 
 # Importing the package loads nothing heavy: each public name is imported from its module on
 # first use. The command line needs that to set up its process before numpy loads (__main__).
@@ -74,6 +77,7 @@ _MODULE_OF = {
     "time_zones_for": "numbers.reference",
     "clean_frame": "run.frame",
     "render_html": "html_report",
+    "file_options": "file_options",
 }
 
 

@@ -17,94 +17,38 @@ from contextlib import contextmanager
 
 import click
 
+from ._version import __version__
+from .cli_output import SHOWN_REJECTIONS, escape, github_annotations, summary
 from .errors import CsvToolsError
+from .file_options import file_options
 from .html_report import SHOWN_ROWS, render_html
 from .io.atomic import AtomicFile, atomic_write_text
 from .io.guard import check_output_paths
 from .io.naming import rejects_path_for
 from .io.spool import STDIN, is_stream, spooled
-from .options import LEVELS, NUMBER_TYPES
 from .report import Report
 from .run.pipeline import clean_file, validate_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
+
+
 ENGINES = ("default", "dask")
+
+
 _PROGRESS_MIN_BYTES = 5 * 1024 * 1024
-_SHOWN_REJECTIONS = 20
-
-_READING_NOTES = {
-    "plus_added": "had no + and were read as international; rerun with --region if they are national",
-    "00_as_plus": "began with 00, read as +",
-    "national": "were read as national numbers of the --region",
-}
 
 
-def _number_options(command: Callable) -> Callable:
+def _run_options(command: Callable) -> Callable:
+    """The options of csvtools' own runs, beside the contact-file options every reader shares."""
     options = [
         click.option(
-            "--region", metavar="CC", help="Default region for national numbers: IN, GB, US, Germany, +49."
-        ),
-        click.option(
-            "--column",
-            metavar="NAME",
-            multiple=True,
-            help="The phone column, when it cannot be found by name; repeat it to take each row's first"
-            " non-empty one (--column Mobile --column Phone).",
-        ),
-        click.option(
-            "--level",
-            type=click.Choice(LEVELS),
-            default="valid",
-            show_default=True,
-            help="'possible' also keeps numbers of ranges libphonenumber does not know yet.",
-        ),
-        click.option(
             "--keep-duplicates", is_flag=True, help="Keep repeated numbers instead of rejecting them."
-        ),
-        click.option("--encoding", metavar="E", help="Force the input encoding (default: detected)."),
-        click.option(
-            "--delimiter", metavar="D", help="Force the delimiter (default: sniffed among , ; tab |)."
         ),
         click.option(
             "--workers",
             type=click.IntRange(0, 64),
             default=0,
             help="Processes that judge numbers in parallel [default 0: one per core for files over 16 MB].",
-        ),
-        click.option(
-            "--types",
-            metavar="LIST",
-            help=f"Number types to keep, comma-separated, among {', '.join(NUMBER_TYPES)} "
-            "[default: all but premium_rate]; mobile includes fixed_line_or_mobile.",
-        ),
-        click.option(
-            "--suppress",
-            metavar="FILE",
-            multiple=True,
-            help="A do-not-call list (CSV or one number a line): its numbers are rejected. Repeatable.",
-        ),
-        click.option(
-            "--sheet",
-            metavar="NAME|INDEX",
-            help="A workbook's sheet, by name or position from 1 [default: the first].",
-        ),
-        click.option(
-            "--region-column",
-            metavar="NAME",
-            help="The column holding each row's country [default: a header like Country or Country/Region].",
-        ),
-        click.option(
-            "--no-region-column",
-            "detect_region_column",
-            is_flag=True,
-            flag_value=False,
-            default=True,
-            help="Do not look for a country column by its header.",
-        ),
-        click.option(
-            "--strict-region",
-            is_flag=True,
-            help="Reject international numbers of another country than the row's country column says.",
         ),
     ]
     for option in reversed(options):
@@ -113,7 +57,7 @@ def _number_options(command: Callable) -> Callable:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="contact-batch-tools")
+@click.version_option(version=__version__, prog_name="csvtools")
 def cli() -> None:
     """Validate and clean contact CSVs for outbound call batches."""
 
@@ -125,7 +69,8 @@ _quiet_option = click.option(
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True))
-@_number_options
+@file_options()
+@_run_options
 @click.option(
     "--format",
     "output_format",
@@ -162,7 +107,7 @@ def validate(
     reports, errors = [], {}  # for the page
     for path in files:
         # Text shows a few rejected lines; json and github show them all.
-        limit = _shown_rejections(_SHOWN_REJECTIONS if output_format == "text" else None, html_path)
+        limit = _shown_rejections(SHOWN_REJECTIONS if output_format == "text" else None, html_path)
         try:
             with _readable(path) as readable:
                 report = validate_file(
@@ -175,7 +120,7 @@ def validate(
         except _FAILURES as exc:
             _fail_line(path, exc)
             if output_format == "github":
-                click.echo(f"::error file={_escape(path, True)}::{_escape(_message(exc))}")
+                click.echo(f"::error file={escape(path, True)}::{escape(_message(exc))}")
             entries.append({"file": path, "error": _message(exc)})
             errors[path] = _message(exc)
             exit_code = EXIT_FAILED
@@ -189,9 +134,9 @@ def validate(
         if quiet:
             continue
         if output_format == "text":
-            click.echo(_summary(report))
+            click.echo(summary(report))
         elif output_format == "github":
-            click.echo(_annotations(report))
+            click.echo(github_annotations(report))
     if output_format == "json" and not quiet:
         payload = entries[0] if len(files) == 1 else entries
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -218,7 +163,8 @@ def validate(
 @click.option(
     "--html", "html_path", metavar="REPORT.html", help="Also write a report page (one file, offline)."
 )
-@_number_options
+@file_options()
+@_run_options
 @_quiet_option
 @click.option(
     "--engine",
@@ -281,7 +227,7 @@ def clean(
             )
         with _readable(file) as readable, _clean_target(to_stdout, out) as target:
             # Every rejected line is in the rejects file; the report keeps them all only when asked.
-            limit = _shown_rejections(None if report_path else _SHOWN_REJECTIONS, html_path)
+            limit = _shown_rejections(None if report_path else SHOWN_REJECTIONS, html_path)
             run = functools.partial(
                 clean_file,
                 readable,
@@ -305,7 +251,7 @@ def clean(
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if not quiet:
-        click.echo(_summary(report), err=to_stdout)
+        click.echo(summary(report), err=to_stdout)
     sys.exit(EXIT_OK)
 
 
@@ -424,7 +370,7 @@ def _clean_with_dask(
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if not quiet:
-        click.echo(_summary(report))
+        click.echo(summary(report))
     sys.exit(EXIT_OK)
 
 
@@ -447,107 +393,6 @@ def _progress_bar(path: str) -> Callable[[int, int], None] | None:
             bar.close()
 
     return update
-
-
-def _summary(report: Report) -> str:
-    read_as = (
-        f"sheet {report.sheet!r}"
-        if report.sheet is not None
-        else f"{report.encoding}, delimiter {report.delimiter!r}"
-    )
-    lines = [
-        f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
-        f"{_blank_note(report)} (phone column {report.column!r}, {read_as})"
-    ]
-    if report.region_column:
-        found = (
-            "found by its header; --no-region-column ignores it"
-            if report.region_column_detected
-            else "--region-column"
-        )
-        default = f", {report.region} where empty" if report.region else ""
-        lines.append(
-            f"  each row's national numbers read in its country column {report.region_column!r}"
-            f" ({found}{default})"
-        )
-    if report.by_reason:
-        lines.append(
-            "  rejected: " + ", ".join(f"{reason} {count}" for reason, count in report.by_reason.items())
-        )
-    for rejection in report.rejections[:_SHOWN_REJECTIONS]:
-        value = "" if rejection.value is None else f" [{rejection.value}]"
-        lines.append(f"  line {rejection.line}: {rejection.reason}: {rejection.detail}{value}")
-    hidden = report.rejected - min(len(report.rejections), _SHOWN_REJECTIONS)
-    if hidden:
-        where = "the rejects file" if report.rejects_path else "--format json"
-        lines.append(f"  … and {hidden} more (see {where})")
-    for reading, note in _READING_NOTES.items():
-        if report.by_reading.get(reading):
-            if reading == "national" and report.region_column:
-                note = "were read as national numbers of their row's country"
-            lines.append(f"  note: {report.by_reading[reading]} numbers {note}")
-    if report.region_mismatches:
-        lines.append(
-            f"  note: {report.region_mismatches} kept numbers are of another country than their row's"
-            " (--strict-region rejects them)"
-        )
-        for mismatch in report.mismatches[:_SHOWN_REJECTIONS]:
-            lines.append(f"  line {mismatch.line}: {mismatch.reason}: {mismatch.detail} [{mismatch.value}]")
-    if report.by_column:
-        lines.append(
-            "  numbers by column: " + ", ".join(f"{name} {count}" for name, count in report.by_column.items())
-        )
-    if report.by_country:
-        lines.append(
-            "  countries: " + ", ".join(f"{region} {count}" for region, count in report.by_country.items())
-        )
-    if report.by_type:
-        lines.append("  types: " + ", ".join(f"{kind} {count}" for kind, count in report.by_type.items()))
-    for scrub in report.suppression:
-        lines.append(
-            f"  suppression list {scrub['path']}: {scrub['numbers']} numbers, removed {scrub['removed']} rows"
-            f" (sha256 {scrub['sha256'][:12]}…, checked {scrub['checked_at']})"
-        )
-        if scrub.get("unreadable"):
-            lines.append(
-                f"  warning: {scrub['unreadable']} lines of {scrub['path']} are no number csvtools can read,"
-                " so they suppress nothing: fix the list"
-            )
-    if report.clean_path:
-        lines.append(
-            f"  wrote {report.clean} rows to {report.clean_path}, {report.rejected} to {report.rejects_path}"
-        )
-    return "\n".join(lines)
-
-
-def _blank_note(report: Report) -> str:
-    return f", {report.blank} blank (skipped)" if report.blank else ""
-
-
-def _annotations(report: Report) -> str:
-    lines = [
-        f"::error file={_escape(report.file, True)},line={rejection.line},title={rejection.reason}::"
-        f"{_escape(rejection.detail)}"
-        for rejection in report.rejections
-    ]
-    lines += [
-        f"::warning file={_escape(report.file, True)},line={mismatch.line},title={mismatch.reason}::"
-        f"{_escape(mismatch.detail)}"
-        for mismatch in report.mismatches
-    ]
-    lines.append(
-        f"{report.file}: {report.rows} rows in, {report.clean} clean, {report.rejected} rejected"
-        f"{_blank_note(report)}"
-    )
-    return "\n".join(lines)
-
-
-def _escape(text: str, is_property: bool = False) -> str:
-    # GitHub workflow-command escaping: properties also escape ':' and ','.
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if is_property:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
 
 
 def main() -> None:

@@ -13,11 +13,11 @@ from conftest import AGENT_ID, API_KEY, copy_sample, faults, operations, uploade
 from responses import matchers
 
 from uploader import Account, BatchClient, Execution, UploaderError
-from uploader.call_retries import retry_config
-from uploader.estimate import estimate_run
-from uploader.followup import follow_up
-from uploader.ledger import Ledger
-from uploader.workflow import run_campaign
+from uploader.campaign.followup import follow_up
+from uploader.campaign.ledger import Ledger
+from uploader.campaign.redials import retry_config
+from uploader.campaign.run import run_campaign
+from uploader.safety.estimate import estimate_run
 
 
 def test_a_lost_schedule_answer_meets_a_400_repeat_and_still_succeeds(api, tmp_path):

@@ -266,7 +266,7 @@ OPENINGS = [
     ids=["fr-lunch", "fr-weekend", "us-default", "us-rule", "window", "gb-late", "rounding"],
 )
 def test_opening_of_a_group(tmp_path, number, local, hours, expected):
-    from uploader.plan import plan_calls, split_by_window
+    from uploader.safety.plan import plan_calls, split_by_window
 
     path = tmp_path / "one.csv"
     path.write_text(f"phone\n{number}\n", encoding="utf-8")
@@ -282,7 +282,7 @@ def test_opening_of_a_group(tmp_path, number, local, hours, expected):
 
 def test_a_number_without_a_zone_has_no_opening(tmp_path):
     from uploader.errors import OutsideCallingHoursError
-    from uploader.plan import plan_calls, split_by_window
+    from uploader.safety.plan import plan_calls, split_by_window
 
     path = tmp_path / "free.csv"
     path.write_text("phone\n+80012345678\n+442079460018\n", encoding="utf-8")
@@ -296,7 +296,7 @@ def test_a_number_without_a_zone_has_no_opening(tmp_path):
 def test_groups_that_open_together_but_do_not_fit_together_are_split(tmp_path):
     """14:40 UTC is 20:10 in India: 200 calls (20 rounds of 10, 40 min) fit before 21:00, 300 do not.
     So the 100 London calls go ten minutes later, rather than everyone the next day."""
-    from uploader.plan import plan_calls, split_by_window
+    from uploader.safety.plan import plan_calls, split_by_window
 
     numbers = [f"+9198765{i:05d}" for i in range(200)] + [f"+447911{i:06d}" for i in range(100)]
     path = tmp_path / "two.csv"
@@ -311,7 +311,7 @@ def test_groups_that_open_together_but_do_not_fit_together_are_split(tmp_path):
 
 
 def test_a_refusal_names_the_largest_groups_and_counts_the_rest(tmp_path):
-    from uploader.plan import describe_groups, plan_calls
+    from uploader.safety.plan import describe_groups, plan_calls
 
     numbers = (
         [f"+61293{i:06d}" for i in range(3)]

@@ -26,7 +26,7 @@ from uploader import (
     ServerError,
     WaitTimeoutError,
 )
-from uploader.retry import retry_delay, should_retry
+from uploader.api.retry import retry_delay, should_retry
 
 BASE = "https://api.example.test"
 KEY = "bn-secret-key-123456"

@@ -7,8 +7,8 @@ import pytest
 from conftest import copy_sample, operations, uploader
 
 from uploader import LedgerError, UploadInProgressError
-from uploader import ledger as ledger_module
-from uploader.ledger import Ledger
+from uploader.campaign import ledger as ledger_module
+from uploader.campaign.ledger import Ledger
 
 
 def test_a_write_locked_ledger_is_one_line_and_exit_2(api, tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import time
 import requests
 from conftest import AGENT_ID, API_KEY, copy_sample, faults, operations, uploader
 
-from uploader.ledger import Ledger
+from uploader.campaign.ledger import Ledger
 
 
 def batches(api):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import csvtools
 from csvtools.numbers import reference
 from uploader.cli import cli
-from uploader.plan import api_start, plan_calls
+from uploader.safety.plan import api_start, plan_calls
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)  # a Tuesday
 MONDAY = datetime(2026, 12, 7, tzinfo=timezone.utc)

@@ -32,6 +32,8 @@ def test_csvtools_exports():
             "time_zones_for",
             "clean_frame",
             "render_html",
+            "file_options",
+            "__version__",
         ]
     )
     assert all(hasattr(csvtools, name) for name in csvtools.__all__)

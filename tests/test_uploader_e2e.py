@@ -10,7 +10,7 @@ import pytest
 import requests
 from conftest import AGENT_ID, copy_sample, faults, operations, uploader
 
-from uploader.ledger import Ledger
+from uploader.campaign.ledger import Ledger
 
 
 def test_full_run_cleans_uploads_schedules_waits_and_writes_results(api, tmp_path):

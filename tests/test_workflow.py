@@ -6,8 +6,8 @@ import responses
 from conftest import AGENT_ID, copy_sample
 
 from uploader import BatchClient
-from uploader.ledger import Ledger
-from uploader.workflow import run_campaign
+from uploader.campaign.ledger import Ledger
+from uploader.campaign.run import run_campaign
 
 BASE = "https://api.example.test"
 BATCH = "3c90c3cc0d444b5088888dd25736052a"

@@ -7,10 +7,11 @@
 >>> done = client.wait(batch.batch_id)
 """
 
-__version__ = "0.1.0"
+import csvtools as _csvtools
 
-from .client import BatchClient  # noqa: E402
-from .errors import (  # noqa: E402
+from .api.client import BatchClient
+from .api.models import Account, ActionResult, Batch, Execution
+from .errors import (
     AmbiguousCreateError,
     APIConnectionError,
     APIStatusError,
@@ -31,7 +32,8 @@ from .errors import (  # noqa: E402
     UploadInProgressError,
     WaitTimeoutError,
 )
-from .models import Account, ActionResult, Batch, Execution  # noqa: E402
+
+__version__ = _csvtools.__version__
 
 __all__ = [
     "APIConnectionError",
@@ -60,6 +62,6 @@ __all__ = [
     "WaitTimeoutError",
 ]
 
-import logging as _logging  # noqa: E402
+import logging as _logging
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())

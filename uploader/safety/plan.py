@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import csvtools
 
-from .errors import ConfigError, OutsideCallingHoursError
-from .times import soonest, to_api_time
+from ..api.times import soonest, to_api_time
+from ..errors import ConfigError, OutsideCallingHoursError
 
 __all__ = [
     "COUNTRY_RULES",

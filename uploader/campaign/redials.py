@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 MAX_RETRIES = 3
 RETRYABLE_STATUSES = ("no-answer", "busy", "failed", "error")

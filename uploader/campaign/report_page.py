@@ -6,8 +6,8 @@ import os
 
 import csvtools
 
-from .files import atomic_write_text
-from .models import Batch
+from ..api.models import Batch
+from ..files import atomic_write_text
 
 __all__ = ["write_report_page"]
 

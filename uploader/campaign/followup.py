@@ -16,8 +16,8 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .files import atomic_write_text
-from .models import Execution
+from ..api.models import Execution
+from ..files import atomic_write_text
 
 DEFAULT_STATUSES = ("no-answer", "busy", "failed")
 #: Call statuses that say somebody (or their voicemail) answered.

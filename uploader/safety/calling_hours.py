@@ -1,7 +1,7 @@
 """``uploader run``'s calling-hours step: refuse, or split the clean file into one batch per opening.
 
 It runs after cleaning and before anything is uploaded, over the plan of
-:mod:`uploader.plan` (the same groups and windows ``uploader plan`` shows).
+:mod:`uploader.safety.plan` (the same groups and windows ``uploader plan`` shows).
 A split writes each part as its own clean CSV beside the clean file
 (``x.clean.part-1.csv`` …) and a manifest (``x.clean.parts.json``) that
 records which groups went into which part and when it starts, so a re-run
@@ -19,8 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import OutsideCallingHoursError
-from .files import atomic_write_text, check_output
+from ..errors import OutsideCallingHoursError
+from ..files import atomic_write_text, check_output
 from .plan import CallPlan, PlanGroup, WindowPart, describe_groups, group_of, split_by_window
 
 __all__ = ["Part", "check_calling_hours", "has_split", "manifest_path", "part_path", "split_clean_file"]

@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .models import Account
+from ..api.models import Account
 
 #: A call's length when nobody says otherwise: ringing, talk and wrap-up together.
 DEFAULT_AVG_CALL_SECONDS = 90.0

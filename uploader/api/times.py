@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ScheduleTimeError
+from ..errors import ScheduleTimeError
 
 #: The API refuses a start sooner than this (and rounds up to the next 10 minutes).
 MIN_LEAD = timedelta(minutes=2)

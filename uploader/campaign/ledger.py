@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LedgerError, UploadInProgressError
+from ..errors import LedgerError, UploadInProgressError
 
 try:
     import fcntl

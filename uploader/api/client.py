@@ -11,18 +11,17 @@ import json
 import logging
 import os
 import random
-import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import requests
-from urllib3.exceptions import NewConnectionError
 
-from . import __version__
-from .config import resolve_api_key, resolve_base_url
-from .errors import (
+import csvtools
+
+from ..config import resolve_api_key, resolve_base_url
+from ..errors import (
     AmbiguousCreateError,
     APIConnectionError,
     APIStatusError,
@@ -36,6 +35,17 @@ from .errors import (
     WaitTimeoutError,
     error_for_status,
 )
+from .answers import (
+    OBJECT_REPR,
+    error_message,
+    items_of,
+    json_body,
+    json_or_text,
+    maybe_acted,
+    never_left,
+    root_cause,
+)
+from .endpoints import ENDPOINTS
 from .models import SCHEDULED_STATUSES, Account, ActionResult, Batch, Execution
 from .retry import parse_retry_after, retry_delay, should_retry
 from .times import to_api_time
@@ -50,33 +60,6 @@ DEFAULT_MAX_RETRIES = 3
 CLOCK_SKEW = timedelta(minutes=5)
 
 Timeout = tuple[float, float]
-
-#: Each layout's path for each operation; ``{agent_id}`` in a path needs the batch's agent.
-#: The seed document has no stop, delete or list of all; they take the current paths.
-ENDPOINTS: dict[str, dict[str, str]] = {
-    "current": {
-        "create": "/batches",
-        "schedule": "/batches/{batch_id}/schedule",
-        "get": "/batches/{batch_id}",
-        "list": "/batches/{agent_id}/all",
-        "executions": "/batches/{batch_id}/executions",
-        "stop": "/batches/{batch_id}/stop",
-        "delete": "/batches/{batch_id}",
-        "account": "/user/me",
-    },
-    "seed": {
-        "create": "/batches",
-        "schedule": "/batches/schedule",
-        "get": "/batches/{agent_id}/{batch_id}",
-        "list": "/batches/{agent_id}",
-        "executions": "/batches/{agent_id}/{batch_id}/executions",
-        "stop": "/batches/{batch_id}/stop",
-        "delete": "/batches/{batch_id}",
-        "account": "/user/me",
-    },
-}
-# The text of a urllib3 error starts with its connection object (the URL says as much): noise.
-_OBJECT_REPR = re.compile(r"(<[^<>]* object at 0x[0-9a-f]+>|HTTPS?Connection\([^()]*\)): ")
 
 
 class BatchClient:
@@ -200,7 +183,7 @@ class BatchClient:
             # The real API has no "already scheduled" code (a repeat most likely gets a 400), so the
             # batch itself says whether this schedule, or a try of it whose answer was lost, took.
             found = self._status_after_failure(batch_id, agent_id, exc)
-            if found in SCHEDULED_STATUSES and _maybe_acted(exc):
+            if found in SCHEDULED_STATUSES and maybe_acted(exc):
                 return ActionResult(state=found, message="already scheduled")
             raise
         return ActionResult.from_api(data)
@@ -226,7 +209,7 @@ class BatchClient:
     def list_batches(self, agent_id: str) -> list[Batch]:
         """All batches of an agent."""
         data = self._request("GET", self._path("list", agent_id=agent_id))
-        batches = [Batch.from_api(item) for item in _items(data)]
+        batches = [Batch.from_api(item) for item in items_of(data)]
         for batch in batches:
             self._agents.setdefault(batch.batch_id, agent_id)
         return batches
@@ -240,7 +223,7 @@ class BatchClient:
         while True:
             params = {"page_number": page, "page_size": page_size} if page > 1 else None
             data = self._request("GET", path, params=params)
-            for item in _items(data):
+            for item in items_of(data):
                 yield Execution.from_api(item)
             if not (isinstance(data, dict) and data.get("has_more")):
                 return
@@ -317,12 +300,12 @@ class BatchClient:
         """Send one API request with retries and return its parsed JSON.
 
         ``idempotent=False`` marks a request that must not be re-sent once it
-        may have reached the server (see :func:`uploader.retry.should_retry`).
+        may have reached the server (see :func:`uploader.api.retry.should_retry`).
         """
         url = self.base_url + path
         headers = {
             "Authorization": f"Bearer {self._api_key}",
-            "User-Agent": f"contact-batch-tools-uploader/{__version__}",
+            "User-Agent": f"contact-batch-tools-uploader/{csvtools.__version__}",
             "Accept": "application/json",
         }
         attempt = 0
@@ -335,7 +318,7 @@ class BatchClient:
                 )
             except requests.RequestException as exc:
                 error = self._connection_error(exc, method, url)
-                reached = not _never_left(exc)
+                reached = not never_left(exc)
                 if attempt <= self.max_retries and should_retry(
                     idempotent=idempotent, reached_server=reached
                 ):
@@ -344,7 +327,7 @@ class BatchClient:
                 raise error from None
             logger.info("%s %s -> %s (%.2f s)", method, url, response.status_code, self._monotonic() - began)
             if response.status_code < 400:
-                return _json(response)
+                return json_body(response)
             error = self._status_error(response, method, url)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if attempt <= self.max_retries and should_retry(
@@ -369,8 +352,8 @@ class BatchClient:
         self._sleep(delay)
 
     def _status_error(self, response: requests.Response, method: str, url: str) -> APIStatusError:
-        body = _json_or_text(response)
-        message = _message(body) or response.reason or "error"
+        body = json_or_text(response)
+        message = error_message(body) or response.reason or "error"
         cls = error_for_status(response.status_code)
         error = cls(
             self._redact(f"{method} {url} failed with HTTP {response.status_code}: {message}"),
@@ -389,8 +372,8 @@ class BatchClient:
             kind, cls = "no answer in time", APITimeoutError
         else:
             kind, cls = "connection failed", APIConnectionError
-        root = _root_cause(exc)
-        cause = self._redact(f"{type(root).__name__}: {_OBJECT_REPR.sub('', str(root))}".rstrip(": "))
+        root = root_cause(exc)
+        cause = self._redact(f"{type(root).__name__}: {OBJECT_REPR.sub('', str(root))}".rstrip(": "))
         error = cls(f"{method} {url}: {kind} ({cause})", method=method, url=url)
         error.cause = cause
         return error
@@ -447,76 +430,3 @@ class BatchClient:
             return json.loads(self._redact(json.dumps(body)))
         except (TypeError, ValueError):
             return body
-
-
-def _maybe_acted(exc: UploaderError) -> bool:
-    """Whether a failed request may have been carried out: no answer, a 5xx, or an answer to a re-send.
-
-    A refusal of the only try is the server's word on that very request: it was not carried out.
-    """
-    if isinstance(exc, APIConnectionError):
-        return True
-    return isinstance(exc, APIStatusError) and (exc.attempts > 1 or exc.status >= 500)
-
-
-def _root_cause(exc: BaseException) -> BaseException:
-    """The innermost error a requests exception wraps (urllib3 nests them in ``reason`` and ``args``)."""
-    seen: set[int] = set()
-    while id(exc) not in seen:
-        seen.add(id(exc))
-        inner = getattr(exc, "reason", None)
-        if not isinstance(inner, BaseException):
-            inner = next((arg for arg in reversed(exc.args) if isinstance(arg, BaseException)), None)
-        if inner is None:
-            break
-        exc = inner
-    return exc
-
-
-def _never_left(exc: requests.RequestException) -> bool:
-    """True when the request certainly never reached the server."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(reason, NewConnectionError) or isinstance(
-        exc.args[0] if exc.args else None, NewConnectionError
-    )
-
-
-def _json(response: requests.Response) -> Any:
-    if not response.content:
-        return {}
-    try:
-        return response.json()
-    except ValueError:
-        raise APIStatusError(
-            f"expected JSON, got {response.headers.get('Content-Type', 'no content type')}",
-            status=response.status_code,
-            body=response.text[:500],
-        ) from None
-
-
-def _json_or_text(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text[:500]
-
-
-def _message(body: Any) -> str:
-    # Real error bodies use "message", "detail" or "error" inconsistently.
-    if isinstance(body, dict):
-        for key in ("message", "detail", "error"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return value
-        return json.dumps(body)[:300]
-    return str(body or "").strip()[:300]
-
-
-def _items(data: Any) -> list:
-    if isinstance(data, list):
-        return data
-    if isinstance(data, dict):
-        return list(data.get("data") or data.get("items") or [])
-    return []

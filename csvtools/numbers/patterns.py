@@ -1,0 +1,163 @@
+"""One country's number patterns matched over many numbers at once with RE2 (pyarrow.compute): validity and type.
+
+The second stage of :mod:`.vectorized`, over libphonenumber's metadata as :mod:`.metadata` gives it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..options import NUMBER_TYPES
+from .digits import MAX_NSN
+from .metadata import (
+    RARE_TYPES,
+    CountryRules,
+    Pattern,
+    RegionRules,
+)
+
+
+def judge_country_rules(rules: CountryRules, keyed: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(valid, index of the region in ``rules.regions`` or -1, index of the type in NUMBER_TYPES or -1)
+    per national number of one code, as ``is_valid_number`` and ``number_type`` decide.
+    ``keyed`` holds each number behind its length mark."""
+    count = len(keyed)
+    regions = np.full(count, -1, dtype=np.int64)
+    if len(rules.regions) == 1:
+        kinds = number_types_of(rules.regions[0], keyed)
+        known = kinds >= 0
+        regions[known] = 0
+        return known, regions, kinds
+
+    # Shared country code: the first region whose leading digits match, or (without
+    # leading digits) for which the number is of a known type, is the number's region.
+    valid = np.zeros(count, dtype=bool)
+    kinds = np.full(count, -1, dtype=np.int8)
+    open_rows = np.arange(count)
+    for index, region_rules in enumerate(rules.regions):
+        if open_rows.size == 0:
+            break
+        subset = keyed if open_rows.size == count else keyed.take(pa.array(open_rows))
+        if region_rules.leading_digits:
+            claimed = regex_matches(subset, f"^.(?:{region_rules.leading_digits})")
+            found = np.full(len(open_rows), -1, dtype=np.int8)
+            if claimed.any():
+                found[claimed] = number_types_of(region_rules, subset.filter(pa.array(claimed)))
+            known = found >= 0
+        else:
+            found = number_types_of(region_rules, subset)
+            claimed = known = found >= 0
+        regions[open_rows[claimed & known]] = index
+        valid[open_rows[claimed & known]] = True
+        kinds[open_rows[claimed & known]] = found[claimed & known]
+        open_rows = open_rows[~claimed]
+    return valid, regions, kinds
+
+
+def number_types_of(rules: RegionRules, keyed: pa.Array) -> np.ndarray:
+    """``_number_type_helper`` for each number of one region, as an index into NUMBER_TYPES (-1: UNKNOWN).
+
+    The same order as libphonenumber: the general pattern, then premium rate, toll
+    free … voicemail (``RARE_TYPES``), then fixed line (``fixed_line_or_mobile`` when
+    the region's mobile pattern is the same or also matches), then mobile. The rare
+    types are first tried as one pattern, so most numbers pay for three passes.
+    ``keyed`` is each national number behind its length mark (see LENGTH_MARKS).
+    """
+    kinds = np.full(len(keyed), -1, dtype=np.int8)
+    general, named = named_type_patterns(rules)
+    if not general:
+        return kinds
+    rows = np.flatnonzero(regex_matches(keyed, general))
+    if not rows.size:
+        return kinds
+    subset = keyed if rows.size == len(keyed) else keyed.take(pa.array(rows))
+    rare = [(name, pattern) for name, pattern in named.items() if name in RARE_TYPES]
+    if rare:
+        any_rare = regex_matches(subset, "^(?:" + "|".join(dict.fromkeys(p for _, p in rare)) + ")$")
+        if any_rare.any():
+            settle_rare_types(kinds, rows[any_rare], subset.filter(pa.array(any_rare)), rare)
+            rows, subset = rows[~any_rare], subset.filter(pa.array(~any_rare))
+    fixed = (
+        regex_matches(subset, f"^(?:{named['fixed_line']})$")
+        if "fixed_line" in named
+        else np.zeros(len(rows), bool)
+    )
+    if rules.same_mobile_and_fixed_line:
+        kinds[rows[fixed]] = TYPE_INDEX["fixed_line_or_mobile"]
+        return kinds
+    mobile = (
+        regex_matches(subset, f"^(?:{named['mobile']})$") if "mobile" in named else np.zeros(len(rows), bool)
+    )
+    kinds[rows[fixed & mobile]] = TYPE_INDEX["fixed_line_or_mobile"]
+    kinds[rows[fixed & ~mobile]] = TYPE_INDEX["fixed_line"]
+    kinds[rows[~fixed & mobile]] = TYPE_INDEX["mobile"]
+    return kinds
+
+
+def settle_rare_types(
+    kinds: np.ndarray, rows: np.ndarray, keyed: pa.Array, rare: list[tuple[str, str]]
+) -> None:
+    """The first of the ``rare`` types (in order) each number matches; each matches one of them."""
+    open_at = np.arange(len(rows))
+    for name, pattern in rare:
+        hit = regex_matches(keyed.take(pa.array(open_at)), f"^(?:{pattern})$")
+        kinds[rows[open_at[hit]]] = TYPE_INDEX[name]
+        open_at = open_at[~hit]
+        if not open_at.size:
+            return
+
+
+TYPE_INDEX = {name: index for index, name in enumerate(NUMBER_TYPES)}
+
+
+@cache
+def named_type_patterns(rules: RegionRules) -> tuple[str, dict[str, str]]:
+    """(general pattern, each type's pattern by name in libphonenumber's order of trying them) over
+    length-marked national numbers; "" and {} when the region has no general pattern or no type."""
+    order = {name: at for at, name in enumerate((*RARE_TYPES, "fixed_line", "mobile"))}
+    named = {
+        name: keyed_regex(pattern) for name, pattern in sorted(rules.named, key=lambda item: order[item[0]])
+    }
+    named = {name: pattern for name, pattern in named.items() if pattern}
+    if rules.general is None or not named:
+        return "", {}
+    return f"^{keyed_regex(rules.general)}$", named
+
+
+def keyed_regex(pattern: Pattern) -> str:
+    """A regex over a length mark and a national number: ``pattern``'s regex at one of its lengths.
+
+    An empty string when no length is possible (libphonenumber's ``[-1]``).
+    """
+    if not pattern.lengths:
+        return f".(?:{pattern.regex})"
+    marks = "".join(chr(ord("A") + length) for length in pattern.lengths if 0 <= length <= MAX_NSN)
+    return f"[{marks}](?:{pattern.regex})" if marks else ""
+
+
+def regex_matches(strings: pa.Array, regex: str) -> np.ndarray:
+    found = pc.match_substring_regex(strings, regex)
+    return (pc.fill_null(found, False) if found.null_count else found).to_numpy(zero_copy_only=False)
+
+
+UNUSABLE = ("TOO_SHORT", "IS_POSSIBLE_LOCAL_ONLY", "INVALID_LENGTH")
+
+
+def possibility_of(rules: CountryRules, length: int) -> str:
+    """``_test_number_length`` on the main region's general lengths, as a ValidationResult name."""
+    lengths = rules.possible_lengths
+    if not lengths or lengths[0] == -1:
+        return "INVALID_LENGTH"
+    if length in rules.local_only_lengths:
+        return "IS_POSSIBLE_LOCAL_ONLY"
+    if lengths[0] == length:
+        return "IS_POSSIBLE"
+    if lengths[0] > length:
+        return "TOO_SHORT"
+    if lengths[-1] < length:
+        return "TOO_LONG"
+    return "IS_POSSIBLE" if length in lengths[1:] else "INVALID_LENGTH"
