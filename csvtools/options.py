@@ -120,9 +120,11 @@ def _type_names(types: str | Iterable[str] | None) -> tuple[str, ...]:
     names = [name.strip().lower() for name in types.split(",")] if isinstance(types, str) else list(types)
     names = [name for name in names if name]
     unknown = [name for name in names if name not in NUMBER_TYPES]
-    if unknown or not names:
-        shown = ", ".join(unknown) if unknown else "none"
-        raise ValueError(f"unknown number type(s): {shown}; choose among {', '.join(NUMBER_TYPES)}")
+    choices = f"choose among {', '.join(NUMBER_TYPES)}"
+    if not names:
+        raise ValueError(f"the list of number types is empty; {choices}")
+    if unknown:
+        raise ValueError(f"unknown number type(s): {', '.join(unknown)}; {choices}")
     return tuple(dict.fromkeys(names))
 
 

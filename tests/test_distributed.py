@@ -369,3 +369,33 @@ def test_a_later_file_repeating_the_first_files_numbers_on_the_same_lines_has_du
     assert (report.rows, report.clean, report.by_reason) == (4, 2, {"duplicate": 2})
     rejects = (tmp_path / "out" / "rejects" / "part-00001.csv").read_text(encoding="utf-8")
     assert f"is already on line 2 of {tmp_path / 'p1.csv'}" in rejects
+
+
+def test_a_parquet_float_column_reads_as_the_digits_one_machine_shows(client, tmp_path):
+    """Arrow casts 12025550123.0 to "1.2025550123e+10"; a workbook's or a frame's cell is "12025550123"."""
+    import pandas as pd
+
+    from csvtools import clean_frame
+    from csvtools.io.frame import column_text
+
+    table = pa.table(
+        {
+            "phone": pa.array([12025550123.0, 447911123456.0, None, 1.5, 447911123456.0], type=pa.float64()),
+            "score": pa.array([1e16, 2.0, 0.1, None, 3.0], type=pa.float64()),
+        }
+    )
+    pq.write_table(table, tmp_path / "floats.parquet")
+    clean_files([tmp_path / "floats.parquet"], tmp_path / "out", client)
+    rejects = [row[1:] for row in _parts(tmp_path / "out" / "rejects")]
+    clean = _parts(tmp_path / "out" / "clean")
+
+    _, frame_rejects, _ = clean_frame(pd.read_parquet(tmp_path / "floats.parquet"))
+    shown = {name: column_text(frame_rejects[name]).to_pylist() for name in ("phone", "score")}
+    assert [[int(row[0]), row[1], row[3], row[4]] for row in rejects] == [  # a frame's rows from 2
+        [line - 1, reason, phone, score]
+        for line, reason, phone, score in zip(
+            frame_rejects["line"], frame_rejects["reason"], shown["phone"], shown["score"]
+        )
+    ]
+    assert [row[0] for row in rejects] == ["3", "4", "5"] and rejects[2][3] == "447911123456"
+    assert clean == [["+12025550123", "1e+16"], ["+447911123456", "2"]]

@@ -108,3 +108,18 @@ def test_cli_types_option_rejects_and_reports_by_type(tmp_path):
     assert report["types"] == ["mobile"]
     result = CliRunner().invoke(cli, ["validate", str(path), "--types", "cell"])
     assert result.exit_code == 2 and "unknown number type(s): cell" in result.stderr
+
+
+@pytest.mark.parametrize("types", ["", " , "], ids=["empty", "commas-only"])
+def test_cli_an_empty_types_list_is_refused_as_empty(tmp_path, types):
+    from click.testing import CliRunner
+
+    from csvtools.cli import cli
+
+    path = tmp_path / "list.csv"
+    path.write_text("phone\n+447400123456\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path), "--types", types])
+    assert result.exit_code == 2
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert error.startswith("Error: the list of number types is empty; choose among mobile, "), error
+    assert "unknown" not in error.split(";")[0]

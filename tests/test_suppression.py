@@ -279,3 +279,53 @@ def test_unreadable_list_lines_are_a_warning_in_the_summary_and_the_page_shows_t
     report = clean_file(tmp_path / "in.csv", tmp_path / "d.csv", suppress=[tmp_path / "dnc.txt"])
     page = render_html(report)
     assert "Suppression lists checked" in page and report.suppression[0]["sha256"] in page
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    ["07911123456", "(0)7911 123456", "12"],
+    ids=["national-without-region", "national-with-punctuation", "too-short"],
+)
+def test_a_plain_lists_first_line_that_is_no_column_name_is_data_counted_as_unreadable(tmp_path, first_line):
+    """A header names a column; a first line shaped like a number is a line of the list, so it is counted."""
+    (tmp_path / "dnc.txt").write_text(f"{first_line}\n+447911123457\n", encoding="utf-8")
+    (tmp_path / "in.csv").write_text("phone,country\n07911123456,GB\n+447911123457,GB\n", encoding="utf-8")
+    report = validate_file(tmp_path / "in.csv", region_column="country", suppress=[tmp_path / "dnc.txt"])
+    [scrub] = report.suppression
+    assert (scrub["numbers"], scrub["rows"], scrub["unreadable"], scrub["removed"]) == (1, 2, 1, 1)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "validate",
+            str(tmp_path / "in.csv"),
+            "--region-column",
+            "country",
+            "--suppress",
+            str(tmp_path / "dnc.txt"),
+        ],
+    )
+    assert f"warning: 1 lines of {tmp_path / 'dnc.txt'} are no number" in result.stdout, result.output
+
+
+@pytest.mark.parametrize("header", ["phone", '"Phone Number"', "msisdn"])
+def test_a_plain_lists_first_line_that_names_a_column_is_its_header(tmp_path, header):
+    (tmp_path / "dnc.txt").write_text(f"{header}\n+447911123457\n", encoding="utf-8")
+    (tmp_path / "in.csv").write_text("phone\n+447911123457\n", encoding="utf-8")
+    [scrub] = validate_file(tmp_path / "in.csv", suppress=[tmp_path / "dnc.txt"]).suppression
+    assert (scrub["numbers"], scrub["rows"], scrub["unreadable"], scrub["removed"]) == (1, 1, 0, 1)
+
+
+@pytest.mark.parametrize(
+    "stray",
+    ['"+447911123450\n', '+447911123450"\n', '"\n+447911123450\n'],
+    ids=["opening-quote", "closing-quote", "quote-alone-on-a-line"],
+)
+def test_a_stray_quote_in_a_plain_list_swallows_no_later_line(tmp_path, stray):
+    later = ["+447911123451", "+447911123452", "+447911123453"]
+    (tmp_path / "dnc.txt").write_text("+447911123449\n" + stray + "\n".join(later) + "\n", encoding="utf-8")
+    contacts = ["+447911123449", "+447911123450", *later, "+447911123454"]
+    (tmp_path / "in.csv").write_text("phone\n" + "\n".join(contacts) + "\n", encoding="utf-8")
+    report = validate_file(tmp_path / "in.csv", suppress=[tmp_path / "dnc.txt"])
+    suppressed = {r.value for r in report.rejections if r.reason == "suppressed"}
+    assert suppressed == set(contacts[:-1])
+    assert report.clean == 1 and report.suppression[0]["numbers"] == 5

@@ -320,3 +320,34 @@ def test_blank_rows_of_a_sheet_are_counted_as_a_csv_export_counts_them(tmp_path)
         == (from_csv.rows, from_csv.clean, from_csv.rejected, from_csv.blank)
         == (4, 2, 0, 2)
     )
+
+
+def test_a_float_column_reads_as_a_frames_cells():
+    """The Dask engine reads Parquet floats with float_column_text; one machine reads a frame's with column_text."""
+    import math
+
+    import pandas as pd
+    import pyarrow as pa
+
+    from csvtools.io.frame import column_text, float_column_text
+
+    values = [
+        12025550123.0,
+        447911123456.0,
+        -3.0,
+        0.0,
+        1.5,
+        0.1,
+        2.0**53,
+        1e16,
+        -1e300,
+        math.inf,
+        math.nan,
+        None,
+    ]
+    expected = column_text(pd.Series(values, dtype="float64")).to_pylist()
+    assert float_column_text(pa.array(values, type=pa.float64())).to_pylist() == expected
+    assert expected[:3] == ["12025550123", "447911123456", "-3"] and expected[-2:] == ["", ""]
+    assert float_column_text(pa.array([919876543210.0], type=pa.float32())).to_pylist() == [
+        column_text(pd.Series([919876543210.0], dtype="float32")).to_pylist()[0]
+    ]

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from .. import knobs
 from ..errors import CsvToolsError, InputFileError
+from ..io.frame import float_column_text
 from ..io.records import Block, Chunk, without_blank_rows
 from ..io.source import CsvSource
 from ..options import Options
@@ -150,7 +151,8 @@ def _parquet_file(item: InputFile) -> pq.ParquetFile:
 
 
 def _row_group_chunk(item: InputFile, spec: PieceSpec) -> Chunk:
-    """A row group as a chunk of text columns: values as Arrow casts them to strings, a null as an empty cell."""
+    """A row group as a chunk of text columns: values as Arrow casts them to strings, a null as an empty cell,
+    floats as one machine writes a frame's (the digits of ``12025550123.0``, not ``1.2025550123e+10``)."""
     try:
         table = _parquet_file(item).read_row_group(spec.row_group)
     except (OSError, pa.ArrowException) as exc:
@@ -160,7 +162,10 @@ def _row_group_chunk(item: InputFile, spec: PieceSpec) -> Chunk:
     columns = []
     for name, column in zip(table.column_names, table.columns):
         try:
-            text = column.combine_chunks().cast(pa.string())
+            values = column.combine_chunks()
+            text = (
+                float_column_text(values) if pa.types.is_floating(values.type) else values.cast(pa.string())
+            )
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise InputFileError(
                 f"column {name!r} holds {column.type}, which cannot be read as text"

@@ -15,12 +15,12 @@ import numpy as np
 import pyarrow as pa
 
 from .records import Block, Chunk, without_blank_rows
-from .workbook import cell_text
+from .workbook import EXACT_INTEGERS, cell_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FRAME_NAME", "FrameSource", "column_text"]
+__all__ = ["FRAME_NAME", "FrameSource", "column_text", "float_column_text"]
 
 #: What a report calls a frame's rows, in place of a file name.
 FRAME_NAME = "<DataFrame>"
@@ -41,6 +41,25 @@ def column_text(column: pd.Series) -> pa.Array:
         ],
         type=pa.string(),
     )
+
+
+def float_column_text(column: pa.Array) -> pa.Array:
+    """An Arrow float column as :func:`column_text` writes a frame's: ``12025550123.0`` as ``12025550123``.
+
+    Arrow's own cast writes ``1.2025550123e+10``. Null and NaN are empty;
+    integral values within a float's exact range are their digits (as
+    :func:`.workbook.cell_text`, vectorized), any other value its ``repr``.
+    """
+    values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    missing = np.isnan(values)
+    integral = ~missing & (np.abs(values) < EXACT_INTEGERS) & (np.floor(values) == values)
+    texts = np.full(len(values), "", dtype=object)
+    texts[integral] = (
+        pa.array(values[integral].astype(np.int64)).cast(pa.string()).to_numpy(zero_copy_only=False)
+    )
+    rest = ~missing & ~integral
+    texts[rest] = [cell_text(float(value)) for value in values[rest]]
+    return pa.array(texts, type=pa.string())
 
 
 class FrameSource:

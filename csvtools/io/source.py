@@ -121,6 +121,23 @@ class CsvSource:
                 )
         yield from self._reader.chunks(len(self.header), chunk_rows)
 
+    def text_lines(self) -> Iterator[tuple[int, str]]:
+        """``(physical line, its text without the line break)`` of every line, from line 1, quotes and all.
+
+        For files of one value a line, where a stray quote must not join the
+        lines after it into one field as the csv module would.
+        """
+        with (
+            open_binary(self.path) as binary,
+            io.TextIOWrapper(binary, encoding=self.encoding, errors=self._errors, newline="") as text,
+        ):
+            try:
+                for number, line in enumerate(text, start=1):
+                    yield number, line.rstrip("\r\n")
+            except UnicodeError as exc:
+                reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc
+                raise InputFileError(f"cannot decode the file as {self.encoding}: {reason}") from None
+
     def bytes_read(self) -> int:
         """Roughly how far into the file reading has got, for progress bars."""
         try:

@@ -31,8 +31,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 # ZIP (.xlsx, .xlsm, .xlsb, .ods) and OLE2 (.xls) documents, whatever the file is called.
 _MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
-# Below 2**53 every integer is exact in a float; a phone number has at most 15 digits.
-_EXACT_INTEGERS = 2.0**53
+#: Below 2**53 every integer is exact in a float; a phone number has at most 15 digits.
+EXACT_INTEGERS = 2.0**53
 
 
 def is_workbook(path: str | os.PathLike) -> bool:
@@ -57,7 +57,7 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < _EXACT_INTEGERS:
+        if value.is_integer() and abs(value) < EXACT_INTEGERS:
             return str(int(value))
         return repr(value)
     if isinstance(value, datetime.datetime):

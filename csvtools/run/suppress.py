@@ -2,7 +2,9 @@
 
 A list is a CSV (its phone column found like an input's) or a plain list of
 numbers, one a line, in any spelling csvtools reads, under the run's
-``region`` and ``level``. Its numbers go into a :class:`.dedupe.FirstLines`
+``region`` and ``level``. A plain list is read line by line, not as quoted CSV,
+and its first line is a header only when it names a column; every other line
+is a number or is counted ``unreadable``. Its numbers go into a :class:`.dedupe.FirstLines`
 (number → the list's line), so that a list of millions stays in flat memory
 (the index continues on disk). Settling (:mod:`.settle`) checks each kept
 number against every list before the duplicate check.
@@ -17,13 +19,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from .. import knobs, reasons
 from ..columns import find_phone_column
 from ..errors import ColumnError, CsvToolsError, InputFileError
+from ..io.records import Chunk
 from ..io.source import CsvSource
 from ..numbers.reference import normalize_number
 from ..options import Options
-from .dedupe import FirstLines, NumberKeys, number_keys
-from .pool import WorkPlan, auto_workers, worked_pieces
+from .dedupe import FirstLines, NumberKeys
+from .pool import WorkPlan, auto_workers, work, worked_pieces
+from .render import RenderedChunk
 
 __all__ = ["SuppressionList", "SuppressionLists"]
 
@@ -131,26 +136,59 @@ def _load(path: str, options: Options) -> SuppressionList:
 
 def _read_numbers(source: CsvSource, options: Options, loaded: SuppressionList) -> None:
     if len(source.header) == 1:
-        # A plain list: one column, whatever its name; its first line may be a number itself.
-        phone_at = 0
-        first = normalize_number(source.header[0], options.region, options.level)
-        if first.ok:
-            lines = np.array([source.header_line], dtype=np.int64)
-            loaded.index.first_lines(number_keys(pa.array([first.number], type=pa.string())), lines)
-            loaded.rows += 1
-    else:
-        try:
-            phone_at = find_phone_column(source.header)
-        except ColumnError as exc:
-            raise ColumnError(
-                f"{exc} (a suppression list has one number a line, or a phone column)"
-            ) from None
+        _read_plain_list(source, options, loaded)
+        return
+    try:
+        phone_at = find_phone_column(source.header)
+    except ColumnError as exc:
+        raise ColumnError(f"{exc} (a suppression list has one number a line, or a phone column)") from None
     plan = WorkPlan(phone_at, options.region, options.level, with_text=False)
     for rendered, _ in worked_pieces(source, plan, options.workers or auto_workers(source.path)):
         for chunk in rendered:
-            loaded.index.first_lines(chunk.kept_keys, chunk.kept_lines)
-            loaded.rows += chunk.records
-            loaded.unreadable += chunk.rejected.num_rows
+            _record(loaded, chunk)
+
+
+def _read_plain_list(source: CsvSource, options: Options, loaded: SuppressionList) -> None:
+    """Read a list of one number a line, line by line: a stray quote spoils its own line only.
+
+    Its first line is a header only when it names a column (:func:`_names_a_column`);
+    any other first line is a number, read or counted unreadable like the rest.
+    """
+    plan = WorkPlan(0, options.region, options.level, with_text=False)
+    lines: list[int] = []
+    values: list[str] = []
+    first = True
+    for line, text in source.text_lines():
+        value = text.strip().strip('"').strip()
+        if not value:
+            continue
+        if not (first and _names_a_column(value, options)):
+            lines.append(line)
+            values.append(value)
+        first = False
+        if len(lines) >= knobs.CHUNK_ROWS:
+            _judge_lines(lines, values, plan, loaded)
+            lines, values = [], []
+    if lines:
+        _judge_lines(lines, values, plan, loaded)
+
+
+def _names_a_column(value: str, options: Options) -> bool:
+    """Whether a list's first line is a column's name: words, not a number of any shape (read or not)."""
+    verdict = normalize_number(value, options.region, options.level)
+    return verdict.reason == reasons.NOT_A_NUMBER and any(char.isalpha() for char in value)
+
+
+def _judge_lines(lines: list[int], values: list[str], plan: WorkPlan, loaded: SuppressionList) -> None:
+    chunk = Chunk(np.array(lines, dtype=np.int64), [pa.array(values, type=pa.string())])
+    for rendered in work(chunk, plan):
+        _record(loaded, rendered)
+
+
+def _record(loaded: SuppressionList, chunk: RenderedChunk) -> None:
+    loaded.index.first_lines(chunk.kept_keys, chunk.kept_lines)
+    loaded.rows += chunk.records
+    loaded.unreadable += chunk.rejected.num_rows
 
 
 def _sha256(path: str) -> str:
