@@ -326,3 +326,25 @@ def test_run_reads_a_country_column_and_a_workbook_sheet_as_csvtools_does(api, t
     assert ignored.exit_code == 1 and "2 of 2 rows were rejected" in ignored.stderr
     bad = uploader("run", tmp_path / "crm.xlsx", "--now", "--types", "bogus")
     assert bad.exit_code == 2 and "unknown number type" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "listed", ["07911123456\n", "+447911123450\n07911 123456\n"], ids=["first-line", "later-line"]
+)
+def test_run_uploads_nothing_when_a_suppression_list_has_lines_it_cannot_read(api, tmp_path, listed):
+    """A do-not-call list's national number without --region suppresses nothing, so nobody is called."""
+    source = tmp_path / "crm.csv"
+    source.write_text("phone,country,name\n07911123456,GB,Ann\n+447911123457,GB,Bo\n", encoding="utf-8")
+    (tmp_path / "dnc.txt").write_text(listed, encoding="utf-8")
+    refused = uploader("run", source, "--now", "--suppress", tmp_path / "dnc.txt")
+    assert refused.exit_code == 2, refused.stderr
+    refusal = refused.stderr.strip().splitlines()[-1]
+    assert refusal.startswith("uploader: 1 lines of suppression list ") and "needs --region" in refusal
+    assert "create" not in operations(api)
+    (tmp_path / "dnc.txt").write_text("+447911123456\n", encoding="utf-8")
+    allowed = uploader(
+        "run", source, "--now", "--suppress", tmp_path / "dnc.txt", "--allow-rejects", "--json"
+    )
+    assert allowed.exit_code == 0, allowed.stderr
+    batch = json.loads(uploader("status", json.loads(allowed.stdout)["batch_id"], "--json").stdout)
+    assert batch["total_contacts"] == 1  # Ann is on the list, Bo is called

@@ -2,7 +2,8 @@
 
     UploaderError
     ├── ConfigError                missing API key, unknown layout, bad options, unusable output paths
-    │   └── LedgerError            the upload ledger is locked, read-only or broken
+    │   ├── LedgerError            the upload ledger is locked, read-only or broken
+    │   └── SuppressionListError   a do-not-call list has lines csvtools cannot read
     ├── ScheduleTimeError          a schedule time without offset, malformed, or too soon
     ├── APIConnectionError         no answer: refused, dropped, DNS …
     │   └── APITimeoutError        no answer in time
@@ -39,6 +40,10 @@ class ConfigError(UploaderError):
 
 class LedgerError(ConfigError):
     """The upload ledger cannot be read or written (locked by another process, read-only, not SQLite)."""
+
+
+class SuppressionListError(ConfigError):
+    """A suppression list holds lines csvtools cannot read as numbers, so nothing is uploaded."""
 
 
 class ScheduleTimeError(UploaderError, ValueError):

@@ -23,6 +23,7 @@ from ..errors import (
     BatchFailedError,
     OutsideCallingHoursError,
     RejectedRowsError,
+    SuppressionListError,
     UploaderError,
 )
 from ..files import check_output
@@ -45,6 +46,21 @@ from .upload import UploadOutcome, upload_once
 
 #: Rejected rows the run's report lists (all of them are in the rejects file); the HTML page shows them.
 LISTED_REJECTIONS = 100
+
+
+def refuse_unreadable_suppression(report: csvtools.Report) -> None:
+    """Raise :class:`SuppressionListError` if a suppression list had lines csvtools could not read.
+
+    Such a line suppresses nothing, so the person it names could be called:
+    even ``allow_rejects`` does not pass it.
+    """
+    for scrub in report.suppression:
+        if scrub.get("unreadable"):
+            raise SuppressionListError(
+                f"{scrub['unreadable']} lines of suppression list {scrub['path']} are no number csvtools"
+                " can read, so they would suppress nothing; fix the list (a national number needs --region"
+                " or a + and its country code); nothing was uploaded"
+            )
 
 
 def run_campaign(
@@ -133,6 +149,7 @@ def run_campaign(
         f"{source.name}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
         f" (clean file {clean_path})"
     )
+    refuse_unreadable_suppression(report)
     if report.rejected and not allow_rejects:
         raise RejectedRowsError(
             f"{report.rejected} of {report.rows} rows were rejected (see {report.rejects_path}); fix them, "
