@@ -610,6 +610,25 @@ def test_environment_beats_dotenv_and_argument_beats_both(tmp_path, monkeypatch)
     assert BatchClient(api_key="from-argument", base_url=BASE)._api_key == "from-argument"
 
 
+@pytest.mark.parametrize(
+    "key, what",
+    [
+        ("SEKRET-1\nX: y", "a line break at character 9 of 13"),
+        ("SEKRET-2\r", "a line break at character 9 of 9"),
+        ("SEKRET-3\u20ac", "a character outside ASCII at character 9 of 9"),
+        ("SEK RET-4", "a space or control character at character 4 of 9"),
+        ("SEKRET\x00-5", "a space or control character at character 7 of 9"),
+    ],
+    ids=["newline-header-injection", "carriage-return", "euro-sign", "space", "nul"],
+)
+def test_a_key_an_http_header_cannot_carry_is_refused_when_the_client_is_made(key, what):
+    """requests raised InvalidHeader (the key in its message) or UnicodeEncodeError, and it was retried."""
+    with pytest.raises(ConfigError) as caught:
+        BatchClient(api_key=key, base_url=BASE)
+    assert str(caught.value) == f"the API key holds {what}, which an HTTP header cannot carry; set it again"
+    assert "SEKRET" not in repr(caught.value) + repr(caught.value.__dict__)
+
+
 @responses.activate
 def test_the_key_never_appears_in_errors_reprs_or_logs(client, caplog, contacts):
     caplog.set_level(logging.DEBUG)

@@ -348,3 +348,16 @@ def test_run_uploads_nothing_when_a_suppression_list_has_lines_it_cannot_read(ap
     assert allowed.exit_code == 0, allowed.stderr
     batch = json.loads(uploader("status", json.loads(allowed.stdout)["batch_id"], "--json").stdout)
     assert batch["total_contacts"] == 1  # Ann is on the list, Bo is called
+
+
+@pytest.mark.parametrize("key", ["SEKRET-1\nX: y", "SEKRET-3\u20ac"], ids=["newline", "outside-latin-1"])
+def test_a_key_an_http_header_cannot_carry_is_one_line_exit_2_and_no_request(api, monkeypatch, tmp_path, key):
+    monkeypatch.setenv("BOLNA_API_KEY", key)
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    for arguments in (("list",), ("run", source, "--now")):
+        result = uploader(*arguments)
+        assert result.exit_code == 2, result.stderr
+        [line] = result.stderr.splitlines()[-1:]
+        assert line.startswith("uploader: the API key in BOLNA_API_KEY holds "), result.stderr
+        assert "SEKRET" not in result.output + result.stderr and "X: y" not in result.stderr
+    assert operations(api) == []

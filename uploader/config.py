@@ -24,15 +24,43 @@ def load_env() -> None:
 
 
 def resolve_api_key(api_key: str | None) -> str:
-    """The API key from the argument, ``BOLNA_API_KEY`` or ``api_key``; fails fast naming them."""
+    """The API key from the argument, ``BOLNA_API_KEY`` or ``api_key``; fails fast naming them.
+
+    A key that an HTTP header cannot carry (see :func:`check_api_key`) is a
+    :class:`ConfigError` here, before any request.
+    """
     if api_key:
-        return api_key
+        return check_api_key(api_key, "the API key")
     load_env()
     for name in KEY_VARIABLES:
         value = os.environ.get(name, "").strip()
         if value:
-            return value
+            return check_api_key(value, f"the API key in {name}")
     raise ConfigError(f"no API key: set {KEY_VARIABLES[0]} in the environment or in .env (see .env.example)")
+
+
+def check_api_key(key: str, named: str) -> str:
+    """``key`` if every character is visible ASCII; else a :class:`ConfigError` that never shows it.
+
+    requests refuses a header with a line break (``InvalidHeader``, the key
+    in its message) and http.client one outside latin-1 (``UnicodeEncodeError``);
+    neither is worth a retry, and a line break could add a header of its own.
+    """
+    for position, char in enumerate(key, start=1):
+        if not "!" <= char <= "~":
+            raise ConfigError(
+                f"{named} holds {_kind_of(char)} at character {position} of {len(key)},"
+                " which an HTTP header cannot carry; set it again"
+            )
+    return key
+
+
+def _kind_of(char: str) -> str:
+    if char in "\r\n":
+        return "a line break"
+    if char.isascii():
+        return "a space or control character"
+    return "a character outside ASCII"
 
 
 def resolve_base_url(base_url: str | None, layout: str) -> str:
