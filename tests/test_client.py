@@ -364,6 +364,59 @@ def test_bad_schedule_times_are_refused_before_any_request(client, when, tz, mes
 
 
 @pytest.mark.parametrize(
+    "when, tz, message",
+    [
+        (
+            "2027-03-14T02:30:00",
+            "America/New_York",
+            "2027-03-14T02:30:00 does not happen in America/New_York: the clocks go forward over it; give another time",
+        ),
+        (
+            "2027-03-28T01:30",
+            "Europe/London",
+            "2027-03-28T01:30:00 does not happen in Europe/London: the clocks go forward over it; give another time",
+        ),
+        (
+            "2027-11-07T01:30:00",
+            "America/New_York",
+            "2027-11-07T01:30:00 happens twice in America/New_York, as the clocks go back; give the offset"
+            " you mean: 2027-11-07T01:30:00-04:00 or 2027-11-07T01:30:00-05:00",
+        ),
+        (
+            "2027-10-31T01:30:00",
+            "Europe/London",
+            "2027-10-31T01:30:00 happens twice in Europe/London, as the clocks go back; give the offset"
+            " you mean: 2027-10-31T01:30:00+01:00 or 2027-10-31T01:30:00+00:00",
+        ),
+    ],
+    ids=["spring-forward-us", "spring-forward-uk", "fall-back-us", "fall-back-uk"],
+)
+def test_a_wall_time_that_is_skipped_or_shown_twice_is_refused(when, tz, message):
+    from uploader.api.times import to_api_time
+
+    with pytest.raises(ScheduleTimeError) as caught:
+        to_api_time(when, tz, now=datetime(2027, 1, 1, tzinfo=timezone.utc))
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "when, sent",
+    [
+        ("2027-03-14T01:59:00", "2027-03-14T01:59:00-05:00"),
+        ("2027-03-14T03:00:00", "2027-03-14T03:00:00-04:00"),
+        ("2027-11-07T00:59:00", "2027-11-07T00:59:00-04:00"),
+        ("2027-11-07T02:00:00", "2027-11-07T02:00:00-05:00"),
+        ("2027-11-07T01:30:00-05:00", "2027-11-07T01:30:00-05:00"),
+    ],
+    ids=["before-the-gap", "after-the-gap", "before-the-fold", "after-the-fold", "fold-with-offset"],
+)
+def test_wall_times_beside_a_change_of_the_clocks_are_taken(when, sent):
+    from uploader.api.times import to_api_time
+
+    assert to_api_time(when, "America/New_York", now=datetime(2027, 1, 1, tzinfo=timezone.utc)) == sent
+
+
+@pytest.mark.parametrize(
     "repeat_status, repeat_body",
     [
         (400, {"error": 400, "message": "batch is scheduled; only a created batch can be scheduled"}),

@@ -361,3 +361,34 @@ def test_a_key_an_http_header_cannot_carry_is_one_line_exit_2_and_no_request(api
         assert line.startswith("uploader: the API key in BOLNA_API_KEY holds "), result.stderr
         assert "SEKRET" not in result.output + result.stderr and "X: y" not in result.stderr
     assert operations(api) == []
+
+
+def _next_clock_changes(zone_name):
+    """The next wall times that the zone skips and shows twice, as naive ISO strings (at least 2 days ahead)."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    zone, found = ZoneInfo(zone_name), {}
+    moment = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    while len(found) < 2:
+        before, after = (
+            moment.astimezone(zone).utcoffset(),
+            (moment + timedelta(hours=1)).astimezone(zone).utcoffset(),
+        )
+        if before != after:
+            change = moment + timedelta(hours=1)  # the first instant of the new offset
+            wall = (change + min(before, after)).replace(tzinfo=None) + timedelta(minutes=30)
+            found.setdefault("skipped" if after > before else "twice", wall.isoformat())
+        moment += timedelta(hours=1)
+    return found
+
+
+def test_run_refuses_an_at_that_the_clocks_skip_or_show_twice_in_one_line(api, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    changes = _next_clock_changes("America/New_York")
+    for kind, expected in (("skipped", "does not happen in America/New_York"), ("twice", "happens twice")):
+        result = uploader("run", source, "--at", changes[kind], "--tz", "America/New_York")
+        assert result.exit_code == 2, result.stderr
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f"uploader: {changes[kind]} {expected}")
+    assert operations(api) == []

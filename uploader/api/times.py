@@ -19,7 +19,9 @@ def to_api_time(value: datetime | str, tz: str | None = None, now: datetime | No
     """Return ``value`` as ``YYYY-MM-DDTHH:MM:SS+HH:MM``, checked before any request.
 
     A ``Z`` suffix becomes ``+00:00`` (the API answers a ``Z`` with a 500). A
-    naive time needs ``tz`` (an IANA name such as ``Asia/Kolkata``). A time
+    naive time needs ``tz`` (an IANA name such as ``Asia/Kolkata``), and must
+    name one moment there: a wall time the clocks skip (spring forward) is
+    refused, one they show twice (fall back) needs its offset. A time
     less than two minutes or more than a year ahead of ``now`` raises
     :class:`ScheduleTimeError`.
     """
@@ -33,7 +35,7 @@ def to_api_time(value: datetime | str, tz: str | None = None, now: datetime | No
             raise ScheduleTimeError(
                 f"{moment.isoformat()} has no UTC offset; add one (e.g. +05:30) or name a time zone (--tz Asia/Kolkata)"
             )
-        moment = moment.replace(tzinfo=_zone(tz))
+        moment = _localize(moment, tz)
     now = now or datetime.now(timezone.utc)
     if moment < now:
         raise ScheduleTimeError(f"{moment.isoformat()} is in the past")
@@ -78,6 +80,23 @@ def _parse(text: str) -> datetime:
         raise ScheduleTimeError(
             f"{text!r} is not an ISO 8601 date and time (e.g. 2025-06-01T10:00:00+05:30)"
         ) from None
+
+
+def _localize(naive: datetime, tz: str) -> datetime:
+    """``naive`` in zone ``tz``, if that wall time happens there exactly once."""
+    zone = _zone(tz)
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first
+    shown = naive.isoformat()
+    if first.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != naive:
+        raise ScheduleTimeError(
+            f"{shown} does not happen in {tz}: the clocks go forward over it; give another time"
+        )
+    raise ScheduleTimeError(
+        f"{shown} happens twice in {tz}, as the clocks go back; give the offset you mean:"
+        f" {first.isoformat()} or {second.isoformat()}"
+    )
 
 
 def _zone(name: str) -> ZoneInfo:
