@@ -14,7 +14,7 @@ from csvtools.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+CI_PAGE = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
 
 
 def run(*args):
@@ -62,7 +62,7 @@ def test_pre_commit_hook_definition():
     hook = hooks[0]
     assert (hook["entry"], hook["language"]) == ("csvtools validate", "python")
     assert hook["files"] == r"\.csv$"
-    assert "id: csvtools-validate" in README
+    assert "id: csvtools-validate" in CI_PAGE
 
 
 def action():
@@ -77,7 +77,7 @@ def test_action_definition():
     steps = definition["runs"]["steps"]
     assert any("pip install" in step.get("run", "") for step in steps)
     assert "csvtools validate" in validate_step()["run"] and "--format github" in validate_step()["run"]
-    assert "uses: OWNER/REPO@" in README and 'pip install "git+https://github.com/OWNER/REPO' in README
+    assert "uses: OWNER/REPO@" in CI_PAGE and 'pip install "git+https://github.com/OWNER/REPO' in CI_PAGE
 
 
 def validate_step():

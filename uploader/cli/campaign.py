@@ -6,8 +6,11 @@ from typing import Any
 
 import click
 
-import csvtools
 from csvtools import Options
+
+# The function from its module: once csvtools.cli is imported, the package attribute csvtools.file_options
+# is the submodule (an import binds a submodule on its package), not the decorator.
+from csvtools.file_options import file_options
 
 from ..api.times import show_start
 from ..campaign.followup import DEFAULT_STATUSES as FOLLOW_UP_STATUSES
@@ -40,7 +43,7 @@ from .common import (
 @click.argument("file", type=click.Path())
 @agent_option()
 @when_options
-@csvtools.file_options(gather="contact_options")
+@file_options(gather="contact_options")
 @click.option("--allow-rejects", is_flag=True, help="Upload the clean rows even when some were rejected.")
 @click.option("--out-dir", type=click.Path(), help="Where the clean and rejects CSVs go [FILE's folder].")
 @click.option("--new-batch", is_flag=True, help="Upload again even if this file was uploaded before.")
@@ -225,7 +228,7 @@ def run(
     default=None,
     help="Average call length in seconds, for the estimate [default 120].",
 )
-@csvtools.file_options(gather="contact_options")
+@file_options(gather="contact_options")
 @json_option
 @pass_context
 @run_command
