@@ -65,6 +65,16 @@ def test_pre_commit_hook_definition():
     assert "id: csvtools-validate" in CI_PAGE
 
 
+def test_the_repositorys_own_hooks_run_ruff():
+    """.pre-commit-config.yaml is for this repository's commits; .pre-commit-hooks.yaml stays the users' hook."""
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    [ruff] = [
+        repo for repo in config["repos"] if repo["repo"] == "https://github.com/astral-sh/ruff-pre-commit"
+    ]
+    assert [hook["id"] for hook in ruff["hooks"]] == ["ruff-check", "ruff-format"]
+    assert ruff["rev"].startswith("v")
+
+
 def action():
     return yaml.safe_load((ROOT / "action.yml").read_text())
 
