@@ -61,6 +61,7 @@ class NumberResult:
 
     @property
     def ok(self) -> bool:
+        """True when the value is a number to keep (``number`` is its E.164 form)."""
         return self.number is not None
 
 

@@ -31,10 +31,12 @@ class Batch:
 
     @property
     def is_terminal(self) -> bool:
+        """True once the batch has ended, however it ended: it will change no more."""
         return self.status in TERMINAL_STATUSES
 
     @property
     def succeeded(self) -> bool:
+        """True when the batch ended by running its calls (completed or executed), not stopped or failed."""
         return self.status in SUCCESS_STATUSES
 
     @property
