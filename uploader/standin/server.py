@@ -6,7 +6,9 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
+from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_app
@@ -65,4 +67,4 @@ def running_standin(host: str = "127.0.0.1", port: int = 0, **app_options: objec
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-        server.app.extensions["standin"].store.close()
+        cast(Flask, server.app).extensions["standin"].store.close()
