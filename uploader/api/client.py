@@ -328,15 +328,15 @@ class BatchClient:
             logger.info("%s %s -> %s (%.2f s)", method, url, response.status_code, self._monotonic() - began)
             if response.status_code < 400:
                 return json_body(response)
-            error = self._status_error(response, method, url)
+            status_error = self._status_error(response, method, url)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if attempt <= self.max_retries and should_retry(
                 idempotent=idempotent, status=response.status_code
             ):
                 self._pause(attempt, retry_after, method, url, f"HTTP {response.status_code}")
                 continue
-            error.attempts = attempt
-            raise error
+            status_error.attempts = attempt
+            raise status_error
 
     def _pause(self, attempt: int, retry_after: float | None, method: str, url: str, why: str) -> None:
         delay = retry_delay(attempt, retry_after, jitter=self._jitter)
@@ -368,6 +368,7 @@ class BatchClient:
         return error
 
     def _connection_error(self, exc: requests.RequestException, method: str, url: str) -> APIConnectionError:
+        cls: type[APIConnectionError]
         if isinstance(exc, requests.Timeout):
             kind, cls = "no answer in time", APITimeoutError
         else:

@@ -88,7 +88,9 @@ class Account:
         wallet = data.get("wallet")
         if isinstance(wallet, dict):  # tolerate a nested shape: {"wallet": {"balance": …}}
             wallet = wallet.get("balance", wallet.get("amount"))
-        concurrency = data.get("concurrency") if isinstance(data.get("concurrency"), dict) else {}
+        concurrency = data.get("concurrency")
+        if not isinstance(concurrency, dict):
+            concurrency = {}
         return cls(
             wallet=_number(wallet),
             concurrency_max=_integer(concurrency.get("max")),

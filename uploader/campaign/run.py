@@ -396,16 +396,16 @@ def _run_split(
         return result
 
     deadline = time.monotonic() + timeout
-    for part, outcome in results:
-        part.batch = client.wait(
-            part.batch.batch_id,
+    for waited, outcome in results:
+        waited.batch = client.wait(
+            waited.batch.batch_id,
             interval=interval,
             timeout=max(0.0, deadline - time.monotonic()),
             on_update=on_update,
             agent_id=agent_id,
         )
-        ledger.record(outcome.entry, state=part.batch.status)
-        result.executions += executions_of(client, part.batch, agent_id, on_event)
+        ledger.record(outcome.entry, state=waited.batch.status)
+        result.executions += executions_of(client, waited.batch, agent_id, on_event)
     result.batch = results[0][0].batch
     write_report_page(html_path, report, _together([part.batch for part, _ in results]))
     if results_path:

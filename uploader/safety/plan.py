@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import csvtools
@@ -371,7 +371,7 @@ def split_by_window(plan: CallPlan) -> list[WindowPart]:
         pending = [group for group in pending if own_opening(group) is not None]
         if not pending:
             break
-        start = min(own_opening(group) for group in pending)
+        start = min(opening for opening in map(own_opening, pending) if opening is not None)
         opening_now = sorted((g for g in pending if own_opening(g) == start), key=lambda g: -g.rows)
         members: list[PlanGroup] = []
         for group in opening_now:
@@ -463,6 +463,12 @@ def _window(hours: Interval, rule: CountryRule | None, weekday: int) -> tuple[In
     )
 
 
+@overload
+def _windows(window: tuple[Interval, ...]) -> list[str]: ...
+@overload
+def _windows(window: None) -> None: ...
+@overload
+def _windows(window: tuple[Interval, ...] | None) -> list[str] | None: ...
 def _windows(window: tuple[Interval, ...] | None) -> list[str] | None:
     if window is None:
         return None

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from flask import Flask, Response, current_app, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from .faults import FaultPlan
@@ -71,6 +72,7 @@ def create_app(
         raise ValueError("concurrency and rate_limit must be at least 1; wallet and price cannot be negative")
     app = Flask("uploader.standin")
     app.config["MAX_CONTENT_LENGTH"] = max_upload_bytes
+    assert isinstance(app.json, DefaultJSONProvider)  # Flask's own provider, the one with sort_keys
     app.json.sort_keys = False  # a contact's variables come back in the file's column order
     state = StandInState(
         BatchStore(state_path),
@@ -208,7 +210,7 @@ def _operation() -> str:
     """Name the API operation of the current request, for faults and the request log."""
     endpoint, args = request.endpoint or "", request.view_args or {}
     if endpoint == "list_executions_or_seed_get":
-        return {"all": "list", "executions": "executions"}.get(args.get("second"), "get")
+        return {"all": "list", "executions": "executions"}.get(args.get("second", ""), "get")
     if endpoint == "get_batch_or_seed_list":
         return "list" if AGENT_ID.match(args.get("first", "")) else "get"
     return {"schedule_seed": "schedule", "executions_seed": "executions"}.get(endpoint, endpoint or "unknown")
