@@ -18,7 +18,8 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 HEAVY = ("pandas", "phonenumbers", "pyarrow", "numpy")
 
 # Runs an entry point with argv, then reports loaded heavy modules and the process's set-up.
-PROBE = """
+PROBE = f"""
+HEAVY = {HEAVY!r}
 import gc, json, sys
 entry, argv = sys.argv[1], sys.argv[2:]
 sys.argv = [entry, *argv]
@@ -30,13 +31,13 @@ except SystemExit as stop:
 else:
     code = 0
 re_util = sys.modules.get("phonenumbers.re_util")
-print(json.dumps({
+print(json.dumps({{
     "code": code,
-    "loaded": sorted(m for m in %r if m in sys.modules),
+    "loaded": sorted(m for m in HEAVY if m in sys.modules),
     "pattern_cache": re_util is not None and re_util._COMPILED_PATTERNS is not None,
     "frozen": gc.get_freeze_count(),
-}), file=sys.stderr)
-""" % (HEAVY,)
+}}), file=sys.stderr)
+"""
 
 
 def probe(entry: str, *argv: str) -> dict:
