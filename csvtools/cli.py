@@ -33,15 +33,19 @@ from .report import Report
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
 
 
-# The run's modules (pandas, pyarrow, phonenumbers) load when a command runs, not for --help.
+# The run's modules (pyarrow, phonenumbers) load when a command runs, not for --help.
+def _pipeline() -> Any:
+    return load_for_command("csvtools.run.pipeline", without_pandas=True)
+
+
 def validate_file(*args: Any, **kwargs: Any) -> Report:
     """:func:`csvtools.validate_file`, its modules loaded on the first call."""
-    return load_for_command("csvtools.run.pipeline").validate_file(*args, **kwargs)
+    return _pipeline().validate_file(*args, **kwargs)
 
 
 def clean_file(*args: Any, **kwargs: Any) -> Report:
     """:func:`csvtools.clean_file`, its modules loaded on the first call."""
-    return load_for_command("csvtools.run.pipeline").clean_file(*args, **kwargs)
+    return _pipeline().clean_file(*args, **kwargs)
 
 
 ENGINES = ("default", "dask")

@@ -27,6 +27,9 @@ The library changes nothing process-wide in a caller's process; the
   take the default action again and ask the kernel to kill them when their
   parent dies (``PR_SET_PDEATHSIG``): orphans would keep the parent's stdout
   and stderr open, and a caller waiting for their end would wait forever.
+- pyarrow imports pandas (0.2-0.3 s) the first time it converts a Python
+  list, only to ask whether it holds a pandas object: a command that did
+  not load pandas itself answers that probe "no" (:func:`load_for_command`).
 - ``csvtools --version`` and ``--help`` load none of that: the command marks
   its process with :func:`start_command`, and a command that runs loads its
   modules through :func:`load_for_command`, which does the set-up then.
@@ -65,9 +68,11 @@ def start_command() -> None:
     _command_set_up_pending = True
 
 
-def load_for_command(module: str) -> ModuleType:
+def load_for_command(module: str, *, without_pandas: bool = False) -> ModuleType:
     """Import ``module``; in the command line's process the first one loads for a batch run.
 
+    ``without_pandas`` says the command never hands pyarrow a pandas object,
+    so pyarrow need not import pandas to ask (see :func:`_skip_pyarrows_pandas_probe`).
     Outside the command line (a library caller, a test's CliRunner) this is a
     plain import: the caller's process stays as it was.
     """
@@ -76,9 +81,39 @@ def load_for_command(module: str) -> ModuleType:
         return importlib.import_module(module)
     _command_set_up_pending = False
     with loading_for_batch_run():
+        if without_pandas and "pandas" not in sys.modules:
+            _skip_pyarrows_pandas_probe()
         loaded = importlib.import_module(module)
     set_up_batch_process()
     return loaded
+
+
+def _skip_pyarrows_pandas_probe() -> None:
+    """Spare a run without pandas its import (0.2-0.3 s): pyarrow imports it on its first
+    ``pa.array`` to ask whether the input is a pandas object.
+
+    The probe is answered "no pandas" once; pyarrow imports pandas again the
+    moment a conversion really needs it (``to_pandas``, ``from_pandas``), but
+    ``pa.array`` would then read a pandas Series as a plain sequence: only for
+    a command that gives pyarrow no pandas objects (the default engine).
+    """
+    import pyarrow as pa
+
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        pa.array([], type=pa.string())
+        pa.scalar("")  # pyarrow's C++ side asks again when it infers a type
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+class _NoPandas:
+    """An import finder that makes ``import pandas`` fail while it is installed."""
+
+    @staticmethod
+    def find_spec(name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas":
+            raise ImportError("pandas is not imported for this run")
 
 
 @contextmanager
