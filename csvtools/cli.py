@@ -27,10 +27,25 @@ from .io.atomic import AtomicFile, atomic_write_text
 from .io.guard import check_output_paths
 from .io.naming import rejects_path_for
 from .io.spool import STDIN, is_stream, spooled
+from .process import load_for_command
 from .report import Report
-from .run.pipeline import clean_file, validate_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
+
+
+# The run's modules (pyarrow, phonenumbers) load when a command runs, not for --help.
+def _pipeline() -> Any:
+    return load_for_command("csvtools.run.pipeline", without_pandas=True)
+
+
+def validate_file(*args: Any, **kwargs: Any) -> Report:
+    """:func:`csvtools.validate_file`, its modules loaded on the first call."""
+    return _pipeline().validate_file(*args, **kwargs)
+
+
+def clean_file(*args: Any, **kwargs: Any) -> Report:
+    """:func:`csvtools.clean_file`, its modules loaded on the first call."""
+    return _pipeline().clean_file(*args, **kwargs)
 
 
 ENGINES = ("default", "dask")
@@ -359,7 +374,7 @@ def _clean_with_dask(
         raise click.UsageError("--workers sizes a local cluster; with --scheduler the cluster's workers work")
     import logging
 
-    from .distributed import clean_files
+    clean_files = load_for_command("csvtools.distributed").clean_files
 
     # Dask's shuffle logs each shuffle it starts at WARNING; a run reports its own outcome.
     logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)
