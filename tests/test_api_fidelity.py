@@ -64,7 +64,7 @@ def test_the_account_is_read_from_user_me():
             "id": "u1",
             "name": "Asha",
             "email": "a@example.test",
-            "wallet": 12.5,
+            "wallet": 1250.0,  # the live unit: the balance times 100
             "concurrency": {"max": 10, "current": 3},
         },
         match=[matchers.header_matcher({"Authorization": "Bearer k"})],
@@ -79,7 +79,11 @@ def test_uploader_account_shows_wallet_and_lines(api):
     assert shown.exit_code == 0, shown.stderr
     assert shown.stdout.strip() == "wallet 10000.00; 0/5 lines busy"
     raw = json.loads(uploader("account", "--json").stdout)
-    assert raw["wallet"] == 10000.0 and raw["concurrency"] == {"max": 5, "current": 0}
+    assert (
+        raw["wallet"] == 1_000_000.0
+        and raw["balance"] == 10000.0
+        and raw["concurrency"] == {"max": 5, "current": 0}
+    )
 
 
 @pytest.mark.parametrize(
@@ -491,7 +495,7 @@ def test_serve_takes_the_fidelity_options(tmp_path):
         me = requests.get(
             f"{url}/user/me", headers={"Authorization": "Bearer standin-key"}, timeout=10
         ).json()
-        assert me["wallet"] == 5.0 and me["concurrency"]["max"] == 7
+        assert me["wallet"] == 500.0 and me["concurrency"]["max"] == 7  # --wallet 5, in the live unit
         denied = requests.get(f"{url}/user/me", headers={"Authorization": "Bearer nope"}, timeout=10)
         assert (denied.status_code, denied.json()) == (403, {"detail": "Access denied"})
     finally:

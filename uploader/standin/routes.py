@@ -102,7 +102,11 @@ def stop(batch_id: str) -> Response:
 
 
 def account() -> Response:
-    """``GET /user/me``: the fields of the OpenAPI's user, with the wallet and the account's lines."""
+    """``GET /user/me``: the fields of the OpenAPI's user, with the wallet and the account's lines.
+
+    ``wallet`` is in the live API's unit, the balance times 100 (cents of it), as
+    the platform's own CLI reads it (bolna-ai/cli, internal/api/account.go).
+    """
     state = current_state()
     spent, _, busy = _spending(state, g.owner)
     return jsonify(
@@ -110,7 +114,7 @@ def account() -> Response:
             "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"standin-user:{g.owner}")),
             "name": "Stand-in user",
             "email": "standin@example.invalid",
-            "wallet": round(state.wallet - spent / 100, 4),
+            "wallet": round(state.wallet * 100 - spent, 2),
             "concurrency": {"max": state.concurrency, "current": busy},
         }
     )
