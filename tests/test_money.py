@@ -1,7 +1,11 @@
 """Issue 23, money: the wallet in the API's unit, redials in the cost, and listing batches page by page."""
 
+import json
+
 import pytest
 import requests
+import responses
+import responses.matchers
 from conftest import AGENT_ID, API_KEY, copy_sample, operations, uploader
 
 from uploader import Account, BatchClient
@@ -52,3 +56,66 @@ def test_a_top_up_answers_in_the_unit_of_user_me(standin_factory):
     topped = requests.post(f"{url}/_standin/wallet", json={"add": 5}, timeout=10).json()
     assert topped == {"wallet": 3000.0}
     assert BatchClient(api_key=API_KEY, base_url=url).get_account().wallet == 30.0
+
+
+# -- listing batches page by page -------------------------------------------------
+
+
+def test_a_list_of_120_batches_comes_back_whole_page_by_page(api):
+    for index in range(120):
+        made = requests.post(
+            f"{api}/batches",
+            headers={"Authorization": f"Bearer {API_KEY}"},
+            data={"agent_id": AGENT_ID},
+            files={"file": (f"list{index}.csv", b"contact_number\n+919876543210\n", "text/csv")},
+            timeout=10,
+        )
+        assert made.status_code == 201
+    first = requests.get(
+        f"{api}/batches/{AGENT_ID}/all", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=10
+    )
+    assert len(first.json()) == 50  # the stand-in pages as the API: at most 50 a page
+    requests.delete(f"{api}/_standin/requests", timeout=10)
+
+    listed = uploader("list", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    names = [batch["file_name"] for batch in json.loads(listed.stdout)]
+    assert names == [f"list{index}.csv" for index in range(120)]  # whole, in order, none twice
+    asked = requests.get(f"{api}/_standin/requests", timeout=10).json()
+    assert [entry["operation"] for entry in asked] == ["list"] * 3
+
+
+def test_the_stand_in_refuses_a_page_larger_than_50(api):
+    answer = requests.get(
+        f"{api}/batches/{AGENT_ID}/all",
+        params={"page_number": 1, "page_size": 51},
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    )
+    assert answer.status_code == 422
+
+
+def _batches(start, count):
+    return [{"batch_id": f"{index:032x}", "status": "created"} for index in range(start, start + count)]
+
+
+@responses.activate
+def test_a_paged_answer_is_followed_while_it_has_more():
+    path = f"{BASE}/batches/{AGENT_ID}/all"
+    for page, (start, count, more) in enumerate([(0, 50, True), (50, 50, True), (100, 20, False)], 1):
+        responses.get(
+            path,
+            json={"page_number": page, "page_size": 50, "has_more": more, "data": _batches(start, count)},
+            match=[responses.matchers.query_param_matcher({"page_number": str(page), "page_size": "50"})],
+        )
+    listed = BatchClient(api_key="k", base_url=BASE).list_batches(AGENT_ID)
+    assert [batch.batch_id for batch in listed] == [b["batch_id"] for b in _batches(0, 120)]
+
+
+@responses.activate
+def test_a_server_that_ignores_paging_is_read_once_and_not_twice():
+    path = f"{BASE}/batches/{AGENT_ID}/all"
+    responses.get(path, json=_batches(0, 50))  # every page the same 50: paging ignored
+    listed = BatchClient(api_key="k", base_url=BASE).list_batches(AGENT_ID)
+    assert len(listed) == 50 and len({batch.batch_id for batch in listed}) == 50
+    assert len(responses.calls) == 2
