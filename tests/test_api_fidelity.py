@@ -136,7 +136,10 @@ def test_a_wallet_short_of_the_estimate_stops_the_run_before_uploading(
         "cost_per_minute": 0.5,
         "cost": 6.0,
         "wallet": 1.0,
+        "retries": 0,
+        "cost_max": 6.0,
         "covered": False,
+        "worst_case_covered": False,
     }
 
 
@@ -201,8 +204,8 @@ def _in_a_day():
 @pytest.mark.parametrize(
     "options, message",
     [
-        (["--retries", "4"], "retries must be 1 to 3"),
-        (["--retries", "0"], "retries must be 1 to 3"),
+        (["--retries", "4"], "Invalid value for '--retries'"),
+        (["--retries", "0", "--retry-on", "busy"], "need --retries 1 to 3"),
         (["--retries", "2", "--retry-on", "no-answer,completed"], "not completed"),
         (["--retries", "2", "--retry-intervals", "30,soon"], "--retry-intervals takes minutes"),
         (["--retries", "2", "--retry-intervals", "0"], "positive minutes"),
@@ -212,7 +215,7 @@ def _in_a_day():
     ],
     ids=[
         "four",
-        "zero",
+        "zero-with-statuses",
         "bad-status",
         "bad-interval",
         "zero-interval",

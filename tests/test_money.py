@@ -119,3 +119,61 @@ def test_a_server_that_ignores_paging_is_read_once_and_not_twice():
     listed = BatchClient(api_key="k", base_url=BASE).list_batches(AGENT_ID)
     assert len(listed) == 50 and len({batch.batch_id for batch in listed}) == 50
     assert len(responses.calls) == 2
+
+
+# -- redials in the cost ----------------------------------------------------------------
+
+
+@pytest.fixture
+def wallet_25(standin_factory, monkeypatch):
+    url = standin_factory(speed=3000, control=True, wallet=25.0)
+    monkeypatch.setenv("BOLNA_API_BASE", url)
+    monkeypatch.setenv("BOLNA_API_KEY", API_KEY)
+    monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
+    return url
+
+
+PRICED = ("--now", "--cost-per-minute", "1", "--avg-call-seconds", "60")  # 12 contacts: 12 expected
+
+
+def test_a_worst_case_over_the_wallet_is_refused_before_anything_is_uploaded(wallet_25, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    refused = uploader("run", source, *PRICED, "--retries", "2")  # worst case 12 x 3 = 36 > 25
+    assert refused.exit_code == 1, refused.stdout
+    assert "cannot cover the worst case (36.00) of 12 calls with up to 2 redials each" in refused.stderr
+    assert "--accept-worst-case" in refused.stderr
+    assert "create" not in operations(wallet_25)
+
+    going = uploader("run", source, *PRICED, "--retries", "2", "--accept-worst-case", "--json")
+    assert going.exit_code == 0, going.stderr
+    summary = json.loads(going.stdout)
+    assert (summary["estimate"]["cost"], summary["estimate"]["cost_max"]) == (12.0, 36.0)
+    assert summary["estimate"]["retries"] == 2 and summary["estimate"]["covered"] is True
+    batch = json.loads(uploader("status", summary["batch_id"], "--json").stdout)
+    assert batch["retry_config"]["max_retries"] == 2  # N went up as the batch's retry_config
+
+
+def test_a_worst_case_the_wallet_covers_goes_on_and_zero_retries_sends_no_retry_config(wallet_25, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    going = uploader("run", source, *PRICED, "--retries", "0", "--json")  # 12 <= 25
+    assert going.exit_code == 0, going.stderr
+    summary = json.loads(going.stdout)
+    assert summary["estimate"]["cost_max"] == 12.0
+    assert json.loads(uploader("status", summary["batch_id"], "--json").stdout)["retry_config"] is None
+
+
+def test_an_expected_cost_over_the_wallet_stays_refused_whatever_the_worst_case_option(wallet_25, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    refused = uploader(
+        "run", source, "--now", "--cost-per-minute", "3", "--avg-call-seconds", "60", "--accept-worst-case"
+    )
+    assert refused.exit_code == 1
+    assert "cannot cover the estimated cost (36.00)" in refused.stderr
+    assert "create" not in operations(wallet_25)
+
+
+def test_a_raw_retry_config_counts_its_redials_in_the_worst_case(wallet_25, tmp_path):
+    source = copy_sample(tmp_path, "contacts_good.csv")
+    refused = uploader("run", source, *PRICED, "--retry-config", '{"enabled": true}')  # API default: 3
+    assert refused.exit_code == 1
+    assert "worst case (48.00)" in refused.stderr

@@ -72,6 +72,11 @@ from .common import (
 )
 @click.option("--ignore-balance", is_flag=True, help="Go on when the wallet cannot cover the estimated cost.")
 @click.option(
+    "--accept-worst-case",
+    is_flag=True,
+    help="Go on when the wallet covers the expected cost but not the worst case, every --retries redial made.",
+)
+@click.option(
     "--calling-hours",
     metavar="HH:MM-HH:MM",
     envvar="UPLOADER_CALLING_HOURS",
@@ -121,6 +126,7 @@ def run(
     avg_call_seconds: float,
     cost_per_minute: float | None,
     ignore_balance: bool,
+    accept_worst_case: bool,
     calling_hours: str | None,
     calling_rules: str,
     split_by_window: bool,
@@ -168,6 +174,7 @@ def run(
         avg_call_seconds=avg_call_seconds,
         cost_per_minute=cost_per_minute,
         ignore_balance=ignore_balance,
+        accept_worst_case=accept_worst_case,
         calling_hours=calling_hours,
         calling_rules=calling_rules,
         split_by_window=split_by_window,

@@ -20,7 +20,7 @@ from csvtools import CsvToolsError
 from ..api.client import BatchClient
 from ..api.models import Batch
 from ..campaign.ledger import Ledger
-from ..campaign.redials import check_retry_config, parse_list, parse_minutes
+from ..campaign.redials import MAX_RETRIES, check_retry_config, parse_list, parse_minutes
 from ..campaign.redials import retry_config as build_retry_config
 from ..config import AGENT_VARIABLE
 from ..errors import (
@@ -115,9 +115,10 @@ def retry_options(command: Callable) -> Callable:
     )(command)
     return click.option(
         "--retries",
-        type=int,
+        type=click.IntRange(0, MAX_RETRIES),
         metavar="N",
-        help="Redial unanswered calls up to N times (1 to 3, the API's limit).",
+        help="Redial unanswered calls up to N times (0 to 3, the API's limit; 0 sends no retry_config). "
+        "The estimate's worst case counts every redial.",
     )(command)
 
 
