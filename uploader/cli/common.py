@@ -113,13 +113,17 @@ def retry_options(command: Callable) -> Callable:
         metavar="STATUSES",
         help="Redial after these call statuses: no-answer, busy, failed, error [no-answer,busy,failed].",
     )(command)
-    return click.option(
-        "--retries",
-        type=click.IntRange(0, MAX_RETRIES),
-        metavar="N",
-        help="Redial unanswered calls up to N times (0 to 3, the API's limit; 0 sends no retry_config). "
-        "The estimate's worst case counts every redial.",
-    )(command)
+    return retries_option(command)
+
+
+#: ``--retries N``: alone on ``plan`` (for the worst case), with the other retry options on ``run``.
+retries_option = click.option(
+    "--retries",
+    type=click.IntRange(0, MAX_RETRIES),
+    metavar="N",
+    help="Redial unanswered calls up to N times (0 to 3, the API's limit; 0 sends no retry_config). "
+    "The estimate's worst case counts every redial.",
+)
 
 
 def retry_config_of(

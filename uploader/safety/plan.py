@@ -47,6 +47,7 @@ __all__ = [
     "parse_calling_hours",
     "plan_calls",
     "plan_clean_file",
+    "requested_start",
     "split_by_window",
 ]
 
@@ -260,7 +261,7 @@ def plan_calls(
     column, level, types, suppress …) go to :func:`csvtools.clean_file`.
     """
     _check_settings(calling_hours, calling_rules, concurrency, avg_call_seconds)  # fail before any work
-    requested = datetime.fromisoformat(to_api_time(at, tz, now)) if at is not None else soonest(now)
+    requested = requested_start(at, tz, now)
 
     with tempfile.TemporaryDirectory(prefix="uploader-plan-") as folder:
         clean_path = Path(folder) / "plan.clean.csv"
@@ -281,6 +282,11 @@ def plan_calls(
         )
     report.clean_path = report.rejects_path = None  # they were temporary: nothing is written
     return plan
+
+
+def requested_start(at: datetime | str | None, tz: str | None, now: datetime | None = None) -> datetime:
+    """The start a plan asks for: ``at`` (in ``tz`` when it has no offset), or as soon as the API allows."""
+    return datetime.fromisoformat(to_api_time(at, tz, now)) if at is not None else soonest(now)
 
 
 def plan_clean_file(
