@@ -94,7 +94,9 @@ class Account:
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> Account:
-        concurrency = data.get("concurrency") if isinstance(data.get("concurrency"), dict) else {}
+        concurrency = data.get("concurrency")
+        if not isinstance(concurrency, dict):
+            concurrency = {}
         return cls(
             wallet=_wallet(data),
             concurrency_max=_integer(concurrency.get("max")),
