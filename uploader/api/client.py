@@ -215,7 +215,9 @@ class BatchClient:
         has more; a bare list as long as the page asked for may have a next page,
         and a server that ignores paging answers the same list again, which ends it.
         """
-        path, batches, seen, page = self._path("list", agent_id=agent_id), [], set(), 1
+        path, page = self._path("list", agent_id=agent_id), 1
+        batches: list[Batch] = []
+        seen: set[str] = set()
         while True:
             data = self._request("GET", path, params={"page_number": page, "page_size": LIST_PAGE_SIZE})
             items = [Batch.from_api(item) for item in items_of(data)]
