@@ -162,6 +162,8 @@ def preview_plan(
     with tempfile.TemporaryDirectory(prefix="uploader-preview-") as folder:
         clean_path, rejects_path = Path(folder) / "plan.clean.csv", Path(folder) / "plan.rejects.csv"
         report = csvtools.clean_file(source, clean_path, rejects_path, **options)
+        kept = _kept_numbers(clean_path)
+        groups = {number: group_of(number) for number in set(kept)}  # judged once, for the plan and the rows
         plan = plan_clean_file(
             clean_path,
             report,
@@ -170,9 +172,9 @@ def preview_plan(
             calling_rules=calling_rules,
             concurrency=concurrency,
             avg_call_seconds=avg_call_seconds,
+            groups_of=groups,
         )
         rejected = _rejected(rejects_path, report)
-        kept = _kept_numbers(clean_path)
     report.clean_path = report.rejects_path = None  # they were temporary
     lines = [line for line in _record_lines(source, options) if line not in rejected]
     if len(lines) != len(kept):
@@ -180,7 +182,7 @@ def preview_plan(
             f"cannot match {len(kept)} clean rows to {len(lines)} input lines; no preview of {source}"
         )
     parts = _parts(plan) if split_by_window and plan.outside else []
-    fate = _Fates(plan, parts, dict(skipped or {}))
+    fate = _Fates(plan, parts, dict(skipped or {}), groups)
     rows = [fate.of(line, number) for line, number in zip(lines, kept)]
     rows += [PreviewRow(line, value, SKIP, reason) for line, (reason, value) in rejected.items()]
     rows.sort(key=lambda row: row.line)
@@ -218,27 +220,35 @@ class _Fates:
     plan: CallPlan
     parts: list[WindowPart]
     skipped: dict[str, str]
+    keys: dict[str, tuple[str | None, tuple[str, ...]]]
     _groups: dict[tuple[str | None, tuple[str, ...]], PlanGroup] = field(default_factory=dict)
-    _keys: dict[str, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)
+    _decided: dict[tuple[str | None, tuple[str, ...]], tuple[str, str, int | None, datetime | None]] = field(
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self._groups = {(group.country, group.time_zones): group for group in self.plan.groups}
 
     def of(self, line: int, number: str) -> PreviewRow:
-        key = self._keys.get(number)
-        if key is None:
-            key = self._keys[number] = group_of(number)
-        zones = key[1]
+        key = self.keys[number]
         if number in self.skipped:
-            return PreviewRow(line, number, SKIP, self.skipped[number], None, None, zones)
+            return PreviewRow(line, number, SKIP, self.skipped[number], None, None, key[1])
+        if key not in self._decided:  # one decision a group: its rows share it
+            self._decided[key] = self._decide(key)
+        return PreviewRow(line, number, *self._decided[key], key[1])
+
+    def _decide(
+        self, key: tuple[str | None, tuple[str, ...]]
+    ) -> tuple[str, str, int | None, datetime | None]:
+        zones = key[1]
         if self.parts:
             for index, part in enumerate(self.parts, 1):
                 if key in part.keys:
-                    return PreviewRow(line, number, CALL, "", index, _earliest(part.start, zones), zones)
+                    return CALL, "", index, _earliest(part.start, zones)
         elif self._groups[key].inside:
-            return PreviewRow(line, number, CALL, "", 1, _earliest(self.plan.start, zones), zones)
+            return CALL, "", 1, _earliest(self.plan.start, zones)
         opening = self.plan.opening([self._groups[key]], self.plan.requested)
-        return PreviewRow(line, number, SKIP, OUTSIDE_HOURS, None, _earliest(opening, zones), zones)
+        return SKIP, OUTSIDE_HOURS, None, _earliest(opening, zones)
 
 
 def _parts(plan: CallPlan) -> list[WindowPart]:
