@@ -40,6 +40,7 @@ from ..safety.plan import (
 from ..safety.wallet import estimate_with_account, refuse_uncovered_cost
 from .events import EventCallback, quiet
 from .ledger import Ledger, file_digest
+from .redials import redials_of
 from .report_page import write_report_page
 from .results import PartResult, RunResult, executions_of, variables_of, write_executions
 from .upload import UploadOutcome, upload_once
@@ -88,6 +89,7 @@ def run_campaign(
     avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
     cost_per_minute: float | None = None,
     ignore_balance: bool = False,
+    accept_worst_case: bool = False,
     calling_hours: str | None = None,
     calling_rules: str = "builtin",
     split_by_window: bool = False,
@@ -105,7 +107,8 @@ def run_campaign(
     Before the upload, the account's concurrency and wallet give an estimate
     (:func:`uploader.safety.estimate.estimate_run`); with ``cost_per_minute``, a
     wallet that cannot cover it raises :class:`InsufficientBalanceError`
-    unless ``ignore_balance``. A batch of these contacts that already ended
+    unless ``ignore_balance``; so does one that cannot cover the worst case,
+    every redial of ``retry_config`` made, unless ``accept_worst_case``. A batch of these contacts that already ended
     is not scheduled again for a new ``at``: that needs ``new_batch``.
     Outputs are named by :func:`csvtools.output_paths` (``x.clean.csv``,
     ``x.rejects.csv``, beside ``source`` or in ``out_dir``); every output path
@@ -159,11 +162,16 @@ def run_campaign(
     if not report.clean:
         raise RejectedRowsError("no row is left to upload", report=report)
     estimate, account_error = estimate_with_account(
-        client, report.clean, avg_call_seconds, cost_per_minute, on_event
+        client,
+        report.clean,
+        avg_call_seconds,
+        cost_per_minute,
+        on_event,
+        retries=redials_of(create_options.get("retry_config")),
     )
 
     def check_balance() -> None:  # only where calls would be committed: a new upload, or scheduling
-        refuse_uncovered_cost(estimate, account_error, ignore_balance, on_event)
+        refuse_uncovered_cost(estimate, account_error, ignore_balance, on_event, accept_worst_case)
 
     plan = None
     if (

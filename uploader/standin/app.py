@@ -54,7 +54,7 @@ def create_app(
     ``auth_style`` answers a bad key as the docs say (``docs``: 401) or as the
     live service did (``live``: 403 ``{"detail": …}``). ``wallet`` and
     ``price_per_minute`` are in the account's currency (call costs come in
-    cents of it); ``concurrency`` is the account's lines; ``rate_limit`` is
+    cents of it; ``GET /user/me`` reports the wallet times 100, as the live API); ``concurrency`` is the account's lines; ``rate_limit`` is
     requests per minute per key (None: no limit). ``agent_calling_hours``
     (``"HH:MM-HH:MM"``) gives every agent calling guardrails
     (:mod:`uploader.standin.guardrails`).
@@ -196,14 +196,18 @@ def _requests_route() -> Response:
 
 
 def _wallet_route() -> Response:
-    """Top the wallet up (or down): ``{"add": amount}``; answers the new total before any spending."""
+    """Top the wallet up (or down): ``{"add": amount}`` in currency, as ``--wallet``.
+
+    Answers the new total before any spending in the unit of ``GET /user/me``'s
+    ``wallet`` (the balance times 100), so a client reads both the same way.
+    """
     state = current_state()
     _require_control(state)
     try:
         state.wallet = max(0.0, state.wallet + float((request.get_json(force=True) or {})["add"]))
     except (KeyError, TypeError, ValueError):
         raise ApiError(400, 'give {"add": amount}') from None
-    return jsonify({"wallet": state.wallet})
+    return jsonify({"wallet": round(state.wallet * 100, 2)})
 
 
 def _operation() -> str:
