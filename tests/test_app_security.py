@@ -189,3 +189,40 @@ def test_the_key_is_in_no_answer_of_the_whole_journey(standin, tmp_path, caplog)
         everything = answer.get_data() + str(answer.headers).encode()
         assert SECRET.encode() not in everything, answer.request.path
     assert SECRET not in caplog.text
+
+
+def test_the_command_writes_its_url_once_listening_and_removes_its_files_when_stopped(tmp_path):
+    import signal
+    import time
+
+    import requests
+
+    ready = tmp_path / "app.url"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uploader", "app", "--port", "0", "--no-browser", "--ready-file", str(ready)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "HOME": str(tmp_path),
+            "TMPDIR": str(tmp_path),
+        },
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        url = ready.read_text()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\n", url)
+        page = requests.get(url.strip() + "upload", timeout=10)
+        assert "practice mode: no real calls" in page.text
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith("uploader-app-")]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "practice mode" in stderr and "Traceback" not in stderr
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("uploader-app-")]

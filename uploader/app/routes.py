@@ -22,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.utils import secure_filename
 
 from csvtools import CsvToolsError
@@ -51,7 +52,7 @@ def _page(template: str, workspace: Workspace, **values: Any) -> str:
 
 
 @pages.get("/")
-def home() -> Response:
+def home() -> ResponseReturnValue:
     workspace = current_workspace()
     if workspace.run is not None:
         return redirect(url_for("pages.progress"))
@@ -65,7 +66,7 @@ def upload() -> str:
 
 
 @pages.post("/upload")
-def receive_upload() -> Response:
+def receive_upload() -> ResponseReturnValue:
     workspace = current_workspace()
     given = request.files.get("file")
     if given is None or not given.filename:
@@ -80,8 +81,6 @@ def receive_upload() -> Response:
         workspace.options = {key: value for key, value in workspace.options.items() if key in ("region",)}
         try:
             workspace.sheets = sheet_names(target)
-            if workspace.sheets:
-                workspace.options["sheet"] = workspace.sheets[0]
             workspace.header = read_header(target, workspace.options.get("sheet"))
             workspace.check = run_check(workspace)
         except Failure as exc:
@@ -91,7 +90,7 @@ def receive_upload() -> Response:
 
 
 @pages.post("/columns")
-def choose_columns() -> Response:
+def choose_columns() -> ResponseReturnValue:
     """The sheet, phone column, country column and default region, changed on the upload page."""
     workspace = current_workspace()
     if workspace.upload_path is None:
@@ -99,7 +98,8 @@ def choose_columns() -> Response:
     with workspace.lock:
         form = request.form
         sheet = form.get("sheet") or None
-        if sheet in workspace.sheets and sheet != workspace.options.get("sheet"):
+        shown = workspace.options.get("sheet") or (workspace.check.report.sheet if workspace.check else None)
+        if sheet in workspace.sheets and sheet != shown:
             workspace.options["sheet"], workspace.corrections = sheet, {}
         for key in ("column", "region_column", "region"):
             workspace.options[key] = form.get(key, "").strip() or None
@@ -115,7 +115,7 @@ def choose_columns() -> Response:
 
 
 @pages.get("/check")
-def check() -> str | Response:
+def check() -> ResponseReturnValue:
     workspace = current_workspace()
     if workspace.check is None:
         return redirect(url_for("pages.upload"))
@@ -123,7 +123,7 @@ def check() -> str | Response:
 
 
 @pages.post("/recheck")
-def do_recheck() -> Response:
+def do_recheck() -> ResponseReturnValue:
     workspace = current_workspace()
     if workspace.check is None:
         return redirect(url_for("pages.upload"))
@@ -144,7 +144,7 @@ def do_recheck() -> Response:
 
 
 @pages.get("/report")
-def report_frame() -> Response:
+def report_frame() -> ResponseReturnValue:
     workspace = current_workspace()
     if workspace.check is None:
         abort(404, description="no file has been checked yet")
@@ -155,7 +155,7 @@ def report_frame() -> Response:
 
 
 @pages.get("/download/<kind>")
-def download(kind: str) -> Response:
+def download(kind: str) -> ResponseReturnValue:
     """The clean file, the rejects, the report, the results and the follow-up list, as attachments."""
     workspace = current_workspace()
     stem = Path(workspace.upload_name or "contacts").stem
@@ -181,7 +181,7 @@ def download(kind: str) -> Response:
 
 
 @pages.post("/suppression")
-def suppression() -> Response:
+def suppression() -> ResponseReturnValue:
     """A suppression list: kept for this session and checked with csvtools' rules (its scrub record shows)."""
     workspace = current_workspace()
     given = request.files.get("suppress")
@@ -201,7 +201,7 @@ def suppression() -> Response:
 
 
 @pages.get("/plan")
-def plan() -> str | Response:
+def plan() -> ResponseReturnValue:
     workspace = current_workspace()
     if workspace.check is None:
         return redirect(url_for("pages.upload"))
@@ -219,7 +219,7 @@ def plan() -> str | Response:
 
 
 @pages.post("/plan")
-def make_the_plan() -> Response:
+def make_the_plan() -> ResponseReturnValue:
     workspace = current_workspace()
     if workspace.check is None:
         return redirect(url_for("pages.upload"))
@@ -248,7 +248,7 @@ def make_the_plan() -> Response:
 
 
 @pages.post("/schedule")
-def do_schedule() -> Response:
+def do_schedule() -> ResponseReturnValue:
     workspace = current_workspace()
     if workspace.plan is None:
         workspace.message = "Make the plan first."
@@ -270,7 +270,7 @@ def do_schedule() -> Response:
 
 
 @pages.get("/progress")
-def progress() -> str | Response:
+def progress() -> ResponseReturnValue:
     workspace = current_workspace()
     if workspace.run is None:
         return redirect(url_for("pages.plan" if workspace.check else "pages.upload"))
@@ -279,7 +279,7 @@ def progress() -> str | Response:
 
 
 @pages.get("/progress.json")
-def progress_json() -> Response:
+def progress_json() -> ResponseReturnValue:
     workspace = current_workspace()
     if workspace.run is None:
         abort(404, description="nothing has been scheduled in this session")

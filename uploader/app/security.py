@@ -14,6 +14,7 @@ import ipaddress
 from urllib.parse import urlencode
 
 from flask import Flask, Request, Response, abort, current_app, redirect, request
+from flask.typing import ResponseReturnValue
 
 from .settings import AppSettings, is_loopback
 
@@ -77,7 +78,7 @@ def settings() -> AppSettings:
     return current_app.extensions["uploader_app"].settings
 
 
-def check_request() -> Response | None:
+def check_request() -> ResponseReturnValue | None:
     """Refuse a foreign Host (400), a missing token (401), a POST without the CSRF token (403)."""
     state = current_app.extensions["uploader_app"]
     if not host_allowed(request.host, state.allowed_hosts, state.port):

@@ -78,7 +78,7 @@ def serving(settings: AppSettings) -> Iterator[AppServer]:
             settings = replace(settings, agent_id=settings.agent_id or resolve_agent_id(None))
 
             def client() -> BatchClient:
-                return BatchClient(base_url=settings.base_url)
+                return BatchClient(base_url=settings.base_url, layout=settings.layout)
 
         app = create_app(settings, client_factory=client)
         state: AppState = app.extensions["uploader_app"]

@@ -35,6 +35,7 @@ class AppSettings:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
     practice: bool = True
     base_url: str | None = None
+    layout: str = "current"
     agent_id: str | None = None
     practice_speed: float = DEFAULT_PRACTICE_SPEED
     ledger_path: str | None = None

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from csvtools.io.csv_records import CsvRecords
+from csvtools.io.records import Chunk
 from csvtools.io.source import CsvSource
 from csvtools.io.workbook import WorkbookSource, is_workbook
 
@@ -48,6 +49,7 @@ def _rows(path: str | os.PathLike, sheet: str | None) -> tuple[int, list[str], R
         def from_sheet() -> Rows:
             with book:
                 for chunk in book.pieces(10_000):
+                    assert isinstance(chunk, Chunk)  # a sheet is read whole: never a Block to parse
                     columns = [column.to_pylist() for column in chunk.columns]
                     records = [(int(line), [col[i] for col in columns]) for i, line in enumerate(chunk.lines)]
                     records += [(line, list(cells)) for line, cells in chunk.malformed]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import webbrowser
+from typing import NoReturn
 
 import click
 
@@ -85,6 +87,7 @@ def app(
         max_upload_bytes=int(max_upload_mb * 1024 * 1024),
         practice=not has_api_key(),
         base_url=obj.base_url,
+        layout=obj.layout,
         practice_speed=practice_speed,
         ledger_path=obj.ledger_path,
     )
@@ -97,6 +100,8 @@ def app(
             click.echo(f"uploader app on {shown} ({mode}); Ctrl-C stops it", err=True)
             if not no_browser:
                 webbrowser.open(server.url)
+            # A stop by SIGTERM (a service manager, kill) still removes the session files on the way out.
+            signal.signal(signal.SIGTERM, _interrupt)
             try:
                 server.serve_forever()
             except KeyboardInterrupt:
@@ -107,6 +112,10 @@ def app(
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
-def _fail(text: str) -> None:
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _fail(text: str) -> NoReturn:
     click.echo(f"uploader: {text}", err=True)
     sys.exit(EXIT_USAGE)
