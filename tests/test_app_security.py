@@ -1,6 +1,5 @@
 """The web app's guards: Host header, access token, CSRF, escaping, headers, the upload limit, the key."""
 
-import io
 import re
 import subprocess
 import sys
@@ -10,69 +9,18 @@ import pytest
 
 pytest.importorskip("flask")
 
-from uploader.api.client import BatchClient  # noqa: E402
-from uploader.app import AppSettings, create_app  # noqa: E402
+from helpers.app_client import AGENT, SECRET, Browser, contacts, make_app, secret_standin  # noqa: E402
+
 from uploader.app.settings import resolve_token  # noqa: E402
 from uploader.errors import ConfigError  # noqa: E402
-from uploader.standin import running_standin  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8765
-BASE = f"http://127.0.0.1:{PORT}"
-AGENT = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
-SECRET = "sk-very-secret-key-0123456789"
 
 
 @pytest.fixture
 def standin():
-    with running_standin(api_keys=[SECRET], speed=50_000) as url:
+    with secret_standin() as url:
         yield url
-
-
-def make_app(standin, tmp_path, **settings):
-    options = {
-        "port": PORT,
-        "practice": False,
-        "agent_id": AGENT,
-        "ledger_path": str(tmp_path / "ledger.sqlite"),
-    }
-    app = create_app(
-        AppSettings(**{**options, **settings}),
-        client_factory=lambda: BatchClient(api_key=SECRET, base_url=standin),
-    )
-    return app
-
-
-class Browser:
-    """The Flask test client, as a browser on the app's own address would use it."""
-
-    def __init__(self, app):
-        self.client = app.test_client()
-        self.answers = []
-
-    def get(self, path, **options):
-        answer = self.client.get(path, base_url=options.pop("base_url", BASE), **options)
-        self.answers.append(answer)
-        return answer
-
-    def post(self, path, data=None, csrf=True, **options):
-        data = dict(data or {})
-        if csrf:
-            data["csrf_token"] = self.csrf()
-        answer = self.client.post(path, base_url=options.pop("base_url", BASE), data=data, **options)
-        self.answers.append(answer)
-        return answer
-
-    def csrf(self):
-        page = self.client.get("/upload", base_url=BASE).get_data(as_text=True)
-        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def contacts(text=None):
-    text = (
-        text or "name,phone\nAsha,+91 98765 43210\n<script>alert(1)</script>,12345\nLena,+49 151 23456789\n"
-    )
-    return (io.BytesIO(text.encode()), "<script>list</script>.csv")
 
 
 def test_a_foreign_host_is_refused(standin, tmp_path):

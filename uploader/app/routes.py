@@ -255,6 +255,7 @@ def do_schedule() -> ResponseReturnValue:
         return redirect(url_for("pages.plan"))
     state = _state()
     with state.schedule_lock, workspace.lock:  # a second press waits, then resumes the same batch
+        earlier = [*workspace.run.events, "pressed again:"] if workspace.run else []
         try:
             workspace.run = schedule(
                 state.client_factory(),
@@ -263,6 +264,7 @@ def do_schedule() -> ResponseReturnValue:
                 workspace.plan.choices,
                 state.runs_root,
             )
+            workspace.run.events[:0] = earlier
         except Failure as exc:
             workspace.message = str(exc)
             return redirect(url_for("pages.progress" if workspace.run else "pages.plan"))
