@@ -163,3 +163,23 @@ def test_the_whole_journey_in_a_browser(app_url, browser, tmp_path):
     assert follow_up.startswith("contact_number")
     assert errors == []
     context.close()
+
+
+def test_a_file_dropped_on_the_page_is_uploaded(app_url, browser):
+    url, _ = app_url
+    page = browser.new_page()
+    page.goto(url + "upload")
+    dropped = page.evaluate_handle(
+        """(text) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], "dropped.csv", { type: "text/csv" }));
+            return transfer;
+        }""",
+        "name,phone\nAsha,+91 98765 43210\nBad,12\n",
+    )
+    page.dispatch_event("#drop", "drop", {"dataTransfer": dropped})
+    page.get_by_test_id("upload-submit").click()
+    expect(page.get_by_test_id("count-clean")).to_have_text("1")
+    expect(page.get_by_test_id("count-rejected")).to_have_text("1")
+    expect(page.locator("h2")).to_contain_text("dropped.csv")
+    page.close()
