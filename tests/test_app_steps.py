@@ -33,7 +33,9 @@ def test_the_phone_column_country_column_and_region_can_be_changed(standin, tmp_
     browser = Browser(make_app(standin, tmp_path))
     upload(browser, "name,mobile,office,country\nAsha,98765 43210,+49 151 23456789,IN\n")
     page = browser.get("/check").get_data(as_text=True)
-    assert "<strong>mobile</strong>" in page and "<strong>country</strong>" in page  # both found by their names
+    assert (
+        "<strong>mobile</strong>" in page and "<strong>country</strong>" in page
+    )  # both found by their names
     assert figure(page, "clean") == 1  # the country column reads the national number as Indian
     browser.post("/columns", data={"column": "office", "region_column": "-", "region": ""})
     page = browser.get("/check").get_data(as_text=True)
@@ -114,3 +116,19 @@ def test_a_restart_of_the_app_schedules_the_same_contacts_only_once(standin, tmp
     assert seen[0] == seen[1]
     api = BatchClient(api_key=SECRET, base_url=standin)
     assert [batch.batch_id for batch in api.list_batches(AGENT)] == seen[0]
+
+
+def test_an_unexpected_failure_is_one_line_on_the_page_and_in_the_log(standin, tmp_path, monkeypatch, caplog):
+    import uploader.app.routes
+
+    def broken(workspace):
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(uploader.app.routes, "run_check", broken)
+    browser = Browser(make_app(standin, tmp_path))
+    answer = upload(browser)
+    assert answer.status_code == 500
+    assert "RuntimeError: the disk went away" in answer.get_data(as_text=True)
+    lines = [record.getMessage() for record in caplog.records if record.name == "uploader.app"]
+    assert lines == ["POST /upload failed: RuntimeError: the disk went away"]
+    assert "Traceback" not in caplog.text

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..api.client import BatchClient
@@ -16,6 +17,8 @@ from ..campaign.ledger import Ledger
 from . import security
 from .settings import AppSettings
 from .workspaces import WorkspaceStore
+
+logger = logging.getLogger("uploader.app")
 
 
 @dataclass
@@ -95,6 +98,15 @@ def create_app(
     @app.errorhandler(HTTPException)
     def refused(error: HTTPException) -> tuple[str, int]:
         return render_template("error.html", code=error.code, text=error.description), error.code or 500
+
+    @app.errorhandler(Exception)
+    def failed(error: Exception) -> tuple[str, int]:
+        if isinstance(error, HTTPException):
+            return refused(error)
+        # One line, as every command of the package: the page says what failed, the log names it.
+        logger.error("%s %s failed: %s: %s", request.method, request.path, type(error).__name__, error)
+        text = f"This step failed ({type(error).__name__}: {error}); the page before it is unchanged."
+        return render_template("error.html", code=500, text=text), 500
 
     return app
 
