@@ -188,5 +188,5 @@ def test_readme_is_a_front_page():
     first_block = readme.split("```sh\n", 1)[1].split("```", 1)[0]
     assert [line.split()[0] for line in first_block.splitlines()] == ["./scripts/demo", "./scripts/test"]
     for page in sorted((ROOT / "docs").glob("*.md")):
-        if page.name != "changelog.md":  # README links CHANGELOG.md itself
+        if page.name not in ("changelog.md", "index.md"):  # README is the index; it links CHANGELOG.md itself
             assert f"(docs/{page.name})" in readme, f"README links no docs/{page.name}"
