@@ -179,3 +179,14 @@ def test_both_command_lines_import_in_either_order():
             [sys.executable, "-c", f"import {first}, {second}"], capture_output=True, text=True, timeout=60
         )
         assert result.returncode == 0, result.stderr
+
+
+def test_readme_is_a_front_page():
+    """At most 250 lines, opening with the two set-up commands and ending in links into the docs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    first_block = readme.split("```sh\n", 1)[1].split("```", 1)[0]
+    assert [line.split()[0] for line in first_block.splitlines()] == ["./scripts/demo", "./scripts/test"]
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        if page.name not in ("changelog.md", "index.md"):  # README is the index; it links CHANGELOG.md itself
+            assert f"(docs/{page.name})" in readme, f"README links no docs/{page.name}"

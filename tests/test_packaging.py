@@ -120,6 +120,8 @@ def test_build_makes_a_wheel_and_an_sdist_of_the_version(distributions):
     assert sdist.name == f"contact_batch_tools-{csvtools.__version__}.tar.gz"
     names = zipfile.ZipFile(wheel).namelist()
     assert {"csvtools/py.typed", "uploader/py.typed", "uploader/standin/routes.py"} <= set(names)
+    # The web app serves its pages and script from the package itself.
+    assert {"uploader/app/templates/base.html", "uploader/app/static/app.js"} <= set(names)
     assert not any(name.startswith(("tests/", "bench/", "docs/")) for name in names)
 
 
