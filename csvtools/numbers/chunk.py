@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .by_country import MISMATCH_FIELD, judge_with_countries
 from .reference import NumberResult, normalize_number
@@ -180,7 +181,7 @@ def _fast_verdicts(
     rows, table = fast.rows, fast.table
     if not maybe.size:
         return rows, table
-    at, extended = extensions(text.take(pa.array(maybe)), _kept_by_fast_path)
+    at, extended = extensions(text.take(pa.array(maybe)), _parsed_by_fast_path)
     at = maybe[at]
     still_open = rows[at] < 0  # the vectorized path leaves extensions undecided; a verdict it gave stands
     at = at[still_open]
@@ -200,9 +201,13 @@ def _as_strings(uniques: pa.Array | np.ndarray) -> pa.Array | None:
     return pa.array(uniques, type=pa.string())
 
 
-def _kept_by_fast_path(numbers: pa.Array) -> np.ndarray:
+def _parsed_by_fast_path(numbers: pa.Array) -> np.ndarray:
+    """Which numbers the vectorized path judged as phonenumbers would after parsing them: kept, or
+    rejected by their length or range ("read as +…"), not refused before parsing."""
     fast = judge_array(numbers, None, "valid")
-    return np.asarray(fast.column("number").is_valid().to_numpy(zero_copy_only=False) & fast.decided)
+    kept = fast.column("number").is_valid()
+    read = pc.starts_with(pc.fill_null(fast.column("detail"), ""), "read as +")
+    return np.asarray(pc.or_(kept, read).to_numpy(zero_copy_only=False) & fast.decided)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -14,8 +14,9 @@ of these exact shapes are respelled; anything else is left as it is.
 
 A number followed by an extension in the common spellings (``+44… x12``,
 ``+44 … ext. 12``, ``tel:+44…;ext=12``) is ``has_extension`` when the number
-before it is one the vectorized path keeps: phonenumbers then parses the whole
-and finds the extension. Others are left to the reference.
+before it is one the vectorized path judged after parsing it (kept, or rejected
+for its length or range): phonenumbers then parses the whole and finds the
+extension. Others (a number it cannot parse) are left to the reference.
 """
 
 from __future__ import annotations
@@ -74,11 +75,11 @@ def respelled(values: pa.Array) -> pa.Array:
     return text
 
 
-def extensions(text: pa.Array, keeps: Callable[[pa.Array], np.ndarray]) -> tuple[np.ndarray, pa.Table]:
-    """(positions, verdict rows) of the values that are a kept number with an extension.
+def extensions(text: pa.Array, parses: Callable[[pa.Array], np.ndarray]) -> tuple[np.ndarray, pa.Table]:
+    """(positions, verdict rows) of the values that are a parsable number with an extension.
 
-    ``keeps(numbers)`` says, for an Arrow array of E.164-like numbers, which
-    the vectorized path keeps (a boolean numpy array).
+    ``parses(numbers)`` says, for an Arrow array of E.164-like numbers, which
+    phonenumbers parses as the vectorized path knows (a boolean numpy array).
     """
     none = np.zeros(0, dtype=np.int64)
     found = pc.fill_null(pc.match_substring_regex(text, _EXTENSION), False)
@@ -91,8 +92,8 @@ def extensions(text: pa.Array, keeps: Callable[[pa.Array], np.ndarray]) -> tuple
         *(pc.fill_null(parts.field(name), "") for name in ("spaced", "plain", "tel")), ""
     )
     number = pc.replace_substring(number, " ", "")
-    kept = keeps(number)
-    return at[kept], _extension_rows(parts.field("extension").filter(pa.array(kept)))
+    parsed = parses(number)
+    return at[parsed], _extension_rows(parts.field("extension").filter(pa.array(parsed)))
 
 
 def _extension_rows(extension: pa.Array) -> pa.Table:
