@@ -40,6 +40,8 @@ SPELLINGS = [
     "'+{cc}{n} x{e}",
     "+{cc}{n}x{e}",
     "=+{cc}{n}",
+    " =+{cc}{n}",
+    "=+{cc} {n}",
     "00{cc}{n}.0",
     "'\t+{cc}{n}",
     "+{cc}{n} x{e}\n",
@@ -134,6 +136,8 @@ def test_the_crm_export_gets_the_reference_verdicts(crm_values):
         "+919876543210 x6",
         "tel:+919876543210;ext=9",
         "+91 9876543210 ext. 12",
+        "+91 987654321 ext. 12",
+        "=+919876543210",
     ],
 )
 def test_the_fast_path_takes_spreadsheet_spellings_and_extensions_of_kept_numbers(value):
@@ -142,6 +146,9 @@ def test_the_fast_path_takes_spreadsheet_spellings_and_extensions_of_kept_number
 
 
 def test_the_fast_path_leaves_lossy_and_odd_spellings_to_the_reference():
-    values = ["9.1987E+11", "''+919876543210", "+919876543210 x1234567", "+999123456789 x5", "=+919876543210"]
+    values = ["9.1987E+11", "''+919876543210", "+919876543210 x1234567", "+999123456789 x5", "=+91 98765"]
     rows, _ = _fast_verdicts(pa.array(values, type=pa.string()), None, "valid")
+    assert np.all(rows < 0)
+    # With a region, phonenumbers reads past the "=": the reference decides.
+    rows, _ = _fast_verdicts(pa.array(["=+919876543210"], type=pa.string()), "IN", "valid")
     assert np.all(rows < 0)

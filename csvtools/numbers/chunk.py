@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from .by_country import MISMATCH_FIELD, judge_with_countries
 from .reference import NumberResult, normalize_number
-from .respell import extensions, put, respell_candidates, respelled
+from .respell import extensions, formulas, put, respell_candidates, respelled
 from .types import restrict_types
 from .vectorized import VERDICT_FIELDS, judge_array
 
@@ -181,14 +181,17 @@ def _fast_verdicts(
     rows, table = fast.rows, fast.table
     if not maybe.size:
         return rows, table
-    at, extended = extensions(text.take(pa.array(maybe)), _parsed_by_fast_path)
-    at = maybe[at]
-    still_open = rows[at] < 0  # the vectorized path leaves extensions undecided; a verdict it gave stands
-    at = at[still_open]
-    if at.size:
-        rows = rows.copy()
-        rows[at] = len(table) + np.arange(at.size)
-        table = pa.concat_tables([table, extended.filter(pa.array(still_open))])
+    candidates = text.take(pa.array(maybe))
+    found = [extensions(candidates, _parsed_by_fast_path)] + (
+        [formulas(candidates)] if region is None else []
+    )
+    for at, verdicts in found:
+        at = maybe[at]
+        still_open = rows[at] < 0  # the vectorized path leaves these undecided; a verdict it gave stands
+        if still_open.any():
+            rows = rows.copy()
+            rows[at[still_open]] = len(table) + np.arange(int(still_open.sum()))
+            table = pa.concat_tables([table, verdicts.filter(pa.array(still_open))])
     return rows, table
 
 

@@ -17,6 +17,9 @@ A number followed by an extension in the common spellings (``+44… x12``,
 before it is one the vectorized path judged after parsing it (kept, or rejected
 for its length or range): phonenumbers then parses the whole and finds the
 extension. Others (a number it cannot parse) are left to the reference.
+
+Without a region, a number behind a formula's ``=`` (``=+919876543210``) is
+``not_a_number``: the reference reads it as ``+=+…``, which phonenumbers cannot parse.
 """
 
 from __future__ import annotations
@@ -28,11 +31,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import reasons
+from .reference import parse_failure
 
-__all__ = ["extensions", "put", "respell_candidates", "respelled"]
+_NOT_A_NUMBER_DETAIL = parse_failure(reasons.NOT_A_NUMBER).detail
+
+__all__ = ["extensions", "formulas", "put", "respell_candidates", "respelled"]
 
 # Every spelling below has one of these characters; one pass over all values finds the few that may.
-_CANDIDATE = r"[',.;eExX]"
+_CANDIDATE = r"[',.;=eExX]"
 
 _APOSTROPHE = r"^[ \t]*'[ \t]*([^' \t][ -~]*?)[ \t]*$"
 _FLOAT_ARTEFACT = r"^[ \t]*(\+?[0-9]+)\.0+[ \t]*$"
@@ -94,6 +100,26 @@ def extensions(text: pa.Array, parses: Callable[[pa.Array], np.ndarray]) -> tupl
     number = pc.replace_substring(number, " ", "")
     parsed = parses(number)
     return at[parsed], _extension_rows(parts.field("extension").filter(pa.array(parsed)))
+
+
+_FORMULA = r"^[ \t]*=\+[0-9]{1,17}[ \t]*$"
+
+
+def formulas(text: pa.Array) -> tuple[np.ndarray, pa.Table]:
+    """(positions, verdict rows) of the values that are ``=`` and a number: not a number, without a region."""
+    at = np.flatnonzero(pc.match_substring_regex(text, _FORMULA).to_numpy(zero_copy_only=False))
+    nulls = pa.nulls(len(at), type=pa.string())
+    rows = pa.table(
+        {
+            "number": nulls,
+            "reason": pa.repeat(pa.scalar(reasons.NOT_A_NUMBER, pa.string()), len(at)),
+            "detail": pa.repeat(pa.scalar(_NOT_A_NUMBER_DETAIL, pa.string()), len(at)),
+            "region": nulls,
+            "reading": nulls,
+            "type": nulls,
+        }
+    )
+    return at, rows
 
 
 def _extension_rows(extension: pa.Array) -> pa.Table:
