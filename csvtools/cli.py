@@ -100,7 +100,7 @@ _quiet_option = click.option(
 )
 @_quiet_option
 def validate(
-    files: tuple[str, ...], output_format: str, html_path: str | None, quiet: bool, **options: object
+    files: tuple[str, ...], output_format: str, html_path: str | None, quiet: bool, **options: Any
 ) -> None:
     """Check FILES without writing anything; exit 1 if any row would be rejected.
 
@@ -203,7 +203,7 @@ def clean(
     quiet: bool,
     engine: str,
     scheduler: str | None,
-    **options: object,
+    **options: Any,
 ) -> None:
     """Write the kept rows of FILE to CLEAN (E.164 in contact_number) and the rest to REJECTS.
 
@@ -224,16 +224,16 @@ def clean(
         raise click.UsageError("the default engine cleans one FILE; several need --engine dask")
     if scheduler:
         raise click.UsageError("--scheduler needs --engine dask")
-    file = file[0]
+    path = file[0]
     to_stdout = out == STDIN
     if to_stdout and not rejects:
-        _fail_line(file, "--rejects PATH is required when the clean CSV goes to standard output (-o -)")
+        _fail_line(path, "--rejects PATH is required when the clean CSV goes to standard output (-o -)")
         sys.exit(EXIT_FAILED)
     rejects = rejects or rejects_path_for(out)
     try:
         if html_path:  # the page is an output too: never the input, nor another output
             check_output_paths(
-                None if is_stream(file) else file,
+                None if is_stream(path) else path,
                 [
                     ("clean", None if to_stdout else out),
                     ("rejects", rejects),
@@ -241,7 +241,7 @@ def clean(
                     ("html", html_path),
                 ],
             )
-        with _readable(file) as readable, _clean_target(to_stdout, out) as target:
+        with _readable(path) as readable, _clean_target(to_stdout, out) as target:
             # Every rejected line is in the rejects file; the report keeps them all only when asked.
             limit = _shown_rejections(None if report_path else SHOWN_REJECTIONS, html_path)
             run = functools.partial(
@@ -251,7 +251,7 @@ def clean(
                 rejects,
                 **options,
                 max_rejections=limit,
-                name=file,
+                name=path,
                 on_progress=None if quiet else _progress_bar(readable),
             )
             report = (
@@ -262,7 +262,7 @@ def clean(
         if html_path:
             atomic_write_text(html_path, render_html(report))
     except _FAILURES as exc:
-        _fail_line(file, exc)
+        _fail_line(path, exc)
         sys.exit(EXIT_FAILED)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

@@ -111,7 +111,7 @@ class AtomicCsvWriter(AtomicFile):
 
         offsets, data = string_buffers(lines)
         # The lines lie end to end in the array's data buffer: write it as it is.
-        self.write(memoryview(data[offsets[0] : offsets[-1]]))
+        self.write(data[offsets[0] : offsets[-1]].data)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:

@@ -40,6 +40,7 @@ from ..safety.plan import (
 from ..safety.wallet import estimate_with_account, refuse_uncovered_cost
 from .events import EventCallback, quiet
 from .ledger import Ledger, file_digest
+from .redials import redials_of
 from .report_page import write_report_page
 from .results import PartResult, RunResult, executions_of, variables_of, write_executions
 from .upload import UploadOutcome, upload_once
@@ -88,6 +89,7 @@ def run_campaign(
     avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
     cost_per_minute: float | None = None,
     ignore_balance: bool = False,
+    accept_worst_case: bool = False,
     calling_hours: str | None = None,
     calling_rules: str = "builtin",
     split_by_window: bool = False,
@@ -105,7 +107,8 @@ def run_campaign(
     Before the upload, the account's concurrency and wallet give an estimate
     (:func:`uploader.safety.estimate.estimate_run`); with ``cost_per_minute``, a
     wallet that cannot cover it raises :class:`InsufficientBalanceError`
-    unless ``ignore_balance``. A batch of these contacts that already ended
+    unless ``ignore_balance``; so does one that cannot cover the worst case,
+    every redial of ``retry_config`` made, unless ``accept_worst_case``. A batch of these contacts that already ended
     is not scheduled again for a new ``at``: that needs ``new_batch``.
     Outputs are named by :func:`csvtools.output_paths` (``x.clean.csv``,
     ``x.rejects.csv``, beside ``source`` or in ``out_dir``); every output path
@@ -159,11 +162,16 @@ def run_campaign(
     if not report.clean:
         raise RejectedRowsError("no row is left to upload", report=report)
     estimate, account_error = estimate_with_account(
-        client, report.clean, avg_call_seconds, cost_per_minute, on_event
+        client,
+        report.clean,
+        avg_call_seconds,
+        cost_per_minute,
+        on_event,
+        retries=redials_of(create_options.get("retry_config")),
     )
 
     def check_balance() -> None:  # only where calls would be committed: a new upload, or scheduling
-        refuse_uncovered_cost(estimate, account_error, ignore_balance, on_event)
+        refuse_uncovered_cost(estimate, account_error, ignore_balance, on_event, accept_worst_case)
 
     plan = None
     if (
@@ -396,16 +404,16 @@ def _run_split(
         return result
 
     deadline = time.monotonic() + timeout
-    for part, outcome in results:
-        part.batch = client.wait(
-            part.batch.batch_id,
+    for waited, outcome in results:
+        waited.batch = client.wait(
+            waited.batch.batch_id,
             interval=interval,
             timeout=max(0.0, deadline - time.monotonic()),
             on_update=on_update,
             agent_id=agent_id,
         )
-        ledger.record(outcome.entry, state=part.batch.status)
-        result.executions += executions_of(client, part.batch, agent_id, on_event)
+        ledger.record(outcome.entry, state=waited.batch.status)
+        result.executions += executions_of(client, waited.batch, agent_id, on_event)
     result.batch = results[0][0].batch
     write_report_page(html_path, report, _together([part.batch for part, _ in results]))
     if results_path:

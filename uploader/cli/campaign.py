@@ -6,8 +6,11 @@ from typing import Any
 
 import click
 
-import csvtools
 from csvtools import Options
+
+# The function from its module: once csvtools.cli is imported, the package attribute csvtools.file_options
+# is the submodule (an import binds a submodule on its package), not the decorator.
+from csvtools.file_options import file_options
 
 from ..api.times import show_start
 from ..campaign.followup import DEFAULT_STATUSES as FOLLOW_UP_STATUSES
@@ -34,13 +37,14 @@ from .common import (
     start_or_now,
     when_options,
 )
+from .preview import cost_per_minute_option, plan_preview, preview_options, preview_text
 
 
 @click.command()
 @click.argument("file", type=click.Path())
 @agent_option()
 @when_options
-@csvtools.file_options(gather="contact_options")
+@file_options(gather="contact_options")
 @click.option("--allow-rejects", is_flag=True, help="Upload the clean rows even when some were rejected.")
 @click.option("--out-dir", type=click.Path(), help="Where the clean and rejects CSVs go [FILE's folder].")
 @click.option("--new-batch", is_flag=True, help="Upload again even if this file was uploaded before.")
@@ -63,14 +67,13 @@ from .common import (
     show_default=True,
     help="A call's expected length, for the estimate.",
 )
-@click.option(
-    "--cost-per-minute",
-    type=click.FloatRange(min=0),
-    metavar="PRICE",
-    help="What a minute costs, in the wallet's currency: the estimate gets a cost, checked against the "
-    "wallet before uploading.",
-)
+@cost_per_minute_option
 @click.option("--ignore-balance", is_flag=True, help="Go on when the wallet cannot cover the estimated cost.")
+@click.option(
+    "--accept-worst-case",
+    is_flag=True,
+    help="Go on when the wallet covers the expected cost but not the worst case, every --retries redial made.",
+)
 @click.option(
     "--calling-hours",
     metavar="HH:MM-HH:MM",
@@ -121,6 +124,7 @@ def run(
     avg_call_seconds: float,
     cost_per_minute: float | None,
     ignore_balance: bool,
+    accept_worst_case: bool,
     calling_hours: str | None,
     calling_rules: str,
     split_by_window: bool,
@@ -168,6 +172,7 @@ def run(
         avg_call_seconds=avg_call_seconds,
         cost_per_minute=cost_per_minute,
         ignore_balance=ignore_balance,
+        accept_worst_case=accept_worst_case,
         calling_hours=calling_hours,
         calling_rules=calling_rules,
         split_by_window=split_by_window,
@@ -225,7 +230,8 @@ def run(
     default=None,
     help="Average call length in seconds, for the estimate [default 120].",
 )
-@csvtools.file_options(gather="contact_options")
+@preview_options
+@file_options(gather="contact_options")
 @json_option
 @pass_context
 @run_command
@@ -240,21 +246,32 @@ def plan(
     calling_rules: str,
     concurrency: int | None,
     avg_call_seconds: float | None,
+    preview_path: str | None,
+    split_by_window: bool,
+    retries: int | None,
+    cost_per_minute: float | None,
     contact_options: dict[str, Any],
     as_json: bool,
 ) -> int:
     """Show who would be called at what local time, and who is outside the calling hours; uploads nothing.
 
+    With --preview, write every input row's fate (call or skip, and why) to a CSV.
+
     \b
     Example:
       uploader plan contacts.csv --agent-id $AGENT --at 2025-06-02T10:00:00+05:30 --calling-hours 09:00-20:00
+      uploader plan contacts.csv --agent-id $AGENT --now --retries 2 --cost-per-minute 0.1 --preview fates.csv
     """
-    from ..safety.plan import DEFAULT_AVG_CALL_SECONDS, DEFAULT_CONCURRENCY, plan_calls
+    from ..safety.plan import DEFAULT_AVG_CALL_SECONDS, DEFAULT_CONCURRENCY
 
     at = start_or_now(at, now)
     try:
-        result = plan_calls(
+        preview = plan_preview(
             file,
+            preview_path,
+            split_by_window=split_by_window,
+            retries=retries or 0,
+            cost_per_minute=cost_per_minute,
             at=at,
             tz=tz,
             calling_hours=calling_hours,
@@ -267,7 +284,7 @@ def plan(
         if isinstance(exc, UploaderError):
             raise
         raise click.UsageError(str(exc)) from None
-    show(result.to_dict(), as_json, _plan_text(result))
+    show(preview.to_dict(), as_json, _plan_text(preview.plan) + "\n" + preview_text(preview, preview_path))
     return EXIT_OK
 
 

@@ -20,11 +20,11 @@ import math
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import csvtools
@@ -47,6 +47,7 @@ __all__ = [
     "parse_calling_hours",
     "plan_calls",
     "plan_clean_file",
+    "requested_start",
     "split_by_window",
 ]
 
@@ -260,7 +261,7 @@ def plan_calls(
     column, level, types, suppress …) go to :func:`csvtools.clean_file`.
     """
     _check_settings(calling_hours, calling_rules, concurrency, avg_call_seconds)  # fail before any work
-    requested = datetime.fromisoformat(to_api_time(at, tz, now)) if at is not None else soonest(now)
+    requested = requested_start(at, tz, now)
 
     with tempfile.TemporaryDirectory(prefix="uploader-plan-") as folder:
         clean_path = Path(folder) / "plan.clean.csv"
@@ -283,6 +284,11 @@ def plan_calls(
     return plan
 
 
+def requested_start(at: datetime | str | None, tz: str | None, now: datetime | None = None) -> datetime:
+    """The start a plan asks for: ``at`` (in ``tz`` when it has no offset), or as soon as the API allows."""
+    return datetime.fromisoformat(to_api_time(at, tz, now)) if at is not None else soonest(now)
+
+
 def plan_clean_file(
     clean_path: str | os.PathLike,
     report: csvtools.Report,
@@ -292,11 +298,15 @@ def plan_clean_file(
     calling_rules: str = "builtin",
     concurrency: int = DEFAULT_CONCURRENCY,
     avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
+    groups_of: Mapping[str, tuple[str | None, tuple[str, ...]]] | None = None,
 ) -> CallPlan:
-    """Plan the calling hours of a clean file (``contact_number`` first) for a batch asked for ``requested``."""
+    """Plan the calling hours of a clean file (``contact_number`` first) for a batch asked for ``requested``.
+
+    ``groups_of`` holds :func:`group_of` of numbers already judged (a caller that needs them too).
+    """
     hours = _check_settings(calling_hours, calling_rules, concurrency, avg_call_seconds)
     start = api_start(requested)
-    counts = _counts_by_group(Path(clean_path))
+    counts = _counts_by_group(Path(clean_path), groups_of or {})
     rows = sum(counts.values())
     last_call = start + _length(rows, concurrency, avg_call_seconds)
 
@@ -371,7 +381,7 @@ def split_by_window(plan: CallPlan) -> list[WindowPart]:
         pending = [group for group in pending if own_opening(group) is not None]
         if not pending:
             break
-        start = min(own_opening(group) for group in pending)
+        start = min(opening for opening in map(own_opening, pending) if opening is not None)
         opening_now = sorted((g for g in pending if own_opening(g) == start), key=lambda g: -g.rows)
         members: list[PlanGroup] = []
         for group in opening_now:
@@ -418,7 +428,9 @@ def _length(rows: int, concurrency: int, avg_call_seconds: float) -> timedelta:
     return timedelta(seconds=math.ceil(rows / concurrency) * avg_call_seconds)
 
 
-def _counts_by_group(clean_path: Path) -> Counter:
+def _counts_by_group(
+    clean_path: Path, groups_of: Mapping[str, tuple[str | None, tuple[str, ...]]]
+) -> Counter:
     """Rows of the clean file by (country, candidate zones)."""
     numbers: Counter = Counter()
     with open(clean_path, newline="", encoding="utf-8") as handle:
@@ -428,7 +440,7 @@ def _counts_by_group(clean_path: Path) -> Counter:
             numbers[row[0]] += 1  # contact_number comes first in a clean file
     groups: Counter = Counter()
     for number, count in numbers.items():
-        groups[group_of(number)] += count
+        groups[groups_of[number] if number in groups_of else group_of(number)] += count
     return groups
 
 
@@ -463,6 +475,12 @@ def _window(hours: Interval, rule: CountryRule | None, weekday: int) -> tuple[In
     )
 
 
+@overload
+def _windows(window: tuple[Interval, ...]) -> list[str]: ...
+@overload
+def _windows(window: None) -> None: ...
+@overload
+def _windows(window: tuple[Interval, ...] | None) -> list[str] | None: ...
 def _windows(window: tuple[Interval, ...] | None) -> list[str] | None:
     if window is None:
         return None
