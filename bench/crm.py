@@ -13,11 +13,10 @@ named the way a CRM names them. Deterministic for a given seed.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
-import sys
 
+import generate
 from generate import FIRST, LAST, PLANS, invalid, number_pool, spell
 
 HEADER = ["Phone", "First Name", "Last Name", "Plan", "Lead Source"]
@@ -75,13 +74,7 @@ def write(path: str, rows: int, seed: int = 42) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("-o", "--output", required=True)
-    args = parser.parse_args(argv)
-    write(args.output, args.rows, args.seed)
-    print(args.output, file=sys.stderr)
+    generate.main(argv, write, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

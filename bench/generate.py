@@ -147,13 +147,14 @@ def write(path: str, rows: int, seed: int = 42) -> None:
             )
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, writer=write, description: str = __doc__.splitlines()[0]) -> None:
+    """The command line of a generator: ``--rows``, ``--seed``, ``-o``; ``writer(path, rows, seed)`` writes."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("-o", "--output", required=True)
     args = parser.parse_args(argv)
-    write(args.output, args.rows, args.seed)
+    writer(args.output, args.rows, args.seed)
     print(args.output, file=sys.stderr)
 
 
