@@ -272,8 +272,16 @@ def report(
     if stages:
         inline = stages["run, inline"]
         print(f"stages of one run, --workers 1 ({inline:.3f} s inline; pickling and the pool apart):")
-        for name in ("read", "judge", "render", "dedupe", "write", "settle, other"):
-            print(f"  {name:22} {stages[name]:7.3f} s {stages[name] / inline:6.0%}")
+        for name in (
+            "read",
+            "judge",
+            "render",
+            "dedupe",
+            "write",
+            "collect after each piece",
+            "settle, other",
+        ):
+            print(f"  {name:26} {stages[name]:7.3f} s {stages[name] / inline:6.0%}")
         print(
             f"  {'pickling':22} {stages['pickling']:7.3f} s  ({stages['pickled MB']:.0f} MB dumped and loaded)"
         )

@@ -9,6 +9,7 @@ timer (a shared machine's neighbours slow the wall clock, not this) around each 
 - render: a judged chunk's lines and duplicate keys (:mod:`csvtools.run.render`);
 - dedupe: the duplicate index and the suppression lists, with re-reading a duplicate's fields;
 - write: appending the lines and committing the files;
+- collect after each piece: the garbage collection each worker runs after a piece (:mod:`csvtools.process`);
 - settle, other: the rest of the run (counts, the report, opening the file).
 
 With a pool, two more costs appear, measured apart: pickling (each piece's
@@ -110,6 +111,7 @@ def main(source: str, options: dict) -> dict[str, float]:
     settle.Settler._reread = timed_call("dedupe", settle.Settler._reread)
     settle.Settler._write = timed_call("write", settle.Settler._write)
     outputs.Outputs.commit = timed_call("write", outputs.Outputs.commit)
+    process.after_piece = timed_call("collect after each piece", process.after_piece)
     work = pool.work
     pickled = 0
 
@@ -126,9 +128,13 @@ def main(source: str, options: dict) -> dict[str, float]:
     pool.work = work_and_pickle
     with tempfile.TemporaryDirectory() as scratch:
         started = time.process_time()
-        pipeline.clean_file(source, str(Path(scratch) / "clean.csv"), workers=1, **options)
+        # max_rejections as the command line sets it: the report lists the first 20 rejected lines.
+        pipeline.clean_file(source, str(Path(scratch) / "clean.csv"), workers=1, max_rejections=20, **options)
         total = time.process_time() - started - spent["pickling"]
-    stages = {name: spent[name] for name in ("read", "judge", "render", "dedupe", "write")}
+    stages = {
+        name: spent[name]
+        for name in ("read", "judge", "render", "dedupe", "write", "collect after each piece")
+    }
     return {
         "imports": imports,
         **stages,
