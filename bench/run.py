@@ -285,8 +285,8 @@ def report(
         print(
             f"  {'pickling':22} {stages['pickling']:7.3f} s  ({stages['pickled MB']:.0f} MB dumped and loaded)"
         )
-        print(f"  {'pool start and stop':22} {stages['pool start and stop']:7.3f} s")
-        print(f"  {'imports':22} {stages['imports']:7.3f} s")
+        print(f"  {'pool start and stop':26} {stages['pool start and stop']:7.3f} s")
+        print(f"  {'imports':26} {stages['imports']:7.3f} s")
     print("\n==== targets (issue 24)")
     for row in mixes:
         speedup = row["baseline"] / row["ours"]
