@@ -14,6 +14,7 @@ import argparse
 import csv
 import random
 import sys
+from collections.abc import Callable
 
 # (region, weight): the head of a campaign list and a long tail.
 COUNTRIES = [
@@ -120,40 +121,58 @@ def invalid(rng: random.Random, code: str, nsn: str) -> str:
     return f"{nsn}"  # national number without country code
 
 
-def write(path: str, rows: int, seed: int = 42) -> None:
+HEADER = ["phone", "first_name", "last_name", "plan", "renewal_date"]
+
+
+def international_value(rng: random.Random, roll: float, code: str, nsn: str) -> str:
+    """A row's number, spelled one of the ways, or (for about 10 % of rows) an invalid value."""
+    return invalid(rng, code, nsn) if roll < 0.20 else spell(rng, code, nsn)
+
+
+def other_columns(rng: random.Random) -> list[str]:
+    return [
+        rng.choice(FIRST),
+        rng.choice(LAST),
+        rng.choice(PLANS),
+        f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+    ]
+
+
+def write(
+    path: str,
+    rows: int,
+    seed: int = 42,
+    header: list[str] = HEADER,
+    value_of: Callable[[random.Random, float, str, str], str] = international_value,
+    others: Callable[[random.Random], list[str]] = other_columns,
+) -> None:
+    """``rows`` rows: about 10 % repeat an earlier value, the rest take ``value_of`` a number of the pool."""
     rng = random.Random(seed)
     pool = number_pool(rng, max(1000, rows))
     used: list[str] = []
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["phone", "first_name", "last_name", "plan", "renewal_date"])
+        writer.writerow(header)
         for index in range(rows):
             roll = rng.random()
             if roll < 0.10 and used:
                 value = rng.choice(used)  # a repeated number, perhaps spelled the same
             else:
                 code, nsn = pool[index % len(pool)]
-                value = invalid(rng, code, nsn) if roll < 0.20 else spell(rng, code, nsn)
+                value = value_of(rng, roll, code, nsn)
                 if len(used) < 100_000:
                     used.append(value)
-            writer.writerow(
-                [
-                    value,
-                    rng.choice(FIRST),
-                    rng.choice(LAST),
-                    rng.choice(PLANS),
-                    f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                ]
-            )
+            writer.writerow([value, *others(rng)])
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, writer=write, description: str = __doc__.splitlines()[0]) -> None:
+    """The command line of a generator: ``--rows``, ``--seed``, ``-o``; ``writer(path, rows, seed)`` writes."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("-o", "--output", required=True)
     args = parser.parse_args(argv)
-    write(args.output, args.rows, args.seed)
+    writer(args.output, args.rows, args.seed)
     print(args.output, file=sys.stderr)
 
 

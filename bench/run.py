@@ -272,13 +272,21 @@ def report(
     if stages:
         inline = stages["run, inline"]
         print(f"stages of one run, --workers 1 ({inline:.3f} s inline; pickling and the pool apart):")
-        for name in ("read", "judge", "render", "dedupe", "write", "settle, other"):
-            print(f"  {name:22} {stages[name]:7.3f} s {stages[name] / inline:6.0%}")
+        for name in (
+            "read",
+            "judge",
+            "render",
+            "dedupe",
+            "write",
+            "collect after each piece",
+            "settle, other",
+        ):
+            print(f"  {name:26} {stages[name]:7.3f} s {stages[name] / inline:6.0%}")
         print(
-            f"  {'pickling':22} {stages['pickling']:7.3f} s  ({stages['pickled MB']:.0f} MB dumped and loaded)"
+            f"  {'pickling':26} {stages['pickling']:7.3f} s  ({stages['pickled MB']:.0f} MB dumped and loaded)"
         )
-        print(f"  {'pool start and stop':22} {stages['pool start and stop']:7.3f} s")
-        print(f"  {'imports':22} {stages['imports']:7.3f} s")
+        print(f"  {'pool start and stop':26} {stages['pool start and stop']:7.3f} s")
+        print(f"  {'imports':26} {stages['imports']:7.3f} s")
     print("\n==== targets (issue 24)")
     for row in mixes:
         speedup = row["baseline"] / row["ours"]

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .by_country import MISMATCH_FIELD, judge_with_countries
 from .reference import NumberResult, normalize_number
+from .respell import extensions, formulas, put, respell_candidates, respelled
 from .types import restrict_types
 from .vectorized import VERDICT_FIELDS, judge_array
 
@@ -63,7 +65,8 @@ def _strings(values: pa.Array) -> pa.Array:
 def _judge_values(values: pa.Array, region: str | None, level: str) -> pa.Table:
     encoded = values.dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    return _judge_distinct(encoded.dictionary, region, level).take(pa.array(codes))
+    table, rows = _distinct_verdicts(encoded.dictionary, region, level)
+    return table.take(pa.array(rows[codes]))  # one take of the table, not one per step
 
 
 def clean_chunk(
@@ -134,8 +137,15 @@ def _text(value: object) -> object:
 
 def _judge_distinct(uniques: pa.Array | np.ndarray, region: str | None, level: str) -> pa.Table:
     """One verdict row per distinct value: vectorized where it can be decided, else the reference."""
-    fast = judge_array(uniques, region, level)
-    rows, table = fast.rows, fast.table
+    table, rows = _distinct_verdicts(uniques, region, level)
+    return table.take(pa.array(rows))
+
+
+def _distinct_verdicts(
+    uniques: pa.Array | np.ndarray, region: str | None, level: str
+) -> tuple[pa.Table, np.ndarray]:
+    """(verdict table, the row of it that is each distinct value's verdict)."""
+    rows, table = _fast_verdicts(uniques, region, level)
     undecided = np.flatnonzero(rows < 0)
     if undecided.size:
         values = (
@@ -153,7 +163,54 @@ def _judge_distinct(uniques: pa.Array | np.ndarray, region: str | None, level: s
         rows = rows.copy()
         rows[undecided] = len(table) + np.arange(undecided.size)
         table = pa.concat_tables([table, slow])
-    return table.take(pa.array(rows))
+    return table, rows
+
+
+def _fast_verdicts(
+    uniques: pa.Array | np.ndarray, region: str | None, level: str
+) -> tuple[np.ndarray, pa.Table]:
+    """The vectorized path's (rows, table) for the distinct values, their spreadsheet spellings respelled."""
+    text = _as_strings(uniques) if level == "valid" else None
+    if text is None:
+        fast = judge_array(uniques, region, level)
+        return fast.rows, fast.table
+    maybe = respell_candidates(text)
+    if maybe.size:
+        text = put(text, maybe, respelled(text.take(pa.array(maybe))))
+    fast = judge_array(text, region, level)
+    rows, table = fast.rows, fast.table
+    if not maybe.size:
+        return rows, table
+    candidates = text.take(pa.array(maybe))
+    found = [extensions(candidates, _parsed_by_fast_path)] + (
+        [formulas(candidates)] if region is None else []
+    )
+    for at, verdicts in found:
+        at = maybe[at]
+        still_open = rows[at] < 0  # the vectorized path leaves these undecided; a verdict it gave stands
+        if still_open.any():
+            rows = rows.copy()
+            rows[at[still_open]] = len(table) + np.arange(int(still_open.sum()))
+            table = pa.concat_tables([table, verdicts.filter(pa.array(still_open))])
+    return rows, table
+
+
+def _as_strings(uniques: pa.Array | np.ndarray) -> pa.Array | None:
+    """The values as an Arrow string array without nulls, or None when they are not all strings."""
+    if isinstance(uniques, pa.Array):
+        return uniques if pa.types.is_string(uniques.type) and not uniques.null_count else None
+    if not all(isinstance(value, str) for value in uniques):
+        return None
+    return pa.array(uniques, type=pa.string())
+
+
+def _parsed_by_fast_path(numbers: pa.Array) -> np.ndarray:
+    """Which numbers the vectorized path judged as phonenumbers would after parsing them: kept, or
+    rejected by their length or range ("read as +…"), not refused before parsing."""
+    fast = judge_array(numbers, None, "valid")
+    kept = fast.column("number").is_valid()
+    read = pc.starts_with(pc.fill_null(fast.column("detail"), ""), "read as +")
+    return np.asarray(pc.or_(kept, read).to_numpy(zero_copy_only=False) & fast.decided)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..safety.preview import Preview, preview_plan, write_preview
 from .common import retries_option
+
+if TYPE_CHECKING:  # the preview loads csvtools' run (pyarrow, phonenumbers): not for --help
+    from ..safety.preview import Preview
 
 #: ``--cost-per-minute PRICE``, the same on ``run`` and ``plan``.
 cost_per_minute_option = click.option(
@@ -42,6 +44,8 @@ def preview_options(command: Callable) -> Callable:
 
 def plan_preview(file: str, preview_path: str | None, **settings: Any) -> Preview:
     """Plan ``file`` with :func:`preview_plan` and, with ``preview_path``, write its rows (checked first)."""
+    from ..safety.preview import preview_plan, write_preview
+
     if preview_path:
         from ..files import check_output
 
