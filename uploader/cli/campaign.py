@@ -83,7 +83,7 @@ from .common import (
     type=click.Choice(["builtin", "none"]),
     default="builtin",
     show_default=True,
-    help="'none' turns off the built-in country rules (US, CA, FR).",
+    help="'none' turns off the built-in rules (US and the states FL, OK, MD; CA; FR).",
 )
 @click.option(
     "--split-by-window",
@@ -211,7 +211,7 @@ def run(
     type=click.Choice(["builtin", "none"]),
     default="builtin",
     show_default=True,
-    help="'none' turns off the built-in country rules (US, CA, FR).",
+    help="'none' turns off the built-in rules (US and the states FL, OK, MD; CA; FR).",
 )
 @click.option(
     "--concurrency",
