@@ -38,6 +38,7 @@ from ..safety.plan import (
     plan_clean_file,
 )
 from ..safety.wallet import estimate_with_account, refuse_uncovered_cost
+from .contacts import contacts_digest
 from .events import EventCallback, quiet
 from .ledger import Ledger, file_digest
 from .report_page import write_report_page
@@ -191,7 +192,7 @@ def run_campaign(
             split_by_window
             and not new_batch
             and not plan.outside
-            and has_split(clean_path, file_digest(clean_path))
+            and has_split(clean_path, contacts_digest(clean_path))
         ):
             on_event("these contacts were split by opening before; resuming every part")
         elif plan.outside and split_by_window:
@@ -288,7 +289,7 @@ class _Sending:
         """
         client, ledger, agent_id = self.client, self.ledger, self.agent_id
         # Held through the schedule too: a second run must not schedule the batch the first just made.
-        with ledger.claim(client.base_url, agent_id, file_digest(clean_path)):
+        with ledger.claim(client.base_url, agent_id, contacts_digest(clean_path)):
             outcome = upload_once(
                 client,
                 ledger,
@@ -346,7 +347,7 @@ def _run_split(
 ) -> RunResult:
     """One batch per part of the split, each scheduled at its opening; with ``wait``, follow every one."""
     client, ledger, agent_id, on_event = sending.client, sending.ledger, sending.agent_id, sending.on_event
-    digest = file_digest(clean_path)
+    digest = contacts_digest(clean_path)
     with ledger.claim(client.base_url, agent_id, digest):  # one split of these contacts at a time
         parts = split_clean_file(plan, clean_path, digest, protect=(source,), fresh=sending.new_batch)
         results: list[tuple[PartResult, UploadOutcome]] = []
@@ -440,7 +441,7 @@ def _already_scheduled(
     """Whether the ledger holds a batch of these exact contacts that was scheduled already (its calls are committed)."""
     if new_batch:
         return False
-    entry = ledger.find(client.base_url, agent_id, file_digest(clean_path))
+    entry = ledger.find(client.base_url, agent_id, contacts_digest(clean_path), file_digest(clean_path))
     return bool(entry and entry.batch_id and entry.state not in ("created", "abandoned"))
 
 

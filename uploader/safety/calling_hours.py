@@ -5,7 +5,7 @@ It runs after cleaning and before anything is uploaded, over the plan of
 A split writes each part as its own clean CSV beside the clean file
 (``x.clean.part-1.csv`` …) and a manifest (``x.clean.parts.json``) that
 records which groups went into which part and when it starts, so a re-run
-of the same clean file rebuilds the very same parts (the same bytes, so the
+of the same contacts rebuilds the very same parts (the same contacts, so the
 ledger resumes every batch) even when it runs later or with another ``--at``.
 """
 
@@ -25,7 +25,7 @@ from .plan import CallPlan, PlanGroup, WindowPart, describe_groups, group_of, sp
 
 __all__ = ["Part", "check_calling_hours", "has_split", "manifest_path", "part_path", "split_clean_file"]
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: parts keyed by the contacts' identity, no longer by the clean file's bytes
 
 
 @dataclass
@@ -68,19 +68,19 @@ def manifest_path(clean_path: str | os.PathLike) -> Path:
     return clean.with_name(f"{clean.stem}.parts.json")
 
 
-def has_split(clean_path: str | os.PathLike, clean_sha256: str) -> bool:
-    """Whether an earlier run split these same clean bytes (its manifest is beside the clean file)."""
+def has_split(clean_path: str | os.PathLike, contacts_sha256: str) -> bool:
+    """Whether an earlier run split these same contacts (its manifest is beside the clean file)."""
     try:
         recorded = json.loads(manifest_path(clean_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(recorded, dict) and recorded.get("clean_sha256") == clean_sha256
+    return isinstance(recorded, dict) and recorded.get("contacts_sha256") == contacts_sha256
 
 
 def split_clean_file(
     plan: CallPlan,
     clean_path: str | os.PathLike,
-    clean_sha256: str,
+    contacts_sha256: str,
     *,
     protect: tuple[str | os.PathLike, ...] = (),
     fresh: bool = False,
@@ -90,7 +90,7 @@ def split_clean_file(
     ``fresh`` ignores an earlier manifest (``--new-batch``). No part path may
     be one of ``protect`` (the input).
     """
-    windows = None if fresh else _recorded(plan, clean_path, clean_sha256)
+    windows = None if fresh else _recorded(plan, clean_path, contacts_sha256)
     if windows is None:
         windows = split_by_window(plan)
     parts = [Part(index, part_path(clean_path, index), window) for index, window in enumerate(windows, 1)]
@@ -99,7 +99,7 @@ def split_clean_file(
         check_output(part.path, "part file", (*protect, clean_path))
     check_output(manifest, "split manifest", (*protect, clean_path))
     _write_parts(clean_path, parts)
-    atomic_write_text(manifest, json.dumps(_manifest(parts, clean_sha256), indent=2) + "\n")
+    atomic_write_text(manifest, json.dumps(_manifest(parts, contacts_sha256), indent=2) + "\n")
     return parts
 
 
@@ -128,10 +128,10 @@ def _temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp")
 
 
-def _manifest(parts: list[Part], clean_sha256: str) -> dict[str, Any]:
+def _manifest(parts: list[Part], contacts_sha256: str) -> dict[str, Any]:
     return {
         "version": MANIFEST_VERSION,
-        "clean_sha256": clean_sha256,
+        "contacts_sha256": contacts_sha256,
         "parts": [
             {
                 "file": part.path.name,
@@ -144,11 +144,11 @@ def _manifest(parts: list[Part], clean_sha256: str) -> dict[str, Any]:
     }
 
 
-def _recorded(plan: CallPlan, clean_path: str | os.PathLike, clean_sha256: str) -> list[WindowPart] | None:
-    """The split an earlier run of these same clean bytes wrote, if its groups are still the plan's."""
+def _recorded(plan: CallPlan, clean_path: str | os.PathLike, contacts_sha256: str) -> list[WindowPart] | None:
+    """The split an earlier run of these same contacts wrote, if its groups are still the plan's."""
     try:
         recorded = json.loads(manifest_path(clean_path).read_text(encoding="utf-8"))
-        if recorded.get("version") != MANIFEST_VERSION or recorded.get("clean_sha256") != clean_sha256:
+        if recorded.get("version") != MANIFEST_VERSION or recorded.get("contacts_sha256") != contacts_sha256:
             return None
         by_key: dict[tuple, PlanGroup] = {(g.country, g.time_zones): g for g in plan.groups}
         windows = [
