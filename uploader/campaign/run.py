@@ -27,17 +27,20 @@ from ..errors import (
     UploaderError,
 )
 from ..files import check_output
+from ..safety.attempts import attempts_of_retry_config
 from ..safety.calling_hours import check_calling_hours, has_split, split_clean_file
 from ..safety.estimate import DEFAULT_AVG_CALL_SECONDS, Estimate
 from ..safety.plan import (
     DEFAULT_CALLING_HOURS,
     DEFAULT_CONCURRENCY,
     CallPlan,
+    api_start,
     describe_groups,
     parse_calling_hours,
     plan_clean_file,
 )
 from ..safety.wallet import estimate_with_account, refuse_uncovered_cost
+from .caps import caps_for, skip_capped_rows, skipped_path_for
 from .contacts import contacts_digest
 from .events import EventCallback, quiet
 from .ledger import Ledger, file_digest
@@ -93,6 +96,7 @@ def run_campaign(
     calling_rules: str = "builtin",
     split_by_window: bool = False,
     allow_outside_hours: bool = False,
+    max_attempts_per_day: int | None = None,
     on_event: EventCallback = quiet,
     on_update: Callable[[Batch], None] | None = None,
     **create_options: Any,
@@ -119,12 +123,19 @@ def run_campaign(
     ``allow_outside_hours``, or ``split_by_window``, which uploads one batch
     per group of zones that share an opening, each scheduled at that opening
     (:mod:`uploader.safety.calling_hours`; listed in ``RunResult.parts``).
+
+    Attempt caps (:mod:`uploader.safety.attempts`): rows of a number that other
+    batches in the ledger already booked so often within 24 hours of the start
+    that this run would pass its cap (``max_attempts_per_day``, and with the
+    built-in rules its state's) leave the clean file for ``x.skipped.csv``
+    (``RunResult.skipped``) before anything is uploaded.
     """
     when = to_api_time(at, tz) if at is not None else None  # fail before any work
     hours = parse_calling_hours(calling_hours)
     clean_path, rejects_path = (Path(p) for p in csvtools.output_paths(source, out_dir))
     check_output(clean_path, "clean file", (source,))
     check_output(rejects_path, "rejects file", (source,))
+    check_output(skipped_path_for(clean_path), "skipped file", (source,))
     if results_path is not None:
         check_output(results_path, "results", (source, clean_path, rejects_path))
 
@@ -159,8 +170,31 @@ def run_campaign(
         )
     if not report.clean:
         raise RejectedRowsError("no row is left to upload", report=report)
+    source_sha256 = contacts_digest(clean_path)
+    attempts = attempts_of_retry_config(create_options.get("retry_config"))
+    caps = caps_for(
+        ledger,
+        client.base_url,
+        agent_id,
+        source_sha256,
+        at=_parse_when(when) if when else soonest(),
+        attempts=attempts,
+        max_per_day=max_attempts_per_day,
+        state_rules=calling_rules == "builtin",
+        new_batch=new_batch,
+    )
+    skipped = skip_capped_rows(clean_path, caps)
+    if skipped.rows:
+        on_event(
+            f"{skipped.rows} of {report.clean} rows skipped, attempt_cap: their numbers were booked so often "
+            f"within 24 hours that this batch would pass their cap; kept in {skipped.path}"
+        )
+    if skipped.rows == report.clean:
+        raise RejectedRowsError(
+            f"no row is left to upload: all {skipped.rows} are past their attempt cap", report=report
+        )
     estimate, account_error = estimate_with_account(
-        client, report.clean, avg_call_seconds, cost_per_minute, on_event
+        client, report.clean - skipped.rows, avg_call_seconds, cost_per_minute, on_event
     )
 
     def check_balance() -> None:  # only where calls would be committed: a new upload, or scheduling
@@ -219,9 +253,11 @@ def run_campaign(
         check_balance,
         on_event,
         create_options,
+        source_sha256,
+        attempts,
     )
     if plan is not None:
-        return _run_split(
+        split = _run_split(
             sending,
             plan,
             report,
@@ -235,6 +271,8 @@ def run_campaign(
             results_path,
             on_update,
         )
+        split.skipped = skipped
+        return split
 
     outcome, batch, scheduled_at = sending.send(clean_path, when)
     result = RunResult(
@@ -245,6 +283,7 @@ def run_campaign(
         scheduled_at,
         estimate=estimate,
         html_path=str(html_path),
+        skipped=skipped,
     )
     if scheduled_at and batch.status not in ("created",):
         result.starts_at = _start_text(scheduled_at, tz)
@@ -278,6 +317,8 @@ class _Sending:
     check_balance: Callable[[], None]
     on_event: EventCallback
     create_options: dict[str, Any]
+    source_sha256: str | None = None
+    attempts: int = 1
 
     def send(
         self, clean_path: str | os.PathLike, when: str | None, reschedule: Callable[[], str] | None = None
@@ -298,6 +339,9 @@ class _Sending:
                 new_batch=self.new_batch,
                 on_event=self.on_event,
                 before_create=self.check_balance,
+                source_sha256=self.source_sha256,
+                attempts=self.attempts,
+                calls_at=(_parse_when(when) if when else soonest()).timestamp(),
                 **self.create_options,
             )
             batch = outcome.batch
@@ -312,6 +356,7 @@ class _Sending:
                     batch.batch_id, scheduled_at, agent_id, self.bypass_call_guardrails
                 )
                 ledger.record(outcome.entry, state="scheduled")
+                ledger.reschedule_calls(outcome.entry, api_start(_parse_when(scheduled_at)).timestamp())
                 # The batch read before scheduling says "created"; what is true now is the schedule's answer.
                 status = (
                     "scheduled" if not answer.state or answer.state.startswith("scheduled") else answer.state

@@ -93,6 +93,13 @@ from .common import (
 @click.option(
     "--allow-outside-hours", is_flag=True, help="Upload one batch even when rows are outside their hours."
 )
+@click.option(
+    "--max-attempts-per-day",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Skip (attempt_cap) a number the ledger's batches and this one would call more than N times within "
+    "24 hours [the state rules' 3 in FL, OK, MD].",
+)
 @json_option
 @pass_context
 @run_command
@@ -125,6 +132,7 @@ def run(
     calling_rules: str,
     split_by_window: bool,
     allow_outside_hours: bool,
+    max_attempts_per_day: int | None,
     as_json: bool,
 ) -> int:
     """Validate and clean FILE, upload it once, schedule it, and with --wait follow it to the end.
@@ -172,6 +180,7 @@ def run(
         calling_rules=calling_rules,
         split_by_window=split_by_window,
         allow_outside_hours=allow_outside_hours,
+        max_attempts_per_day=max_attempts_per_day,
         from_phone_numbers=list(from_numbers) or None,
         retry_config=config,
         webhook_url=webhook_url,
@@ -188,6 +197,8 @@ def run(
         )
     elif result.starts_at and not wait_ and not result.batch.is_terminal:
         text += f"\nstarts at {result.starts_at}"
+    if result.skipped and result.skipped.rows:
+        text += f"\n{result.skipped.rows} rows skipped (attempt_cap), kept in {result.skipped.path}"
     if result.estimate:
         text += f"\n{result.estimate.describe()}"
     if result.results_path:
@@ -225,6 +236,13 @@ def run(
     default=None,
     help="Average call length in seconds, for the estimate [default 120].",
 )
+@click.option(
+    "--max-attempts-per-day",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Skip (attempt_cap) a number the ledger's batches and this one would call more than N times within "
+    "24 hours [the state rules' 3 in FL, OK, MD].",
+)
 @csvtools.file_options(gather="contact_options")
 @json_option
 @pass_context
@@ -240,6 +258,7 @@ def plan(
     calling_rules: str,
     concurrency: int | None,
     avg_call_seconds: float | None,
+    max_attempts_per_day: int | None,
     contact_options: dict[str, Any],
     as_json: bool,
 ) -> int:
@@ -249,9 +268,18 @@ def plan(
     Example:
       uploader plan contacts.csv --agent-id $AGENT --at 2025-06-02T10:00:00+05:30 --calling-hours 09:00-20:00
     """
+    from ..campaign.caps import plan_caps
+    from ..config import resolve_base_url
     from ..safety.plan import DEFAULT_AVG_CALL_SECONDS, DEFAULT_CONCURRENCY, plan_calls
 
     at = start_or_now(at, now)
+    caps = plan_caps(
+        obj.ledger(),
+        resolve_base_url(obj.base_url, obj.layout),
+        agent_id,
+        max_per_day=max_attempts_per_day,
+        state_rules=calling_rules == "builtin",
+    )
     try:
         result = plan_calls(
             file,
@@ -261,6 +289,7 @@ def plan(
             calling_rules=calling_rules,
             concurrency=concurrency or DEFAULT_CONCURRENCY,
             avg_call_seconds=avg_call_seconds or DEFAULT_AVG_CALL_SECONDS,
+            attempt_caps=caps,
             **contact_options,
         )
     except ValueError as exc:
@@ -272,6 +301,8 @@ def plan(
 
 
 def _plan_text(result: Any) -> str:
+    from ..safety.plan import ATTEMPT_CAP
+
     report = result.report
     lines = [
         f"{report.file}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
@@ -297,6 +328,9 @@ def _plan_text(result: Any) -> str:
         lines.append(f"  {group.country or '??'} {zones}: {rows}, {span}: {verdict}{rule}")
     total = sum(group.rows for group in result.groups)
     lines.append(f"{result.rows_outside} of {total} rows would be called outside their calling hours")
+    capped = sum(1 for reason in result.skipped.values() if reason == ATTEMPT_CAP)
+    if capped:
+        lines.append(f"{capped} numbers skipped (attempt_cap): called too often within 24 hours already")
     return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ import math
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -282,12 +282,15 @@ def plan_calls(
     concurrency: int = DEFAULT_CONCURRENCY,
     avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
     now: datetime | None = None,
+    attempt_caps: Callable[[Path, datetime], Collection[str]] | None = None,
     **csvtools_options: Any,
 ) -> CallPlan:
     """Clean ``source`` as ``run`` would (nothing is written beside it) and plan its calling hours.
 
     ``at=None`` means as soon as the API allows. ``csvtools_options`` (region,
     column, level, types, suppress …) go to :func:`csvtools.clean_file`.
+    ``attempt_caps(clean_path, start)`` names the numbers past their attempt
+    cap (``uploader.campaign.caps.plan_caps``): the plan skips them.
     """
     _check_settings(calling_hours, calling_rules, concurrency, avg_call_seconds)  # fail before any work
     requested = datetime.fromisoformat(to_api_time(at, tz, now)) if at is not None else soonest(now)
@@ -308,6 +311,7 @@ def plan_calls(
             calling_rules=calling_rules,
             concurrency=concurrency,
             avg_call_seconds=avg_call_seconds,
+            capped=attempt_caps(clean_path, requested) if attempt_caps else (),
         )
     report.clean_path = report.rejects_path = None  # they were temporary: nothing is written
     return plan
@@ -322,11 +326,18 @@ def plan_clean_file(
     calling_rules: str = "builtin",
     concurrency: int = DEFAULT_CONCURRENCY,
     avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
+    capped: Collection[str] = (),
 ) -> CallPlan:
-    """Plan the calling hours of a clean file (``contact_number`` first) for a batch asked for ``requested``."""
+    """Plan the calling hours of a clean file (``contact_number`` first) for a batch asked for ``requested``.
+
+    The ``capped`` numbers (past their attempt cap) are skipped: in no group, in ``skipped`` as ``attempt_cap``.
+    """
     hours = _check_settings(calling_hours, calling_rules, concurrency, avg_call_seconds)
     start = api_start(requested)
     rows_by_number = _rows_by_number(Path(clean_path))
+    skipped = {number: ATTEMPT_CAP for number in capped if number in rows_by_number}
+    for number in skipped:
+        del rows_by_number[number]
     group_by_number = {number: group_of(number) for number in rows_by_number}
     counts: Counter = Counter()
     for number, count in rows_by_number.items():
@@ -340,7 +351,9 @@ def plan_clean_file(
         checks = [_check(zone, start, last_call, hours, rule) for zone in zones]
         plan.groups.append(PlanGroup(country, zones, count, checks, rule.source if rule else None))
     outside = {(group.country, group.time_zones) for group in plan.outside}
-    plan.skipped = {number: OUTSIDE_HOURS for number, key in group_by_number.items() if key in outside}
+    plan.skipped = skipped | {
+        number: OUTSIDE_HOURS for number, key in group_by_number.items() if key in outside
+    }
     return plan
 
 

@@ -1,0 +1,139 @@
+"""A run's attempt caps: what other batches booked near its start, and the rows taken out because of it.
+
+The rows of a capped number leave the clean file for ``x.skipped.csv`` (the
+same columns, ready for a later run), so every row still ends somewhere:
+uploaded, rejected, or counted as skipped with its reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..safety.attempts import AttemptCaps, capped_numbers
+from ..safety.plan import ATTEMPT_CAP
+from .contacts import Contact, contacts_of, identity_of
+from .ledger import Ledger
+
+__all__ = ["Skipped", "caps_for", "plan_caps", "skip_capped_rows", "skipped_path_for"]
+
+
+@dataclass
+class Skipped:
+    """Rows a run did not upload, by number with their reason, and the file that holds them."""
+
+    numbers: dict[str, str] = field(default_factory=dict)
+    rows: int = 0
+    path: str | None = None
+
+    def by_reason(self) -> dict[str, int]:
+        counts: Counter = Counter(self.numbers.values())
+        return dict(counts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "by_reason": self.by_reason(), "path": self.path}
+
+
+def skipped_path_for(clean_path: str | os.PathLike) -> Path:
+    """``x.clean.csv`` → ``x.skipped.csv``, beside it."""
+    clean = Path(clean_path)
+    stem = clean.stem[: -len(".clean")] if clean.stem.endswith(".clean") else clean.stem
+    return clean.with_name(f"{stem}.skipped{clean.suffix}")
+
+
+def caps_for(
+    ledger: Ledger,
+    base_url: str,
+    agent_id: str,
+    source_sha256: str,
+    *,
+    at: datetime,
+    attempts: int = 1,
+    max_per_day: int | None = None,
+    state_rules: bool = True,
+    new_batch: bool = False,
+) -> AttemptCaps:
+    """The caps of a run of ``source_sha256`` starting ``at``: the ledger's bookings by other sources near it.
+
+    Without ``new_batch`` a contact already booked for this source is resumed, not called again: it is
+    exempt, and that source's bookings are not counted (with ``new_batch`` they are).
+    """
+    caps = AttemptCaps(attempts=attempts, max_per_day=max_per_day, state_rules=state_rules)
+    if not caps.active:
+        return caps
+    own = None if new_batch else source_sha256
+    booked = ledger.attempts_near(base_url, at.timestamp(), other_than=own)
+    exempt: frozenset[str] = frozenset()
+    if own is not None:
+        exempt = frozenset(key for keys in ledger.booked(base_url, agent_id, own).values() for key in keys)
+    return AttemptCaps(booked, attempts, max_per_day, state_rules, exempt)
+
+
+def skip_capped_rows(clean_path: str | os.PathLike, caps: AttemptCaps) -> Skipped:
+    """Move the rows of numbers past their cap from the clean file to ``x.skipped.csv``; both written whole.
+
+    With nothing skipped the clean file is untouched and a skipped file of an earlier run is removed.
+    """
+    target = skipped_path_for(clean_path)
+    contacts = list(contacts_of(clean_path))
+    capped = _capped(contacts, caps)
+    skipped = [c for c in contacts if c.number in capped and c.key not in caps.exempt]
+    if not skipped:
+        target.unlink(missing_ok=True)
+        return Skipped()
+    with open(clean_path, newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    keep = [c.row for c in contacts if c.number not in capped or c.key in caps.exempt]
+    temporaries = [_temporary(Path(clean_path)), _temporary(target)]
+    for path, rows in zip(temporaries, (keep, [c.row for c in skipped])):
+        # csvtools' clean files end lines with \n; the kept rows stay byte-stable across runs.
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+    os.replace(temporaries[1], target)
+    os.replace(temporaries[0], clean_path)
+    return Skipped(dict.fromkeys(capped, ATTEMPT_CAP), len(skipped), str(target))
+
+
+def plan_caps(
+    ledger: Ledger,
+    base_url: str,
+    agent_id: str,
+    *,
+    attempts: int = 1,
+    max_per_day: int | None = None,
+    state_rules: bool = True,
+) -> Callable[[Path, datetime], set[str]]:
+    """For :func:`uploader.safety.plan.plan_calls`: the numbers of a clean file a run starting then would skip."""
+
+    def capped(clean_path: Path, start: datetime) -> set[str]:
+        contacts = list(contacts_of(clean_path))
+        source = identity_of([contact.key for contact in contacts])
+        caps = caps_for(
+            ledger,
+            base_url,
+            agent_id,
+            source,
+            at=start,
+            attempts=attempts,
+            max_per_day=max_per_day,
+            state_rules=state_rules,
+        )
+        return _capped(contacts, caps)
+
+    return capped
+
+
+def _capped(contacts: list[Contact], caps: AttemptCaps) -> set[str]:
+    return capped_numbers(Counter(c.number for c in contacts if c.key not in caps.exempt), caps)
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp")
