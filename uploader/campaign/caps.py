@@ -16,12 +16,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..safety.attempts import AttemptCaps, capped_numbers
+import csvtools
+
+from ..errors import RejectedRowsError
+from ..safety.attempts import AttemptCaps, attempts_of_retry_config, capped_numbers
 from ..safety.plan import ATTEMPT_CAP
-from .contacts import Contact, contacts_of, identity_of
+from .contacts import Contact, contacts_digest, contacts_of, identity_of
+from .events import EventCallback
 from .ledger import Ledger
 
-__all__ = ["Skipped", "caps_for", "plan_caps", "skip_capped_rows", "skipped_path_for"]
+__all__ = ["Skipped", "caps_for", "plan_caps", "skip_capped_rows", "skip_past_caps", "skipped_path_for"]
 
 
 @dataclass
@@ -31,6 +35,9 @@ class Skipped:
     numbers: dict[str, str] = field(default_factory=dict)
     rows: int = 0
     path: str | None = None
+    #: What the uploads of the run book: the identity of the clean file before the skip, calls per contact.
+    source_sha256: str = ""
+    attempts: int = 1
 
     def by_reason(self) -> dict[str, int]:
         counts: Counter = Counter(self.numbers.values())
@@ -129,6 +136,48 @@ def plan_caps(
         return _capped(contacts, caps)
 
     return capped
+
+
+def skip_past_caps(
+    ledger: Ledger,
+    base_url: str,
+    agent_id: str,
+    clean_path: Path,
+    report: csvtools.Report,
+    *,
+    at: datetime,
+    retry_config: dict[str, Any] | None,
+    max_per_day: int | None,
+    state_rules: bool,
+    new_batch: bool,
+    on_event: EventCallback,
+) -> Skipped:
+    """``uploader run``'s caps step: skip the rows past their cap, say so, refuse when none is left."""
+    source_sha256 = contacts_digest(clean_path)
+    attempts = attempts_of_retry_config(retry_config)
+    caps = caps_for(
+        ledger,
+        base_url,
+        agent_id,
+        source_sha256,
+        at=at,
+        attempts=attempts,
+        max_per_day=max_per_day,
+        state_rules=state_rules,
+        new_batch=new_batch,
+    )
+    skipped = skip_capped_rows(clean_path, caps)
+    skipped.source_sha256, skipped.attempts = source_sha256, attempts
+    if skipped.rows:
+        on_event(
+            f"{skipped.rows} of {report.clean} rows skipped, attempt_cap: their numbers were booked so often "
+            f"within 24 hours that this batch would pass their cap; kept in {skipped.path}"
+        )
+    if skipped.rows == report.clean:
+        raise RejectedRowsError(
+            f"no row is left to upload: all {skipped.rows} are past their attempt cap", report=report
+        )
+    return skipped
 
 
 def _capped(contacts: list[Contact], caps: AttemptCaps) -> set[str]:

@@ -27,8 +27,7 @@ from ..errors import (
     UploaderError,
 )
 from ..files import check_output
-from ..safety.attempts import attempts_of_retry_config
-from ..safety.calling_hours import check_calling_hours, has_split, split_clean_file
+from ..safety.calling_hours import check_calling_hours, has_split, split_before, split_clean_file
 from ..safety.estimate import DEFAULT_AVG_CALL_SECONDS, Estimate
 from ..safety.plan import (
     DEFAULT_CALLING_HOURS,
@@ -40,7 +39,7 @@ from ..safety.plan import (
     plan_clean_file,
 )
 from ..safety.wallet import estimate_with_account, refuse_uncovered_cost
-from .caps import caps_for, skip_capped_rows, skipped_path_for
+from .caps import skip_past_caps, skipped_path_for
 from .contacts import contacts_digest
 from .events import EventCallback, quiet
 from .ledger import Ledger, file_digest
@@ -170,29 +169,19 @@ def run_campaign(
         )
     if not report.clean:
         raise RejectedRowsError("no row is left to upload", report=report)
-    source_sha256 = contacts_digest(clean_path)
-    attempts = attempts_of_retry_config(create_options.get("retry_config"))
-    caps = caps_for(
+    skipped = skip_past_caps(
         ledger,
         client.base_url,
         agent_id,
-        source_sha256,
+        clean_path,
+        report,
         at=_parse_when(when) if when else soonest(),
-        attempts=attempts,
+        retry_config=create_options.get("retry_config"),
         max_per_day=max_attempts_per_day,
         state_rules=calling_rules == "builtin",
         new_batch=new_batch,
+        on_event=on_event,
     )
-    skipped = skip_capped_rows(clean_path, caps)
-    if skipped.rows:
-        on_event(
-            f"{skipped.rows} of {report.clean} rows skipped, attempt_cap: their numbers were booked so often "
-            f"within 24 hours that this batch would pass their cap; kept in {skipped.path}"
-        )
-    if skipped.rows == report.clean:
-        raise RejectedRowsError(
-            f"no row is left to upload: all {skipped.rows} are past their attempt cap", report=report
-        )
     estimate, account_error = estimate_with_account(
         client, report.clean - skipped.rows, avg_call_seconds, cost_per_minute, on_event
     )
@@ -226,7 +215,10 @@ def run_campaign(
             split_by_window
             and not new_batch
             and not plan.outside
-            and has_split(clean_path, contacts_digest(clean_path))
+            and (
+                has_split(clean_path, contacts_digest(clean_path))
+                or split_before(ledger.booked(client.base_url, agent_id, skipped.source_sha256), clean_path)
+            )
         ):
             on_event("these contacts were split by opening before; resuming every part")
         elif plan.outside and split_by_window:
@@ -253,8 +245,8 @@ def run_campaign(
         check_balance,
         on_event,
         create_options,
-        source_sha256,
-        attempts,
+        skipped.source_sha256,
+        skipped.attempts,
     )
     if plan is not None:
         split = _run_split(
@@ -394,7 +386,14 @@ def _run_split(
     client, ledger, agent_id, on_event = sending.client, sending.ledger, sending.agent_id, sending.on_event
     digest = contacts_digest(clean_path)
     with ledger.claim(client.base_url, agent_id, digest):  # one split of these contacts at a time
-        parts = split_clean_file(plan, clean_path, digest, protect=(source,), fresh=sending.new_batch)
+        booked = (
+            {}
+            if sending.new_batch
+            else ledger.booked(client.base_url, agent_id, sending.source_sha256 or digest)
+        )
+        parts = split_clean_file(
+            plan, clean_path, digest, protect=(source,), fresh=sending.new_batch, booked=booked
+        )
         results: list[tuple[PartResult, UploadOutcome]] = []
         for part in parts:
             on_event(
