@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import AGENT_ID, API_KEY, operations, uploader
+from conftest import operations, uploader
 
 import csvtools
 from uploader.safety import state_rules
@@ -85,22 +85,15 @@ def test_every_rule_names_its_source_and_year():
         assert (rule.opens, rule.closes) == ("08:00", "20:00")
 
 
-@pytest.fixture
-def guarded(standin_factory, monkeypatch):
-    url = standin_factory(speed=500_000, control=True)
-    monkeypatch.setenv("BOLNA_API_BASE", url)
-    monkeypatch.setenv("BOLNA_API_KEY", API_KEY)
-    monkeypatch.setenv("BOLNA_AGENT_ID", AGENT_ID)
+def test_run_at_2030_eastern_refuses_florida_and_a_split_calls_new_york_now_and_florida_at_8(
+    api, two, monkeypatch
+):
     monkeypatch.delenv("UPLOADER_CALLING_HOURS")
-    return url
-
-
-def test_run_at_2030_eastern_refuses_florida_and_a_split_calls_new_york_now_and_florida_at_8(guarded, two):
     evening = _weekday_evening(datetime.now(timezone.utc).date() + timedelta(days=1))
     refused = uploader("run", two, "--at", evening.isoformat(), "--calling-hours", "08:00-21:00")
     assert refused.exit_code == 1, refused.output
     assert "1 of 2 rows would be called outside" in refused.stderr and "US-FL" in refused.stderr
-    assert "create" not in operations(guarded)
+    assert "create" not in operations(api)
 
     split = uploader(
         "run",

@@ -35,6 +35,14 @@ from .common import (
     when_options,
 )
 
+max_attempts_option = click.option(
+    "--max-attempts-per-day",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Skip (attempt_cap) a number the ledger's batches and this one would call more than N times within "
+    "24 hours [the state rules' 3 in FL, OK, MD].",
+)
+
 
 @click.command()
 @click.argument("file", type=click.Path())
@@ -93,13 +101,7 @@ from .common import (
 @click.option(
     "--allow-outside-hours", is_flag=True, help="Upload one batch even when rows are outside their hours."
 )
-@click.option(
-    "--max-attempts-per-day",
-    type=click.IntRange(1),
-    metavar="N",
-    help="Skip (attempt_cap) a number the ledger's batches and this one would call more than N times within "
-    "24 hours [the state rules' 3 in FL, OK, MD].",
-)
+@max_attempts_option
 @json_option
 @pass_context
 @run_command
@@ -236,13 +238,7 @@ def run(
     default=None,
     help="Average call length in seconds, for the estimate [default 120].",
 )
-@click.option(
-    "--max-attempts-per-day",
-    type=click.IntRange(1),
-    metavar="N",
-    help="Skip (attempt_cap) a number the ledger's batches and this one would call more than N times within "
-    "24 hours [the state rules' 3 in FL, OK, MD].",
-)
+@max_attempts_option
 @csvtools.file_options(gather="contact_options")
 @json_option
 @pass_context
