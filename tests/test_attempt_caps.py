@@ -126,3 +126,15 @@ def test_capped_numbers_count_rows_times_attempts():
     assert capped_numbers({FLORIDA: 1}, AttemptCaps(attempts=4)) == {FLORIDA}
     assert attempts_of_retry_config({"enabled": True, "max_retries": 2}) == 3
     assert attempts_of_retry_config({"enabled": True}) == 4 and attempts_of_retry_config(None) == 1
+
+
+def test_plan_creates_no_ledger_and_still_counts_its_own_redials(tmp_path):
+    from uploader.campaign.caps import plan_caps
+    from uploader.safety.plan import plan_calls
+
+    path = _file(tmp_path, "one.csv", FLORIDA, NEW_YORK)
+    result = uploader("plan", path, "--agent-id", "a", "--at", _at(0), "--calling-hours", "any")
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "ledger.sqlite").exists()
+    plan = plan_calls(path, at=_at(0), attempt_caps=plan_caps(None, "http://x", "a", attempts=4))
+    assert plan.skipped == {FLORIDA: "attempt_cap"}  # 1 call + 3 redials is past Florida's 3

@@ -21,7 +21,7 @@ import csvtools
 from ..errors import RejectedRowsError
 from ..safety.attempts import AttemptCaps, attempts_of_retry_config, capped_numbers
 from ..safety.plan import ATTEMPT_CAP
-from .contacts import Contact, contacts_digest, contacts_of, identity_of
+from .contacts import contacts_digest, contacts_of
 from .events import EventCallback
 from .ledger import Ledger
 
@@ -55,7 +55,7 @@ def skipped_path_for(clean_path: str | os.PathLike) -> Path:
 
 
 def caps_for(
-    ledger: Ledger,
+    ledger: Ledger | None,
     base_url: str,
     agent_id: str,
     source_sha256: str,
@@ -68,11 +68,13 @@ def caps_for(
 ) -> AttemptCaps:
     """The caps of a run of ``source_sha256`` starting ``at``: the ledger's bookings by other sources near it.
 
+    ``ledger`` None (none written yet) counts only this run's own calls.
+
     Without ``new_batch`` a contact already booked for this source is resumed, not called again: it is
     exempt, and that source's bookings are not counted (with ``new_batch`` they are).
     """
     caps = AttemptCaps(attempts=attempts, max_per_day=max_per_day, state_rules=state_rules)
-    if not caps.active:
+    if not caps.active or ledger is None:
         return caps
     own = None if new_batch else source_sha256
     booked = ledger.attempts_near(base_url, at.timestamp(), other_than=own)
@@ -88,29 +90,35 @@ def skip_capped_rows(clean_path: str | os.PathLike, caps: AttemptCaps) -> Skippe
     With nothing skipped the clean file is untouched and a skipped file of an earlier run is removed.
     """
     target = skipped_path_for(clean_path)
-    contacts = list(contacts_of(clean_path))
-    capped = _capped(contacts, caps)
-    skipped = [c for c in contacts if c.number in capped and c.key not in caps.exempt]
-    if not skipped:
+    capped = _capped(clean_path, caps)
+    if not capped:
         target.unlink(missing_ok=True)
         return Skipped()
     with open(clean_path, newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle))
-    keep = [c.row for c in contacts if c.number not in capped or c.key in caps.exempt]
     temporaries = [_temporary(Path(clean_path)), _temporary(target)]
-    for path, rows in zip(temporaries, (keep, [c.row for c in skipped])):
-        # csvtools' clean files end lines with \n; the kept rows stay byte-stable across runs.
-        with open(path, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows)
+    skipped = 0
+    # csvtools' clean files end lines with \n; the kept rows stay byte-stable across runs.
+    with (
+        open(temporaries[0], "w", newline="", encoding="utf-8") as kept_file,
+        open(temporaries[1], "w", newline="", encoding="utf-8") as skipped_file,
+    ):
+        kept, skipped_rows = (csv.writer(out, lineterminator="\n") for out in (kept_file, skipped_file))
+        kept.writerow(header)
+        skipped_rows.writerow(header)
+        for contact in contacts_of(clean_path):
+            if contact.number in capped and contact.key not in caps.exempt:
+                skipped_rows.writerow(contact.row)
+                skipped += 1
+            else:
+                kept.writerow(contact.row)
     os.replace(temporaries[1], target)
     os.replace(temporaries[0], clean_path)
-    return Skipped(dict.fromkeys(capped, ATTEMPT_CAP), len(skipped), str(target))
+    return Skipped(dict.fromkeys(capped, ATTEMPT_CAP), skipped, str(target))
 
 
 def plan_caps(
-    ledger: Ledger,
+    ledger: Ledger | None,
     base_url: str,
     agent_id: str,
     *,
@@ -118,11 +126,13 @@ def plan_caps(
     max_per_day: int | None = None,
     state_rules: bool = True,
 ) -> Callable[[Path, datetime], set[str]]:
-    """For :func:`uploader.safety.plan.plan_calls`: the numbers of a clean file a run starting then would skip."""
+    """For :func:`uploader.safety.plan.plan_calls`: the numbers of a clean file a run starting then would skip.
+
+    Without a ledger only this run's own calls count (redials past a state's cap).
+    """
 
     def capped(clean_path: Path, start: datetime) -> set[str]:
-        contacts = list(contacts_of(clean_path))
-        source = identity_of([contact.key for contact in contacts])
+        source = contacts_digest(clean_path)
         caps = caps_for(
             ledger,
             base_url,
@@ -133,7 +143,7 @@ def plan_caps(
             max_per_day=max_per_day,
             state_rules=state_rules,
         )
-        return _capped(contacts, caps)
+        return _capped(clean_path, caps)
 
     return capped
 
@@ -180,8 +190,11 @@ def skip_past_caps(
     return skipped
 
 
-def _capped(contacts: list[Contact], caps: AttemptCaps) -> set[str]:
-    return capped_numbers(Counter(c.number for c in contacts if c.key not in caps.exempt), caps)
+def _capped(clean_path: str | os.PathLike, caps: AttemptCaps) -> set[str]:
+    if not caps.active:
+        return set()
+    rows = Counter(c.number for c in contacts_of(clean_path) if c.key not in caps.exempt)
+    return capped_numbers(rows, caps)
 
 
 def _temporary(path: Path) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,10 +36,13 @@ def contacts_of(path: str | os.PathLike) -> Iterator[Contact]:
     with open(path, newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
+        order = sorted(range(len(header)), key=header.__getitem__)
+        # The column names once, then each row's fields in the names' order: the key ignores column order.
+        prefix = "\x1f".join(header[i] for i in order) + "\x1e"
         for row in reader:
             if row:
-                fields = json.dumps(sorted(zip(header, row)), ensure_ascii=False)
-                key = hashlib.sha256(fields.encode()).hexdigest()[:KEY_CHARS]
+                fields = [row[i] for i in order] if len(row) == len(header) else row
+                key = hashlib.sha256((prefix + "\x1f".join(fields)).encode()).hexdigest()[:KEY_CHARS]
                 yield Contact(reader.line_num, row[0], key, tuple(row))
 
 

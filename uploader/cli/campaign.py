@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -265,12 +266,14 @@ def plan(
       uploader plan contacts.csv --agent-id $AGENT --at 2025-06-02T10:00:00+05:30 --calling-hours 09:00-20:00
     """
     from ..campaign.caps import plan_caps
+    from ..campaign.ledger import default_ledger_path
     from ..config import resolve_base_url
     from ..safety.plan import DEFAULT_AVG_CALL_SECONDS, DEFAULT_CONCURRENCY, plan_calls
 
     at = start_or_now(at, now)
+    ledger_path = Path(obj.ledger_path) if obj.ledger_path else default_ledger_path()
     caps = plan_caps(
-        obj.ledger(),
+        obj.ledger() if ledger_path.exists() else None,  # planning never creates a ledger
         resolve_base_url(obj.base_url, obj.layout),
         agent_id,
         max_per_day=max_attempts_per_day,
