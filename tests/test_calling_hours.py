@@ -376,3 +376,19 @@ def test_a_split_rerun_without_its_manifest_books_no_contact_twice(guarded, tmp_
     before, after = json.loads(first.stdout)["parts"], json.loads(again.stdout)["parts"]
     assert sorted(p["batch_id"] for p in after) == sorted(p["batch_id"] for p in before)
     assert all(part["resumed"] for part in after)
+
+
+@pytest.mark.parametrize("hours", ["09:00-21:00", "any"])
+def test_a_split_rerun_without_split_by_window_resumes_the_parts_rather_than_one_new_batch(
+    guarded, mixed, hours
+):
+    first = uploader(
+        "run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--split-by-window", "--json"
+    )
+    assert first.exit_code == 0, first.stderr
+    later = (datetime.fromisoformat(AT) + timedelta(hours=1)).isoformat()
+    again = uploader("run", mixed, "--at", later, "--calling-hours", hours, "--allow-outside-hours", "--json")
+    assert again.exit_code == 0, again.stderr
+    assert operations(guarded).count("create") == 3
+    after = json.loads(again.stdout)["parts"]
+    assert [p["batch_id"] for p in after] == [p["batch_id"] for p in json.loads(first.stdout)["parts"]]

@@ -189,36 +189,37 @@ def run_campaign(
     def check_balance() -> None:  # only where calls would be committed: a new upload, or scheduling
         refuse_uncovered_cost(estimate, account_error, ignore_balance, on_event)
 
+    # Contacts of this source already in several batches (a split) resume part by part, whatever the flags.
+    booked = {} if new_batch else ledger.booked(client.base_url, agent_id, skipped.source_sha256)
+    split_earlier = split_before(booked, clean_path)
     plan = None
     if (
         hours is not None
         and not split_by_window
+        and not split_earlier
         and _already_scheduled(ledger, client, agent_id, clean_path, new_batch)
     ):
         on_event("these contacts' batch is already past 'created'; resuming it without a calling-hours check")
         hours = None
     if hours is None and split_by_window:
         on_event("--split-by-window does nothing without calling hours (--calling-hours any)")
-    if hours is not None:
+    if hours is not None or split_earlier:
         plan = plan_clean_file(
             clean_path,
             report,
             requested=_parse_when(when) if when else soonest(),
-            calling_hours=calling_hours,
+            calling_hours=calling_hours if hours is not None else "any",
             calling_rules=calling_rules,
             concurrency=estimate.lines or DEFAULT_CONCURRENCY,
             avg_call_seconds=avg_call_seconds,
         )
         text = calling_hours or DEFAULT_CALLING_HOURS
         # A split made before is resumed part by part, even if the whole file would now be inside.
-        if (
+        if split_earlier or (
             split_by_window
             and not new_batch
             and not plan.outside
-            and (
-                has_split(clean_path, contacts_digest(clean_path))
-                or split_before(ledger.booked(client.base_url, agent_id, skipped.source_sha256), clean_path)
-            )
+            and has_split(clean_path, contacts_digest(clean_path))
         ):
             on_event("these contacts were split by opening before; resuming every part")
         elif plan.outside and split_by_window:
@@ -386,11 +387,8 @@ def _run_split(
     client, ledger, agent_id, on_event = sending.client, sending.ledger, sending.agent_id, sending.on_event
     digest = contacts_digest(clean_path)
     with ledger.claim(client.base_url, agent_id, digest):  # one split of these contacts at a time
-        booked = (
-            {}
-            if sending.new_batch
-            else ledger.booked(client.base_url, agent_id, sending.source_sha256 or digest)
-        )
+        source_sha256 = sending.source_sha256 or digest
+        booked = {} if sending.new_batch else ledger.booked(client.base_url, agent_id, source_sha256)
         parts = split_clean_file(
             plan, clean_path, digest, protect=(source,), fresh=sending.new_batch, booked=booked
         )
