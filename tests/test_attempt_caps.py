@@ -69,6 +69,8 @@ def test_max_attempts_per_day_caps_every_number_and_the_plan_shows_it(api, tmp_p
     plan = uploader("plan", later, "--at", _at(2), "--max-attempts-per-day", "1", "--calling-hours", "any")
     assert plan.exit_code == 0, plan.stderr
     assert "1 numbers skipped (attempt_cap)" in plan.stdout
+    as_json = uploader("plan", later, "--at", _at(2), "--max-attempts-per-day", "1", "--json")
+    assert json.loads(as_json.stdout)["skipped"] == {"attempt_cap": 1}
     _, second = _run(later, _at(2), "--max-attempts-per-day", "1")
     assert second["skipped"]["rows"] == 1
     assert NEW_YORK in (tmp_path / "two.skipped.csv").read_text(encoding="utf-8")

@@ -267,6 +267,7 @@ class CallPlan:
             "calling_rules": self.calling_rules,
             "rows": sum(group.rows for group in self.groups),
             "rows_outside": self.rows_outside,
+            "skipped": dict(Counter(self.skipped.values())),  # numbers by reason; plan.skipped has each
             "groups": [group.to_dict() for group in self.groups],
             "report": self.report.to_dict(),
         }
