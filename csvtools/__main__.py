@@ -1,14 +1,15 @@
 """The ``csvtools`` command starts here, as ``python -m csvtools`` or as the console script."""
 
-from .process import loading_for_batch_run, set_up_batch_process
+from .process import start_command
 
 
 def main() -> None:
-    """Set up this process for a batch run (:mod:`csvtools.process`), then hand over to :mod:`csvtools.cli`."""
-    # Importing the package loaded nothing heavy (see __init__), so the set-up comes before numpy loads.
-    with loading_for_batch_run():
-        from .cli import main as run
-    set_up_batch_process()
+    """Mark this process as the command line's (:mod:`csvtools.process`), then hand over to :mod:`csvtools.cli`."""
+    # Importing the package and the CLI loads nothing heavy (see __init__); a command that runs
+    # loads its modules through process.load_for_command, which sets the process up before numpy loads.
+    start_command()
+    from .cli import main as run
+
     run()
 
 

@@ -32,7 +32,7 @@ def first_bytes(strings: pa.Array) -> np.ndarray:
     return first
 
 
-def is_utf8(data: bytes) -> bool:
+def is_utf8(data: bytes | memoryview) -> bool:
     """Whether ``data`` is valid UTF-8, by Arrow's vectorized validator (several times quicker
     than decoding it in Python, and no string is built)."""
     offsets = np.array([0, len(data)], dtype=np.int64)

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 
@@ -26,10 +27,25 @@ from .io.atomic import AtomicFile, atomic_write_text
 from .io.guard import check_output_paths
 from .io.naming import rejects_path_for
 from .io.spool import STDIN, is_stream, spooled
+from .process import load_for_command
 from .report import Report
-from .run.pipeline import clean_file, validate_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
+
+
+# The run's modules (pyarrow, phonenumbers) load when a command runs, not for --help.
+def _pipeline() -> Any:
+    return load_for_command("csvtools.run.pipeline", without_pandas=True)
+
+
+def validate_file(*args: Any, **kwargs: Any) -> Report:
+    """:func:`csvtools.validate_file`, its modules loaded on the first call."""
+    return _pipeline().validate_file(*args, **kwargs)
+
+
+def clean_file(*args: Any, **kwargs: Any) -> Report:
+    """:func:`csvtools.clean_file`, its modules loaded on the first call."""
+    return _pipeline().clean_file(*args, **kwargs)
 
 
 ENGINES = ("default", "dask")
@@ -84,7 +100,7 @@ _quiet_option = click.option(
 )
 @_quiet_option
 def validate(
-    files: tuple[str, ...], output_format: str, html_path: str | None, quiet: bool, **options: object
+    files: tuple[str, ...], output_format: str, html_path: str | None, quiet: bool, **options: Any
 ) -> None:
     """Check FILES without writing anything; exit 1 if any row would be rejected.
 
@@ -187,7 +203,7 @@ def clean(
     quiet: bool,
     engine: str,
     scheduler: str | None,
-    **options: object,
+    **options: Any,
 ) -> None:
     """Write the kept rows of FILE to CLEAN (E.164 in contact_number) and the rest to REJECTS.
 
@@ -208,16 +224,16 @@ def clean(
         raise click.UsageError("the default engine cleans one FILE; several need --engine dask")
     if scheduler:
         raise click.UsageError("--scheduler needs --engine dask")
-    file = file[0]
+    path = file[0]
     to_stdout = out == STDIN
     if to_stdout and not rejects:
-        _fail_line(file, "--rejects PATH is required when the clean CSV goes to standard output (-o -)")
+        _fail_line(path, "--rejects PATH is required when the clean CSV goes to standard output (-o -)")
         sys.exit(EXIT_FAILED)
     rejects = rejects or rejects_path_for(out)
     try:
         if html_path:  # the page is an output too: never the input, nor another output
             check_output_paths(
-                None if is_stream(file) else file,
+                None if is_stream(path) else path,
                 [
                     ("clean", None if to_stdout else out),
                     ("rejects", rejects),
@@ -225,7 +241,7 @@ def clean(
                     ("html", html_path),
                 ],
             )
-        with _readable(file) as readable, _clean_target(to_stdout, out) as target:
+        with _readable(path) as readable, _clean_target(to_stdout, out) as target:
             # Every rejected line is in the rejects file; the report keeps them all only when asked.
             limit = _shown_rejections(None if report_path else SHOWN_REJECTIONS, html_path)
             run = functools.partial(
@@ -235,7 +251,7 @@ def clean(
                 rejects,
                 **options,
                 max_rejections=limit,
-                name=file,
+                name=path,
                 on_progress=None if quiet else _progress_bar(readable),
             )
             report = (
@@ -246,7 +262,7 @@ def clean(
         if html_path:
             atomic_write_text(html_path, render_html(report))
     except _FAILURES as exc:
-        _fail_line(file, exc)
+        _fail_line(path, exc)
         sys.exit(EXIT_FAILED)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
@@ -358,7 +374,7 @@ def _clean_with_dask(
         raise click.UsageError("--workers sizes a local cluster; with --scheduler the cluster's workers work")
     import logging
 
-    from .distributed import clean_files
+    clean_files = load_for_command("csvtools.distributed").clean_files
 
     # Dask's shuffle logs each shuffle it starts at WARNING; a run reports its own outcome.
     logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)

@@ -1,8 +1,8 @@
 """Every tuning knob of a run, in one place: sizes that change speed and memory, never results.
 
 Modules read these at call time (``knobs.BLOCK_BYTES``), so a test may set one
-and forked workers see it too. The figures behind each are in README's
-Performance section.
+and forked workers see it too. The figures behind each are in the docs'
+Performance page (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import dataclasses
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["DEFAULT_TYPES", "LEVELS", "NUMBER_TYPES", "Options", "allowed_types"]
 
@@ -99,7 +100,7 @@ class Options:
         return (self.column,) if isinstance(self.column, str) else self.column
 
     @classmethod
-    def of(cls, options: Options | None = None, **changes: object) -> Options:
+    def of(cls, options: Options | None = None, **changes: Any) -> Options:
         """``options`` (or the defaults) with ``changes`` applied; an unknown name is a TypeError."""
         unknown = sorted(set(changes) - {field.name for field in dataclasses.fields(cls)})
         if unknown:

@@ -27,25 +27,93 @@ The library changes nothing process-wide in a caller's process; the
   take the default action again and ask the kernel to kill them when their
   parent dies (``PR_SET_PDEATHSIG``): orphans would keep the parent's stdout
   and stderr open, and a caller waiting for their end would wait forever.
+- pyarrow imports pandas (0.2-0.3 s) the first time it converts a Python
+  list, only to ask whether it holds a pandas object: a command that did
+  not load pandas itself answers that probe "no" (:func:`load_for_command`).
+- ``csvtools --version`` and ``--help`` load none of that: the command marks
+  its process with :func:`start_command`, and a command that runs loads its
+  modules through :func:`load_for_command`, which does the set-up then.
 """
 
 from __future__ import annotations
 
-import ctypes
 import gc
-import multiprocessing
+import importlib
 import os
 import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 
-__all__ = ["after_piece", "loading_for_batch_run", "set_up_batch_process", "set_up_worker"]
+__all__ = [
+    "after_piece",
+    "load_for_command",
+    "loading_for_batch_run",
+    "set_up_batch_process",
+    "set_up_worker",
+    "start_command",
+]
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 _PR_SET_PDEATHSIG = 1
 _MMAP_THRESHOLD_MAX = 32 << 20  # glibc's ceiling on 64-bit systems
 _ours = False  # whether this process was set up here, and so may be tuned further
+_command_set_up_pending = False  # the command line's process, not yet set up for its run
+
+
+def start_command() -> None:
+    """Mark this process as the command line's: the first :func:`load_for_command` sets it up."""
+    global _command_set_up_pending
+    _command_set_up_pending = True
+
+
+def load_for_command(module: str, *, without_pandas: bool = False) -> ModuleType:
+    """Import ``module``; in the command line's process the first one loads for a batch run.
+
+    ``without_pandas`` says the command never hands pyarrow a pandas object,
+    so pyarrow need not import pandas to ask (see :func:`_skip_pyarrows_pandas_probe`).
+    Outside the command line (a library caller, a test's CliRunner) this is a
+    plain import: the caller's process stays as it was.
+    """
+    global _command_set_up_pending
+    if not _command_set_up_pending:
+        return importlib.import_module(module)
+    _command_set_up_pending = False
+    with loading_for_batch_run():
+        if without_pandas and "pandas" not in sys.modules:
+            _skip_pyarrows_pandas_probe()
+        loaded = importlib.import_module(module)
+    set_up_batch_process()
+    return loaded
+
+
+def _skip_pyarrows_pandas_probe() -> None:
+    """Spare a run without pandas its import (0.2-0.3 s): pyarrow imports it on its first
+    ``pa.array`` to ask whether the input is a pandas object.
+
+    The probe is answered "no pandas" once; pyarrow imports pandas again the
+    moment a conversion really needs it (``to_pandas``, ``from_pandas``), but
+    ``pa.array`` would then read a pandas Series as a plain sequence: only for
+    a command that gives pyarrow no pandas objects (the default engine).
+    """
+    import pyarrow as pa
+
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        pa.array([], type=pa.string())
+        pa.scalar("")  # pyarrow's C++ side asks again when it infers a type
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+class _NoPandas:
+    """An import finder that makes ``import pandas`` fail while it is installed."""
+
+    @staticmethod
+    def find_spec(name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas":
+            raise ImportError("pandas is not imported for this run")
 
 
 @contextmanager
@@ -93,6 +161,9 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 def _die_with_parent() -> None:
     """A forked worker: SIGTERM's default action back, and killed by the kernel when its parent dies."""
+    import ctypes
+    import multiprocessing  # here, not at the top: `csvtools --help` does without it
+
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     parent = multiprocessing.parent_process()
     if sys.platform.startswith("linux"):
@@ -108,6 +179,8 @@ def _die_with_parent() -> None:
 
 def _keep_freed_memory() -> None:
     """Serve Arrow and numpy from one allocator (the system's) and let glibc keep freed memory."""
+    import ctypes
+
     import pyarrow as pa
 
     pa.set_memory_pool(pa.system_memory_pool())

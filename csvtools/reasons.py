@@ -1,7 +1,7 @@
 """The stable reason codes: why a row was not kept. One table, used everywhere else by name.
 
 A code is part of the public contract (rejects files, reports, CI annotations
-all carry it): never rename one. README's table is checked against this one.
+all carry it): never rename one. The docs' table (docs/cleaning.md) is checked against this one.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ ENCODING_ERROR = "encoding_error"
 UNKNOWN_COUNTRY = "unknown_country"
 REGION_MISMATCH = "region_mismatch"
 
-#: Every reason code with what it means, in the order README lists them.
 REASONS: dict[str, str] = {
     MISSING_NUMBER: "the phone cell is empty",
     NOT_A_NUMBER: "no phone number in the value (`N/A`, text, a formula)",
@@ -42,3 +41,4 @@ REASONS: dict[str, str] = {
     UNKNOWN_COUNTRY: "the row's country cell names no country, and the number needs one (no `+` or `00`)",
     REGION_MISMATCH: "with `--strict-region`: an international number of another country than the row's",
 }
+"""Every reason code with what it means, in the order the docs' table of reason codes lists them (docs/cleaning.md)."""

@@ -74,6 +74,7 @@ class Report:
 
     @property
     def valid(self) -> bool:
+        """True when no row was rejected (what ``csvtools validate`` exits 0 for)."""
         return self.rejected == 0
 
     def to_dict(self) -> dict:

@@ -64,7 +64,7 @@ def test_the_account_is_read_from_user_me():
             "id": "u1",
             "name": "Asha",
             "email": "a@example.test",
-            "wallet": 12.5,
+            "wallet": 1250.0,  # the live unit: the balance times 100
             "concurrency": {"max": 10, "current": 3},
         },
         match=[matchers.header_matcher({"Authorization": "Bearer k"})],
@@ -79,7 +79,11 @@ def test_uploader_account_shows_wallet_and_lines(api):
     assert shown.exit_code == 0, shown.stderr
     assert shown.stdout.strip() == "wallet 10000.00; 0/5 lines busy"
     raw = json.loads(uploader("account", "--json").stdout)
-    assert raw["wallet"] == 10000.0 and raw["concurrency"] == {"max": 5, "current": 0}
+    assert (
+        raw["wallet"] == 1_000_000.0
+        and raw["balance"] == 10000.0
+        and raw["concurrency"] == {"max": 5, "current": 0}
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,7 +136,10 @@ def test_a_wallet_short_of_the_estimate_stops_the_run_before_uploading(
         "cost_per_minute": 0.5,
         "cost": 6.0,
         "wallet": 1.0,
+        "retries": 0,
+        "cost_max": 6.0,
         "covered": False,
+        "worst_case_covered": False,
     }
 
 
@@ -197,8 +204,8 @@ def _in_a_day():
 @pytest.mark.parametrize(
     "options, message",
     [
-        (["--retries", "4"], "retries must be 1 to 3"),
-        (["--retries", "0"], "retries must be 1 to 3"),
+        (["--retries", "4"], "Invalid value for '--retries'"),
+        (["--retries", "0", "--retry-on", "busy"], "need --retries 1 to 3"),
         (["--retries", "2", "--retry-on", "no-answer,completed"], "not completed"),
         (["--retries", "2", "--retry-intervals", "30,soon"], "--retry-intervals takes minutes"),
         (["--retries", "2", "--retry-intervals", "0"], "positive minutes"),
@@ -208,7 +215,7 @@ def _in_a_day():
     ],
     ids=[
         "four",
-        "zero",
+        "zero-with-statuses",
         "bad-status",
         "bad-interval",
         "zero-interval",
@@ -491,7 +498,7 @@ def test_serve_takes_the_fidelity_options(tmp_path):
         me = requests.get(
             f"{url}/user/me", headers={"Authorization": "Bearer standin-key"}, timeout=10
         ).json()
-        assert me["wallet"] == 5.0 and me["concurrency"]["max"] == 7
+        assert me["wallet"] == 500.0 and me["concurrency"]["max"] == 7  # --wallet 5, in the live unit
         denied = requests.get(f"{url}/user/me", headers={"Authorization": "Bearer nope"}, timeout=10)
         assert (denied.status_code, denied.json()) == (403, {"detail": "Access denied"})
     finally:

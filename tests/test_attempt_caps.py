@@ -7,7 +7,7 @@ import pytest
 from conftest import operations, uploader
 
 from uploader.campaign.ledger import Ledger
-from uploader.safety.attempts import AttemptCaps, attempts_of_retry_config, cap_of, capped_numbers
+from uploader.safety.attempts import AttemptCaps, cap_of, capped_numbers
 
 FLORIDA, NEW_YORK, CHICAGO, BOSTON = "+13055550123", "+12125550143", "+13125550188", "+16175550101"
 
@@ -68,7 +68,7 @@ def test_max_attempts_per_day_caps_every_number_and_the_plan_shows_it(api, tmp_p
     later = _file(tmp_path, "two.csv", NEW_YORK, CHICAGO)
     plan = uploader("plan", later, "--at", _at(2), "--max-attempts-per-day", "1", "--calling-hours", "any")
     assert plan.exit_code == 0, plan.stderr
-    assert "1 numbers skipped (attempt_cap)" in plan.stdout
+    assert "1 skipped (attempt_cap 1)" in plan.stdout
     as_json = uploader("plan", later, "--at", _at(2), "--max-attempts-per-day", "1", "--json")
     assert json.loads(as_json.stdout)["skipped"] == {"attempt_cap": 1}
     _, second = _run(later, _at(2), "--max-attempts-per-day", "1")
@@ -126,8 +126,6 @@ def test_capped_numbers_count_rows_times_attempts():
     assert capped_numbers({FLORIDA: 1, NEW_YORK: 9}, caps) == set()
     assert capped_numbers({FLORIDA: 2}, caps) == {FLORIDA}
     assert capped_numbers({FLORIDA: 1}, AttemptCaps(attempts=4)) == {FLORIDA}
-    assert attempts_of_retry_config({"enabled": True, "max_retries": 2}) == 3
-    assert attempts_of_retry_config({"enabled": True}) == 4 and attempts_of_retry_config(None) == 1
 
 
 def test_plan_creates_no_ledger_and_still_counts_its_own_redials(tmp_path):

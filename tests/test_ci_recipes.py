@@ -14,7 +14,7 @@ from csvtools.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+CI_PAGE = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
 
 
 def run(*args):
@@ -62,7 +62,17 @@ def test_pre_commit_hook_definition():
     hook = hooks[0]
     assert (hook["entry"], hook["language"]) == ("csvtools validate", "python")
     assert hook["files"] == r"\.csv$"
-    assert "id: csvtools-validate" in README
+    assert "id: csvtools-validate" in CI_PAGE
+
+
+def test_the_repositorys_own_hooks_run_ruff():
+    """.pre-commit-config.yaml is for this repository's commits; .pre-commit-hooks.yaml stays the users' hook."""
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    [ruff] = [
+        repo for repo in config["repos"] if repo["repo"] == "https://github.com/astral-sh/ruff-pre-commit"
+    ]
+    assert [hook["id"] for hook in ruff["hooks"]] == ["ruff-check", "ruff-format"]
+    assert ruff["rev"].startswith("v")
 
 
 def action():
@@ -77,7 +87,7 @@ def test_action_definition():
     steps = definition["runs"]["steps"]
     assert any("pip install" in step.get("run", "") for step in steps)
     assert "csvtools validate" in validate_step()["run"] and "--format github" in validate_step()["run"]
-    assert "uses: OWNER/REPO@" in README and 'pip install "git+https://github.com/OWNER/REPO' in README
+    assert "uses: OWNER/REPO@" in CI_PAGE and 'pip install "git+https://github.com/OWNER/REPO' in CI_PAGE
 
 
 def validate_step():

@@ -34,7 +34,7 @@ def test_a_bad_key_gets_the_chosen_auth_answer(standin_factory, style, status, b
 def test_the_account_shows_wallet_and_concurrency_and_calls_spend_it(standin_factory, clock):
     url = standin_factory(clock=clock, speed=10, wallet=25.0, concurrency=3)
     me = get(url, "/user/me").json()
-    assert me["wallet"] == 25.0 and me["concurrency"] == {"max": 3, "current": 0}
+    assert me["wallet"] == 2500.0 and me["concurrency"] == {"max": 3, "current": 0}
     batch_id = create(url).json()["batch_id"]
     schedule(url, batch_id, at(clock, 300))
     busy = set()
@@ -46,7 +46,7 @@ def test_the_account_shows_wallet_and_concurrency_and_calls_spend_it(standin_fac
     assert max(busy) == 3  # three lines, never more
     spent = sum(e["total_cost"] for e in get(url, f"/batches/{batch_id}/executions").json())
     assert spent > 0
-    assert get(url, "/user/me").json()["wallet"] == pytest.approx(25.0 - spent / 100, abs=1e-3)
+    assert get(url, "/user/me").json()["wallet"] == pytest.approx(2500.0 - spent, abs=0.01)  # cents
 
 
 def test_once_the_wallet_is_spent_the_remaining_calls_end_balance_low(standin_factory, clock):

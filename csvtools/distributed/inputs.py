@@ -6,6 +6,7 @@ import glob
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -29,6 +30,10 @@ class InputFile:
     kind: str
 
 
+@overload
+def order_of(index: int, lines: int) -> int: ...
+@overload
+def order_of(index: int, lines: np.ndarray) -> np.ndarray: ...
 def order_of(index: int, lines: np.ndarray | int) -> np.ndarray | int:
     """The order key of ``lines`` of input ``index``: sorting by it sorts by (input, line).
 
@@ -43,7 +48,7 @@ def input_and_line(orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (orders >> ORDER_LINE_BITS) - 1, orders & ((1 << ORDER_LINE_BITS) - 1)
 
 
-def expand_inputs(patterns: Iterable[str | os.PathLike]) -> list[InputFile]:
+def expand_inputs(patterns: Iterable[str | os.PathLike[str]]) -> list[InputFile]:
     """Every file the patterns name, in the order given; a glob's matches in sorted order.
 
     A pattern that matches nothing, or a path that is not a file, is an
@@ -51,7 +56,7 @@ def expand_inputs(patterns: Iterable[str | os.PathLike]) -> list[InputFile]:
     (its first place), as its rows would otherwise all be duplicates of themselves.
     """
     paths: list[str] = []
-    for pattern in map(os.fspath, patterns):
+    for pattern in (os.fspath(each) for each in patterns):
         if glob.has_magic(pattern):
             matches = sorted(path for path in glob.glob(pattern, recursive=True) if os.path.isfile(path))
             if not matches:
@@ -66,7 +71,7 @@ def expand_inputs(patterns: Iterable[str | os.PathLike]) -> list[InputFile]:
         else:
             paths.append(pattern)
     seen: set[str] = set()
-    inputs = []
+    inputs: list[InputFile] = []
     for path in paths:
         real = os.path.realpath(path)
         if real not in seen:

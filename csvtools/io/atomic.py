@@ -10,13 +10,13 @@ import codecs
 import os
 import tempfile
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyarrow as pa
-
-from .._strings import string_buffers
 from ..errors import OutputFileError
-from .lines import render_lines
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
 
 __all__ = ["AtomicCsvWriter", "AtomicFile", "atomic_write_text"]
 
@@ -101,13 +101,17 @@ class AtomicCsvWriter(AtomicFile):
 
     def write_columns(self, columns: Sequence[Sequence[str] | pa.Array | np.ndarray]) -> None:
         """Write rows given as equal-length columns of strings."""
+        from .lines import render_lines  # pyarrow: not loaded for a plain AtomicFile
+
         self.write_lines(render_lines(columns))
 
     def write_lines(self, lines: pa.Array) -> None:
         """Write rows already rendered by :func:`render_lines`."""
+        from .._strings import string_buffers
+
         offsets, data = string_buffers(lines)
         # The lines lie end to end in the array's data buffer: write it as it is.
-        self.write(memoryview(data[offsets[0] : offsets[-1]]))
+        self.write(data[offsets[0] : offsets[-1]].data)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:

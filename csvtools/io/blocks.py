@@ -10,9 +10,9 @@ here: :class:`.source.CsvSource` gives it to Python's csv module
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
-from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -110,6 +110,8 @@ def parse_block(
     except pa.ArrowInvalid as exc:  # an ArrowInvalid is a ValueError, which would read as a usage error
         raise _unreadable(block, first_line, exc) from None
     line_count = count_newlines(block) + (0 if block.endswith(b"\n") else 1)
+    good: slice | np.ndarray
+    malformed: list[tuple[int, list[str]]]
     if table.num_rows == line_count:
         # Every line was a good record: no blank or ragged line to account for.
         line_numbers, good, malformed = first_line + np.arange(line_count, dtype=np.int64), slice(None), []
@@ -185,7 +187,7 @@ class BlockCutter:
 
     def __init__(
         self,
-        handle: BinaryIO,
+        handle: io.BufferedReader,
         path: str,
         size: int,
         offset: int,

@@ -74,13 +74,15 @@ class FrameSource:
         self.size = len(frame)
         self.header = [cell_text(name) for name in frame.columns]
         self.header_line = 1
-        self._frame = frame
+        self._frame: pd.DataFrame | None = frame
         self._done = 0
 
     def pieces(self, chunk_rows: int, block_bytes: int = 0, tail_blocks: int = 1) -> Iterator[Block | Chunk]:
         """The rows as :class:`Chunk` s of at most ``chunk_rows``."""
-        for start in range(0, len(self._frame), chunk_rows):
-            part = self._frame.iloc[start : start + chunk_rows]
+        frame = self._frame
+        assert frame is not None, "the source is closed"
+        for start in range(0, len(frame), chunk_rows):
+            part = frame.iloc[start : start + chunk_rows]
             self._done = start + len(part)
             yield without_blank_rows(
                 np.arange(FIRST_LINE + start, FIRST_LINE + self._done, dtype=np.int64),

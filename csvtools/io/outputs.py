@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -16,6 +17,8 @@ __all__ = ["REJECTS_FIELDS", "SOURCE_FIELD", "Outputs"]
 REJECTS_FIELDS = ("line", "reason", "detail")
 #: The column before those in a run over several files: the input the row came from.
 SOURCE_FIELD = "file"
+
+_File = TypeVar("_File", bound=AtomicFile)
 
 
 class Outputs:
@@ -55,7 +58,7 @@ class Outputs:
             self.discard()
             raise
 
-    def _add(self, file: AtomicFile) -> AtomicFile:
+    def _add(self, file: _File) -> _File:
         self._files.append(file)
         return file
 

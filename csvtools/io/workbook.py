@@ -15,7 +15,7 @@ import datetime
 import os
 import stat
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputFileError
 from .encoding import open_binary
@@ -92,12 +92,12 @@ class WorkbookSource:
                 raise InputFileError(f"cannot read it as a workbook (.xlsx, .xls, .ods): {exc}") from None
             self.sheet = _sheet_name(book, sheet)
             try:
-                sheet = book.get_sheet_by_name(self.sheet)
-                rows = sheet.iter_rows()
+                found = book.get_sheet_by_name(self.sheet)
+                rows = found.iter_rows()
             except python_calamine.CalamineError as exc:
                 raise InputFileError(f"cannot read sheet {self.sheet!r}: {exc}") from None
-        self._rows = enumerate(rows, start=1)
-        self._height = sheet.end[0] + 1 if sheet.end else 0  # rows from row 1, empty ones too
+        self._rows: Iterator[tuple[int, list[Any]]] = enumerate(rows, start=1)
+        self._height = found.end[0] + 1 if found.end else 0  # rows from row 1, empty ones too
         self.header, self.header_line = self._read_header()
         self._done = self.header_line
 

@@ -109,19 +109,17 @@ def _country_rules(country_code: int) -> CountryRules | None:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(code)
         if metadata is None:
             continue
-        named = tuple(
-            (name, p) for name, p in ((name, _pattern(getattr(metadata, name))) for name in _TYPE_DESCS) if p
-        )
         regions.append(
             RegionRules(
                 code,
                 _pattern(metadata.general_desc),
-                named,
+                _named_patterns(metadata),
                 metadata.leading_digits,
                 bool(metadata.same_mobile_and_fixed_line_pattern),
             )
         )
     general = main.general_desc
+    assert general is not None  # every region of libphonenumber's metadata has a general description
     return CountryRules(
         country_code=country_code,
         main_region=region_codes[0],
@@ -149,21 +147,28 @@ def parsing_rules(region: str) -> CountryRules | None:
 @cache
 def _parsing_rules(region: str) -> CountryRules | None:
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    main = country_rules(metadata.country_code) if metadata is not None else None
+    if metadata is None or metadata.country_code is None:
+        return None
+    main = country_rules(metadata.country_code)
     if main is None:
         return None
     general = metadata.general_desc
-    types = tuple(p for p in (_pattern(getattr(metadata, name)) for name in _TYPE_DESCS) if p)
+    assert general is not None  # every region of libphonenumber's metadata has a general description
     return CountryRules(
         country_code=metadata.country_code,
         main_region=main.main_region,
-        regions=(RegionRules(region, _pattern(general), types, metadata.leading_digits),),
+        regions=(RegionRules(region, _pattern(general), _named_patterns(metadata), metadata.leading_digits),),
         possible_lengths=tuple(general.possible_length or ()),
         local_only_lengths=tuple(general.possible_length_local_only or ()),
         national_prefix_for_parsing=metadata.national_prefix_for_parsing or None,
         national_prefix_transform_rule=metadata.national_prefix_transform_rule or None,
         international_prefix=metadata.international_prefix or None,
     )
+
+
+def _named_patterns(metadata: phonenumbers.PhoneMetadata) -> tuple[tuple[str, Pattern], ...]:
+    pairs = ((name, _pattern(getattr(metadata, name))) for name in _TYPE_DESCS)
+    return tuple((name, pattern) for name, pattern in pairs if pattern)
 
 
 def _pattern(desc: object) -> Pattern | None:

@@ -62,6 +62,7 @@ class NumberResult:
 
     @property
     def ok(self) -> bool:
+        """True when the value is a number to keep (``number`` is its E.164 form)."""
         return self.number is not None
 
 
@@ -127,9 +128,10 @@ def normalize_number(value: object, region: str | None = None, level: str = "val
         if result.ok or result.reason == reasons.HAS_EXTENSION:
             return result
         first_failure = first_failure or result
+    assert first_failure is not None  # _readings gives at least one reading
     if region is None and _looks_national(_PUNCTUATION.sub("", text)):
         first_failure = NumberResult(None, first_failure.reason, first_failure.detail + NATIONAL_HINT)
-    return first_failure  # type: ignore[return-value]
+    return first_failure
 
 
 def needs_country(value: object) -> bool:
@@ -204,7 +206,7 @@ def _readings(text: str, region: str | None) -> list[tuple[str, str | None, str]
     """The ways to read ``text``, in order: (candidate, default region, reading)."""
     compact = _PUNCTUATION.sub("", text)
     if compact.startswith("+"):
-        readings = [(text, None, "international")]
+        readings: list[tuple[str, str | None, str]] = [(text, None, "international")]
         if region and compact.startswith("+0"):
             # No calling code starts with 0: libphonenumber reads "+011 44 …" under US as the
             # region's international prefix after a stray "+".
@@ -243,6 +245,7 @@ def _judge(candidate: str, region: str | None, reading: str, level: str) -> Numb
         return NumberResult(e164, region=region_code, reading=reading, type=kind)
 
     possibility = phonenumbers.is_possible_number_with_reason(parsed)
+    assert parsed.country_code is not None  # parse always sets it
     return length_verdict(e164, parsed.country_code, _VALIDATION_NAMES[possibility])
 
 
@@ -310,7 +313,8 @@ def time_zones_for(number: str) -> tuple[str, ...]:
     every zone it lists for the number's country calling code; a number of
     no country at all (``+800`` …) keeps ``("Etc/Unknown",)``.
     """
-    from phonenumbers.timezone import TIMEZONE_DATA, time_zones_for_number
+    from phonenumbers.timezone import time_zones_for_number
+    from phonenumbers.tzdata import TIMEZONE_DATA  # the table phonenumbers.timezone reads
 
     parsed = phonenumbers.parse(number)
     zones = tuple(zone for zone in time_zones_for_number(parsed) if zone != _UNKNOWN_ZONE)

@@ -326,10 +326,11 @@ def _length_failures(codes: np.ndarray, lengths: np.ndarray, failed: np.ndarray)
     ``is_valid_number`` falls back on; null elsewhere."""
     pairs = codes[failed] * 100 + lengths[failed]
     distinct, index = np.unique(pairs, return_inverse=True)
-    verdicts = [
-        length_reason(int(pair // 100), possibility_of(country_rules(int(pair // 100)), int(pair % 100)))
-        for pair in distinct
-    ]
+    verdicts = []
+    for pair in distinct:
+        rules = country_rules(int(pair // 100))
+        assert rules is not None  # only rows of a known country code get this far
+        verdicts.append(length_reason(rules.country_code, possibility_of(rules, int(pair % 100))))
     rows = np.full(len(codes), -1, dtype=np.int64)
     rows[failed] = index.reshape(-1)
     take = pa.array(rows, mask=~failed)
@@ -377,7 +378,8 @@ def _national_prefix_changes(
     those where a prefix transform rule would apply).
     """
     none = np.zeros(0, dtype=np.int64)
-    prefix = rules.national_prefix_for_parsing
+    prefix, general = rules.national_prefix_for_parsing, rules.regions[0].general
+    assert prefix and general  # callers come only with a prefix, and every region has a general pattern
     if prefix.isdigit():  # a literal prefix (most codes): its length is known
         candidates = np.flatnonzero(pc.starts_with(national, prefix).to_numpy(zero_copy_only=False))
         original = national.take(pa.array(candidates))
@@ -408,7 +410,7 @@ def _national_prefix_changes(
             [value[cut:] for value, cut in zip(original.to_pylist(), prefix_length)], type=pa.string()
         )
     # One pass of the general pattern over the numbers with and without the prefix.
-    matches = regex_matches(pa.concat_arrays([original, rest]), f"^(?:{rules.regions[0].general.regex})$")
+    matches = regex_matches(pa.concat_arrays([original, rest]), f"^(?:{general.regex})$")
     keep_original = matches[: len(original)] & ~matches[len(original) :]
     rest_lengths = pc.utf8_length(rest).to_numpy(zero_copy_only=False)
     usable = np.isin(

@@ -66,6 +66,7 @@ def clean_frame(
         )
     report.clean_path = report.rejects_path = None  # the files were the run's own, and are gone
 
+    assert report.column is not None  # a run that returned found its phone column
     phone_at = header.index(report.column)
     lines = np.array([rejection.line for rejection in report.rejections], dtype=np.int64)
     rejected_at = lines - FIRST_LINE

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from ..columns import OUTPUT_COLUMN, check_header, find_phone_column, find_region_column
 from ..errors import ColumnError, InputFileError
@@ -117,6 +117,8 @@ def run_source(
     rejects_path: str | None,
 ) -> Report:
     """Run an opened source through the stages (as :func:`clean_file` does when ``clean_path`` is given)."""
+    if clean_path is not None and rejects_path is None:
+        rejects_path = rejects_path_for(clean_path)
     return _run(source, source.path, options, _Targets(clean_path, rejects_path), None)
 
 
@@ -150,7 +152,13 @@ def _run(
         )
         plan = layout.plan(options, with_text=clean_path is not None)
         outputs = (
-            Outputs(clean_path, rejects_path, [OUTPUT_COLUMN, *other_header], source.header, targets.report)
+            Outputs(
+                clean_path,
+                cast(str, rejects_path),  # set whenever clean_path is: by clean_file and run_source
+                [OUTPUT_COLUMN, *other_header],
+                source.header,
+                targets.report,
+            )
             if clean_path is not None
             else None
         )
@@ -235,17 +243,18 @@ def _local_file(given: Input) -> Iterator[tuple[str, str]]:
     if not hasattr(given, "read"):
         yield os.fspath(given), os.fspath(given)
         return
-    name = getattr(given, "name", None)
+    stream = cast(BinaryIO, given)  # it has a read method
+    name = getattr(stream, "name", None)
     name = name if isinstance(name, str) else _STREAM_NAME
     # The suffix keeps a workbook's extension; its first bytes would tell as well.
     handle = tempfile.NamedTemporaryFile(prefix="csvtools-", suffix=os.path.splitext(name)[1], delete=False)
     try:
         with handle:
             try:
-                first = given.read(0)
+                first = stream.read(0)
                 if not isinstance(first, bytes):
                     raise TypeError("pass a binary file object (opened with 'rb'), not a text one")
-                shutil.copyfileobj(given, handle, 1 << 20)
+                shutil.copyfileobj(stream, handle, 1 << 20)
             except OSError as exc:
                 raise InputFileError(
                     f"cannot copy the stream to a temporary file: {exc.strerror or exc}"

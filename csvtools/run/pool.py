@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
@@ -18,6 +19,12 @@ from ..numbers.chunk import judge_column
 from ..numbers.types import restrict_types
 from .fallback import first_filled
 from .render import RenderedChunk, render_chunk
+
+if TYPE_CHECKING:
+    from ..io.frame import FrameSource
+    from ..io.workbook import WorkbookSource
+
+    Source = CsvSource | WorkbookSource | FrameSource
 
 __all__ = ["WorkPlan", "auto_workers", "work", "worked_pieces"]
 
@@ -64,9 +71,7 @@ def _work_chunk(chunk: Chunk, plan: WorkPlan) -> RenderedChunk:
     return render_chunk(chunk, verdicts, plan.phone_at, plan.with_text, values=values, sources=sources)
 
 
-def worked_pieces(
-    source: CsvSource, plan: WorkPlan, workers: int
-) -> Iterator[tuple[list[RenderedChunk], int]]:
+def worked_pieces(source: Source, plan: WorkPlan, workers: int) -> Iterator[tuple[list[RenderedChunk], int]]:
     """Each piece of the file worked, with the byte position it reaches, in file order."""
     if workers == 1:
         for piece in source.pieces(knobs.CHUNK_ROWS, knobs.BLOCK_BYTES):
@@ -76,7 +81,7 @@ def worked_pieces(
 
 
 def _worked_in_pool(
-    source: CsvSource, plan: WorkPlan, workers: int
+    source: Source, plan: WorkPlan, workers: int
 ) -> Iterator[tuple[list[RenderedChunk], int]]:
     # fork where there is one: no re-import of the caller's __main__, and quick to start.
     # (pyarrow re-creates its thread pools in a forked child.)
@@ -110,5 +115,5 @@ def auto_workers(path: str | os.PathLike) -> int:
     return max(1, min(os.cpu_count() or 1, knobs.MAX_AUTO_WORKERS)) if large else 1
 
 
-def _end_of(piece: Block | Chunk, source: CsvSource) -> int:
+def _end_of(piece: Block | Chunk, source: Source) -> int:
     return piece.end if isinstance(piece, Block) else source.bytes_read()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -20,7 +21,7 @@ from ..io.formulas import neutralize_formulas
 from ..io.lines import render_lines
 from ..io.outputs import Outputs
 from ..report import Rejection, Report
-from .dedupe import FirstLines
+from .dedupe import NumberKeys
 from .fallback import first_filled
 from .render import REJECTED_FIELDS, RenderedChunk
 from .suppress import SuppressionLists
@@ -36,6 +37,12 @@ class _Removed:
     at: np.ndarray
     repeated: np.ndarray  # a mask over the kept rows
     rejected: pa.Table  # REJECTED_FIELDS of each, values filled in by _reread
+
+
+class DuplicateIndex(Protocol):
+    """What settling asks of a duplicate index: :class:`.dedupe.FirstLines`, or a distributed piece's."""
+
+    def first_lines(self, keys: NumberKeys, lines: np.ndarray) -> np.ndarray: ...
 
 
 class Settler:
@@ -55,7 +62,7 @@ class Settler:
         self,
         report: Report,
         outputs: Outputs | None,
-        index: FirstLines | None,
+        index: DuplicateIndex | None,
         phone_at: int,
         max_rejections: int | None,
         lists: SuppressionLists | None = None,
@@ -94,6 +101,7 @@ class Settler:
 
     def _mismatches(self, chunk: RenderedChunk, removed: _Removed) -> None:
         """List the kept rows of another country than their row's, but not the ones removed (suppressed, repeated)."""
+        assert chunk.mismatched is not None  # settle asks only then
         stays = ~removed.repeated[chunk.mismatched_at]
         table = chunk.mismatched.filter(pa.array(stays))
         room = self._report.room_for_mismatches(self._max_rejections)
@@ -162,6 +170,7 @@ class Settler:
         if not len(at):
             return []
         if chunk.kept_cells is None:
+            assert chunk.block is not None  # a chunk without its cells comes from a block
             return reread_fields(chunk.block, chunk.kept_lines[at])
         index = pa.array(at, type=pa.int64())
         return [column.take(index) for column in chunk.kept_cells]
@@ -186,6 +195,8 @@ class Settler:
         )
 
     def _write(self, chunk: RenderedChunk, removed: _Removed, fields: list[pa.Array]) -> None:
+        # settle writes only with outputs, and then every chunk was rendered with its text.
+        assert self._outputs is not None and chunk.clean_text is not None
         self._outputs.write_clean(chunk.clean_text.filter(pa.array(~removed.repeated)))
         rejected_text = chunk.rejected_text
         if len(removed.at):

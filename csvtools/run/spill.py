@@ -11,9 +11,9 @@ pages would count as the process's own memory.
 
 from __future__ import annotations
 
+import io
 import tempfile
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 import numpy as np
 
@@ -29,7 +29,7 @@ _KEY = np.dtype(np.int64)
 class _Run:
     """One sorted run in a file of its own: ``size`` keys from offset 0, then their lines."""
 
-    file: BinaryIO
+    file: io.FileIO
     size: int
     line_type: np.dtype
     # Each segment's first and last key, to skip segments no wanted key is in: gathered piece by
@@ -137,7 +137,7 @@ class SpilledRuns:
                 ),
             ):
                 run.file.seek(offset)
-                view = memoryview(np.ascontiguousarray(array)).cast("B")
+                view = np.ascontiguousarray(array).data.cast("B")
                 while view:
                     view = view[run.file.write(view) :]
         except OSError as exc:
@@ -152,7 +152,7 @@ class SpilledRuns:
 
     def _read(self, run: _Run, offset: int, dtype: np.dtype, count: int) -> np.ndarray:
         array = np.empty(count, dtype=dtype)
-        view = memoryview(array).cast("B")
+        view = array.data.cast("B")
         try:
             run.file.seek(offset)
             while view:

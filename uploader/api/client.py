@@ -55,6 +55,8 @@ logger = logging.getLogger("uploader")
 DEFAULT_TIMEOUT = (5.0, 30.0)
 UPLOAD_READ_TIMEOUT = 300.0
 DEFAULT_MAX_RETRIES = 3
+#: Batches asked for a page when listing an agent's: the API's most (``page_size`` at most 50).
+LIST_PAGE_SIZE = 50
 # A batch made by a lost upload appears in the agent's list with a created_at
 # near the upload; allow this much clock difference between us and the server.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -207,9 +209,25 @@ class BatchClient:
         return Account.from_api(self._request("GET", self._path("account")))
 
     def list_batches(self, agent_id: str) -> list[Batch]:
-        """All batches of an agent."""
-        data = self._request("GET", self._path("list", agent_id=agent_id))
-        batches = [Batch.from_api(item) for item in items_of(data)]
+        """All batches of an agent, page by page (:data:`LIST_PAGE_SIZE` at most a page).
+
+        A paged answer (``{"data": [...], "has_more": …}``) is followed while it
+        has more; a bare list as long as the page asked for may have a next page,
+        and a server that ignores paging answers the same list again, which ends it.
+        """
+        path, page = self._path("list", agent_id=agent_id), 1
+        batches: list[Batch] = []
+        seen: set[str] = set()
+        while True:
+            data = self._request("GET", path, params={"page_number": page, "page_size": LIST_PAGE_SIZE})
+            items = [Batch.from_api(item) for item in items_of(data)]
+            new = [batch for batch in items if batch.batch_id not in seen]
+            batches += new
+            seen.update(batch.batch_id for batch in new)
+            more = data.get("has_more") if isinstance(data, dict) else len(items) >= LIST_PAGE_SIZE
+            if not (more and new):
+                break
+            page += 1
         for batch in batches:
             self._agents.setdefault(batch.batch_id, agent_id)
         return batches
@@ -328,15 +346,15 @@ class BatchClient:
             logger.info("%s %s -> %s (%.2f s)", method, url, response.status_code, self._monotonic() - began)
             if response.status_code < 400:
                 return json_body(response)
-            error = self._status_error(response, method, url)
+            status_error = self._status_error(response, method, url)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if attempt <= self.max_retries and should_retry(
                 idempotent=idempotent, status=response.status_code
             ):
                 self._pause(attempt, retry_after, method, url, f"HTTP {response.status_code}")
                 continue
-            error.attempts = attempt
-            raise error
+            status_error.attempts = attempt
+            raise status_error
 
     def _pause(self, attempt: int, retry_after: float | None, method: str, url: str, why: str) -> None:
         delay = retry_delay(attempt, retry_after, jitter=self._jitter)
@@ -368,6 +386,7 @@ class BatchClient:
         return error
 
     def _connection_error(self, exc: requests.RequestException, method: str, url: str) -> APIConnectionError:
+        cls: type[APIConnectionError]
         if isinstance(exc, requests.Timeout):
             kind, cls = "no answer in time", APITimeoutError
         else:

@@ -31,10 +31,12 @@ class Batch:
 
     @property
     def is_terminal(self) -> bool:
+        """True once the batch has ended, however it ended: it will change no more."""
         return self.status in TERMINAL_STATUSES
 
     @property
     def succeeded(self) -> bool:
+        """True when the batch ended by running its calls (completed or executed), not stopped or failed."""
         return self.status in SUCCESS_STATUSES
 
     @property
@@ -72,9 +74,20 @@ class Batch:
         )
 
 
+#: ``GET /user/me`` reports ``wallet`` as the balance times this (a raw 9930.01 is 99.30); the
+#: platform's own CLI divides it back (bolna-ai/cli, internal/api/account.go, ``Balance()``, 22bc0ef).
+WALLET_SCALE = 100
+#: Older names of the balance, which that CLI reads as they are (in currency).
+UNSCALED_WALLET_FIELDS = ("wallet_balance", "balance", "account_balance")
+
+
 @dataclass(frozen=True)
 class Account:
-    """The account as ``GET /user/me`` describes it: wallet balance and call concurrency."""
+    """The account as ``GET /user/me`` describes it: wallet balance and call concurrency.
+
+    ``wallet`` is in currency: the API's ``wallet`` field divided by
+    :data:`WALLET_SCALE`, here and nowhere else; ``raw`` keeps the answer as it came.
+    """
 
     wallet: float | None = None
     concurrency_max: int | None = None
@@ -83,12 +96,11 @@ class Account:
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> Account:
-        wallet = data.get("wallet")
-        if isinstance(wallet, dict):  # tolerate a nested shape: {"wallet": {"balance": …}}
-            wallet = wallet.get("balance", wallet.get("amount"))
-        concurrency = data.get("concurrency") if isinstance(data.get("concurrency"), dict) else {}
+        concurrency = data.get("concurrency")
+        if not isinstance(concurrency, dict):
+            concurrency = {}
         return cls(
-            wallet=_number(wallet),
+            wallet=_wallet(data),
             concurrency_max=_integer(concurrency.get("max")),
             concurrency_current=_integer(concurrency.get("current")),
             raw=data,
@@ -200,6 +212,21 @@ class Execution:
         row.update({f"var_{key}": self.variables[key] for key in order})
         row.update({f"data_{key}": value for key, value in _flatten(self.extracted_data).items()})
         return row
+
+
+def _wallet(data: dict[str, Any]) -> float | None:
+    """The balance in currency: ``wallet`` scaled back; an older field name as it is."""
+    wallet = data.get("wallet")
+    if isinstance(wallet, dict):  # a nested shape nobody documents: read it in the same unit
+        wallet = wallet.get("balance", wallet.get("amount"))
+    scaled = _number(wallet)
+    if scaled is not None:
+        return round(scaled / WALLET_SCALE, 4)
+    for name in UNSCALED_WALLET_FIELDS:
+        balance = _number(data.get(name))
+        if balance is not None:
+            return balance
+    return None
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -23,13 +23,18 @@ DEFAULT_INTERVALS = (30, 60, 120)
 def retry_config(
     retries: int | None, statuses: Sequence[str] | None = None, intervals: Sequence[float] | None = None
 ) -> dict[str, Any] | None:
-    """The ``retry_config`` for ``--retries N --retry-on … --retry-intervals …`` (None without ``retries``).
+    """The ``retry_config`` for ``--retries N --retry-on … --retry-intervals …``.
 
+    None (nothing sent, no redials) without ``retries`` or with ``retries=0``.
     Raises :class:`ConfigError` for anything the API would refuse.
     """
-    if retries is None:
+    if retries is not None and not 0 <= retries <= MAX_RETRIES:
+        raise ConfigError(
+            f"--retries must be 0 (no redials) to {MAX_RETRIES} (the API's limit), not {retries}"
+        )
+    if not retries:
         if statuses or intervals:
-            raise ConfigError("--retry-on and --retry-intervals need --retries N")
+            raise ConfigError(f"--retry-on and --retry-intervals need --retries 1 to {MAX_RETRIES}")
         return None
     config = {
         "enabled": True,
@@ -67,6 +72,13 @@ def check_retry_config(config: dict[str, Any] | str) -> dict[str, Any]:
     ):
         raise ConfigError("retry intervals are positive minutes, e.g. 30,60")
     return config
+
+
+def redials_of(config: dict[str, Any] | None) -> int:
+    """How many times a ``retry_config`` may redial each contact: 0 when none is sent or it is off."""
+    if not config or config.get("enabled", True) is False:
+        return 0
+    return int(config.get("max_retries", MAX_RETRIES))
 
 
 def parse_list(text: str | None) -> list[str]:

@@ -28,6 +28,7 @@ from ..errors import (
 )
 from ..files import check_output
 from ..safety.calling_hours import check_calling_hours, has_split, split_before, split_clean_file
+from ..safety.contacts import contacts_digest
 from ..safety.estimate import DEFAULT_AVG_CALL_SECONDS, Estimate
 from ..safety.plan import (
     DEFAULT_CALLING_HOURS,
@@ -40,11 +41,11 @@ from ..safety.plan import (
 )
 from ..safety.wallet import estimate_with_account, refuse_uncovered_cost
 from .caps import skip_past_caps, skipped_path_for
-from .contacts import contacts_digest
 from .events import EventCallback, quiet
 from .ledger import Ledger, file_digest
+from .redials import redials_of
 from .report_page import write_report_page
-from .results import PartResult, RunResult, executions_of, variables_of, write_executions
+from .results import PartResult, RunResult, batches_together, executions_of, variables_of, write_executions
 from .upload import UploadOutcome, upload_once
 
 #: Rejected rows the run's report lists (all of them are in the rejects file); the HTML page shows them.
@@ -91,6 +92,7 @@ def run_campaign(
     avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
     cost_per_minute: float | None = None,
     ignore_balance: bool = False,
+    accept_worst_case: bool = False,
     calling_hours: str | None = None,
     calling_rules: str = "builtin",
     split_by_window: bool = False,
@@ -109,7 +111,8 @@ def run_campaign(
     Before the upload, the account's concurrency and wallet give an estimate
     (:func:`uploader.safety.estimate.estimate_run`); with ``cost_per_minute``, a
     wallet that cannot cover it raises :class:`InsufficientBalanceError`
-    unless ``ignore_balance``. A batch of these contacts that already ended
+    unless ``ignore_balance``; so does one that cannot cover the worst case,
+    every redial of ``retry_config`` made, unless ``accept_worst_case``. A batch of these contacts that already ended
     is not scheduled again for a new ``at``: that needs ``new_batch``.
     Outputs are named by :func:`csvtools.output_paths` (``x.clean.csv``,
     ``x.rejects.csv``, beside ``source`` or in ``out_dir``); every output path
@@ -183,11 +186,16 @@ def run_campaign(
         on_event=on_event,
     )
     estimate, account_error = estimate_with_account(
-        client, report.clean - skipped.rows, avg_call_seconds, cost_per_minute, on_event
+        client,
+        report.clean - skipped.rows,
+        avg_call_seconds,
+        cost_per_minute,
+        on_event,
+        retries=redials_of(create_options.get("retry_config")),
     )
 
     def check_balance() -> None:  # only where calls would be committed: a new upload, or scheduling
-        refuse_uncovered_cost(estimate, account_error, ignore_balance, on_event)
+        refuse_uncovered_cost(estimate, account_error, ignore_balance, on_event, accept_worst_case)
 
     # Contacts of this source already in several batches (a split) resume part by part, whatever the flags.
     booked = {} if new_batch else ledger.booked(client.base_url, agent_id, skipped.source_sha256)
@@ -439,18 +447,18 @@ def _run_split(
         return result
 
     deadline = time.monotonic() + timeout
-    for part, outcome in results:
-        part.batch = client.wait(
-            part.batch.batch_id,
+    for waited, outcome in results:
+        waited.batch = client.wait(
+            waited.batch.batch_id,
             interval=interval,
             timeout=max(0.0, deadline - time.monotonic()),
             on_update=on_update,
             agent_id=agent_id,
         )
-        ledger.record(outcome.entry, state=part.batch.status)
-        result.executions += executions_of(client, part.batch, agent_id, on_event)
+        ledger.record(outcome.entry, state=waited.batch.status)
+        result.executions += executions_of(client, waited.batch, agent_id, on_event)
     result.batch = results[0][0].batch
-    write_report_page(html_path, report, _together([part.batch for part, _ in results]))
+    write_report_page(html_path, report, batches_together([part.batch for part, _ in results]))
     if results_path:
         write_executions(result.executions, results_path, variable_order=variables_of(clean_path))
         result.results_path = str(results_path)
@@ -460,21 +468,6 @@ def _run_split(
             ", ".join(f"batch {b.batch_id} ended {b.status}" for b in failed), batch=failed[0]
         )
     return result
-
-
-def _together(batches: list[Batch]) -> Batch:
-    """The batches of a split as one, for the run's page: their ids, and their calls by status summed."""
-    counts: dict[str, int] = {}
-    for batch in batches:
-        for status, count in batch.execution_status.items():
-            counts[status] = counts.get(status, 0) + count
-    ended = {batch.status for batch in batches}
-    return replace(
-        batches[0],
-        batch_id=", ".join(b.batch_id for b in batches),
-        status=ended.pop() if len(ended) == 1 else "mixed",
-        execution_status=counts,
-    )
 
 
 def _already_scheduled(

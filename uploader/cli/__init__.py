@@ -1,7 +1,8 @@
 """The ``uploader`` command: a thin layer over the client, the campaign and the stand-in.
 
 One module per group of commands: :mod:`.campaign` (run, plan, followup),
-:mod:`.batches` (one command per API call), :mod:`.serve` (the stand-in);
+:mod:`.batches` (one command per API call), :mod:`.serve` (the stand-in),
+:mod:`.app` (the local web app);
 :mod:`.common` holds what they share.
 
 Exit codes: 0 success; 1 the API or the batch failed (error status, no
@@ -18,7 +19,7 @@ import click
 import csvtools
 
 from ..config import BASE_VARIABLE, LAYOUTS
-from . import batches, campaign, serve
+from . import app, batches, campaign, serve
 from .common import Context, show_logs
 
 
@@ -66,5 +67,6 @@ for _command in (
     campaign.followup,
     *(getattr(batches, name) for name in batches.__all__),
     serve.serve,
+    app.app,
 ):
     cli.add_command(_command)

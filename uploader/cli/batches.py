@@ -263,5 +263,6 @@ def account(obj: Context, as_json: bool) -> int:
         if info.concurrency_max is not None
         else "concurrency unknown"
     )
-    show(info.raw, as_json, f"wallet {wallet}; {lines}")
+    # The API's answer as it came (its wallet is the balance times 100), and the balance in currency.
+    show({**info.raw, "balance": info.wallet}, as_json, f"wallet {wallet}; {lines}")
     return EXIT_OK

@@ -7,8 +7,11 @@ from typing import Any
 
 import click
 
-import csvtools
 from csvtools import Options
+
+# The function from its module: once csvtools.cli is imported, the package attribute csvtools.file_options
+# is the submodule (an import binds a submodule on its package), not the decorator.
+from csvtools.file_options import file_options
 
 from ..api.times import show_start
 from ..campaign.followup import DEFAULT_STATUSES as FOLLOW_UP_STATUSES
@@ -35,6 +38,7 @@ from .common import (
     start_or_now,
     when_options,
 )
+from .preview import cost_per_minute_option, plan_preview, preview_options, preview_text
 
 max_attempts_option = click.option(
     "--max-attempts-per-day",
@@ -49,7 +53,7 @@ max_attempts_option = click.option(
 @click.argument("file", type=click.Path())
 @agent_option()
 @when_options
-@csvtools.file_options(gather="contact_options")
+@file_options(gather="contact_options")
 @click.option("--allow-rejects", is_flag=True, help="Upload the clean rows even when some were rejected.")
 @click.option("--out-dir", type=click.Path(), help="Where the clean and rejects CSVs go [FILE's folder].")
 @click.option("--new-batch", is_flag=True, help="Upload again even if this file was uploaded before.")
@@ -72,14 +76,13 @@ max_attempts_option = click.option(
     show_default=True,
     help="A call's expected length, for the estimate.",
 )
-@click.option(
-    "--cost-per-minute",
-    type=click.FloatRange(min=0),
-    metavar="PRICE",
-    help="What a minute costs, in the wallet's currency: the estimate gets a cost, checked against the "
-    "wallet before uploading.",
-)
+@cost_per_minute_option
 @click.option("--ignore-balance", is_flag=True, help="Go on when the wallet cannot cover the estimated cost.")
+@click.option(
+    "--accept-worst-case",
+    is_flag=True,
+    help="Go on when the wallet covers the expected cost but not the worst case, every --retries redial made.",
+)
 @click.option(
     "--calling-hours",
     metavar="HH:MM-HH:MM",
@@ -131,6 +134,7 @@ def run(
     avg_call_seconds: float,
     cost_per_minute: float | None,
     ignore_balance: bool,
+    accept_worst_case: bool,
     calling_hours: str | None,
     calling_rules: str,
     split_by_window: bool,
@@ -179,6 +183,7 @@ def run(
         avg_call_seconds=avg_call_seconds,
         cost_per_minute=cost_per_minute,
         ignore_balance=ignore_balance,
+        accept_worst_case=accept_worst_case,
         calling_hours=calling_hours,
         calling_rules=calling_rules,
         split_by_window=split_by_window,
@@ -240,7 +245,8 @@ def run(
     help="Average call length in seconds, for the estimate [default 120].",
 )
 @max_attempts_option
-@csvtools.file_options(gather="contact_options")
+@preview_options
+@file_options(gather="contact_options")
 @json_option
 @pass_context
 @run_command
@@ -256,19 +262,26 @@ def plan(
     concurrency: int | None,
     avg_call_seconds: float | None,
     max_attempts_per_day: int | None,
+    preview_path: str | None,
+    split_by_window: bool,
+    retries: int | None,
+    cost_per_minute: float | None,
     contact_options: dict[str, Any],
     as_json: bool,
 ) -> int:
     """Show who would be called at what local time, and who is outside the calling hours; uploads nothing.
 
+    With --preview, write every input row's fate (call or skip, and why) to a CSV.
+
     \b
     Example:
       uploader plan contacts.csv --agent-id $AGENT --at 2025-06-02T10:00:00+05:30 --calling-hours 09:00-20:00
+      uploader plan contacts.csv --agent-id $AGENT --now --retries 2 --cost-per-minute 0.1 --preview fates.csv
     """
     from ..campaign.caps import plan_caps
     from ..campaign.ledger import default_ledger_path
     from ..config import resolve_base_url
-    from ..safety.plan import DEFAULT_AVG_CALL_SECONDS, DEFAULT_CONCURRENCY, plan_calls
+    from ..safety.plan import DEFAULT_AVG_CALL_SECONDS, DEFAULT_CONCURRENCY
 
     at = start_or_now(at, now)
     ledger_path = Path(obj.ledger_path) if obj.ledger_path else default_ledger_path()
@@ -276,12 +289,17 @@ def plan(
         obj.ledger() if ledger_path.exists() else None,  # planning never creates a ledger
         resolve_base_url(obj.base_url, obj.layout),
         agent_id,
+        attempts=1 + (retries or 0),
         max_per_day=max_attempts_per_day,
         state_rules=calling_rules == "builtin",
     )
     try:
-        result = plan_calls(
+        preview = plan_preview(
             file,
+            preview_path,
+            split_by_window=split_by_window,
+            retries=retries or 0,
+            cost_per_minute=cost_per_minute,
             at=at,
             tz=tz,
             calling_hours=calling_hours,
@@ -295,12 +313,11 @@ def plan(
         if isinstance(exc, UploaderError):
             raise
         raise click.UsageError(str(exc)) from None
-    show(result.to_dict(), as_json, _plan_text(result))
+    show(preview.to_dict(), as_json, _plan_text(preview.plan) + "\n" + preview_text(preview, preview_path))
     return EXIT_OK
 
 
 def _plan_text(result: Any) -> str:
-    from ..safety.plan import ATTEMPT_CAP
 
     report = result.report
     lines = [
@@ -327,9 +344,6 @@ def _plan_text(result: Any) -> str:
         lines.append(f"  {group.country or '??'} {zones}: {rows}, {span}: {verdict}{rule}")
     total = sum(group.rows for group in result.groups)
     lines.append(f"{result.rows_outside} of {total} rows would be called outside their calling hours")
-    capped = sum(1 for reason in result.skipped.values() if reason == ATTEMPT_CAP)
-    if capped:
-        lines.append(f"{capped} numbers skipped (attempt_cap): called too often within 24 hours already")
     return "\n".join(lines)
 
 

@@ -20,7 +20,7 @@ from csvtools import CsvToolsError
 from ..api.client import BatchClient
 from ..api.models import Batch
 from ..campaign.ledger import Ledger
-from ..campaign.redials import check_retry_config, parse_list, parse_minutes
+from ..campaign.redials import MAX_RETRIES, check_retry_config, parse_list, parse_minutes
 from ..campaign.redials import retry_config as build_retry_config
 from ..config import AGENT_VARIABLE
 from ..errors import (
@@ -113,12 +113,17 @@ def retry_options(command: Callable) -> Callable:
         metavar="STATUSES",
         help="Redial after these call statuses: no-answer, busy, failed, error [no-answer,busy,failed].",
     )(command)
-    return click.option(
-        "--retries",
-        type=int,
-        metavar="N",
-        help="Redial unanswered calls up to N times (1 to 3, the API's limit).",
-    )(command)
+    return retries_option(command)
+
+
+#: ``--retries N``: alone on ``plan`` (for the worst case), with the other retry options on ``run``.
+retries_option = click.option(
+    "--retries",
+    type=click.IntRange(0, MAX_RETRIES),
+    metavar="N",
+    help="Redial unanswered calls up to N times (0 to 3, the API's limit; 0 sends no retry_config). "
+    "The estimate's worst case counts every redial.",
+)
 
 
 def retry_config_of(

@@ -72,7 +72,8 @@ from .common import EXIT_USAGE
     type=click.FloatRange(min=0),
     default=10_000.0,
     show_default=True,
-    help="The account's balance; calls spend it, and once it is gone the rest end balance-low.",
+    help="The account's balance, in currency; calls spend it, and once it is gone the rest end balance-low. "
+    "GET /user/me reports it as the live API does, times 100 (--wallet 25 reads 2500).",
 )
 @click.option(
     "--concurrency",

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from flask import Flask, Response, current_app, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from .faults import FaultPlan
@@ -53,7 +54,7 @@ def create_app(
     ``auth_style`` answers a bad key as the docs say (``docs``: 401) or as the
     live service did (``live``: 403 ``{"detail": …}``). ``wallet`` and
     ``price_per_minute`` are in the account's currency (call costs come in
-    cents of it); ``concurrency`` is the account's lines; ``rate_limit`` is
+    cents of it; ``GET /user/me`` reports the wallet times 100, as the live API); ``concurrency`` is the account's lines; ``rate_limit`` is
     requests per minute per key (None: no limit). ``agent_calling_hours``
     (``"HH:MM-HH:MM"``) gives every agent calling guardrails
     (:mod:`uploader.standin.guardrails`).
@@ -71,6 +72,7 @@ def create_app(
         raise ValueError("concurrency and rate_limit must be at least 1; wallet and price cannot be negative")
     app = Flask("uploader.standin")
     app.config["MAX_CONTENT_LENGTH"] = max_upload_bytes
+    assert isinstance(app.json, DefaultJSONProvider)  # Flask's own provider, the one with sort_keys
     app.json.sort_keys = False  # a contact's variables come back in the file's column order
     state = StandInState(
         BatchStore(state_path),
@@ -194,21 +196,25 @@ def _requests_route() -> Response:
 
 
 def _wallet_route() -> Response:
-    """Top the wallet up (or down): ``{"add": amount}``; answers the new total before any spending."""
+    """Top the wallet up (or down): ``{"add": amount}`` in currency, as ``--wallet``.
+
+    Answers the new total before any spending in the unit of ``GET /user/me``'s
+    ``wallet`` (the balance times 100), so a client reads both the same way.
+    """
     state = current_state()
     _require_control(state)
     try:
         state.wallet = max(0.0, state.wallet + float((request.get_json(force=True) or {})["add"]))
     except (KeyError, TypeError, ValueError):
         raise ApiError(400, 'give {"add": amount}') from None
-    return jsonify({"wallet": state.wallet})
+    return jsonify({"wallet": round(state.wallet * 100, 2)})
 
 
 def _operation() -> str:
     """Name the API operation of the current request, for faults and the request log."""
     endpoint, args = request.endpoint or "", request.view_args or {}
     if endpoint == "list_executions_or_seed_get":
-        return {"all": "list", "executions": "executions"}.get(args.get("second"), "get")
+        return {"all": "list", "executions": "executions"}.get(args.get("second", ""), "get")
     if endpoint == "get_batch_or_seed_list":
         return "list" if AGENT_ID.match(args.get("first", "")) else "get"
     return {"schedule_seed": "schedule", "executions_seed": "executions"}.get(endpoint, endpoint or "unknown")

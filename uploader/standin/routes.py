@@ -26,6 +26,8 @@ MIN_LEAD_SECONDS = 120
 MAX_LEAD_SECONDS = 366 * 24 * 3600
 ROUND_TO_SECONDS = 600
 TERMINAL_BATCH_STATUSES = frozenset({"completed", "executed", "stopped"})
+#: An agent's batches a page, at most (the platform's CLI: ``--page-size``, "max 50").
+LIST_PAGE_SIZE = 50
 
 
 # -- current layout ---------------------------------------------------------
@@ -75,7 +77,7 @@ def get_batch_or_seed_list(first: str) -> Response:
     """``GET /batches/{id}``, or the seed's ``GET /batches/{agent_id}`` (ids never look alike)."""
     state = current_state()
     if AGENT_ID.match(first):
-        return jsonify([describe_batch(state, batch) for batch in state.store.for_agent(g.owner, first)])
+        return jsonify(_batches_page(state, first))
     return jsonify(describe_batch(state, _batch(state, first)))
 
 
@@ -83,7 +85,7 @@ def list_executions_or_seed_get(first: str, second: str) -> Response:
     """``GET /batches/{agent_id}/all``, ``GET /batches/{id}/executions``, or the seed's ``GET /batches/{agent_id}/{id}``."""
     state = current_state()
     if second == "all":
-        return jsonify([describe_batch(state, batch) for batch in state.store.for_agent(g.owner, first)])
+        return jsonify(_batches_page(state, first))
     if second == "executions":
         return jsonify(_executions(state, _batch(state, first)))
     return jsonify(describe_batch(state, _batch(state, second, agent_id=first)))
@@ -102,7 +104,11 @@ def stop(batch_id: str) -> Response:
 
 
 def account() -> Response:
-    """``GET /user/me``: the fields of the OpenAPI's user, with the wallet and the account's lines."""
+    """``GET /user/me``: the fields of the OpenAPI's user, with the wallet and the account's lines.
+
+    ``wallet`` is in the live API's unit, the balance times 100 (cents of it), as
+    the platform's own CLI reads it (bolna-ai/cli, internal/api/account.go).
+    """
     state = current_state()
     spent, _, busy = _spending(state, g.owner)
     return jsonify(
@@ -110,7 +116,7 @@ def account() -> Response:
             "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"standin-user:{g.owner}")),
             "name": "Stand-in user",
             "email": "standin@example.invalid",
-            "wallet": round(state.wallet - spent / 100, 4),
+            "wallet": round(state.wallet * 100 - spent, 2),
             "concurrency": {"max": state.concurrency, "current": busy},
         }
     )
@@ -206,6 +212,32 @@ def _retry_config(value: str | None) -> dict | None:
     ):
         raise ApiError(400, "retry_config.retry_intervals_minutes must be a list of positive minutes")
     return config
+
+
+def _batches_page(state: StandInState, agent_id: str) -> list[dict]:
+    """One page of an agent's batches, oldest first: ``page_number`` (from 1), ``page_size`` (at most 50).
+
+    A bare list, the documented shape of the list; without ``page_number`` it is the first page.
+    """
+    number, size = (
+        _page_argument("page_number", 1, None),
+        _page_argument("page_size", LIST_PAGE_SIZE, LIST_PAGE_SIZE),
+    )
+    batches = state.store.for_agent(g.owner, agent_id)[(number - 1) * size : number * size]
+    return [describe_batch(state, batch) for batch in batches]
+
+
+def _page_argument(name: str, default: int, most: int | None) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1 or (most is not None and value > most):
+        raise ApiError(422, f"{name} must be a whole number from 1" + (f" to {most}" if most else ""))
+    return value
 
 
 def _batch(state: StandInState, batch_id: str, agent_id: str | None = None) -> dict:

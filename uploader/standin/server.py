@@ -6,7 +6,9 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
+from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_app
@@ -31,20 +33,21 @@ class _QuietHandler(WSGIRequestHandler):
             pass  # the client, or a drop fault, closed the socket
 
 
-def make_standin_server(host: str = "127.0.0.1", port: int = 0, **app_options: object) -> BaseWSGIServer:
+def make_standin_server(host: str = "127.0.0.1", port: int = 0, **app_options: Any) -> BaseWSGIServer:
     """A threaded HTTP server for the stand-in; ``port=0`` takes a free port.
 
     Its ``notifier`` (already running) posts finished batches to their ``webhook_url``.
     """
     app_options.setdefault("api_keys", [DEFAULT_API_KEY])
-    app = create_app(**app_options)  # type: ignore[arg-type]
+    app = create_app(**app_options)
     server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+    # Our own attribute on werkzeug's server, which make_server builds (no subclass to declare it on).
     server.notifier = WebhookNotifier(app.extensions["standin"]).start()  # type: ignore[attr-defined]
     return server
 
 
 @contextmanager
-def running_standin(host: str = "127.0.0.1", port: int = 0, **app_options: object) -> Iterator[str]:
+def running_standin(host: str = "127.0.0.1", port: int = 0, **app_options: Any) -> Iterator[str]:
     """Run a stand-in in a background thread and yield its base URL.
 
     ``app_options`` go to :func:`uploader.standin.create_app` (``api_keys``,
@@ -65,4 +68,4 @@ def running_standin(host: str = "127.0.0.1", port: int = 0, **app_options: objec
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-        server.app.extensions["standin"].store.close()
+        cast(Flask, server.app).extensions["standin"].store.close()

@@ -72,7 +72,7 @@ class BatchStore:
     def for_agent(self, owner: str, agent_id: str) -> list[dict]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM batches WHERE owner = ? AND agent_id = ? AND deleted = 0 ORDER BY created",
+                "SELECT * FROM batches WHERE owner = ? AND agent_id = ? AND deleted = 0 ORDER BY created, rowid",
                 (owner, agent_id),
             ).fetchall()
         return [_decode(row) for row in rows]

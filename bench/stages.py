@@ -1,0 +1,142 @@
+"""Where a ``csvtools clean`` run spends its time, stage by stage (a fresh interpreter, printed as JSON).
+
+The run is ``clean_file(..., workers=1)`` in this process, with a timer
+around each stage's function (the stages :mod:`csvtools.run.pool` and
+:mod:`csvtools.run.settle` call), so the stages add up to the run:
+
+- read: cutting the file into pieces and parsing them into columns;
+- judge: :func:`csvtools.numbers.chunk.judge_column` (and the ``--types`` filter);
+- render: a judged chunk's lines and duplicate keys (:mod:`csvtools.run.render`);
+- dedupe: the duplicate index and the suppression lists, with re-reading a duplicate's fields;
+- write: appending the lines and committing the files;
+- settle, other: the rest of the run (counts, the report, opening the file).
+
+With a pool, two more costs appear, measured apart: pickling (each piece's
+result dumped and loaded, as it travels from a worker) and the pool's start
+and stop (fork two workers, one empty task each). ``imports`` is the time to
+import the run's modules in a fresh interpreter, less a bare interpreter's start.
+
+    python bench/stages.py contacts.csv [csvtools options as JSON, e.g. '{"region": "IN"}']
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+spent: dict[str, float] = defaultdict(float)
+
+
+def timed_call(stage: str, function: Callable) -> Callable:
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[stage] += time.perf_counter() - started
+
+    return wrapper
+
+
+def timed_iteration(stage: str, function: Callable) -> Callable:
+    def wrapper(*args, **kwargs) -> Iterator:
+        pieces = iter(function(*args, **kwargs))
+        while True:
+            started = time.perf_counter()
+            try:
+                piece = next(pieces)
+            except StopIteration:
+                spent[stage] += time.perf_counter() - started
+                return
+            spent[stage] += time.perf_counter() - started
+            yield piece
+
+    return wrapper
+
+
+def bare_seconds(code: str, repeat: int = 3) -> float:
+    """Median wall seconds of ``python -c code`` in a fresh interpreter."""
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        runs.append(time.perf_counter() - started)
+    return sorted(runs)[len(runs) // 2]
+
+
+def pool_start_seconds(workers: int = 2) -> float:
+    """Start a fork pool of ``workers`` (with csvtools' worker set-up), one empty task each, and stop it."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from csvtools import process
+
+    started = time.perf_counter()
+    with ProcessPoolExecutor(
+        workers, mp_context=get_context("fork"), initializer=process.set_up_worker
+    ) as pool:
+        list(pool.map(int, range(workers)))
+    return time.perf_counter() - started
+
+
+def main(source: str, options: dict) -> dict[str, float]:
+    imports = bare_seconds(
+        "from csvtools import process; process.start_command(); "
+        "process.load_for_command('csvtools.run.pipeline')"
+    ) - bare_seconds("pass")
+    from csvtools import process
+
+    process.start_command()
+    process.load_for_command("csvtools.run.pipeline")
+    from csvtools.io import outputs
+    from csvtools.io import source as sources
+    from csvtools.run import pipeline, pool, settle
+
+    sources.CsvSource.pieces = timed_iteration("read", sources.CsvSource.pieces)
+    pool.read_block = timed_call("read", pool.read_block)
+    pool.judge_column = timed_call("judge", pool.judge_column)
+    pool.restrict_types = timed_call("judge", pool.restrict_types)
+    pool.render_chunk = timed_call("render", pool.render_chunk)
+    settle.Settler._removed = timed_call("dedupe", settle.Settler._removed)
+    settle.Settler._reread = timed_call("dedupe", settle.Settler._reread)
+    settle.Settler._write = timed_call("write", settle.Settler._write)
+    outputs.Outputs.commit = timed_call("write", outputs.Outputs.commit)
+    work = pool.work
+    pickled = 0
+
+    def work_and_pickle(piece, plan):
+        nonlocal pickled
+        rendered = work(piece, plan)
+        started = time.perf_counter()
+        blob = pickle.dumps(rendered, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.loads(blob)
+        spent["pickling"] += time.perf_counter() - started
+        pickled += len(blob)
+        return rendered
+
+    pool.work = work_and_pickle
+    with tempfile.TemporaryDirectory() as scratch:
+        started = time.perf_counter()
+        pipeline.clean_file(source, str(Path(scratch) / "clean.csv"), workers=1, **options)
+        total = time.perf_counter() - started - spent["pickling"]
+    stages = {name: spent[name] for name in ("read", "judge", "render", "dedupe", "write")}
+    return {
+        "imports": imports,
+        **stages,
+        "settle, other": total - sum(stages.values()),
+        "run, inline": total,
+        "pickling": spent["pickling"],
+        "pickled MB": pickled / 2**20,
+        "pool start and stop": pool_start_seconds(),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else {})))

@@ -1,0 +1,84 @@
+"""Server-side state per browser session: a workspace with its own temporary folder.
+
+The browser holds only a signed session cookie naming its workspace (the
+secret is random per start, so a restart forgets every session); the files
+and choices stay here, so each step shows the same thing after a reload.
+Every workspace folder lies under one root that :meth:`WorkspaceStore.close`
+removes when the app stops.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, session
+
+SESSION_KEY = "workspace"
+
+
+@dataclass
+class Workspace:
+    """One session's journey: its folder, its CSRF token, and what each step chose and found."""
+
+    folder: Path
+    csrf_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    #: The contact file as uploaded (its safe name), the sheets of a workbook, and the one chosen.
+    upload_path: Path | None = None
+    upload_name: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    #: csvtools options chosen on the upload and plan pages (phone column, country column, region …).
+    options: dict[str, Any] = field(default_factory=dict)
+    #: Corrections typed on the check page: the rejected row's line → its new phone value.
+    corrections: dict[int, str] = field(default_factory=dict)
+    check: Any = None  # a .checking.Check once the file was checked
+    plan: Any = None  # a .planning.PlanView once planned
+    run: Any = None  # a .scheduling.Schedule once the schedule button was pressed
+    message: str | None = None
+
+    def path(self, *parts: str) -> Path:
+        target = self.folder.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+
+class WorkspaceStore:
+    """Every session's workspace, under one temporary root."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="uploader-app-"))
+        self._workspaces: dict[str, Workspace] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str | None) -> tuple[str, Workspace]:
+        """The workspace named ``key``, or a new one (with its key) when there is none."""
+        with self._lock:
+            if key and key in self._workspaces:
+                return key, self._workspaces[key]
+            key = secrets.token_urlsafe(16)
+            folder = self.root / key
+            folder.mkdir()
+            self._workspaces[key] = Workspace(folder)
+            return key, self._workspaces[key]
+
+    def close(self) -> None:
+        """Forget every workspace and remove their files."""
+        with self._lock:
+            self._workspaces.clear()
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def current_workspace() -> Workspace:
+    """This request's workspace, made (and named in the session cookie) on a session's first request."""
+    store: WorkspaceStore = current_app.extensions["uploader_app"].workspaces
+    key, workspace = store.get(session.get(SESSION_KEY))
+    if session.get(SESSION_KEY) != key:
+        session[SESSION_KEY] = key
+    return workspace
