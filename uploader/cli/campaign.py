@@ -206,7 +206,8 @@ def run(
     elif result.starts_at and not wait_ and not result.batch.is_terminal:
         text += f"\nstarts at {result.starts_at}"
     if result.skipped and result.skipped.rows:
-        text += f"\n{result.skipped.rows} rows skipped (attempt_cap), kept in {result.skipped.path}"
+        rows = result.skipped.rows
+        text += f"\n{rows} row{'' if rows == 1 else 's'} skipped (attempt_cap), kept in {result.skipped.path}"
     if result.estimate:
         text += f"\n{result.estimate.describe()}"
     if result.results_path:
