@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .io.naming import output_paths
     from .io.rows import FileRows, read_header, read_rows, record_lines, sheet_names
     from .numbers.chunk import clean_chunk
-    from .numbers.reference import NumberResult, normalize_number, time_zones_for
+    from .numbers.reference import NumberResult, normalize_number, places_for, time_zones_for
     from .options import DEFAULT_TYPES, NUMBER_TYPES, Options
     from .reasons import REASONS
     from .report import Rejection, Report
@@ -51,6 +51,7 @@ __all__ = [
     "output_paths",
     "validate_file",
     "time_zones_for",
+    "places_for",
     "clean_frame",
     "render_html",
     "file_options",
@@ -83,6 +84,7 @@ _MODULE_OF = {
     "output_paths": "io.naming",
     "neutralize_formula": "io.formulas",
     "time_zones_for": "numbers.reference",
+    "places_for": "numbers.reference",
     "clean_frame": "run.frame",
     "render_html": "html_report",
     "file_options": "click_options",

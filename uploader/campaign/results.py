@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import csvtools
@@ -15,6 +15,7 @@ from ..api.client import BatchClient
 from ..api.models import Batch, Execution
 from ..files import atomic_write_text
 from ..safety.estimate import Estimate
+from .caps import Skipped
 from .events import EventCallback
 
 
@@ -35,6 +36,8 @@ class RunResult:
     estimate: Estimate | None = None
     #: With ``split_by_window``: every batch of the split (``batch`` is the first); else empty.
     parts: list[PartResult] = field(default_factory=list)
+    #: Rows not uploaded because of their attempt cap (``x.skipped.csv``).
+    skipped: Skipped | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +56,7 @@ class RunResult:
             "results_path": self.results_path,
             "html_path": self.html_path,
             "parts": [part.to_dict() for part in self.parts],
+            "skipped": self.skipped.to_dict() if self.skipped else {"rows": 0, "by_reason": {}, "path": None},
         }
 
 
@@ -134,3 +138,18 @@ def write_executions(
     writer.writeheader()
     writer.writerows(rows)
     atomic_write_text(path, buffer.getvalue())
+
+
+def batches_together(batches: list[Batch]) -> Batch:
+    """The batches of a split as one, for the run's page: their ids, and their calls by status summed."""
+    counts: dict[str, int] = {}
+    for batch in batches:
+        for status, count in batch.execution_status.items():
+            counts[status] = counts.get(status, 0) + count
+    ended = {batch.status for batch in batches}
+    return replace(
+        batches[0],
+        batch_id=", ".join(b.batch_id for b in batches),
+        status=ended.pop() if len(ended) == 1 else "mixed",
+        execution_status=counts,
+    )

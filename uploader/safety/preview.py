@@ -23,7 +23,7 @@ import io
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -36,8 +36,10 @@ from ..errors import OutsideCallingHoursError, UploaderError
 from ..files import atomic_write_text, check_output
 from .estimate import Estimate, estimate_run
 from .plan import (
+    ATTEMPT_CAP,
     DEFAULT_AVG_CALL_SECONDS,
     DEFAULT_CONCURRENCY,
+    OUTSIDE_HOURS,
     CallPlan,
     PlanGroup,
     WindowPart,
@@ -52,8 +54,6 @@ __all__ = ["PREVIEW_COLUMNS", "Preview", "PreviewRow", "preview_plan", "write_pr
 #: The preview file's columns, in order (the interface of ``uploader plan --preview``).
 PREVIEW_COLUMNS = ("line", "contact_number", "fate", "reason", "part", "local_start", "time_zones")
 CALL, SKIP = "call", "skip"
-#: The reason of a row the plan finds outside its calling hours (and no split places).
-OUTSIDE_HOURS = "outside_hours"
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,7 @@ def preview_plan(
     cost_per_minute: float | None = None,
     retries: int = 0,
     skipped: Mapping[str, str] | None = None,
+    attempt_caps: Callable[[Path, datetime], Collection[str]] | None = None,
     now: datetime | None = None,
     **csvtools_options: Any,
 ) -> Preview:
@@ -147,6 +148,7 @@ def preview_plan(
 
     ``skipped`` maps E.164 numbers a caller's own check skips to the reason
     (e.g. ``attempt_cap``); those rows are skipped and not estimated.
+    ``attempt_caps`` is :func:`~uploader.safety.plan.plan_calls`' (the ledger's caps, as ``run`` applies them).
     ``cost_per_minute`` and ``retries`` give the estimate its ``cost`` and
     ``cost_max`` (for ``concurrency`` lines; no wallet is read). Other
     arguments are :func:`~uploader.safety.plan.plan_calls`'.
@@ -157,6 +159,7 @@ def preview_plan(
         clean_path, rejects_path = Path(folder) / "plan.clean.csv", Path(folder) / "plan.rejects.csv"
         report = csvtools.clean_file(source, clean_path, rejects_path, **options)
         kept = _kept_numbers(clean_path)
+        capped = attempt_caps(clean_path, requested) if attempt_caps else ()
         groups = {number: group_of(number) for number in set(kept)}  # judged once, for the plan and the rows
         plan = plan_clean_file(
             clean_path,
@@ -167,6 +170,7 @@ def preview_plan(
             concurrency=concurrency,
             avg_call_seconds=avg_call_seconds,
             groups_of=groups,
+            capped=capped,
         )
         rejected = _rejected(rejects_path, report)
     report.clean_path = report.rejects_path = None  # they were temporary
@@ -176,7 +180,7 @@ def preview_plan(
             f"cannot match {len(kept)} clean rows to {len(lines)} input lines; no preview of {source}"
         )
     parts = _parts(plan) if split_by_window and plan.outside else []
-    fate = _Fates(plan, parts, dict(skipped or {}), groups)
+    fate = _Fates(plan, parts, {**dict.fromkeys(capped, ATTEMPT_CAP), **(skipped or {})}, groups)
     rows = [fate.of(line, number) for line, number in zip(lines, kept)]
     rows += [PreviewRow(line, value, SKIP, reason) for line, (reason, value) in rejected.items()]
     rows.sort(key=lambda row: row.line)
