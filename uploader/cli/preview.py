@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..safety.preview import Preview, preview_plan, write_preview
+from ..files import check_output
 from .common import retries_option
+
+if TYPE_CHECKING:  # the preview loads csvtools' reader: only when plan runs, never for --help
+    from ..safety.preview import Preview
 
 #: ``--cost-per-minute PRICE``, the same on ``run`` and ``plan``.
 cost_per_minute_option = click.option(
@@ -42,9 +45,9 @@ def preview_options(command: Callable) -> Callable:
 
 def plan_preview(file: str, preview_path: str | None, **settings: Any) -> Preview:
     """Plan ``file`` with :func:`preview_plan` and, with ``preview_path``, write its rows (checked first)."""
-    if preview_path:
-        from ..files import check_output
+    from ..safety.preview import preview_plan, write_preview
 
+    if preview_path:
         check_output(preview_path, "preview", (file,))  # before any work
     preview = preview_plan(file, **settings)
     if preview_path:
