@@ -158,7 +158,7 @@ def preview_plan(
     arguments are :func:`~uploader.safety.plan.plan_calls`'.
     """
     requested = requested_start(at, tz, now)
-    options = {"workers": 0, "max_rejections": 0, **csvtools_options}
+    options = {"workers": 0, "max_rejections": 20, **csvtools_options}  # as plan_calls: the report lists 20
     with tempfile.TemporaryDirectory(prefix="uploader-preview-") as folder:
         clean_path, rejects_path = Path(folder) / "plan.clean.csv", Path(folder) / "plan.rejects.csv"
         report = csvtools.clean_file(source, clean_path, rejects_path, **options)
