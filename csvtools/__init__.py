@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .io.formulas import neutralize_formula
     from .io.naming import output_paths
     from .numbers.chunk import clean_chunk
-    from .numbers.reference import NumberResult, normalize_number, time_zones_for
+    from .numbers.reference import NumberResult, normalize_number, places_for, time_zones_for
     from .options import Options
     from .reasons import REASONS
     from .report import Rejection, Report
@@ -50,6 +50,7 @@ __all__ = [
     "output_paths",
     "validate_file",
     "time_zones_for",
+    "places_for",
     "clean_frame",
     "render_html",
     "file_options",
@@ -75,6 +76,7 @@ _MODULE_OF = {
     "output_paths": "io.naming",
     "neutralize_formula": "io.formulas",
     "time_zones_for": "numbers.reference",
+    "places_for": "numbers.reference",
     "clean_frame": "run.frame",
     "render_html": "html_report",
     "file_options": "file_options",

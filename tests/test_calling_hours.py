@@ -329,3 +329,66 @@ def test_a_refusal_names_the_largest_groups_and_counts_the_rest(tmp_path):
     text = describe_groups(plan.outside, most=2)
     assert text.startswith("AU Australia/Sydney: 3 rows; ") and text.count(";") == 2, text
     assert text.endswith(f"; and {len(outside) - 2} more groups: {rest} rows"), text
+
+
+def _contacts_by_batch():
+    """Every batch of the agent, followed to its end, with the numbers it called."""
+    client = BatchClient()
+    return {
+        b.batch_id: [
+            call.to_number for call in client.iter_executions(client.wait(b.batch_id, interval=0.02).batch_id)
+        ]
+        for b in client.list_batches(AGENT_ID)
+    }
+
+
+@pytest.mark.parametrize("lose", ["manifest", "out-dir"])
+def test_a_split_rerun_without_its_manifest_books_no_contact_twice(guarded, tmp_path, lose):
+    """#25 item 2: manifest gone (or another --out-dir), another --at: 6 batches held 11 contacts for 7 people."""
+    seven = tmp_path / "seven.csv"
+    seven.write_text(MIXED + "Yui,+81 3 1234 5678\n", encoding="utf-8")
+    first = uploader(
+        "run", seven, "--at", AT, "--calling-hours", "09:00-21:00", "--split-by-window", "--json"
+    )
+    assert first.exit_code == 0, first.stderr
+    options = []
+    if lose == "manifest":
+        (tmp_path / "seven.clean.parts.json").unlink()
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        options = ["--out-dir", tmp_path / "elsewhere"]
+    for hours in (8, 3):
+        later = (datetime.fromisoformat(AT) + timedelta(hours=hours)).isoformat()
+        again = uploader(
+            "run",
+            seven,
+            "--at",
+            later,
+            "--calling-hours",
+            "09:00-21:00",
+            "--split-by-window",
+            "--json",
+            *options,
+        )
+        assert again.exit_code == 0, again.stderr
+    called = [number for numbers in _contacts_by_batch().values() for number in numbers]
+    assert len(called) == 7 and len(set(called)) == 7, called
+    before, after = json.loads(first.stdout)["parts"], json.loads(again.stdout)["parts"]
+    assert sorted(p["batch_id"] for p in after) == sorted(p["batch_id"] for p in before)
+    assert all(part["resumed"] for part in after)
+
+
+@pytest.mark.parametrize("hours", ["09:00-21:00", "any"])
+def test_a_split_rerun_without_split_by_window_resumes_the_parts_rather_than_one_new_batch(
+    guarded, mixed, hours
+):
+    first = uploader(
+        "run", mixed, "--at", AT, "--calling-hours", "09:00-21:00", "--split-by-window", "--json"
+    )
+    assert first.exit_code == 0, first.stderr
+    later = (datetime.fromisoformat(AT) + timedelta(hours=1)).isoformat()
+    again = uploader("run", mixed, "--at", later, "--calling-hours", hours, "--allow-outside-hours", "--json")
+    assert again.exit_code == 0, again.stderr
+    assert operations(guarded).count("create") == 3
+    after = json.loads(again.stdout)["parts"]
+    assert [p["batch_id"] for p in after] == [p["batch_id"] for p in json.loads(first.stdout)["parts"]]

@@ -18,11 +18,11 @@ def batches(api):
     return json.loads(uploader("list", "--json").stdout)
 
 
-def test_the_upload_name_carries_the_digest_of_the_uploaded_bytes(api, tmp_path):
+def test_the_upload_name_carries_the_identity_of_the_uploaded_contacts(api, tmp_path):
     result = uploader("run", copy_sample(tmp_path, "contacts_good.csv"), "--now", "--json")
     assert result.exit_code == 0, result.stderr
     entry = Ledger().entries()[-1]
-    assert [b["file_name"] for b in batches(api)] == [f"contacts_good.clean.{entry.file_sha256[:16]}.csv"]
+    assert [b["file_name"] for b in batches(api)] == [f"contacts_good.clean.{entry.contacts_sha256[:16]}.csv"]
 
 
 def test_a_lost_ledger_resumes_the_batch_the_api_has(api, tmp_path):

@@ -33,6 +33,7 @@ def test_csvtools_exports():
             "output_paths",
             "validate_file",
             "time_zones_for",
+            "places_for",
             "clean_frame",
             "render_html",
             "file_options",

@@ -30,6 +30,7 @@ __all__ = [
     "needs_country",
     "normalize_number",
     "parse_failure",
+    "places_for",
     "time_zones_for",
     "type_name",
 ]
@@ -322,3 +323,32 @@ def time_zones_for(number: str) -> tuple[str, ...]:
             zone for zone in TIMEZONE_DATA.get(str(parsed.country_code), ()) if zone != _UNKNOWN_ZONE
         )
     return tuple(sorted(zones)) or (_UNKNOWN_ZONE,)
+
+
+@lru_cache(maxsize=1 << 16)
+def places_for(number: str) -> tuple[str, ...]:
+    """The places ``phonenumbers.geocoder`` names for an E.164 number, in English, sorted.
+
+    For a number of the North American plan (``+1``) that is every place named
+    anywhere in its area code (``Florida``, ``Miami, FL`` …), since an area
+    code can span states; for any other number, the geocoder's description of
+    the number itself. Empty when the geocoder names nothing (``+1 800 …``).
+    """
+    if number.startswith("+1") and len(number) >= 5:
+        return _area_code_places().get(number[2:5], ())
+    from phonenumbers.geocoder import description_for_number
+
+    place = description_for_number(phonenumbers.parse(number), "en")
+    return (place,) if place else ()
+
+
+@cache
+def _area_code_places() -> dict[str, tuple[str, ...]]:
+    # The geocoder answers per number; its data, keyed by digit prefix, also says what a whole area code spans.
+    from phonenumbers.geodata import GEOCODE_DATA
+
+    places: dict[str, set[str]] = {}
+    for prefix, names in GEOCODE_DATA.items():
+        if prefix.startswith("1") and len(prefix) >= 4 and names.get("en"):
+            places.setdefault(prefix[1:4], set()).add(names["en"])
+    return {area: tuple(sorted(found)) for area, found in places.items()}

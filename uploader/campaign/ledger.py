@@ -1,8 +1,13 @@
 """A local journal of uploads, so that a re-run resumes a batch instead of making another.
 
-Each entry is keyed by API base URL, agent and a SHA-256 of the uploaded
-bytes. It is written *before* the upload is sent (state ``uploading``), so an
-interrupted create is visible on the next run. :meth:`Ledger.claim` holds an
+Each entry is keyed by API base URL, agent and the identity of the uploaded
+contacts (:func:`~uploader.campaign.contacts.contacts_digest`: the same for
+the same contacts in another order); entries of ledgers written before that
+are found by the SHA-256 of their bytes. An entry is written *before* the
+upload is sent (state ``uploading``), with a booking per contact (its number,
+the run's source, the calls it may make and when), so an interrupted create is
+visible on the next run, a contact is never booked twice for one source, and
+attempts across batches can be counted. :meth:`Ledger.claim` holds an
 exclusive lock per upload for as long as a process is creating or scheduling
 it, so a second process on the same file stops instead of uploading again.
 
@@ -45,6 +50,24 @@ CREATE TABLE IF NOT EXISTS uploads (
     updated_at REAL NOT NULL
 )
 """
+#: Version 2: the contacts' identity on each upload, and a booking per contact.
+SCHEMA_VERSION = 2
+_BOOKINGS = """
+CREATE TABLE IF NOT EXISTS bookings (
+    upload_id INTEGER NOT NULL REFERENCES uploads (id),
+    source_sha256 TEXT NOT NULL,
+    contact_sha256 TEXT NOT NULL,
+    contact_number TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    calls_at REAL NOT NULL
+)
+"""
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS bookings_by_number ON bookings (contact_number, calls_at)",
+    "CREATE INDEX IF NOT EXISTS bookings_by_source ON bookings (source_sha256)",
+)
+#: Calls to one number are counted within this many seconds either side of a batch's start.
+DAY_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -60,6 +83,17 @@ class LedgerEntry:
     state: str
     started_at: float
     updated_at: float
+    contacts_sha256: str | None = None  # None on entries written before version 2
+
+
+@dataclass(frozen=True)
+class Booking:
+    """What an upload books for each of its contacts: the run's source, calls a contact may get, and when."""
+
+    source_sha256: str
+    contacts: tuple[tuple[str, str], ...]  # (contact key, number)
+    attempts: int = 1
+    calls_at: float | None = None  # None: now
 
 
 def default_ledger_path() -> Path:
@@ -96,12 +130,27 @@ class Ledger:
         with self._guard():
             with self._db:
                 self._db.execute(_SCHEMA)
+            self._migrate()
             # A read-only or locked ledger fails here, before anything is uploaded, not after.
             # (BEGIN IMMEDIATE alone passes on a read-only file; a write statement does not.)
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM uploads WHERE id = -1")
             self._db.rollback()
         self._db.row_factory = sqlite3.Row
+
+    def _migrate(self) -> None:
+        """Bring a ledger of an older version up to :data:`SCHEMA_VERSION`, in one transaction."""
+        if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(uploads)")}
+            if "contacts_sha256" not in columns:
+                self._db.execute("ALTER TABLE uploads ADD COLUMN contacts_sha256 TEXT")
+            self._db.execute(_BOOKINGS)
+            for statement in _INDEXES:
+                self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -170,13 +219,15 @@ class Ledger:
         if fd >= 0:
             os.close(fd)  # closing the descriptor releases the flock
 
-    def find(self, base_url: str, agent_id: str, file_sha256: str) -> LedgerEntry | None:
-        """The latest upload of these bytes for this agent on this API, if any."""
+    def find(
+        self, base_url: str, agent_id: str, contacts_sha256: str, file_sha256: str | None = None
+    ) -> LedgerEntry | None:
+        """The latest upload of these contacts for this agent on this API (or, from an older ledger, of these bytes)."""
         with self._guard():
             row = self._db.execute(
-                "SELECT * FROM uploads WHERE base_url = ? AND agent_id = ? AND file_sha256 = ? "
-                "AND state != 'abandoned' ORDER BY id DESC LIMIT 1",
-                (base_url, agent_id, file_sha256),
+                "SELECT * FROM uploads WHERE base_url = ? AND agent_id = ? AND state != 'abandoned' AND "
+                "(contacts_sha256 = ? OR (contacts_sha256 IS NULL AND file_sha256 = ?)) ORDER BY id DESC LIMIT 1",
+                (base_url, agent_id, contacts_sha256, file_sha256),
             ).fetchone()
         return LedgerEntry(**dict(row)) if row else None
 
@@ -188,16 +239,71 @@ class Ledger:
             ).fetchone()
         return LedgerEntry(**dict(row)) if row else None
 
-    def begin(self, base_url: str, agent_id: str, file_sha256: str, file_name: str) -> LedgerEntry:
-        """Record an upload about to be sent."""
+    def begin(
+        self,
+        base_url: str,
+        agent_id: str,
+        file_sha256: str,
+        file_name: str,
+        *,
+        contacts_sha256: str | None = None,
+        booking: Booking | None = None,
+    ) -> LedgerEntry:
+        """Record an upload about to be sent, and book its contacts, in one transaction."""
         now = time.time()
         with self._guard(), self._db:
             cursor = self._db.execute(
                 "INSERT INTO uploads (base_url, agent_id, file_sha256, file_name, batch_id, state, started_at,"
-                " updated_at) VALUES (?, ?, ?, ?, NULL, 'uploading', ?, ?)",
-                (base_url, agent_id, file_sha256, file_name, now, now),
+                " updated_at, contacts_sha256) VALUES (?, ?, ?, ?, NULL, 'uploading', ?, ?, ?)",
+                (base_url, agent_id, file_sha256, file_name, now, now, contacts_sha256),
             )
+            if booking is not None:
+                calls_at = now if booking.calls_at is None else booking.calls_at
+                self._db.executemany(
+                    "INSERT INTO bookings (upload_id, source_sha256, contact_sha256, contact_number, attempts,"
+                    " calls_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        (cursor.lastrowid, booking.source_sha256, key, number, booking.attempts, calls_at)
+                        for key, number in booking.contacts
+                    ),
+                )
         return self._get(cursor.lastrowid)
+
+    def reschedule_calls(self, entry: LedgerEntry, calls_at: float) -> None:
+        """Move the calls booked by ``entry`` to when its batch was scheduled."""
+        with self._guard(), self._db:
+            self._db.execute("UPDATE bookings SET calls_at = ? WHERE upload_id = ?", (calls_at, entry.id))
+
+    def booked(self, base_url: str, agent_id: str, source_sha256: str) -> dict[int, set[str]]:
+        """The contacts of ``source_sha256`` already booked for this agent on this API, by upload id."""
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT b.upload_id, b.contact_sha256 FROM bookings b JOIN uploads u ON u.id = b.upload_id "
+                "WHERE b.source_sha256 = ? AND u.base_url = ? AND u.agent_id = ? AND u.state != 'abandoned'",
+                (source_sha256, base_url, agent_id),
+            ).fetchall()
+        found: dict[int, set[str]] = {}
+        for upload_id, key in rows:
+            found.setdefault(upload_id, set()).add(key)
+        return found
+
+    def attempts_near(self, base_url: str, moment: float, *, other_than: str | None = None) -> dict[str, int]:
+        """Calls booked on this API to each number within 24 hours of ``moment``, on any agent.
+
+        ``other_than`` leaves out the bookings of that source (the batches a run resumes rather than adds).
+        """
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT b.contact_number, SUM(b.attempts) FROM bookings b JOIN uploads u ON u.id = b.upload_id "
+                "WHERE u.base_url = ? AND u.state != 'abandoned' AND b.calls_at > ? AND b.calls_at < ? "
+                "AND b.source_sha256 IS NOT ? GROUP BY b.contact_number",
+                (base_url, moment - DAY_SECONDS, moment + DAY_SECONDS, other_than),
+            ).fetchall()
+        return dict(rows)
+
+    def entry(self, entry_id: int) -> LedgerEntry:
+        """The entry of this id."""
+        return self._get(entry_id)
 
     def record(self, entry: LedgerEntry, *, state: str, batch_id: str | None = None) -> LedgerEntry:
         """Store what is now known of an upload."""

@@ -15,6 +15,7 @@ from ..api.client import BatchClient
 from ..api.models import Batch, Execution
 from ..files import atomic_write_text
 from ..safety.estimate import Estimate
+from .caps import Skipped
 from .events import EventCallback
 
 
@@ -35,6 +36,8 @@ class RunResult:
     estimate: Estimate | None = None
     #: With ``split_by_window``: every batch of the split (``batch`` is the first); else empty.
     parts: list[PartResult] = field(default_factory=list)
+    #: Rows not uploaded because of their attempt cap (``x.skipped.csv``).
+    skipped: Skipped | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +56,7 @@ class RunResult:
             "results_path": self.results_path,
             "html_path": self.html_path,
             "parts": [part.to_dict() for part in self.parts],
+            "skipped": self.skipped.to_dict() if self.skipped else {"rows": 0, "by_reason": {}, "path": None},
         }
 
 

@@ -27,17 +27,20 @@ from ..errors import (
     UploaderError,
 )
 from ..files import check_output
-from ..safety.calling_hours import check_calling_hours, has_split, split_clean_file
+from ..safety.calling_hours import check_calling_hours, has_split, split_before, split_clean_file
 from ..safety.estimate import DEFAULT_AVG_CALL_SECONDS, Estimate
 from ..safety.plan import (
     DEFAULT_CALLING_HOURS,
     DEFAULT_CONCURRENCY,
     CallPlan,
+    api_start,
     describe_groups,
     parse_calling_hours,
     plan_clean_file,
 )
 from ..safety.wallet import estimate_with_account, refuse_uncovered_cost
+from .caps import skip_past_caps, skipped_path_for
+from .contacts import contacts_digest
 from .events import EventCallback, quiet
 from .ledger import Ledger, file_digest
 from .redials import redials_of
@@ -94,6 +97,7 @@ def run_campaign(
     calling_rules: str = "builtin",
     split_by_window: bool = False,
     allow_outside_hours: bool = False,
+    max_attempts_per_day: int | None = None,
     on_event: EventCallback = quiet,
     on_update: Callable[[Batch], None] | None = None,
     **create_options: Any,
@@ -121,12 +125,19 @@ def run_campaign(
     ``allow_outside_hours``, or ``split_by_window``, which uploads one batch
     per group of zones that share an opening, each scheduled at that opening
     (:mod:`uploader.safety.calling_hours`; listed in ``RunResult.parts``).
+
+    Attempt caps (:mod:`uploader.safety.attempts`): rows of a number that other
+    batches in the ledger already booked so often within 24 hours of the start
+    that this run would pass its cap (``max_attempts_per_day``, and with the
+    built-in rules its state's) leave the clean file for ``x.skipped.csv``
+    (``RunResult.skipped``) before anything is uploaded.
     """
     when = to_api_time(at, tz) if at is not None else None  # fail before any work
     hours = parse_calling_hours(calling_hours)
     clean_path, rejects_path = (Path(p) for p in csvtools.output_paths(source, out_dir))
     check_output(clean_path, "clean file", (source,))
     check_output(rejects_path, "rejects file", (source,))
+    check_output(skipped_path_for(clean_path), "skipped file", (source,))
     if results_path is not None:
         check_output(results_path, "results", (source, clean_path, rejects_path))
 
@@ -161,9 +172,22 @@ def run_campaign(
         )
     if not report.clean:
         raise RejectedRowsError("no row is left to upload", report=report)
+    skipped = skip_past_caps(
+        ledger,
+        client.base_url,
+        agent_id,
+        clean_path,
+        report,
+        at=_parse_when(when) if when else soonest(),
+        retry_config=create_options.get("retry_config"),
+        max_per_day=max_attempts_per_day,
+        state_rules=calling_rules == "builtin",
+        new_batch=new_batch,
+        on_event=on_event,
+    )
     estimate, account_error = estimate_with_account(
         client,
-        report.clean,
+        report.clean - skipped.rows,
         avg_call_seconds,
         cost_per_minute,
         on_event,
@@ -173,33 +197,37 @@ def run_campaign(
     def check_balance() -> None:  # only where calls would be committed: a new upload, or scheduling
         refuse_uncovered_cost(estimate, account_error, ignore_balance, on_event, accept_worst_case)
 
+    # Contacts of this source already in several batches (a split) resume part by part, whatever the flags.
+    booked = {} if new_batch else ledger.booked(client.base_url, agent_id, skipped.source_sha256)
+    split_earlier = split_before(booked, clean_path)
     plan = None
     if (
         hours is not None
         and not split_by_window
+        and not split_earlier
         and _already_scheduled(ledger, client, agent_id, clean_path, new_batch)
     ):
         on_event("these contacts' batch is already past 'created'; resuming it without a calling-hours check")
         hours = None
     if hours is None and split_by_window:
         on_event("--split-by-window does nothing without calling hours (--calling-hours any)")
-    if hours is not None:
+    if hours is not None or split_earlier:
         plan = plan_clean_file(
             clean_path,
             report,
             requested=_parse_when(when) if when else soonest(),
-            calling_hours=calling_hours,
+            calling_hours=calling_hours if hours is not None else "any",
             calling_rules=calling_rules,
             concurrency=estimate.lines or DEFAULT_CONCURRENCY,
             avg_call_seconds=avg_call_seconds,
         )
         text = calling_hours or DEFAULT_CALLING_HOURS
         # A split made before is resumed part by part, even if the whole file would now be inside.
-        if (
+        if split_earlier or (
             split_by_window
             and not new_batch
             and not plan.outside
-            and has_split(clean_path, file_digest(clean_path))
+            and has_split(clean_path, contacts_digest(clean_path))
         ):
             on_event("these contacts were split by opening before; resuming every part")
         elif plan.outside and split_by_window:
@@ -226,9 +254,11 @@ def run_campaign(
         check_balance,
         on_event,
         create_options,
+        skipped.source_sha256,
+        skipped.attempts,
     )
     if plan is not None:
-        return _run_split(
+        split = _run_split(
             sending,
             plan,
             report,
@@ -242,6 +272,8 @@ def run_campaign(
             results_path,
             on_update,
         )
+        split.skipped = skipped
+        return split
 
     outcome, batch, scheduled_at = sending.send(clean_path, when)
     result = RunResult(
@@ -252,6 +284,7 @@ def run_campaign(
         scheduled_at,
         estimate=estimate,
         html_path=str(html_path),
+        skipped=skipped,
     )
     if scheduled_at and batch.status not in ("created",):
         result.starts_at = _start_text(scheduled_at, tz)
@@ -285,6 +318,8 @@ class _Sending:
     check_balance: Callable[[], None]
     on_event: EventCallback
     create_options: dict[str, Any]
+    source_sha256: str | None = None
+    attempts: int = 1
 
     def send(
         self, clean_path: str | os.PathLike, when: str | None, reschedule: Callable[[], str] | None = None
@@ -296,7 +331,7 @@ class _Sending:
         """
         client, ledger, agent_id = self.client, self.ledger, self.agent_id
         # Held through the schedule too: a second run must not schedule the batch the first just made.
-        with ledger.claim(client.base_url, agent_id, file_digest(clean_path)):
+        with ledger.claim(client.base_url, agent_id, contacts_digest(clean_path)):
             outcome = upload_once(
                 client,
                 ledger,
@@ -305,6 +340,9 @@ class _Sending:
                 new_batch=self.new_batch,
                 on_event=self.on_event,
                 before_create=self.check_balance,
+                source_sha256=self.source_sha256,
+                attempts=self.attempts,
+                calls_at=(_parse_when(when) if when else soonest()).timestamp(),
                 **self.create_options,
             )
             batch = outcome.batch
@@ -319,6 +357,7 @@ class _Sending:
                     batch.batch_id, scheduled_at, agent_id, self.bypass_call_guardrails
                 )
                 ledger.record(outcome.entry, state="scheduled")
+                ledger.reschedule_calls(outcome.entry, api_start(_parse_when(scheduled_at)).timestamp())
                 # The batch read before scheduling says "created"; what is true now is the schedule's answer.
                 status = (
                     "scheduled" if not answer.state or answer.state.startswith("scheduled") else answer.state
@@ -354,9 +393,13 @@ def _run_split(
 ) -> RunResult:
     """One batch per part of the split, each scheduled at its opening; with ``wait``, follow every one."""
     client, ledger, agent_id, on_event = sending.client, sending.ledger, sending.agent_id, sending.on_event
-    digest = file_digest(clean_path)
+    digest = contacts_digest(clean_path)
     with ledger.claim(client.base_url, agent_id, digest):  # one split of these contacts at a time
-        parts = split_clean_file(plan, clean_path, digest, protect=(source,), fresh=sending.new_batch)
+        source_sha256 = sending.source_sha256 or digest
+        booked = {} if sending.new_batch else ledger.booked(client.base_url, agent_id, source_sha256)
+        parts = split_clean_file(
+            plan, clean_path, digest, protect=(source,), fresh=sending.new_batch, booked=booked
+        )
         results: list[tuple[PartResult, UploadOutcome]] = []
         for part in parts:
             on_event(
@@ -448,7 +491,7 @@ def _already_scheduled(
     """Whether the ledger holds a batch of these exact contacts that was scheduled already (its calls are committed)."""
     if new_batch:
         return False
-    entry = ledger.find(client.base_url, agent_id, file_digest(clean_path))
+    entry = ledger.find(client.base_url, agent_id, contacts_digest(clean_path), file_digest(clean_path))
     return bool(entry and entry.batch_id and entry.state not in ("created", "abandoned"))
 
 

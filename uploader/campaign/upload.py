@@ -15,8 +15,9 @@ from ..errors import (
     NotFoundError,
     UploaderError,
 )
+from .contacts import contacts_of, identity_of
 from .events import EventCallback, quiet
-from .ledger import Ledger, LedgerEntry, file_digest
+from .ledger import Booking, Ledger, LedgerEntry, file_digest
 
 #: Hex digits of the SHA-256 in an upload's name: 64 bits, no accidental match.
 DIGEST_CHARS = 16
@@ -32,10 +33,11 @@ class UploadOutcome:
 
 
 def upload_name(csv_path: str | os.PathLike, digest: str) -> str:
-    """The name an upload carries: ``<stem>.<first 16 hex of its SHA-256>.csv``.
+    """The name an upload carries: ``<stem>.<first 16 hex of its contacts' identity>.csv``.
 
     The API echoes it as the batch's ``file_name``, so the agent's batch list
-    tells which batch holds these exact bytes, without the ledger.
+    tells which batch holds these contacts, without the ledger. (Uploads made
+    before the identity carry the SHA-256 of their bytes instead.)
     """
     stem = os.path.splitext(os.path.basename(os.fspath(csv_path)))[0]
     return f"{stem}.{digest[:DIGEST_CHARS]}.csv"
@@ -50,10 +52,17 @@ def upload_once(
     new_batch: bool = False,
     on_event: EventCallback = quiet,
     before_create: Callable[[], None] | None = None,
+    source_sha256: str | None = None,
+    attempts: int = 1,
+    calls_at: float | None = None,
     **create_options: Any,
 ) -> UploadOutcome:
-    """Create a batch from ``csv_path`` unless these bytes were uploaded to this agent already.
+    """Create a batch from ``csv_path`` unless these contacts were uploaded to this agent already.
 
+    Contacts are identified by :mod:`.contacts` (rows in another order are the
+    same contacts). A new upload books each contact in the ledger for the
+    run's ``source_sha256`` (default: these contacts), with the ``attempts``
+    each may get and ``calls_at`` (a POSIX time, default now).
     Already means: the ledger has a batch for them, or (ledger lost) the
     agent's batch list has one whose ``file_name`` carries their digest; that
     batch is resumed whatever its status. ``new_batch=True`` always uploads.
@@ -62,14 +71,17 @@ def upload_once(
     (nothing to resume), and may raise to stop it. Raises
     :class:`UploadInProgressError` while another process holds the same upload.
     """
-    digest = file_digest(csv_path)
-    with ledger.claim(client.base_url, agent_id, digest):
+    contacts = tuple((contact.key, contact.number) for contact in contacts_of(csv_path))
+    identity = identity_of([key for key, _ in contacts])
+    booking = Booking(source_sha256 or identity, contacts, attempts, calls_at)
+    with ledger.claim(client.base_url, agent_id, identity):
         return _upload_claimed(
             client,
             ledger,
             agent_id,
             csv_path,
-            digest,
+            booking,
+            identity,
             new_batch,
             on_event,
             before_create or _nothing,
@@ -86,14 +98,21 @@ def _upload_claimed(
     ledger: Ledger,
     agent_id: str,
     csv_path: str | os.PathLike,
-    digest: str,
+    booking: Booking,
+    identity: str,
     new_batch: bool,
     on_event: EventCallback,
     before_create: Callable[[], None],
     create_options: dict[str, Any],
 ) -> UploadOutcome:
-    file_name = upload_name(csv_path, digest)
-    entry = None if new_batch else ledger.find(client.base_url, agent_id, digest)
+    digest = file_digest(csv_path)
+    file_name = upload_name(csv_path, identity)
+    entry = None if new_batch else ledger.find(client.base_url, agent_id, identity, digest)
+
+    def begin() -> LedgerEntry:
+        return ledger.begin(
+            client.base_url, agent_id, digest, file_name, contacts_sha256=identity, booking=booking
+        )
 
     if entry and entry.batch_id:
         try:
@@ -123,7 +142,7 @@ def _upload_claimed(
         before_create()
     else:
         if not new_batch:
-            found = _batches_named(client, agent_id, file_name)
+            found = _batches_named(client, agent_id, file_name, legacy_name=upload_name(csv_path, digest))
             if len(found) > 1:
                 raise _several(
                     found,
@@ -136,12 +155,12 @@ def _upload_claimed(
                     f"the agent already has batch {batch.batch_id} ({batch.status}) of these contacts "
                     f"({file_name}), which the ledger did not know; resuming it"
                 )
-                entry = ledger.begin(client.base_url, agent_id, digest, file_name)
+                entry = begin()
                 return UploadOutcome(
                     batch, True, ledger.record(entry, state=batch.status, batch_id=batch.batch_id)
                 )
         before_create()
-        entry = ledger.begin(client.base_url, agent_id, digest, file_name)
+        entry = begin()
 
     try:
         batch = client.create_batch(agent_id, csv_path, file_name=file_name, **create_options)
@@ -160,14 +179,22 @@ def _upload_claimed(
 
 
 def _batches_named(
-    client: BatchClient, agent_id: str, file_name: str, since: float | None = None
+    client: BatchClient,
+    agent_id: str,
+    file_name: str,
+    since: float | None = None,
+    legacy_name: str | None = None,
 ) -> list[Batch]:
-    """The agent's batches uploaded as ``file_name`` (a name carrying the digest: the same bytes)."""
+    """The agent's batches uploaded as ``file_name`` (a name carrying the digest: the same contacts).
+
+    ``legacy_name`` is the name the same bytes had before names carried the contacts' identity.
+    """
     started = datetime.fromtimestamp(since, timezone.utc) - CLOCK_SKEW if since is not None else None
+    names = {file_name, legacy_name or file_name}
     return [
         b
         for b in client.list_batches(agent_id)
-        if b.file_name == file_name and (started is None or b.created_since(started))
+        if b.file_name in names and (started is None or b.created_since(started))
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -38,6 +39,14 @@ from .common import (
     when_options,
 )
 from .preview import cost_per_minute_option, plan_preview, preview_options, preview_text
+
+max_attempts_option = click.option(
+    "--max-attempts-per-day",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Skip (attempt_cap) a number the ledger's batches and this one would call more than N times within "
+    "24 hours [the state rules' 3 in FL, OK, MD].",
+)
 
 
 @click.command()
@@ -86,7 +95,7 @@ from .preview import cost_per_minute_option, plan_preview, preview_options, prev
     type=click.Choice(["builtin", "none"]),
     default="builtin",
     show_default=True,
-    help="'none' turns off the built-in country rules (US, CA, FR).",
+    help="'none' turns off the built-in rules (US and the states FL, OK, MD; CA; FR).",
 )
 @click.option(
     "--split-by-window",
@@ -96,6 +105,7 @@ from .preview import cost_per_minute_option, plan_preview, preview_options, prev
 @click.option(
     "--allow-outside-hours", is_flag=True, help="Upload one batch even when rows are outside their hours."
 )
+@max_attempts_option
 @json_option
 @pass_context
 @run_command
@@ -129,6 +139,7 @@ def run(
     calling_rules: str,
     split_by_window: bool,
     allow_outside_hours: bool,
+    max_attempts_per_day: int | None,
     as_json: bool,
 ) -> int:
     """Validate and clean FILE, upload it once, schedule it, and with --wait follow it to the end.
@@ -177,6 +188,7 @@ def run(
         calling_rules=calling_rules,
         split_by_window=split_by_window,
         allow_outside_hours=allow_outside_hours,
+        max_attempts_per_day=max_attempts_per_day,
         from_phone_numbers=list(from_numbers) or None,
         retry_config=config,
         webhook_url=webhook_url,
@@ -193,6 +205,8 @@ def run(
         )
     elif result.starts_at and not wait_ and not result.batch.is_terminal:
         text += f"\nstarts at {result.starts_at}"
+    if result.skipped and result.skipped.rows:
+        text += f"\n{result.skipped.rows} rows skipped (attempt_cap), kept in {result.skipped.path}"
     if result.estimate:
         text += f"\n{result.estimate.describe()}"
     if result.results_path:
@@ -216,7 +230,7 @@ def run(
     type=click.Choice(["builtin", "none"]),
     default="builtin",
     show_default=True,
-    help="'none' turns off the built-in country rules (US, CA, FR).",
+    help="'none' turns off the built-in rules (US and the states FL, OK, MD; CA; FR).",
 )
 @click.option(
     "--concurrency",
@@ -230,6 +244,7 @@ def run(
     default=None,
     help="Average call length in seconds, for the estimate [default 120].",
 )
+@max_attempts_option
 @preview_options
 @file_options(gather="contact_options")
 @json_option
@@ -246,6 +261,7 @@ def plan(
     calling_rules: str,
     concurrency: int | None,
     avg_call_seconds: float | None,
+    max_attempts_per_day: int | None,
     preview_path: str | None,
     split_by_window: bool,
     retries: int | None,
@@ -262,9 +278,20 @@ def plan(
       uploader plan contacts.csv --agent-id $AGENT --at 2025-06-02T10:00:00+05:30 --calling-hours 09:00-20:00
       uploader plan contacts.csv --agent-id $AGENT --now --retries 2 --cost-per-minute 0.1 --preview fates.csv
     """
+    from ..campaign.caps import plan_caps
+    from ..campaign.ledger import default_ledger_path
+    from ..config import resolve_base_url
     from ..safety.plan import DEFAULT_AVG_CALL_SECONDS, DEFAULT_CONCURRENCY
 
     at = start_or_now(at, now)
+    ledger_path = Path(obj.ledger_path) if obj.ledger_path else default_ledger_path()
+    caps = plan_caps(
+        obj.ledger() if ledger_path.exists() else None,  # planning never creates a ledger
+        resolve_base_url(obj.base_url, obj.layout),
+        agent_id,
+        max_per_day=max_attempts_per_day,
+        state_rules=calling_rules == "builtin",
+    )
     try:
         preview = plan_preview(
             file,
@@ -278,6 +305,7 @@ def plan(
             calling_rules=calling_rules,
             concurrency=concurrency or DEFAULT_CONCURRENCY,
             avg_call_seconds=avg_call_seconds or DEFAULT_AVG_CALL_SECONDS,
+            attempt_caps=caps,
             **contact_options,
         )
     except ValueError as exc:
@@ -289,6 +317,8 @@ def plan(
 
 
 def _plan_text(result: Any) -> str:
+    from ..safety.plan import ATTEMPT_CAP
+
     report = result.report
     lines = [
         f"{report.file}: {report.rows} rows, {report.clean} clean, {report.rejected} rejected"
@@ -314,6 +344,9 @@ def _plan_text(result: Any) -> str:
         lines.append(f"  {group.country or '??'} {zones}: {rows}, {span}: {verdict}{rule}")
     total = sum(group.rows for group in result.groups)
     lines.append(f"{result.rows_outside} of {total} rows would be called outside their calling hours")
+    capped = sum(1 for reason in result.skipped.values() if reason == ATTEMPT_CAP)
+    if capped:
+        lines.append(f"{capped} numbers skipped (attempt_cap): called too often within 24 hours already")
     return "\n".join(lines)
 
 

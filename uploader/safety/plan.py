@@ -9,7 +9,9 @@ is inside the calling window in every one of the group's zones. Nothing is
 uploaded and nothing is printed here.
 
 The window is ``calling_hours`` (default 09:00-21:00, recipient local time),
-made stricter by the built-in country rules (:data:`COUNTRY_RULES`) unless
+made stricter by the built-in country rules (:data:`COUNTRY_RULES`, and for
+US numbers in a state with its own rule, :mod:`.state_rules`: such a number's
+group is under the state's ISO 3166-2 code, ``US-FL``) unless
 ``calling_rules="none"``. These are defaults, not legal advice.
 """
 
@@ -20,9 +22,10 @@ import math
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,9 +34,12 @@ import csvtools
 
 from ..api.times import soonest, to_api_time
 from ..errors import ConfigError, OutsideCallingHoursError
+from .state_rules import STATE_RULES, jurisdiction_of
 
 __all__ = [
+    "ATTEMPT_CAP",
     "COUNTRY_RULES",
+    "OUTSIDE_HOURS",
     "DEFAULT_AVG_CALL_SECONDS",
     "DEFAULT_CALLING_HOURS",
     "DEFAULT_CONCURRENCY",
@@ -42,6 +48,7 @@ __all__ = [
     "PlanGroup",
     "WindowPart",
     "api_start",
+    "builtin_rule",
     "describe_groups",
     "group_of",
     "parse_calling_hours",
@@ -51,6 +58,8 @@ __all__ = [
     "split_by_window",
 ]
 
+#: Why a plan skips a number: its group is outside its hours at the start; it was called too often already.
+OUTSIDE_HOURS, ATTEMPT_CAP = "outside_hours", "attempt_cap"
 #: The window when no ``--calling-hours`` is given, in the recipient's local time.
 DEFAULT_CALLING_HOURS = "09:00-21:00"
 #: Calls at once; the real figure is the account's ``concurrency.max`` (``GET /user/me``).
@@ -98,6 +107,21 @@ COUNTRY_RULES: dict[str, CountryRule] = {
         "Décret n° 2022-1313 (Code de la consommation, art. D. 223-9)",
     ),
 }
+
+
+@lru_cache(maxsize=64)
+def builtin_rule(country: str | None) -> CountryRule | None:
+    """The built-in rule of a plan group's ``country``: a country's, or the US's narrowed by its states'."""
+    if country in COUNTRY_RULES or not country or not country.startswith("US-"):
+        return COUNTRY_RULES.get(country or "")
+    codes = country.split("+")
+    states = [rule for rule in STATE_RULES if rule.code in codes]
+    days = dict(COUNTRY_RULES["US"].days)
+    for state in states:
+        opens, closes = time.fromisoformat(state.opens), time.fromisoformat(state.closes)
+        days = {day: _narrowed(intervals, (opens, closes)) for day, intervals in days.items()}
+    sources = [COUNTRY_RULES["US"].source, *(f"{rule.source} ({rule.year})" for rule in states)]
+    return CountryRule(country, days, "; ".join(sources))
 
 
 def parse_calling_hours(text: str | None) -> Interval | None:
@@ -195,6 +219,12 @@ class CallPlan:
     calling_rules: str
     report: csvtools.Report
     groups: list[PlanGroup] = field(default_factory=list)
+    #: The numbers this batch would not call, each with its reason (:data:`OUTSIDE_HOURS`, :data:`ATTEMPT_CAP`).
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def fate(self, number: str) -> str | None:
+        """Why this batch would not call ``number`` (a reason code), or None when it would."""
+        return self.skipped.get(number)
 
     @property
     def rows_outside(self) -> int:
@@ -207,7 +237,7 @@ class CallPlan:
 
     def rule_for(self, country: str | None) -> CountryRule | None:
         """The built-in rule of ``country``, unless rules are off."""
-        return COUNTRY_RULES.get(country or "") if self.calling_rules == "builtin" else None
+        return builtin_rule(country) if self.calling_rules == "builtin" else None
 
     def opening(self, groups: Sequence[PlanGroup], after: datetime) -> datetime | None:
         """The earliest batch start at or after ``after`` (rounded up as the API does) inside for all ``groups``.
@@ -238,6 +268,7 @@ class CallPlan:
             "calling_rules": self.calling_rules,
             "rows": sum(group.rows for group in self.groups),
             "rows_outside": self.rows_outside,
+            "skipped": dict(Counter(self.skipped.values())),  # numbers by reason; plan.skipped has each
             "groups": [group.to_dict() for group in self.groups],
             "report": self.report.to_dict(),
         }
@@ -253,12 +284,15 @@ def plan_calls(
     concurrency: int = DEFAULT_CONCURRENCY,
     avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
     now: datetime | None = None,
+    attempt_caps: Callable[[Path, datetime], Collection[str]] | None = None,
     **csvtools_options: Any,
 ) -> CallPlan:
     """Clean ``source`` as ``run`` would (nothing is written beside it) and plan its calling hours.
 
     ``at=None`` means as soon as the API allows. ``csvtools_options`` (region,
     column, level, types, suppress …) go to :func:`csvtools.clean_file`.
+    ``attempt_caps(clean_path, start)`` names the numbers past their attempt
+    cap (``uploader.campaign.caps.plan_caps``): the plan skips them.
     """
     _check_settings(calling_hours, calling_rules, concurrency, avg_call_seconds)  # fail before any work
     requested = requested_start(at, tz, now)
@@ -279,6 +313,7 @@ def plan_calls(
             calling_rules=calling_rules,
             concurrency=concurrency,
             avg_call_seconds=avg_call_seconds,
+            capped=attempt_caps(clean_path, requested) if attempt_caps else (),
         )
     report.clean_path = report.rejects_path = None  # they were temporary: nothing is written
     return plan
@@ -298,15 +333,27 @@ def plan_clean_file(
     calling_rules: str = "builtin",
     concurrency: int = DEFAULT_CONCURRENCY,
     avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
+    capped: Collection[str] = (),
     groups_of: Mapping[str, tuple[str | None, tuple[str, ...]]] | None = None,
 ) -> CallPlan:
     """Plan the calling hours of a clean file (``contact_number`` first) for a batch asked for ``requested``.
 
+    The ``capped`` numbers (past their attempt cap) are skipped: in no group, in ``skipped`` as ``attempt_cap``.
     ``groups_of`` holds :func:`group_of` of numbers already judged (a caller that needs them too).
     """
     hours = _check_settings(calling_hours, calling_rules, concurrency, avg_call_seconds)
     start = api_start(requested)
-    counts = _counts_by_group(Path(clean_path), groups_of or {})
+    rows_by_number = _rows_by_number(Path(clean_path))
+    skipped = {number: ATTEMPT_CAP for number in capped if number in rows_by_number}
+    for number in skipped:
+        del rows_by_number[number]
+    known = groups_of or {}
+    group_by_number = {
+        number: known[number] if number in known else group_of(number) for number in rows_by_number
+    }
+    counts: Counter = Counter()
+    for number, count in rows_by_number.items():
+        counts[group_by_number[number]] += count
     rows = sum(counts.values())
     last_call = start + _length(rows, concurrency, avg_call_seconds)
 
@@ -315,6 +362,10 @@ def plan_clean_file(
         rule = plan.rule_for(country)
         checks = [_check(zone, start, last_call, hours, rule) for zone in zones]
         plan.groups.append(PlanGroup(country, zones, count, checks, rule.source if rule else None))
+    outside = {(group.country, group.time_zones) for group in plan.outside}
+    plan.skipped = skipped | {
+        number: OUTSIDE_HOURS for number, key in group_by_number.items() if key in outside
+    }
     return plan
 
 
@@ -329,8 +380,8 @@ def _check_settings(
 
 
 def group_of(number: str) -> tuple[str | None, tuple[str, ...]]:
-    """The plan group of one E.164 number: its country and its candidate time zones."""
-    return csvtools.normalize_number(number).region, csvtools.time_zones_for(number)
+    """The plan group of one E.164 number: its country (``US-FL`` under a state's rule) and candidate zones."""
+    return jurisdiction_of(number, csvtools.normalize_number(number).region), csvtools.time_zones_for(number)
 
 
 @dataclass
@@ -428,20 +479,15 @@ def _length(rows: int, concurrency: int, avg_call_seconds: float) -> timedelta:
     return timedelta(seconds=math.ceil(rows / concurrency) * avg_call_seconds)
 
 
-def _counts_by_group(
-    clean_path: Path, groups_of: Mapping[str, tuple[str | None, tuple[str, ...]]]
-) -> Counter:
-    """Rows of the clean file by (country, candidate zones)."""
+def _rows_by_number(clean_path: Path) -> Counter:
+    """Rows of the clean file by number."""
     numbers: Counter = Counter()
     with open(clean_path, newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         next(reader, None)
         for row in reader:
             numbers[row[0]] += 1  # contact_number comes first in a clean file
-    groups: Counter = Counter()
-    for number, count in numbers.items():
-        groups[groups_of[number] if number in groups_of else group_of(number)] += count
-    return groups
+    return numbers
 
 
 def _check(
@@ -467,10 +513,15 @@ def _window(hours: Interval, rule: CountryRule | None, weekday: int) -> tuple[In
     """The calling hours on ``weekday``, made stricter by a country's rule."""
     if rule is None:
         return (hours,)
+    return _narrowed(rule.intervals(weekday), hours)
+
+
+def _narrowed(intervals: tuple[Interval, ...], hours: Interval) -> tuple[Interval, ...]:
+    """``intervals`` cut to ``hours`` (the parts of them inside it)."""
     opens, closes = hours
     return tuple(
         (max(opens, start), min(closes, end))
-        for start, end in rule.intervals(weekday)
+        for start, end in intervals
         if max(opens, start) < min(closes, end)
     )
 

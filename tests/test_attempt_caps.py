@@ -1,0 +1,142 @@
+"""Attempt caps across batches: the ledger counts every number each batch booked; a run past a cap skips it."""
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from conftest import operations, uploader
+
+from uploader.campaign.ledger import Ledger
+from uploader.safety.attempts import AttemptCaps, attempts_of_retry_config, cap_of, capped_numbers
+
+FLORIDA, NEW_YORK, CHICAGO, BOSTON = "+13055550123", "+12125550143", "+13125550188", "+16175550101"
+
+
+def _at(hours):
+    day = datetime.now(timezone.utc).date() + timedelta(days=1)
+    return (
+        datetime(day.year, day.month, day.day, 15, tzinfo=timezone.utc) + timedelta(hours=hours)
+    ).isoformat()
+
+
+def _file(tmp_path, name, *numbers):
+    path = tmp_path / name
+    path.write_text("phone,name\n" + "".join(f"{n},P{i}\n" for i, n in enumerate(numbers)), encoding="utf-8")
+    return path
+
+
+def _run(path, at, *options):
+    result = uploader("run", path, "--at", at, "--json", *options)
+    assert result.exit_code == 0, result.stderr
+    return result, json.loads(result.stdout)
+
+
+def test_a_fourth_call_to_a_florida_number_within_24_hours_across_two_batches_is_skipped(api, tmp_path):
+    _, first = _run(_file(tmp_path, "one.csv", FLORIDA, NEW_YORK), _at(0), "--retries", "2")  # 3 calls each
+    second_file = _file(tmp_path, "two.csv", FLORIDA, CHICAGO)
+    result, second = _run(second_file, _at(1))
+
+    assert second["skipped"] == {
+        "rows": 1,
+        "by_reason": {"attempt_cap": 1},
+        "path": str(tmp_path / "two.skipped.csv"),
+    }
+    assert "1 of 2 rows skipped, attempt_cap" in result.stderr
+    assert (tmp_path / "two.skipped.csv").read_text(
+        encoding="utf-8"
+    ) == f"contact_number,name\n{FLORIDA},P0\n"
+    assert (tmp_path / "two.clean.csv").read_text(encoding="utf-8") == f"contact_number,name\n{CHICAGO},P1\n"
+    assert (
+        second["batch_id"] != first["batch_id"] and second["clean"] == 2
+    )  # csvtools' count; one was skipped
+    booked = Ledger().attempts_near(api, datetime.fromisoformat(_at(1)).timestamp())
+    assert booked == {FLORIDA: 3, NEW_YORK: 3, CHICAGO: 1}  # nothing booked for the skipped row
+
+    # New York has no state cap; a number a day later is counted afresh.
+    _, third = _run(_file(tmp_path, "three.csv", NEW_YORK, FLORIDA), _at(25))
+    assert third["skipped"]["rows"] == 0
+
+    # Running the second file again resumes its batch, and still skips the same row.
+    operations_before = operations(api).count("create")
+    _, again = _run(second_file, _at(1))
+    assert again["batch_id"] == second["batch_id"] and again["resumed"]
+    assert again["skipped"]["rows"] == 1 and operations(api).count("create") == operations_before
+
+
+def test_max_attempts_per_day_caps_every_number_and_the_plan_shows_it(api, tmp_path):
+    _run(_file(tmp_path, "one.csv", NEW_YORK, BOSTON), _at(0))
+    later = _file(tmp_path, "two.csv", NEW_YORK, CHICAGO)
+    plan = uploader("plan", later, "--at", _at(2), "--max-attempts-per-day", "1", "--calling-hours", "any")
+    assert plan.exit_code == 0, plan.stderr
+    assert "1 numbers skipped (attempt_cap)" in plan.stdout
+    as_json = uploader("plan", later, "--at", _at(2), "--max-attempts-per-day", "1", "--json")
+    assert json.loads(as_json.stdout)["skipped"] == {"attempt_cap": 1}
+    _, second = _run(later, _at(2), "--max-attempts-per-day", "1")
+    assert second["skipped"]["rows"] == 1
+    assert NEW_YORK in (tmp_path / "two.skipped.csv").read_text(encoding="utf-8")
+
+
+def test_the_same_contacts_again_resume_their_batch_and_are_not_capped(api, tmp_path):
+    _, first = _run(_file(tmp_path, "one.csv", FLORIDA), _at(0), "--retries", "2")
+    _, again = _run(_file(tmp_path, "one.csv", FLORIDA), _at(3), "--retries", "2")
+    assert again["batch_id"] == first["batch_id"] and again["skipped"]["rows"] == 0
+
+
+def test_a_file_of_only_capped_numbers_uploads_nothing(api, tmp_path):
+    _run(_file(tmp_path, "one.csv", FLORIDA), _at(0), "--retries", "2")
+    (tmp_path / "two.csv").write_text(f"phone,name\n{FLORIDA},Flo\n", encoding="utf-8")  # another contact
+    result = uploader("run", tmp_path / "two.csv", "--at", _at(3))
+    assert result.exit_code == 1
+    assert "no row is left to upload: all 1 are past their attempt cap" in result.stderr
+    assert operations(api).count("create") == 1
+
+
+def test_the_plan_marks_a_capped_number_attempt_cap(api, tmp_path):
+    from uploader.campaign.caps import plan_caps
+    from uploader.safety.plan import plan_calls
+
+    _run(_file(tmp_path, "one.csv", FLORIDA), _at(0), "--retries", "2")
+    plan = plan_calls(
+        _file(tmp_path, "two.csv", FLORIDA, NEW_YORK),
+        at=_at(1),
+        attempt_caps=plan_caps(Ledger(), api, "agent-does-not-matter"),
+    )
+    assert plan.fate(FLORIDA) == "attempt_cap" and plan.fate(NEW_YORK) is None
+    assert sum(group.rows for group in plan.groups) == 1
+
+
+@pytest.mark.parametrize(
+    "number, max_per_day, state_rules, expected",
+    [
+        (FLORIDA, None, True, 3),
+        (FLORIDA, 2, True, 2),
+        (FLORIDA, 5, True, 3),
+        (FLORIDA, None, False, None),
+        (NEW_YORK, None, True, None),
+        (NEW_YORK, 4, True, 4),
+    ],
+    ids=["florida", "stricter-option", "rule-wins", "rules-off", "no-rule", "option-only"],
+)
+def test_cap_of_a_number(number, max_per_day, state_rules, expected):
+    assert cap_of(number, max_per_day, state_rules) == expected
+
+
+def test_capped_numbers_count_rows_times_attempts():
+    caps = AttemptCaps(booked={FLORIDA: 2}, attempts=1)
+    assert capped_numbers({FLORIDA: 1, NEW_YORK: 9}, caps) == set()
+    assert capped_numbers({FLORIDA: 2}, caps) == {FLORIDA}
+    assert capped_numbers({FLORIDA: 1}, AttemptCaps(attempts=4)) == {FLORIDA}
+    assert attempts_of_retry_config({"enabled": True, "max_retries": 2}) == 3
+    assert attempts_of_retry_config({"enabled": True}) == 4 and attempts_of_retry_config(None) == 1
+
+
+def test_plan_creates_no_ledger_and_still_counts_its_own_redials(tmp_path):
+    from uploader.campaign.caps import plan_caps
+    from uploader.safety.plan import plan_calls
+
+    path = _file(tmp_path, "one.csv", FLORIDA, NEW_YORK)
+    result = uploader("plan", path, "--agent-id", "a", "--at", _at(0), "--calling-hours", "any")
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "ledger.sqlite").exists()
+    plan = plan_calls(path, at=_at(0), attempt_caps=plan_caps(None, "http://x", "a", attempts=4))
+    assert plan.skipped == {FLORIDA: "attempt_cap"}  # 1 call + 3 redials is past Florida's 3
