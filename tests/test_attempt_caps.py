@@ -7,7 +7,7 @@ import pytest
 from conftest import operations, uploader
 
 from uploader.campaign.ledger import Ledger
-from uploader.safety.attempts import AttemptCaps, attempts_of_retry_config, cap_of, capped_numbers
+from uploader.safety.attempts import AttemptCaps, cap_of, capped_numbers
 
 FLORIDA, NEW_YORK, CHICAGO, BOSTON = "+13055550123", "+12125550143", "+13125550188", "+16175550101"
 
@@ -68,7 +68,7 @@ def test_max_attempts_per_day_caps_every_number_and_the_plan_shows_it(api, tmp_p
     later = _file(tmp_path, "two.csv", NEW_YORK, CHICAGO)
     plan = uploader("plan", later, "--at", _at(2), "--max-attempts-per-day", "1", "--calling-hours", "any")
     assert plan.exit_code == 0, plan.stderr
-    assert "1 numbers skipped (attempt_cap)" in plan.stdout
+    assert "1 skipped (attempt_cap 1)" in plan.stdout
     as_json = uploader("plan", later, "--at", _at(2), "--max-attempts-per-day", "1", "--json")
     assert json.loads(as_json.stdout)["skipped"] == {"attempt_cap": 1}
     _, second = _run(later, _at(2), "--max-attempts-per-day", "1")
@@ -126,8 +126,6 @@ def test_capped_numbers_count_rows_times_attempts():
     assert capped_numbers({FLORIDA: 1, NEW_YORK: 9}, caps) == set()
     assert capped_numbers({FLORIDA: 2}, caps) == {FLORIDA}
     assert capped_numbers({FLORIDA: 1}, AttemptCaps(attempts=4)) == {FLORIDA}
-    assert attempts_of_retry_config({"enabled": True, "max_retries": 2}) == 3
-    assert attempts_of_retry_config({"enabled": True}) == 4 and attempts_of_retry_config(None) == 1
 
 
 def test_plan_creates_no_ledger_and_still_counts_its_own_redials(tmp_path):
@@ -140,3 +138,34 @@ def test_plan_creates_no_ledger_and_still_counts_its_own_redials(tmp_path):
     assert not (tmp_path / "ledger.sqlite").exists()
     plan = plan_calls(path, at=_at(0), attempt_caps=plan_caps(None, "http://x", "a", attempts=4))
     assert plan.skipped == {FLORIDA: "attempt_cap"}  # 1 call + 3 redials is past Florida's 3
+
+
+def test_the_preview_shows_attempt_cap_and_a_state_rules_outside_hours(api, tmp_path, monkeypatch):
+    import csv
+
+    monkeypatch.delenv("UPLOADER_CALLING_HOURS")
+    _run(_file(tmp_path, "one.csv", FLORIDA), _at(0), "--retries", "2")
+    oklahoma = "+14055550123"
+    later = _file(tmp_path, "two.csv", FLORIDA, NEW_YORK, oklahoma)
+    # 01:30 UTC the next day: 20:30 in New York (inside the federal 21:00), 19:30 in Oklahoma.
+    evening = (datetime.fromisoformat(_at(0)) + timedelta(hours=10, minutes=30)).isoformat()
+    result = uploader(
+        "plan", later, "--at", evening, "--preview", tmp_path / "fates.csv", "--calling-hours", "08:00-21:00"
+    )
+    assert result.exit_code == 0, result.stderr
+    with open(tmp_path / "fates.csv", newline="", encoding="utf-8") as handle:
+        fates = {row["contact_number"]: (row["fate"], row["reason"]) for row in csv.DictReader(handle)}
+    assert fates == {FLORIDA: ("skip", "attempt_cap"), NEW_YORK: ("call", ""), oklahoma: ("call", "")}
+    florida_evening = _file(tmp_path, "three.csv", "+13055550199")
+    result = uploader(
+        "plan",
+        florida_evening,
+        "--at",
+        evening,
+        "--preview",
+        tmp_path / "f2.csv",
+        "--calling-hours",
+        "08:00-21:00",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert ",skip,outside_hours," in (tmp_path / "f2.csv").read_text(encoding="utf-8")

@@ -5,8 +5,8 @@ import sqlite3
 
 from conftest import operations, uploader
 
-from uploader.campaign.contacts import contacts_digest
 from uploader.campaign.ledger import SCHEMA_VERSION, Ledger, file_digest
+from uploader.safety.contacts import contacts_digest
 
 ROWS = ["+919876543210,Asha,Pune", "+919812345678,Ravi,Delhi", "+447911123456,Olly,Leeds"]
 

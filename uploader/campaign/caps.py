@@ -19,11 +19,12 @@ from typing import Any
 import csvtools
 
 from ..errors import RejectedRowsError
-from ..safety.attempts import AttemptCaps, attempts_of_retry_config, capped_numbers
+from ..safety.attempts import AttemptCaps, capped_numbers
+from ..safety.contacts import contacts_digest, contacts_of
 from ..safety.plan import ATTEMPT_CAP
-from .contacts import contacts_digest, contacts_of
 from .events import EventCallback
 from .ledger import Ledger
+from .redials import redials_of
 
 __all__ = ["Skipped", "caps_for", "plan_caps", "skip_capped_rows", "skip_past_caps", "skipped_path_for"]
 
@@ -164,7 +165,7 @@ def skip_past_caps(
 ) -> Skipped:
     """``uploader run``'s caps step: skip the rows past their cap, say so, refuse when none is left."""
     source_sha256 = contacts_digest(clean_path)
-    attempts = attempts_of_retry_config(retry_config)
+    attempts = 1 + redials_of(retry_config)
     caps = caps_for(
         ledger,
         base_url,

@@ -1,7 +1,7 @@
 """A local journal of uploads, so that a re-run resumes a batch instead of making another.
 
 Each entry is keyed by API base URL, agent and the identity of the uploaded
-contacts (:func:`~uploader.campaign.contacts.contacts_digest`: the same for
+contacts (:func:`~uploader.safety.contacts.contacts_digest`: the same for
 the same contacts in another order); entries of ledgers written before that
 are found by the SHA-256 of their bytes. An entry is written *before* the
 upload is sent (state ``uploading``), with a booking per contact (its number,

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import csvtools
@@ -138,3 +138,18 @@ def write_executions(
     writer.writeheader()
     writer.writerows(rows)
     atomic_write_text(path, buffer.getvalue())
+
+
+def batches_together(batches: list[Batch]) -> Batch:
+    """The batches of a split as one, for the run's page: their ids, and their calls by status summed."""
+    counts: dict[str, int] = {}
+    for batch in batches:
+        for status, count in batch.execution_status.items():
+            counts[status] = counts.get(status, 0) + count
+    ended = {batch.status for batch in batches}
+    return replace(
+        batches[0],
+        batch_id=", ".join(b.batch_id for b in batches),
+        status=ended.pop() if len(ended) == 1 else "mixed",
+        execution_status=counts,
+    )

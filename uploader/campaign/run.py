@@ -28,6 +28,7 @@ from ..errors import (
 )
 from ..files import check_output
 from ..safety.calling_hours import check_calling_hours, has_split, split_before, split_clean_file
+from ..safety.contacts import contacts_digest
 from ..safety.estimate import DEFAULT_AVG_CALL_SECONDS, Estimate
 from ..safety.plan import (
     DEFAULT_CALLING_HOURS,
@@ -40,12 +41,11 @@ from ..safety.plan import (
 )
 from ..safety.wallet import estimate_with_account, refuse_uncovered_cost
 from .caps import skip_past_caps, skipped_path_for
-from .contacts import contacts_digest
 from .events import EventCallback, quiet
 from .ledger import Ledger, file_digest
 from .redials import redials_of
 from .report_page import write_report_page
-from .results import PartResult, RunResult, executions_of, variables_of, write_executions
+from .results import PartResult, RunResult, batches_together, executions_of, variables_of, write_executions
 from .upload import UploadOutcome, upload_once
 
 #: Rejected rows the run's report lists (all of them are in the rejects file); the HTML page shows them.
@@ -458,7 +458,7 @@ def _run_split(
         ledger.record(outcome.entry, state=waited.batch.status)
         result.executions += executions_of(client, waited.batch, agent_id, on_event)
     result.batch = results[0][0].batch
-    write_report_page(html_path, report, _together([part.batch for part, _ in results]))
+    write_report_page(html_path, report, batches_together([part.batch for part, _ in results]))
     if results_path:
         write_executions(result.executions, results_path, variable_order=variables_of(clean_path))
         result.results_path = str(results_path)
@@ -468,21 +468,6 @@ def _run_split(
             ", ".join(f"batch {b.batch_id} ended {b.status}" for b in failed), batch=failed[0]
         )
     return result
-
-
-def _together(batches: list[Batch]) -> Batch:
-    """The batches of a split as one, for the run's page: their ids, and their calls by status summed."""
-    counts: dict[str, int] = {}
-    for batch in batches:
-        for status, count in batch.execution_status.items():
-            counts[status] = counts.get(status, 0) + count
-    ended = {batch.status for batch in batches}
-    return replace(
-        batches[0],
-        batch_id=", ".join(b.batch_id for b in batches),
-        status=ended.pop() if len(ended) == 1 else "mixed",
-        execution_status=counts,
-    )
 
 
 def _already_scheduled(

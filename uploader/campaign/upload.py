@@ -15,7 +15,7 @@ from ..errors import (
     NotFoundError,
     UploaderError,
 )
-from .contacts import contacts_of, identity_of
+from ..safety.contacts import contacts_of, identity_of
 from .events import EventCallback, quiet
 from .ledger import Booking, Ledger, LedgerEntry, file_digest
 
@@ -59,7 +59,7 @@ def upload_once(
 ) -> UploadOutcome:
     """Create a batch from ``csv_path`` unless these contacts were uploaded to this agent already.
 
-    Contacts are identified by :mod:`.contacts` (rows in another order are the
+    Contacts are identified by :mod:`uploader.safety.contacts` (rows in another order are the
     same contacts). A new upload books each contact in the ledger for the
     run's ``source_sha256`` (default: these contacts), with the ``attempts``
     each may get and ``calls_at`` (a POSIX time, default now).

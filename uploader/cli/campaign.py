@@ -206,7 +206,8 @@ def run(
     elif result.starts_at and not wait_ and not result.batch.is_terminal:
         text += f"\nstarts at {result.starts_at}"
     if result.skipped and result.skipped.rows:
-        text += f"\n{result.skipped.rows} rows skipped (attempt_cap), kept in {result.skipped.path}"
+        rows = result.skipped.rows
+        text += f"\n{rows} row{'' if rows == 1 else 's'} skipped (attempt_cap), kept in {result.skipped.path}"
     if result.estimate:
         text += f"\n{result.estimate.describe()}"
     if result.results_path:
@@ -289,6 +290,7 @@ def plan(
         obj.ledger() if ledger_path.exists() else None,  # planning never creates a ledger
         resolve_base_url(obj.base_url, obj.layout),
         agent_id,
+        attempts=1 + (retries or 0),
         max_per_day=max_attempts_per_day,
         state_rules=calling_rules == "builtin",
     )
@@ -317,7 +319,6 @@ def plan(
 
 
 def _plan_text(result: Any) -> str:
-    from ..safety.plan import ATTEMPT_CAP
 
     report = result.report
     lines = [
@@ -344,9 +345,6 @@ def _plan_text(result: Any) -> str:
         lines.append(f"  {group.country or '??'} {zones}: {rows}, {span}: {verdict}{rule}")
     total = sum(group.rows for group in result.groups)
     lines.append(f"{result.rows_outside} of {total} rows would be called outside their calling hours")
-    capped = sum(1 for reason in result.skipped.values() if reason == ATTEMPT_CAP)
-    if capped:
-        lines.append(f"{capped} numbers skipped (attempt_cap): called too often within 24 hours already")
     return "\n".join(lines)
 
 

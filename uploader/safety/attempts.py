@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..errors import ConfigError
 from .state_rules import rules_of
 
-__all__ = ["AttemptCaps", "attempts_of_retry_config", "cap_of", "capped_numbers"]
+__all__ = ["AttemptCaps", "cap_of", "capped_numbers"]
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,3 @@ def capped_numbers(rows_by_number: Mapping[str, int], caps: AttemptCaps) -> set[
         if cap is not None and caps.booked.get(number, 0) + rows * caps.attempts > cap:
             found.add(number)
     return found
-
-
-def attempts_of_retry_config(retry_config: Mapping | None) -> int:
-    """Calls a batch may make to one contact: 1, plus ``max_retries`` when redials are on.
-
-    A config without ``max_retries`` gets the API's documented default, 3 redials.
-    """
-    if not retry_config or retry_config.get("enabled") is False:
-        return 1
-    return 1 + int(retry_config.get("max_retries", 3))

@@ -23,9 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..campaign.contacts import contacts_of
 from ..errors import OutsideCallingHoursError
 from ..files import atomic_write_text, check_output
+from .contacts import contacts_of
 from .plan import CallPlan, PlanGroup, WindowPart, describe_groups, group_of, plan_clean_file, split_by_window
 
 __all__ = [

@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,7 +33,8 @@ import csvtools
 
 from ..api.times import soonest, to_api_time
 from ..errors import ConfigError, OutsideCallingHoursError
-from .state_rules import STATE_RULES, jurisdiction_of
+from .country_rules import COUNTRY_RULES, CountryRule, Interval, builtin_rule, window_on
+from .state_rules import jurisdiction_of
 
 __all__ = [
     "ATTEMPT_CAP",
@@ -71,57 +71,7 @@ START_ROUNDING_SECONDS = 600
 #: How far ahead a split looks for a group's opening (a French weekend plus a margin).
 OPENING_HORIZON = timedelta(days=8)
 
-Interval = tuple[time, time]
-_WEEKDAYS, _WEEKEND = (0, 1, 2, 3, 4), (5, 6)
 _UNKNOWN_ZONE = "Etc/Unknown"
-
-
-@dataclass(frozen=True)
-class CountryRule:
-    """A country's calling hours: intervals per weekday (Monday = 0), and where the rule comes from."""
-
-    country: str
-    days: dict[int, tuple[Interval, ...]]
-    source: str
-
-    def intervals(self, weekday: int) -> tuple[Interval, ...]:
-        return self.days.get(weekday, ())
-
-
-def _every(days: Sequence[int], *intervals: tuple[str, str]) -> dict[int, tuple[Interval, ...]]:
-    parsed = tuple((time.fromisoformat(start), time.fromisoformat(end)) for start, end in intervals)
-    return dict.fromkeys(days, parsed)
-
-
-#: Built-in rules that make the window stricter where they say so (each in README with its source).
-COUNTRY_RULES: dict[str, CountryRule] = {
-    "US": CountryRule("US", _every(range(7), ("08:00", "21:00")), "47 CFR §64.1200(c)(1)"),
-    "CA": CountryRule(
-        "CA",
-        {**_every(_WEEKDAYS, ("09:00", "21:30")), **_every(_WEEKEND, ("10:00", "18:00"))},
-        "CRTC Unsolicited Telecommunications Rules (Telemarketing Rules)",
-    ),
-    "FR": CountryRule(
-        "FR",
-        _every(_WEEKDAYS, ("10:00", "13:00"), ("14:00", "20:00")),
-        "Décret n° 2022-1313 (Code de la consommation, art. D. 223-9)",
-    ),
-}
-
-
-@lru_cache(maxsize=64)
-def builtin_rule(country: str | None) -> CountryRule | None:
-    """The built-in rule of a plan group's ``country``: a country's, or the US's narrowed by its states'."""
-    if country in COUNTRY_RULES or not country or not country.startswith("US-"):
-        return COUNTRY_RULES.get(country or "")
-    codes = country.split("+")
-    states = [rule for rule in STATE_RULES if rule.code in codes]
-    days = dict(COUNTRY_RULES["US"].days)
-    for state in states:
-        opens, closes = time.fromisoformat(state.opens), time.fromisoformat(state.closes)
-        days = {day: _narrowed(intervals, (opens, closes)) for day, intervals in days.items()}
-    sources = [COUNTRY_RULES["US"].source, *(f"{rule.source} ({rule.year})" for rule in states)]
-    return CountryRule(country, days, "; ".join(sources))
 
 
 def parse_calling_hours(text: str | None) -> Interval | None:
@@ -333,13 +283,13 @@ def plan_clean_file(
     calling_rules: str = "builtin",
     concurrency: int = DEFAULT_CONCURRENCY,
     avg_call_seconds: float = DEFAULT_AVG_CALL_SECONDS,
-    capped: Collection[str] = (),
     groups_of: Mapping[str, tuple[str | None, tuple[str, ...]]] | None = None,
+    capped: Collection[str] = (),
 ) -> CallPlan:
     """Plan the calling hours of a clean file (``contact_number`` first) for a batch asked for ``requested``.
 
-    The ``capped`` numbers (past their attempt cap) are skipped: in no group, in ``skipped`` as ``attempt_cap``.
-    ``groups_of`` holds :func:`group_of` of numbers already judged (a caller that needs them too).
+    ``groups_of`` holds :func:`group_of` of numbers already judged (a caller that needs them too). The
+    ``capped`` numbers (past their attempt cap) are skipped: in no group, in ``skipped`` as ``attempt_cap``.
     """
     hours = _check_settings(calling_hours, calling_rules, concurrency, avg_call_seconds)
     start = api_start(requested)
@@ -502,28 +452,11 @@ def _check(
     local_start, local_end = start.astimezone(info), last_call.astimezone(info)
     if hours is None:
         return ZoneCheck(zone, local_start, local_end, None, True)
-    window = _window(hours, rule, local_start.weekday())
+    window = window_on(hours, rule, local_start.weekday())
     inside = local_start.date() == local_end.date() and any(
         opens <= local_start.time() and local_end.time() <= closes for opens, closes in window
     )
     return ZoneCheck(zone, local_start, local_end, window, inside)
-
-
-def _window(hours: Interval, rule: CountryRule | None, weekday: int) -> tuple[Interval, ...]:
-    """The calling hours on ``weekday``, made stricter by a country's rule."""
-    if rule is None:
-        return (hours,)
-    return _narrowed(rule.intervals(weekday), hours)
-
-
-def _narrowed(intervals: tuple[Interval, ...], hours: Interval) -> tuple[Interval, ...]:
-    """``intervals`` cut to ``hours`` (the parts of them inside it)."""
-    opens, closes = hours
-    return tuple(
-        (max(opens, start), min(closes, end))
-        for start, end in intervals
-        if max(opens, start) < min(closes, end)
-    )
 
 
 @overload
