@@ -23,7 +23,7 @@ import io
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -31,9 +31,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import csvtools
-from csvtools.io.blocks import read_block
-from csvtools.io.records import Block
-from csvtools.run.pipeline import _open_source
 
 from ..errors import OutsideCallingHoursError, UploaderError
 from ..files import atomic_write_text, check_output
@@ -57,9 +54,6 @@ __all__ = ["PREVIEW_COLUMNS", "Preview", "PreviewRow", "preview_plan", "write_pr
 #: The preview file's columns, in order (the interface of ``uploader plan --preview``).
 PREVIEW_COLUMNS = ("line", "contact_number", "fate", "reason", "part", "local_start", "time_zones")
 CALL, SKIP = "call", "skip"
-#: Records read at a time while finding the input's record lines (csvtools' own chunk size).
-_CHUNK_ROWS = 200_000
-_BLOCK_BYTES = 6 << 20
 
 
 @dataclass(frozen=True)
@@ -177,7 +171,7 @@ def preview_plan(
         )
         rejected = _rejected(rejects_path, report)
     report.clean_path = report.rejects_path = None  # they were temporary
-    lines = [line for line in _record_lines(source, options) if line not in rejected]
+    lines = [line for line in csvtools.record_lines(source, **options) if line not in rejected]
     if len(lines) != len(kept):
         raise UploaderError(
             f"cannot match {len(kept)} clean rows to {len(lines)} input lines; no preview of {source}"
@@ -301,16 +295,3 @@ def _kept_numbers(clean_path: Path) -> list[str]:
         reader = csv.reader(handle)
         next(reader, None)
         return [row[0] for row in reader]  # contact_number comes first, rows in input order
-
-
-def _record_lines(source: str | os.PathLike, options: Mapping[str, Any]) -> list[int]:
-    """The line where each non-blank record of ``source`` starts, read by csvtools' own reader."""
-    settings = csvtools.Options.of(None, **options)
-    lines: list[int] = []
-    with _open_source(os.fspath(source), settings) as opened:
-        for piece in opened.pieces(_CHUNK_ROWS, _BLOCK_BYTES):
-            for chunk in read_block(piece, _CHUNK_ROWS) if isinstance(piece, Block) else [piece]:
-                lines += chunk.lines.tolist()
-                lines += [line for line, _ in chunk.malformed]
-                lines += [line for line, *_ in chunk.undecodable]
-    return sorted(lines)
