@@ -141,9 +141,11 @@ def test_plan_json_gives_the_whole_plan_with_the_expected_cost_and_the_worst_cas
     assert plan["groups"] and plan["report"]["rows"] == 10  # the plan as before, the estimate beside it
 
 
-def test_rows_a_caller_skips_take_its_reason(contacts, tmp_path):
+def test_rows_past_their_attempt_cap_are_skipped_as_the_plan_decides(contacts, tmp_path):
     at = next_monday_1400_utc()
-    preview = preview_plan(contacts, at=at, calling_hours="any", skipped={"+447911123456": "attempt_cap"})
+    preview = preview_plan(
+        contacts, at=at, calling_hours="any", attempt_caps=lambda path, start: {"+447911123456"}
+    )
     row = next(row for row in preview.rows if row.line == 8)
     assert (row.fate, row.reason, row.part) == ("skip", "attempt_cap", None)
     assert preview.estimate.contacts == preview.fates["call"] == 4
@@ -156,3 +158,41 @@ def test_a_preview_that_cannot_be_written_is_refused_before_any_work(contacts, t
     assert shown.exit_code == 2
     assert "Traceback" not in shown.stderr and "preview" in shown.stderr.lower()
     assert contacts.read_bytes() == before
+
+
+FLORIDA, NEW_YORK = "+13055550123", "+12125550143"
+
+
+def _us_file(tmp_path, name, *numbers):
+    path = tmp_path / name
+    path.write_text("phone,name\n" + "".join(f"{n},P{i}\n" for i, n in enumerate(numbers)), encoding="utf-8")
+    return path
+
+
+def test_a_florida_number_at_2030_eastern_is_skipped_outside_hours_beside_a_new_york_number(tmp_path):
+    monday = next_monday_1400_utc().astimezone(ZoneInfo("America/New_York")).replace(hour=20, minute=30)
+    shown = uploader(
+        "plan", _us_file(tmp_path, "us.csv", FLORIDA, NEW_YORK), "--agent-id", AGENT_ID,
+        "--at", monday.isoformat(), "--preview", tmp_path / "fates.csv",
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.stderr
+    rows = {row[1]: row for row in read(tmp_path / "fates.csv")[1:]}
+    assert rows[FLORIDA][2:5] == ["skip", "outside_hours", ""]  # the state's 08:00-20:00
+    assert datetime.fromisoformat(rows[FLORIDA][5]).hour == 9  # its next opening: the next morning, 09:00
+    assert rows[NEW_YORK][2:5] == ["call", "", "1"]  # federal 08:00-21:00
+    assert rows[NEW_YORK][5] == monday.isoformat(timespec="minutes")
+
+
+def test_a_fourth_call_to_a_florida_number_shows_attempt_cap_in_the_preview(api, tmp_path):
+    first = next_monday_1400_utc()
+    ran = uploader("run", _us_file(tmp_path, "one.csv", FLORIDA), "--at", first.isoformat(), "--retries", "2")
+    assert ran.exit_code == 0, ran.stderr  # three calls booked to the Florida number
+    later = (first + timedelta(hours=1)).isoformat()
+    shown = uploader(
+        "plan", _us_file(tmp_path, "two.csv", FLORIDA, NEW_YORK), "--agent-id", AGENT_ID, "--at", later,
+        "--calling-hours", "any", "--preview", tmp_path / "fates.csv", "--json",
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.stderr
+    rows = [row[:5] for row in read(tmp_path / "fates.csv")[1:]]
+    assert rows == [["2", FLORIDA, "skip", "attempt_cap", ""], ["3", NEW_YORK, "call", "", "1"]]
+    assert json.loads(shown.stdout)["estimate"]["contacts"] == 1

@@ -6,9 +6,9 @@ split by opening with ``split_by_window``) and gives one :class:`PreviewRow`
 per input record, in input order. A row's fate is read off the decisions
 the run itself makes, never from a second copy of the rules: csvtools'
 rejects file (its reason code: ``duplicate``, ``suppressed``,
-``disallowed_type`` …), the plan's groups (``outside_hours``), the split's
-parts (``part``), and ``skipped`` numbers the caller's own checks skip (an
-attempt cap: ``attempt_cap``). Blank records (every field empty) are no
+``disallowed_type`` …), the plan's own skips (:meth:`CallPlan.fate`:
+``attempt_cap`` from ``attempt_caps``, ``outside_hours``) and the split's
+parts (``part``, where a split gives an outside row its opening). Blank records (every field empty) are no
 rows: csvtools counts them and so does :attr:`Preview.blank`.
 
 Nothing is uploaded and nothing is printed; :func:`write_preview` writes the
@@ -23,7 +23,7 @@ import io
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -139,27 +139,24 @@ def preview_plan(
     split_by_window: bool = False,
     cost_per_minute: float | None = None,
     retries: int = 0,
-    skipped: Mapping[str, str] | None = None,
     attempt_caps: Callable[[Path, datetime], Collection[str]] | None = None,
     now: datetime | None = None,
     **csvtools_options: Any,
 ) -> Preview:
     """Plan ``source`` as ``run`` would and say what becomes of each of its rows; nothing is written.
 
-    ``skipped`` maps E.164 numbers a caller's own check skips to the reason
-    (e.g. ``attempt_cap``); those rows are skipped and not estimated.
-    ``attempt_caps`` is :func:`~uploader.safety.plan.plan_calls`' (the ledger's caps, as ``run`` applies them).
+    ``attempt_caps(clean_path, start)`` names the numbers past their attempt
+    cap, as for :func:`~uploader.safety.plan.plan_calls`: the plan skips them.
     ``cost_per_minute`` and ``retries`` give the estimate its ``cost`` and
     ``cost_max`` (for ``concurrency`` lines; no wallet is read). Other
     arguments are :func:`~uploader.safety.plan.plan_calls`'.
     """
     requested = requested_start(at, tz, now)
-    options = {"workers": 0, "max_rejections": 0, **csvtools_options}
+    options = {"workers": 0, "max_rejections": 20, **csvtools_options}  # as plan_calls: the report lists 20
     with tempfile.TemporaryDirectory(prefix="uploader-preview-") as folder:
         clean_path, rejects_path = Path(folder) / "plan.clean.csv", Path(folder) / "plan.rejects.csv"
         report = csvtools.clean_file(source, clean_path, rejects_path, **options)
         kept = _kept_numbers(clean_path)
-        capped = attempt_caps(clean_path, requested) if attempt_caps else ()
         groups = {number: group_of(number) for number in set(kept)}  # judged once, for the plan and the rows
         plan = plan_clean_file(
             clean_path,
@@ -169,8 +166,8 @@ def preview_plan(
             calling_rules=calling_rules,
             concurrency=concurrency,
             avg_call_seconds=avg_call_seconds,
+            capped=attempt_caps(clean_path, requested) if attempt_caps else (),
             groups_of=groups,
-            capped=capped,
         )
         rejected = _rejected(rejects_path, report)
     report.clean_path = report.rejects_path = None  # they were temporary
@@ -180,7 +177,7 @@ def preview_plan(
             f"cannot match {len(kept)} clean rows to {len(lines)} input lines; no preview of {source}"
         )
     parts = _parts(plan) if split_by_window and plan.outside else []
-    fate = _Fates(plan, parts, {**dict.fromkeys(capped, ATTEMPT_CAP), **(skipped or {})}, groups)
+    fate = _Fates(plan, parts, groups)
     rows = [fate.of(line, number) for line, number in zip(lines, kept)]
     rows += [PreviewRow(line, value, SKIP, reason) for line, (reason, value) in rejected.items()]
     rows.sort(key=lambda row: row.line)
@@ -213,13 +210,13 @@ def write_preview(rows: list[PreviewRow], path: str | os.PathLike, source: str |
 
 @dataclass
 class _Fates:
-    """The run's decisions for a kept number: its group's verdict, its part, the caller's skips."""
+    """The run's decisions for a kept number: the plan's skip, else its part or its group's verdict."""
 
     plan: CallPlan
     parts: list[WindowPart]
-    skipped: dict[str, str]
     keys: dict[str, tuple[str | None, tuple[str, ...]]]
     _groups: dict[tuple[str | None, tuple[str, ...]], PlanGroup] = field(default_factory=dict)
+    _openings: dict[tuple[str | None, tuple[str, ...]], datetime | None] = field(default_factory=dict)
     _decided: dict[tuple[str | None, tuple[str, ...]], tuple[str, str, int | None, datetime | None]] = field(
         default_factory=dict
     )
@@ -229,8 +226,9 @@ class _Fates:
 
     def of(self, line: int, number: str) -> PreviewRow:
         key = self.keys[number]
-        if number in self.skipped:
-            return PreviewRow(line, number, SKIP, self.skipped[number], None, None, key[1])
+        reason = self.plan.fate(number)
+        if reason == ATTEMPT_CAP or (reason and not self.parts):  # a split places what is outside now
+            return PreviewRow(line, number, SKIP, reason, None, self._opening(key, reason), key[1])
         if key not in self._decided:  # one decision a group: its rows share it
             self._decided[key] = self._decide(key)
         return PreviewRow(line, number, *self._decided[key], key[1])
@@ -243,10 +241,17 @@ class _Fates:
             for index, part in enumerate(self.parts, 1):
                 if key in part.keys:
                     return CALL, "", index, _earliest(part.start, zones)
-        elif self._groups[key].inside:
-            return CALL, "", 1, _earliest(self.plan.start, zones)
-        opening = self.plan.opening([self._groups[key]], self.plan.requested)
-        return SKIP, OUTSIDE_HOURS, None, _earliest(opening, zones)
+            return SKIP, OUTSIDE_HOURS, None, self._opening(key, OUTSIDE_HOURS)  # no opening near
+        return CALL, "", 1, _earliest(self.plan.start, zones)
+
+    def _opening(self, key: tuple[str | None, tuple[str, ...]], reason: str) -> datetime | None:
+        """An ``outside_hours`` row's next opening in its earliest zone (once per group)."""
+        if reason != OUTSIDE_HOURS or key not in self._groups:
+            return None
+        if key not in self._openings:
+            opening = self.plan.opening([self._groups[key]], self.plan.requested)
+            self._openings[key] = _earliest(opening, key[1])
+        return self._openings[key]
 
 
 def _parts(plan: CallPlan) -> list[WindowPart]:
