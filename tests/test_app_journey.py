@@ -134,6 +134,8 @@ def test_the_whole_journey_in_a_browser(app_url, browser, tmp_path):
     expect(summary).to_contain_text("0.85")  # 6 calls × 90 s × 0.095 a minute
     expect(summary).to_contain_text("2 batches")
     expect(page.locator("tr[data-inside=no]")).to_have_count(1)
+    expect(page.get_by_test_id("preview-fates")).to_contain_text("6 rows called, 0 skipped")
+    expect(page.locator("table.preview tr[data-fate=call]")).to_have_count(6)
     shoot(page, "3-plan")
 
     # 4. Schedule: once, whatever happens next.

@@ -121,6 +121,7 @@ def schedule(
         split_by_window=choices.split,
         allow_outside_hours=choices.allow_outside and not choices.split,
         on_event=events.append,
+        retry_config=choices.retry_config(),
     )
     if result.parts:
         batches = [
