@@ -299,8 +299,11 @@ def progress_json() -> ResponseReturnValue:
 
 
 def _poll(workspace: Workspace) -> None:
+    run = workspace.run
+    if run is None:
+        return
     with workspace.lock:
         try:
-            poll(_state().client_factory(), workspace.run, workspace.path("results", "x").parent)
+            poll(_state().client_factory(), run, workspace.subfolder("results"))
         except Failure as exc:
-            workspace.run.outage = str(exc)
+            run.outage = str(exc)
