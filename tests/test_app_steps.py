@@ -152,3 +152,28 @@ def test_redials_give_the_worst_case_cost_and_go_to_the_batch(standin, tmp_path)
     assert batch.raw["retry_config"]["max_retries"] == 2
     browser.post("/plan", data={**form, "retries": "7"})
     assert "--retries must be 0" in browser.get("/plan").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        ("name,phone\nJosé,+91 98765 43210\nRené,98765 43211\n".encode("cp1252"), "José"),
+        (
+            "name,phone\nJosé,+91 98765 43210\nRené,98765 43211\nBad\xff,+49 151 23456789\n".encode(
+                "utf-8", "surrogateescape"
+            ).replace(b"\xc3\xbf", b"\xff"),
+            "José",
+        ),
+    ],
+    ids=["cp1252", "damaged-utf8"],
+)
+def test_a_correction_keeps_every_other_byte_of_the_file(standin, tmp_path, data, name):
+    browser = Browser(make_app(standin, tmp_path))
+    browser.post("/upload", data={"file": (io.BytesIO(data), "list.csv")}, content_type="multipart/form-data")
+    before = browser.get("/check").get_data(as_text=True)
+    reasons = re.findall(r'data-reason="(\w+)"', before)
+    browser.post("/recheck", data={"fix-3": "+91 98765 43211"})
+    page = browser.get("/check").get_data(as_text=True)
+    assert re.findall(r'data-reason="(\w+)"', page) == [reason for reason in reasons if reason != "too_short"]
+    assert figure(page, "clean") == 2
+    assert name in browser.get("/download/clean").get_data(as_text=True)

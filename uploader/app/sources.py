@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from csvtools.io.csv_records import CsvRecords
+from csvtools.io.encoding import decide_encoding
 from csvtools.io.records import Chunk
 from csvtools.io.source import CsvSource
 from csvtools.io.workbook import WorkbookSource, is_workbook
@@ -56,15 +57,12 @@ def _rows(path: str | os.PathLike, sheet: str | None) -> tuple[int, list[str], R
                     yield from sorted(records)
 
         return book.header_line, list(book.header), from_sheet()
-    source = CsvSource(path)
-    header_line, header, encoding, delimiter = (
-        source.header_line,
-        list(source.header),
-        source.encoding,
-        source.delimiter,
-    )
-    source.close()
-    records = CsvRecords(path, encoding or "utf-8", delimiter or ",")
+    with CsvSource(path) as source:
+        header_line, header, delimiter = source.header_line, list(source.header), source.delimiter
+    encoding, errors = decide_encoding(path)
+    # Bytes of a damaged UTF-8 line come through as surrogates and are written back as the same bytes,
+    # so csvtools judges them in the copy as it did in the upload.
+    records = CsvRecords(path, encoding, delimiter or ",", errors=errors)
 
     def from_csv() -> Rows:
         for line, cells in records.records():
@@ -104,6 +102,6 @@ def write_corrected(
         put(start, cells)
     target = Path(target)
     temporary = target.with_name(target.name + ".part")
-    temporary.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    temporary.write_bytes(buffer.getvalue().encode("utf-8", errors="surrogateescape"))
     os.replace(temporary, target)
     return target
