@@ -97,10 +97,10 @@ def test_the_whole_journey_in_a_browser(app_url, browser, tmp_path):
     page.goto(url)
     expect(page.get_by_test_id("practice-mode")).to_have_text("practice mode: no real calls")
     page.get_by_test_id("upload-file").set_input_files(str(workbook(tmp_path / "december.xlsx")))
-    shoot(page, "1-upload")
     page.get_by_test_id("upload-submit").click()
-    page.goto(url + "upload")
+    expect(page.get_by_test_id("message")).to_contain_text("no phone column")  # the first sheet is notes
     page.get_by_test_id("sheet").select_option("Calls")
+    shoot(page, "1-upload", full_page=False)
     page.get_by_role("button", name="Check again with these").click()
 
     # 2. Check: 4 clean, 2 rejected; correct both, re-check: 6 clean.

@@ -25,7 +25,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.utils import secure_filename
 
-from csvtools import CsvToolsError
+from csvtools import ColumnError, CsvToolsError
 from csvtools.options import DEFAULT_TYPES, NUMBER_TYPES
 
 from ..errors import UploaderError
@@ -84,7 +84,8 @@ def receive_upload() -> ResponseReturnValue:
             workspace.header = read_header(target, workspace.options.get("sheet"))
             workspace.check = run_check(workspace)
         except Failure as exc:
-            workspace.message = f"{workspace.upload_name}: {exc}"
+            hint = " (or choose the sheet and the phone column below)" if isinstance(exc, ColumnError) else ""
+            workspace.message = f"{workspace.upload_name}: {exc}{hint}"
             return redirect(url_for("pages.upload"))
     return redirect(url_for("pages.check"))
 
