@@ -20,14 +20,15 @@ from typing import TYPE_CHECKING
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from .click_options import file_options
     from .errors import ColumnError, CsvToolsError, InputFileError, OutputFileError
-    from .file_options import file_options
     from .html_report import render_html
     from .io.formulas import neutralize_formula
     from .io.naming import output_paths
+    from .io.rows import FileRows, read_header, read_rows, record_lines, sheet_names
     from .numbers.chunk import clean_chunk
     from .numbers.reference import NumberResult, normalize_number, time_zones_for
-    from .options import Options
+    from .options import DEFAULT_TYPES, NUMBER_TYPES, Options
     from .reasons import REASONS
     from .report import Rejection, Report
     from .run.frame import clean_frame
@@ -53,6 +54,13 @@ __all__ = [
     "clean_frame",
     "render_html",
     "file_options",
+    "DEFAULT_TYPES",
+    "NUMBER_TYPES",
+    "FileRows",
+    "read_header",
+    "read_rows",
+    "record_lines",
+    "sheet_names",
     "__version__",
 ]
 
@@ -77,7 +85,14 @@ _MODULE_OF = {
     "time_zones_for": "numbers.reference",
     "clean_frame": "run.frame",
     "render_html": "html_report",
-    "file_options": "file_options",
+    "file_options": "click_options",
+    "DEFAULT_TYPES": "options",
+    "NUMBER_TYPES": "options",
+    "FileRows": "io.rows",
+    "read_header": "io.rows",
+    "read_rows": "io.rows",
+    "record_lines": "io.rows",
+    "sheet_names": "io.rows",
 }
 
 

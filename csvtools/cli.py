@@ -20,8 +20,8 @@ import click
 
 from ._version import __version__
 from .cli_output import SHOWN_REJECTIONS, escape, github_annotations, summary
+from .click_options import file_options
 from .errors import CsvToolsError
-from .file_options import file_options
 from .html_report import SHOWN_ROWS, render_html
 from .io.atomic import AtomicFile, atomic_write_text
 from .io.guard import check_output_paths

@@ -36,6 +36,13 @@ def test_csvtools_exports():
             "clean_frame",
             "render_html",
             "file_options",
+            "DEFAULT_TYPES",
+            "NUMBER_TYPES",
+            "FileRows",
+            "read_header",
+            "read_rows",
+            "record_lines",
+            "sheet_names",
             "__version__",
         ]
     )

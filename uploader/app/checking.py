@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import csvtools
-from csvtools.reasons import DUPLICATE, REASONS, SUPPRESSED
 
 from .sources import write_corrected
 from .workspaces import Workspace
@@ -39,8 +38,8 @@ class Check:
         return {
             "clean": report.clean,
             "rejected": report.rejected,
-            "duplicates": report.by_reason.get(DUPLICATE, 0),
-            "suppressed": report.by_reason.get(SUPPRESSED, 0),
+            "duplicates": report.by_reason.get("duplicate", 0),
+            "suppressed": report.by_reason.get("suppressed", 0),
             "blank": report.blank,
             "rows": report.rows,
         }
@@ -52,7 +51,7 @@ class Check:
                 "line": rejection.line,
                 "value": rejection.value,
                 "reason": rejection.reason,
-                "words": REASONS.get(rejection.reason, rejection.reason).replace("`", ""),
+                "words": csvtools.REASONS.get(rejection.reason, rejection.reason).replace("`", ""),
                 "detail": rejection.detail,
             }
             for rejection in self.report.rejections

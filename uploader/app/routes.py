@@ -25,15 +25,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.utils import secure_filename
 
+import csvtools
 from csvtools import ColumnError, CsvToolsError
-from csvtools.options import DEFAULT_TYPES, NUMBER_TYPES
 
 from ..errors import UploaderError
 from . import security
 from .checking import clean_options, for_people, recheck, run_check
 from .planning import PlanChoices, make_plan
 from .scheduling import poll, schedule
-from .sources import read_header, sheet_names
 from .workspaces import Workspace, current_workspace
 
 pages = Blueprint("pages", __name__)
@@ -80,8 +79,8 @@ def receive_upload() -> ResponseReturnValue:
         workspace.corrections, workspace.check, workspace.plan, workspace.run = {}, None, None, None
         workspace.options = {key: value for key, value in workspace.options.items() if key in ("region",)}
         try:
-            workspace.sheets = sheet_names(target)
-            workspace.header = read_header(target, workspace.options.get("sheet"))
+            workspace.sheets = csvtools.sheet_names(target)
+            workspace.header = csvtools.read_header(target, workspace.options.get("sheet"))
             workspace.check = run_check(workspace)
         except Failure as exc:
             hint = " (or choose the sheet and the phone column below)" if isinstance(exc, ColumnError) else ""
@@ -107,7 +106,7 @@ def choose_columns() -> ResponseReturnValue:
         if form.get("region_column") == "-":
             workspace.options["region_column"] = ""  # no country column, not even a detected one
         try:
-            workspace.header = read_header(workspace.upload_path, workspace.options.get("sheet"))
+            workspace.header = csvtools.read_header(workspace.upload_path, workspace.options.get("sheet"))
             workspace.check, workspace.plan = run_check(workspace), None
         except Failure as exc:
             workspace.message = str(exc)
@@ -214,8 +213,8 @@ def plan() -> ResponseReturnValue:
         workspace,
         c=workspace.check,
         p=workspace.plan,
-        types=NUMBER_TYPES,
-        chosen_types=workspace.options.get("types") or DEFAULT_TYPES,
+        types=csvtools.NUMBER_TYPES,
+        chosen_types=workspace.options.get("types") or csvtools.DEFAULT_TYPES,
         agent_id=workspace.plan.choices.agent_id if workspace.plan else settings.agent_id or "",
         cost_per_minute=settings.cost_per_minute,
     )
@@ -230,7 +229,7 @@ def make_the_plan() -> ResponseReturnValue:
     with workspace.lock:
         try:
             types = form.getlist("types")
-            if types and sorted(types) != sorted(workspace.options.get("types") or DEFAULT_TYPES):
+            if types and sorted(types) != sorted(workspace.options.get("types") or csvtools.DEFAULT_TYPES):
                 workspace.options["types"] = types
                 workspace.check = run_check(workspace)
             choices = PlanChoices(

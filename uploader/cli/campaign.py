@@ -6,11 +6,7 @@ from typing import Any
 
 import click
 
-from csvtools import Options
-
-# The function from its module: once csvtools.cli is imported, the package attribute csvtools.file_options
-# is the submodule (an import binds a submodule on its package), not the decorator.
-from csvtools.file_options import file_options
+from csvtools import Options, file_options
 
 from ..api.times import show_start
 from ..campaign.followup import DEFAULT_STATUSES as FOLLOW_UP_STATUSES

@@ -31,9 +31,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import csvtools
-from csvtools.io.blocks import read_block
-from csvtools.io.records import Block
-from csvtools.run.pipeline import _open_source
 
 from ..errors import OutsideCallingHoursError, UploaderError
 from ..files import atomic_write_text, check_output
@@ -57,9 +54,6 @@ PREVIEW_COLUMNS = ("line", "contact_number", "fate", "reason", "part", "local_st
 CALL, SKIP = "call", "skip"
 #: The reason of a row the plan finds outside its calling hours (and no split places).
 OUTSIDE_HOURS = "outside_hours"
-#: Records read at a time while finding the input's record lines (csvtools' own chunk size).
-_CHUNK_ROWS = 200_000
-_BLOCK_BYTES = 6 << 20
 
 
 @dataclass(frozen=True)
@@ -176,7 +170,7 @@ def preview_plan(
         )
         rejected = _rejected(rejects_path, report)
     report.clean_path = report.rejects_path = None  # they were temporary
-    lines = [line for line in _record_lines(source, options) if line not in rejected]
+    lines = [line for line in csvtools.record_lines(source, **options) if line not in rejected]
     if len(lines) != len(kept):
         raise UploaderError(
             f"cannot match {len(kept)} clean rows to {len(lines)} input lines; no preview of {source}"
@@ -292,16 +286,3 @@ def _kept_numbers(clean_path: Path) -> list[str]:
         reader = csv.reader(handle)
         next(reader, None)
         return [row[0] for row in reader]  # contact_number comes first, rows in input order
-
-
-def _record_lines(source: str | os.PathLike, options: Mapping[str, Any]) -> list[int]:
-    """The line where each non-blank record of ``source`` starts, read by csvtools' own reader."""
-    settings = csvtools.Options.of(None, **options)
-    lines: list[int] = []
-    with _open_source(os.fspath(source), settings) as opened:
-        for piece in opened.pieces(_CHUNK_ROWS, _BLOCK_BYTES):
-            for chunk in read_block(piece, _CHUNK_ROWS) if isinstance(piece, Block) else [piece]:
-                lines += chunk.lines.tolist()
-                lines += [line for line, _ in chunk.malformed]
-                lines += [line for line, *_ in chunk.undecodable]
-    return sorted(lines)

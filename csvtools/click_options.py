@@ -5,7 +5,7 @@
 option's name is the :class:`csvtools.Options` field it sets.
 
     >>> import click, csvtools
-    >>> from csvtools.file_options import file_options
+    >>> from csvtools import file_options
     >>> @click.command()
     ... @click.argument("file")
     ... @file_options(gather="options")
