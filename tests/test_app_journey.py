@@ -97,10 +97,10 @@ def test_the_whole_journey_in_a_browser(app_url, browser, tmp_path):
     page.goto(url)
     expect(page.get_by_test_id("practice-mode")).to_have_text("practice mode: no real calls")
     page.get_by_test_id("upload-file").set_input_files(str(workbook(tmp_path / "december.xlsx")))
-    shoot(page, "1-upload")
     page.get_by_test_id("upload-submit").click()
-    page.goto(url + "upload")
+    expect(page.get_by_test_id("message")).to_contain_text("no phone column")  # the first sheet is notes
     page.get_by_test_id("sheet").select_option("Calls")
+    shoot(page, "1-upload", full_page=False)
     page.get_by_role("button", name="Check again with these").click()
 
     # 2. Check: 4 clean, 2 rejected; correct both, re-check: 6 clean.
@@ -134,6 +134,8 @@ def test_the_whole_journey_in_a_browser(app_url, browser, tmp_path):
     expect(summary).to_contain_text("0.85")  # 6 calls × 90 s × 0.095 a minute
     expect(summary).to_contain_text("2 batches")
     expect(page.locator("tr[data-inside=no]")).to_have_count(1)
+    expect(page.get_by_test_id("preview-fates")).to_contain_text("6 rows called, 0 skipped")
+    expect(page.locator("table.preview tr[data-fate=call]")).to_have_count(6)
     shoot(page, "3-plan")
 
     # 4. Schedule: once, whatever happens next.

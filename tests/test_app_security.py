@@ -139,7 +139,18 @@ def test_the_key_is_in_no_answer_of_the_whole_journey(standin, tmp_path, caplog)
     assert SECRET not in caplog.text
 
 
-def test_the_command_writes_its_url_once_listening_and_removes_its_files_when_stopped(tmp_path):
+@pytest.mark.parametrize(
+    ("key", "flags", "practice"),
+    [
+        ({}, [], True),
+        ({"BOLNA_API_KEY": SECRET}, ["--practice"], True),
+        ({"BOLNA_API_KEY": SECRET}, [], False),
+    ],
+    ids=["no-key", "--practice", "key"],
+)
+def test_the_command_writes_its_url_once_listening_and_removes_its_files_when_stopped(
+    tmp_path, key, flags, practice
+):
     import signal
     import time
 
@@ -147,7 +158,18 @@ def test_the_command_writes_its_url_once_listening_and_removes_its_files_when_st
 
     ready = tmp_path / "app.url"
     process = subprocess.Popen(
-        [sys.executable, "-m", "uploader", "app", "--port", "0", "--no-browser", "--ready-file", str(ready)],
+        [
+            sys.executable,
+            "-m",
+            "uploader",
+            "app",
+            "--port",
+            "0",
+            "--no-browser",
+            "--ready-file",
+            str(ready),
+            *flags,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -157,6 +179,7 @@ def test_the_command_writes_its_url_once_listening_and_removes_its_files_when_st
             "PYTHONPATH": str(ROOT),
             "HOME": str(tmp_path),
             "TMPDIR": str(tmp_path),
+            **key,
         },
     )
     try:
@@ -166,11 +189,12 @@ def test_the_command_writes_its_url_once_listening_and_removes_its_files_when_st
         url = ready.read_text()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\n", url)
         page = requests.get(url.strip() + "upload", timeout=10)
-        assert "practice mode: no real calls" in page.text
+        assert ("practice mode: no real calls" in page.text) is practice
+        assert SECRET not in page.text
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith("uploader-app-")]
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
-    assert "practice mode" in stderr and "Traceback" not in stderr
+    assert ("practice mode" in stderr) is practice and "Traceback" not in stderr and SECRET not in stderr
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("uploader-app-")]

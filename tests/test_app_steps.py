@@ -132,3 +132,48 @@ def test_an_unexpected_failure_is_one_line_on_the_page_and_in_the_log(standin, t
     lines = [record.getMessage() for record in caplog.records if record.name == "uploader.app"]
     assert lines == ["POST /upload failed: RuntimeError: the disk went away"]
     assert "Traceback" not in caplog.text
+
+
+def test_redials_give_the_worst_case_cost_and_go_to_the_batch(standin, tmp_path):
+    browser = Browser(make_app(standin, tmp_path))
+    upload(browser)
+    form = {"agent_id": AGENT, "tz": "UTC", "outside": "allow", "cost_per_minute": "0.1", "retries": "2"}
+    browser.post("/plan", data=form)
+    page = browser.get("/plan").get_data(as_text=True)
+    cost = float(re.search(r'data-cost="([\d.]+)"', page).group(1))
+    assert float(re.search(r'data-cost-max="([\d.]+)"', page).group(1)) == pytest.approx(cost * 3)
+    assert "2 rows called, 1 skipped (too_short 1)" in " ".join(
+        page.split()
+    )  # every row's fate, from the preview
+    preview = browser.get("/download/preview").get_data(as_text=True)
+    assert preview.splitlines()[0] == "line,contact_number,fate,reason,part,local_start,time_zones"
+    browser.post("/schedule")
+    [batch] = BatchClient(api_key=SECRET, base_url=standin).list_batches(AGENT)
+    assert batch.raw["retry_config"]["max_retries"] == 2
+    browser.post("/plan", data={**form, "retries": "7"})
+    assert "--retries must be 0" in browser.get("/plan").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        ("name,phone\nJosé,+91 98765 43210\nRené,98765 43211\n".encode("cp1252"), "José"),
+        (
+            "name,phone\nJosé,+91 98765 43210\nRené,98765 43211\nBad\xff,+49 151 23456789\n".encode(
+                "utf-8", "surrogateescape"
+            ).replace(b"\xc3\xbf", b"\xff"),
+            "José",
+        ),
+    ],
+    ids=["cp1252", "damaged-utf8"],
+)
+def test_a_correction_keeps_every_other_byte_of_the_file(standin, tmp_path, data, name):
+    browser = Browser(make_app(standin, tmp_path))
+    browser.post("/upload", data={"file": (io.BytesIO(data), "list.csv")}, content_type="multipart/form-data")
+    before = browser.get("/check").get_data(as_text=True)
+    reasons = re.findall(r'data-reason="(\w+)"', before)
+    browser.post("/recheck", data={"fix-3": "+91 98765 43211"})
+    page = browser.get("/check").get_data(as_text=True)
+    assert re.findall(r'data-reason="(\w+)"', page) == [reason for reason in reasons if reason != "too_short"]
+    assert figure(page, "clean") == 2
+    assert name in browser.get("/download/clean").get_data(as_text=True)

@@ -47,6 +47,14 @@ def test_serve_without_flask_says_what_to_install():
     )
 
 
+def test_app_without_flask_says_what_to_install():
+    result = python("from uploader.cli import main; sys.argv = ['uploader', 'app', '--no-browser']; main()")
+    assert result.returncode == 2
+    assert (
+        result.stderr == "uploader: app needs Flask, which comes with the app extra: pip install '.[app]'\n"
+    )
+
+
 def test_python_dash_m_uploader_works():
     result = subprocess.run(
         [sys.executable, "-m", "uploader", "--help"], capture_output=True, text=True, timeout=60, cwd=ROOT
@@ -120,8 +128,12 @@ def test_build_makes_a_wheel_and_an_sdist_of_the_version(distributions):
     assert sdist.name == f"contact_batch_tools-{csvtools.__version__}.tar.gz"
     names = zipfile.ZipFile(wheel).namelist()
     assert {"csvtools/py.typed", "uploader/py.typed", "uploader/standin/routes.py"} <= set(names)
-    # The web app serves its pages and script from the package itself.
-    assert {"uploader/app/templates/base.html", "uploader/app/static/app.js"} <= set(names)
+    # The web app's pages, styles and script travel with it (package data, not only modules).
+    assert {
+        "uploader/app/templates/base.html",
+        "uploader/app/static/app.js",
+        "uploader/app/static/app.css",
+    } <= set(names)
     assert not any(name.startswith(("tests/", "bench/", "docs/")) for name in names)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from .blocks import read_block
 from .csv_records import CsvRecords
+from .encoding import decide_encoding
 from .records import Block, Chunk
 from .source import CsvSource
 from .workbook import WorkbookSource, is_workbook
@@ -69,9 +70,11 @@ def read_rows(path: str | os.PathLike, sheet: str | None = None) -> FileRows:
         return FileRows(book.header_line, list(book.header), from_sheet())
     source = CsvSource(path)
     with source:
-        header_line, header = source.header_line, list(source.header)
-        encoding, delimiter = source.encoding, source.delimiter
-    records = CsvRecords(path, encoding or "utf-8", delimiter or ",")
+        header_line, header, delimiter = source.header_line, list(source.header), source.delimiter
+    # A damaged UTF-8 line's bytes come through as surrogates, as in a run (written back with
+    # "surrogateescape" they are the same bytes again).
+    encoding, errors = decide_encoding(path)
+    records = CsvRecords(path, encoding, delimiter or ",", errors=errors)
 
     def from_csv() -> Iterator[tuple[int, list[str]]]:
         for line, cells in records.records():

@@ -112,6 +112,7 @@ def run_check(workspace: Workspace) -> Check:
 
 def recheck(workspace: Workspace, typed: dict[int, str]) -> Check:
     """Keep the corrections typed for rejected lines (a blank field keeps the row as it was) and check again."""
+    assert workspace.check is not None, "a recheck follows a check"
     listed = {rejection.line: rejection.value for rejection in workspace.check.report.rejections}
     for line, value in typed.items():
         value = value.strip()

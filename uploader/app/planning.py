@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ..api.client import BatchClient
-from ..api.times import soonest, to_api_time
-from ..errors import OutsideCallingHoursError
+from ..api.times import to_api_time
+from ..campaign.redials import retry_config
+from ..errors import OutsideCallingHoursError, UploaderError
 from ..safety.estimate import Estimate
-from ..safety.plan import DEFAULT_CONCURRENCY, CallPlan, WindowPart, plan_clean_file, split_by_window
+from ..safety.plan import (
+    DEFAULT_CONCURRENCY,
+    CallPlan,
+    WindowPart,
+    plan_clean_file,
+    requested_start,
+    split_by_window,
+)
+from ..safety.preview import Preview, preview_plan, write_preview
 from ..safety.wallet import estimate_with_account
 from .checking import Check
 
@@ -34,10 +44,15 @@ class PlanChoices:
     cost_per_minute: float | None = None
     split: bool = False
     allow_outside: bool = False
+    retries: int = 0  # redials of an unanswered call (0 to 3, the API's limit)
 
     def api_time(self) -> str | None:
         """The start as the API takes it (raises ScheduleTimeError on a bad or past time)."""
         return to_api_time(self.at, self.tz or "UTC") if self.at else None
+
+    def retry_config(self) -> dict[str, Any] | None:
+        """The batch's ``retry_config`` (None: no redials); raises ConfigError past the API's limit."""
+        return retry_config(self.retries)
 
 
 @dataclass
@@ -50,6 +65,13 @@ class PlanView:
     parts: list[WindowPart] = field(default_factory=list)
     split_error: str | None = None
     events: list[str] = field(default_factory=list)
+    #: Every input row's fate (called in which part, or skipped and why), and its CSV for the download.
+    preview: Preview | None = None
+    preview_path: Path | None = None
+    preview_error: str | None = None
+
+    #: Preview rows the page lists (every one is in the download).
+    LISTED_ROWS = 200
 
     @property
     def contacts(self) -> int:
@@ -94,18 +116,30 @@ class PlanView:
 
 
 def make_plan(
-    client: BatchClient, check: Check, choices: PlanChoices, now: datetime | None = None
+    client: BatchClient,
+    check: Check,
+    choices: PlanChoices,
+    options: dict[str, Any],
+    preview_path: Path,
+    now: datetime | None = None,
 ) -> PlanView:
-    """Plan ``check``'s clean file for ``choices`` as ``run_campaign`` would; raises the package's errors."""
+    """Plan ``check``'s clean file for ``choices`` as ``run_campaign`` would, and preview every row of its source
+    (csvtools ``options``) into ``preview_path``; raises the package's errors."""
     when = choices.api_time()
+    choices.retry_config()  # a retry count the API refuses fails here, not at the schedule
     events: list[str] = []
     estimate, _ = estimate_with_account(
-        client, check.report.clean, choices.avg_call_seconds, choices.cost_per_minute, events.append
+        client,
+        check.report.clean,
+        choices.avg_call_seconds,
+        choices.cost_per_minute,
+        events.append,
+        retries=choices.retries,
     )
     plan = plan_clean_file(
         check.clean_path,
         check.report,
-        requested=datetime.fromisoformat(when) if when else soonest(now),
+        requested=requested_start(when, None, now),
         concurrency=estimate.lines or DEFAULT_CONCURRENCY,
         avg_call_seconds=choices.avg_call_seconds,
     )
@@ -115,6 +149,24 @@ def make_plan(
             view.parts = split_by_window(plan)
         except OutsideCallingHoursError as exc:
             view.split_error = str(exc)
+    try:
+        view.preview = preview_plan(
+            check.source,
+            at=when,
+            concurrency=plan.concurrency,
+            avg_call_seconds=choices.avg_call_seconds,
+            split_by_window=choices.split,
+            # "call them anyway" uploads every row, as allow_outside_hours does: no row is outside then.
+            calling_hours="any" if choices.allow_outside and not choices.split else None,
+            cost_per_minute=choices.cost_per_minute,
+            retries=choices.retries,
+            now=now,
+            **options,
+        )
+        write_preview(view.preview.rows, preview_path, check.source)
+        view.preview_path = preview_path
+    except UploaderError as exc:
+        view.preview_error = str(exc)
     return view
 
 

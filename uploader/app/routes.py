@@ -26,11 +26,11 @@ from flask.typing import ResponseReturnValue
 from werkzeug.utils import secure_filename
 
 import csvtools
-from csvtools import CsvToolsError
+from csvtools import ColumnError, CsvToolsError
 
 from ..errors import UploaderError
 from . import security
-from .checking import for_people, recheck, run_check
+from .checking import clean_options, for_people, recheck, run_check
 from .planning import PlanChoices, make_plan
 from .scheduling import poll, schedule
 from .workspaces import Workspace, current_workspace
@@ -83,7 +83,8 @@ def receive_upload() -> ResponseReturnValue:
             workspace.header = csvtools.read_header(target, workspace.options.get("sheet"))
             workspace.check = run_check(workspace)
         except Failure as exc:
-            workspace.message = f"{workspace.upload_name}: {exc}"
+            hint = " (or choose the sheet and the phone column below)" if isinstance(exc, ColumnError) else ""
+            workspace.message = f"{workspace.upload_name}: {exc}{hint}"
             return redirect(url_for("pages.upload"))
     return redirect(url_for("pages.check"))
 
@@ -164,6 +165,8 @@ def download(kind: str) -> ResponseReturnValue:
         files["clean"] = (checked.clean_path, f"{stem}.clean.csv", "text/csv")
         files["rejects"] = (checked.rejects_path, f"{stem}.rejects.csv", "text/csv")
         files["report"] = (checked.html_path, f"{stem}.report.html", "text/html")
+    if workspace.plan is not None and workspace.plan.preview_path is not None:
+        files["preview"] = (workspace.plan.preview_path, f"{stem}.preview.csv", "text/csv")
     if run is not None:
         files["results"] = (run.results_path, f"{stem}.results.csv", "text/csv")
         files["followup"] = (run.follow_up_path, f"{stem}.followup.csv", "text/csv")
@@ -237,10 +240,17 @@ def make_the_plan() -> ResponseReturnValue:
                 cost_per_minute=float(form["cost_per_minute"]) if form.get("cost_per_minute") else None,
                 split=form.get("outside") == "split",
                 allow_outside=form.get("outside") == "allow",
+                retries=int(form.get("retries") or 0),
             )
             if not choices.agent_id:
                 raise ValueError("give the agent id (BOLNA_AGENT_ID sets it for every start)")
-            workspace.plan = make_plan(_state().client_factory(), workspace.check, choices)
+            workspace.plan = make_plan(
+                _state().client_factory(),
+                workspace.check,
+                choices,
+                clean_options(workspace),
+                workspace.path("plan", "preview.csv"),
+            )
         except Failure as exc:
             workspace.message = str(exc)
     return redirect(url_for("pages.plan"))
@@ -289,8 +299,11 @@ def progress_json() -> ResponseReturnValue:
 
 
 def _poll(workspace: Workspace) -> None:
+    run = workspace.run
+    if run is None:
+        return
     with workspace.lock:
         try:
-            poll(_state().client_factory(), workspace.run, workspace.path("results", "x").parent)
+            poll(_state().client_factory(), run, workspace.subfolder("results"))
         except Failure as exc:
-            workspace.run.outage = str(exc)
+            run.outage = str(exc)

@@ -19,11 +19,12 @@ from typing import Any
 
 from ..api.client import BatchClient
 from ..api.models import Batch, Execution
+from ..api.times import show_start
 from ..campaign.followup import write_follow_up
 from ..campaign.ledger import Ledger
 from ..campaign.results import variables_of, write_executions
 from ..campaign.run import run_campaign
-from ..errors import APIConnectionError, RateLimitError, ServerError
+from ..errors import APIConnectionError, RateLimitError, ServerError, UploaderError
 from .checking import clean_options, current_source
 from .planning import PlanChoices
 from .workspaces import Workspace
@@ -121,15 +122,33 @@ def schedule(
         split_by_window=choices.split,
         allow_outside_hours=choices.allow_outside and not choices.split,
         on_event=events.append,
+        retry_config=choices.retry_config(),
     )
     if result.parts:
         batches = [
-            {"batch": part.batch, "rows": part.rows, "starts_at": part.scheduled_at or part.start}
+            {
+                "batch": part.batch,
+                "rows": part.rows,
+                "starts_at": _shown(part.scheduled_at or part.start, choices.tz),
+            }
             for part in result.parts
         ]
     else:
-        batches = [{"batch": result.batch, "rows": result.report.clean, "starts_at": result.starts_at}]
+        start = result.scheduled_at or result.batch.scheduled_at
+        batches = [
+            {"batch": result.batch, "rows": result.report.clean, "starts_at": _shown(start, choices.tz)}
+        ]
     return Schedule(choices.agent_id, result.clean_path, batches, events)
+
+
+def _shown(start: str | None, tz: str | None) -> str | None:
+    """When a batch starts (the API's rounding applied), in the user's zone; as the API wrote it if unreadable."""
+    if not start:
+        return None
+    try:
+        return show_start(start, tz)
+    except (UploaderError, ValueError):
+        return start
 
 
 def poll(

@@ -50,6 +50,6 @@ def write_corrected(
         put(start, cells)
     target = Path(target)
     temporary = target.with_name(target.name + ".part")
-    temporary.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    temporary.write_bytes(buffer.getvalue().encode("utf-8", errors="surrogateescape"))
     os.replace(temporary, target)
     return target

@@ -15,9 +15,14 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, session
+
+if TYPE_CHECKING:
+    from .checking import Check
+    from .planning import PlanView
+    from .scheduling import Schedule
 
 SESSION_KEY = "workspace"
 
@@ -38,14 +43,21 @@ class Workspace:
     options: dict[str, Any] = field(default_factory=dict)
     #: Corrections typed on the check page: the rejected row's line → its new phone value.
     corrections: dict[int, str] = field(default_factory=dict)
-    check: Any = None  # a .checking.Check once the file was checked
-    plan: Any = None  # a .planning.PlanView once planned
-    run: Any = None  # a .scheduling.Schedule once the schedule button was pressed
+    check: Check | None = None  # once the file was checked
+    plan: PlanView | None = None  # once planned
+    run: Schedule | None = None  # once the schedule button was pressed
     message: str | None = None
 
     def path(self, *parts: str) -> Path:
+        """A file's path in the workspace's folder (its folders made)."""
         target = self.folder.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def subfolder(self, name: str) -> Path:
+        """A folder of the workspace, made if needed."""
+        target = self.folder / name
+        target.mkdir(parents=True, exist_ok=True)
         return target
 
 

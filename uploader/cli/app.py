@@ -47,6 +47,12 @@ from .common import EXIT_USAGE, Context, pass_context
     show_default=True,
     help="In practice mode (no BOLNA_API_KEY): how much faster than real time the stand-in calls.",
 )
+@click.option(
+    "--practice",
+    "force_practice",
+    is_flag=True,
+    help="Use the embedded stand-in even when BOLNA_API_KEY is set.",
+)
 @pass_context
 def app(
     obj: Context,
@@ -57,6 +63,7 @@ def app(
     token: str | None,
     max_upload_mb: float,
     practice_speed: float,
+    force_practice: bool,
 ) -> None:
     """Start the local web app: drop a list, fix it, see the plan, schedule it once, watch it run.
 
@@ -85,7 +92,7 @@ def app(
         port=port,
         token=token,
         max_upload_bytes=int(max_upload_mb * 1024 * 1024),
-        practice=not has_api_key(),
+        practice=force_practice or not has_api_key(),
         base_url=obj.base_url,
         layout=obj.layout,
         practice_speed=practice_speed,
