@@ -18,6 +18,9 @@ from .inputs import order_of
 
 __all__ = ["REPEATS_META", "PieceRepeats", "repeats_by_piece"]
 
+#: Up to this many pieces, the duplicates' shuffle runs as plain tasks (beyond it, P2P, Dask's default).
+TASK_SHUFFLE_PARTITIONS = 64
+
 #: The duplicates of one piece: indexed by the row's order, ``first`` the order of the number's first row.
 REPEATS_META = pd.DataFrame(
     {"first": pd.Series([], dtype=np.int64)}, index=pd.Index([], dtype=np.int64, name="order")
@@ -34,7 +37,9 @@ def repeats_by_piece(keys: list, bounds: list[int]) -> list:
     from .pieces import KEYS_META
 
     frame = dd.from_delayed(keys, meta=KEYS_META, verify_meta=False)
-    repeats = frame.shuffle("number", npartitions=frame.npartitions).map_partitions(
+    # A shuffle of a few partitions costs less as plain tasks than through the P2P extension's machinery.
+    method = "tasks" if frame.npartitions <= TASK_SHUFFLE_PARTITIONS else None
+    repeats = frame.shuffle("number", npartitions=frame.npartitions, method=method).map_partitions(
         _repeats, meta=REPEATS_META.reset_index()
     )
     placed = repeats.set_index("order", divisions=list(bounds)).to_delayed()
