@@ -154,6 +154,10 @@ def test_the_whole_journey_in_a_browser(app_url, browser, tmp_path):
     other = context.new_page()  # a second tab
     other.goto(url + "plan")
     other.get_by_test_id("schedule-submit").click()
+    # Close the tab only once its answer has loaded: Page.close() has no timeout, and closing a tab
+    # while its POST is still in flight hung the test now and then.
+    other.wait_for_url("**/progress")
+    other.wait_for_load_state()
     other.close()
     assert sorted(batch.batch_id for batch in api.list_batches(AGENT)) == first
 
