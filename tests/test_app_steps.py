@@ -177,3 +177,17 @@ def test_a_correction_keeps_every_other_byte_of_the_file(standin, tmp_path, data
     assert re.findall(r'data-reason="(\w+)"', page) == [reason for reason in reasons if reason != "too_short"]
     assert figure(page, "clean") == 2
     assert name in browser.get("/download/clean").get_data(as_text=True)
+
+
+def test_changing_the_phone_column_drops_the_corrections_typed_for_the_other_one(standin, tmp_path):
+    browser = Browser(make_app(standin, tmp_path))
+    text = "name,phone,mobile\nAsha,12345,+91 98765 43210\nLena,+49 151 23456789,+49 151 23456780\n"
+    upload(browser, text)
+    browser.post("/columns", data={"column": "phone", "region_column": "-", "region": ""})
+    browser.post("/recheck", data={"fix-2": "+44 7911 123456"})
+    assert figure(browser.get("/check").get_data(as_text=True), "clean") == 2
+    browser.post("/columns", data={"column": "mobile", "region_column": "-", "region": ""})
+    browser.post("/recheck", data={})
+    clean = browser.get("/download/clean").get_data(as_text=True)
+    assert "+919876543210,Asha" in clean  # Asha's own mobile, not the number typed for her phone cell
+    assert "+447911123456" not in clean

@@ -105,9 +105,15 @@ def choose_columns() -> ResponseReturnValue:
             workspace.options[key] = form.get(key, "").strip() or None
         if form.get("region_column") == "-":
             workspace.options["region_column"] = ""  # no country column, not even a detected one
+        fixed_column = workspace.check.report.column if workspace.check else None
+        if workspace.options["column"] not in (None, fixed_column):
+            workspace.corrections = {}  # they were typed for the other column's values
         try:
             workspace.header = csvtools.read_header(workspace.upload_path, workspace.options.get("sheet"))
             workspace.check, workspace.plan = run_check(workspace), None
+            if workspace.corrections and workspace.check.report.column != fixed_column:
+                workspace.corrections = {}
+                workspace.check = run_check(workspace)
         except Failure as exc:
             workspace.message = str(exc)
             return redirect(url_for("pages.upload"))
