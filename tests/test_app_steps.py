@@ -191,3 +191,20 @@ def test_changing_the_phone_column_drops_the_corrections_typed_for_the_other_one
     clean = browser.get("/download/clean").get_data(as_text=True)
     assert "+919876543210,Asha" in clean  # Asha's own mobile, not the number typed for her phone cell
     assert "+447911123456" not in clean
+
+
+def test_a_press_from_a_tab_showing_an_older_plan_schedules_nothing(standin, tmp_path):
+    browser = Browser(make_app(standin, tmp_path))
+    upload(browser, "name,phone\nAsha,+91 98765 43210\n")
+    browser.post("/plan", data={"agent_id": AGENT, "tz": "UTC", "outside": "allow"})
+    first_tab = browser.get("/plan").get_data(as_text=True)
+    shown = re.search(r'name="plan" value="([^"]+)"', first_tab).group(1)
+    upload(browser, "name,phone\nLena,+49 151 23456789\nMia,+61 412 345 678\n")  # the second tab
+    browser.post("/plan", data={"agent_id": AGENT, "tz": "UTC", "outside": "allow"})
+    answer = browser.post("/schedule", data={"plan": shown})
+    assert answer.headers["Location"].endswith("/plan")
+    assert "plan changed" in browser.get("/plan").get_data(as_text=True)
+    assert BatchClient(api_key=SECRET, base_url=standin).list_batches(AGENT) == []
+    current = re.search(r'name="plan" value="([^"]+)"', browser.get("/plan").get_data(as_text=True)).group(1)
+    assert browser.post("/schedule", data={"plan": current}).headers["Location"].endswith("/progress")
+    assert len(BatchClient(api_key=SECRET, base_url=standin).list_batches(AGENT)) == 1

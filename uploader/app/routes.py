@@ -268,6 +268,11 @@ def do_schedule() -> ResponseReturnValue:
     if workspace.plan is None:
         workspace.message = "Make the plan first."
         return redirect(url_for("pages.plan"))
+    if request.form.get("plan", workspace.plan.key) != workspace.plan.key:
+        workspace.message = (
+            "The plan changed since this page was shown (another tab?): check it, then schedule."
+        )
+        return redirect(url_for("pages.plan"))
     state = _state()
     with state.schedule_lock, workspace.lock:  # a second press waits, then resumes the same batch
         earlier = [*workspace.run.events, "pressed again:"] if workspace.run else []
