@@ -208,3 +208,15 @@ def test_a_press_from_a_tab_showing_an_older_plan_schedules_nothing(standin, tmp
     current = re.search(r'name="plan" value="([^"]+)"', browser.get("/plan").get_data(as_text=True)).group(1)
     assert browser.post("/schedule", data={"plan": current}).headers["Location"].endswith("/progress")
     assert len(BatchClient(api_key=SECRET, base_url=standin).list_batches(AGENT)) == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["a" * 300 + ".csv", "b" * 250 + ".csv", "क" * 84 + ".csv"], ids=["300", "250", "devanagari"]
+)
+def test_a_long_file_name_is_checked_like_any_other(standin, tmp_path, name):
+    browser = Browser(make_app(standin, tmp_path))
+    answer = upload(browser, "name,phone\nAsha,+91 98765 43210\nBob,12345\n", name=name)
+    assert answer.headers["Location"].endswith("/check")
+    assert browser.post("/recheck", data={"fix-3": "+49 151 23456789"}).status_code == 302
+    page = browser.get("/check").get_data(as_text=True)
+    assert figure(page, "clean") == 2 and figure(page, "rejected") == 0

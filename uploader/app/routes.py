@@ -30,7 +30,7 @@ from csvtools import ColumnError, CsvToolsError
 
 from ..errors import UploaderError
 from . import security
-from .checking import clean_options, for_people, recheck, run_check
+from .checking import STEM_BYTES, clean_options, for_people, recheck, run_check
 from .planning import PlanChoices, make_plan
 from .scheduling import poll, schedule
 from .workspaces import Workspace, current_workspace
@@ -71,7 +71,7 @@ def receive_upload() -> ResponseReturnValue:
     if given is None or not given.filename:
         workspace.message = "Choose a CSV file or a workbook first."
         return redirect(url_for("pages.upload"))
-    name = secure_filename(given.filename) or "contacts.csv"
+    name = (secure_filename(given.filename) or "contacts.csv")[-STEM_BYTES:]  # a file system takes 255 bytes
     with workspace.lock:
         target = workspace.path("upload", name)
         given.save(target)
