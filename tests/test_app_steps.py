@@ -220,3 +220,16 @@ def test_a_long_file_name_is_checked_like_any_other(standin, tmp_path, name):
     assert browser.post("/recheck", data={"fix-3": "+49 151 23456789"}).status_code == 302
     page = browser.get("/check").get_data(as_text=True)
     assert figure(page, "clean") == 2 and figure(page, "rejected") == 0
+
+
+def test_a_suppression_list_with_a_long_file_name_is_taken(standin, tmp_path):
+    browser = Browser(make_app(standin, tmp_path))
+    upload(browser)
+    before = figure(browser.get("/check").get_data(as_text=True), "clean")
+    answer = browser.post(
+        "/suppression",
+        data={"suppress": (io.BytesIO(b"+49 151 23456789\n"), "d" * 300 + ".txt")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 302
+    assert figure(browser.get("/check").get_data(as_text=True), "clean") == before - 1

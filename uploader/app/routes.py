@@ -197,7 +197,7 @@ def suppression() -> ResponseReturnValue:
         workspace.message = "Choose a suppression list (a CSV or a plain list of numbers) first."
         return redirect(url_for("pages.plan"))
     with workspace.lock:
-        target = workspace.path("suppress", secure_filename(given.filename) or "suppress.txt")
+        target = workspace.path("suppress", (secure_filename(given.filename) or "suppress.txt")[-STEM_BYTES:])
         given.save(target)
         workspace.options["suppress"] = [str(target)]
         try:
