@@ -95,6 +95,23 @@ def test_with_a_token_every_request_must_carry_it(standin, tmp_path):
     assert other.get("/upload", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
+def test_a_token_with_other_characters_is_refused_not_a_failure(standin, tmp_path):
+    browser = Browser(make_app(standin, tmp_path, token="t0ken-for-the-test-123"))
+    for given in ("t0kén", "\u2603"):
+        answer = browser.get(f"/upload?token={given}")
+        assert answer.status_code == 401 and "access token" in answer.get_data(as_text=True)
+
+
+def test_on_every_address_the_own_machine_may_name_itself_localhost(standin, tmp_path):
+    token = "t0ken-for-the-test-123"
+    browser = Browser(make_app(standin, tmp_path, host="0.0.0.0", token=token))
+    auth = {"Authorization": f"Bearer {token}"}
+    for base in ("http://localhost:8765", "http://127.0.0.1:8765", "http://10.1.2.3:8765"):
+        assert browser.get("/upload", base_url=base, headers=auth).status_code == 200
+    for base in ("http://localhost:9999", "http://evil.example:8765", "http://localhost.evil.example:8765"):
+        assert browser.get("/upload", base_url=base, headers=auth).status_code == 400
+
+
 def test_a_host_other_than_loopback_needs_a_token():
     with pytest.raises(ConfigError, match="--token"):
         resolve_token("0.0.0.0", None)

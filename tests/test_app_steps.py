@@ -177,3 +177,59 @@ def test_a_correction_keeps_every_other_byte_of_the_file(standin, tmp_path, data
     assert re.findall(r'data-reason="(\w+)"', page) == [reason for reason in reasons if reason != "too_short"]
     assert figure(page, "clean") == 2
     assert name in browser.get("/download/clean").get_data(as_text=True)
+
+
+def test_changing_the_phone_column_drops_the_corrections_typed_for_the_other_one(standin, tmp_path):
+    browser = Browser(make_app(standin, tmp_path))
+    text = "name,phone,mobile\nAsha,12345,+91 98765 43210\nLena,+49 151 23456789,+49 151 23456780\n"
+    upload(browser, text)
+    browser.post("/columns", data={"column": "phone", "region_column": "-", "region": ""})
+    browser.post("/recheck", data={"fix-2": "+44 7911 123456"})
+    assert figure(browser.get("/check").get_data(as_text=True), "clean") == 2
+    browser.post("/columns", data={"column": "mobile", "region_column": "-", "region": ""})
+    browser.post("/recheck", data={})
+    clean = browser.get("/download/clean").get_data(as_text=True)
+    assert "+919876543210,Asha" in clean  # Asha's own mobile, not the number typed for her phone cell
+    assert "+447911123456" not in clean
+
+
+def test_a_press_from_a_tab_showing_an_older_plan_schedules_nothing(standin, tmp_path):
+    browser = Browser(make_app(standin, tmp_path))
+    upload(browser, "name,phone\nAsha,+91 98765 43210\n")
+    browser.post("/plan", data={"agent_id": AGENT, "tz": "UTC", "outside": "allow"})
+    first_tab = browser.get("/plan").get_data(as_text=True)
+    shown = re.search(r'name="plan" value="([^"]+)"', first_tab).group(1)
+    upload(browser, "name,phone\nLena,+49 151 23456789\nMia,+61 412 345 678\n")  # the second tab
+    browser.post("/plan", data={"agent_id": AGENT, "tz": "UTC", "outside": "allow"})
+    answer = browser.post("/schedule", data={"plan": shown})
+    assert answer.headers["Location"].endswith("/plan")
+    assert "plan changed" in browser.get("/plan").get_data(as_text=True)
+    assert BatchClient(api_key=SECRET, base_url=standin).list_batches(AGENT) == []
+    current = re.search(r'name="plan" value="([^"]+)"', browser.get("/plan").get_data(as_text=True)).group(1)
+    assert browser.post("/schedule", data={"plan": current}).headers["Location"].endswith("/progress")
+    assert len(BatchClient(api_key=SECRET, base_url=standin).list_batches(AGENT)) == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["a" * 300 + ".csv", "b" * 250 + ".csv", "क" * 84 + ".csv"], ids=["300", "250", "devanagari"]
+)
+def test_a_long_file_name_is_checked_like_any_other(standin, tmp_path, name):
+    browser = Browser(make_app(standin, tmp_path))
+    answer = upload(browser, "name,phone\nAsha,+91 98765 43210\nBob,12345\n", name=name)
+    assert answer.headers["Location"].endswith("/check")
+    assert browser.post("/recheck", data={"fix-3": "+49 151 23456789"}).status_code == 302
+    page = browser.get("/check").get_data(as_text=True)
+    assert figure(page, "clean") == 2 and figure(page, "rejected") == 0
+
+
+def test_a_suppression_list_with_a_long_file_name_is_taken(standin, tmp_path):
+    browser = Browser(make_app(standin, tmp_path))
+    upload(browser)
+    before = figure(browser.get("/check").get_data(as_text=True), "clean")
+    answer = browser.post(
+        "/suppression",
+        data={"suppress": (io.BytesIO(b"+49 151 23456789\n"), "d" * 300 + ".txt")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 302
+    assert figure(browser.get("/check").get_data(as_text=True), "clean") == before - 1

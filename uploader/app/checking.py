@@ -20,6 +20,8 @@ from .workspaces import Workspace
 
 #: Rejected rows listed on the page (every one is in the rejects download).
 LISTED_REJECTIONS = 500
+#: The longest stem (in bytes) the workspace's file names take from the upload's name.
+STEM_BYTES = 120
 
 
 @dataclass
@@ -75,12 +77,18 @@ def clean_options(workspace: Workspace) -> dict[str, Any]:
     return options
 
 
+def file_stem(workspace: Workspace) -> str:
+    """The upload's name without its suffix, cut to fit in the outputs' file names (255 bytes at most)."""
+    stem = Path(workspace.upload_name or "contacts").stem
+    return stem.encode("utf-8", "surrogateescape")[:STEM_BYTES].decode("utf-8", "ignore") or "contacts"
+
+
 def current_source(workspace: Workspace) -> Path:
     """The file to check: the upload itself, or its corrected copy once a correction was typed."""
     assert workspace.upload_path is not None
     if not workspace.corrections:
         return workspace.upload_path
-    return workspace.path("work", Path(workspace.upload_name or "contacts").stem + ".csv")
+    return workspace.path("work", file_stem(workspace) + ".csv")
 
 
 def run_check(workspace: Workspace) -> Check:
@@ -92,7 +100,7 @@ def run_check(workspace: Workspace) -> Check:
         write_corrected(
             workspace.upload_path, workspace.options.get("sheet"), phone or "", workspace.corrections, source
         )
-    stem = Path(workspace.upload_name or "contacts").stem
+    stem = file_stem(workspace)
     out = workspace.path("check", f"{stem}.clean.csv")
     rejects = workspace.path("check", f"{stem}.rejects.csv")
     settings = clean_options(workspace)

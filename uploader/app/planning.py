@@ -7,6 +7,7 @@ the page draws: one timeline row per group of recipients, in their local time.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -69,6 +70,8 @@ class PlanView:
     preview: Preview | None = None
     preview_path: Path | None = None
     preview_error: str | None = None
+    #: Names this plan in the schedule form: a press from a page showing an older plan is refused.
+    key: str = field(default_factory=lambda: secrets.token_urlsafe(12))
 
     #: Preview rows the page lists (every one is in the download).
     LISTED_ROWS = 200

@@ -30,7 +30,7 @@ from csvtools import ColumnError, CsvToolsError
 
 from ..errors import UploaderError
 from . import security
-from .checking import clean_options, for_people, recheck, run_check
+from .checking import STEM_BYTES, clean_options, for_people, recheck, run_check
 from .planning import PlanChoices, make_plan
 from .scheduling import poll, schedule
 from .workspaces import Workspace, current_workspace
@@ -71,7 +71,7 @@ def receive_upload() -> ResponseReturnValue:
     if given is None or not given.filename:
         workspace.message = "Choose a CSV file or a workbook first."
         return redirect(url_for("pages.upload"))
-    name = secure_filename(given.filename) or "contacts.csv"
+    name = (secure_filename(given.filename) or "contacts.csv")[-STEM_BYTES:]  # a file system takes 255 bytes
     with workspace.lock:
         target = workspace.path("upload", name)
         given.save(target)
@@ -105,9 +105,15 @@ def choose_columns() -> ResponseReturnValue:
             workspace.options[key] = form.get(key, "").strip() or None
         if form.get("region_column") == "-":
             workspace.options["region_column"] = ""  # no country column, not even a detected one
+        fixed_column = workspace.check.report.column if workspace.check else None
+        if workspace.options["column"] not in (None, fixed_column):
+            workspace.corrections = {}  # they were typed for the other column's values
         try:
             workspace.header = csvtools.read_header(workspace.upload_path, workspace.options.get("sheet"))
             workspace.check, workspace.plan = run_check(workspace), None
+            if workspace.corrections and workspace.check.report.column != fixed_column:
+                workspace.corrections = {}
+                workspace.check = run_check(workspace)
         except Failure as exc:
             workspace.message = str(exc)
             return redirect(url_for("pages.upload"))
@@ -191,7 +197,7 @@ def suppression() -> ResponseReturnValue:
         workspace.message = "Choose a suppression list (a CSV or a plain list of numbers) first."
         return redirect(url_for("pages.plan"))
     with workspace.lock:
-        target = workspace.path("suppress", secure_filename(given.filename) or "suppress.txt")
+        target = workspace.path("suppress", (secure_filename(given.filename) or "suppress.txt")[-STEM_BYTES:])
         given.save(target)
         workspace.options["suppress"] = [str(target)]
         try:
@@ -261,6 +267,11 @@ def do_schedule() -> ResponseReturnValue:
     workspace = current_workspace()
     if workspace.plan is None:
         workspace.message = "Make the plan first."
+        return redirect(url_for("pages.plan"))
+    if request.form.get("plan", workspace.plan.key) != workspace.plan.key:
+        workspace.message = (
+            "The plan changed since this page was shown (another tab?): check it, then schedule."
+        )
         return redirect(url_for("pages.plan"))
     state = _state()
     with state.schedule_lock, workspace.lock:  # a second press waits, then resumes the same batch

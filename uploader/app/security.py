@@ -56,11 +56,13 @@ def allowed_hosts(host: str, port: int) -> frozenset[str] | None:
 
 
 def host_allowed(header: str, allowed: frozenset[str] | None, port: int) -> bool:
-    """Whether a Host header names this server: one of ``allowed``, or any IP literal with ``port``."""
+    """Whether a Host header names this server: one of ``allowed``, or any IP literal (or localhost) with ``port``."""
     header = header.strip().lower()
     if allowed is not None:
         return header in allowed
     name, _, given_port = header.rpartition(":")
+    if name == "localhost":
+        return given_port == str(port)
     try:
         ipaddress.ip_address(name.strip("[]"))
     except ValueError:
@@ -86,7 +88,11 @@ def check_request() -> ResponseReturnValue | None:
     token = state.settings.token
     if token is not None:
         given = request.args.get(TOKEN_PARAMETER)
-        if given is not None and hmac.compare_digest(given, token) and request.method == "GET":
+        if (
+            given is not None
+            and hmac.compare_digest(given.encode(), token.encode())
+            and request.method == "GET"
+        ):
             # The token came in the link: keep it in a cookie, and take it out of the address bar.
             rest = {key: value for key, value in request.args.items() if key != TOKEN_PARAMETER}
             target = request.path + (f"?{urlencode(rest)}" if rest else "")
