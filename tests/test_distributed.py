@@ -399,3 +399,33 @@ def test_a_parquet_float_column_reads_as_the_digits_one_machine_shows(client, tm
     ]
     assert [row[0] for row in rejects] == ["3", "4", "5"] and rejects[2][3] == "447911123456"
     assert clean == [["+12025550123", "1e+16"], ["+447911123456", "2"]]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork is the start method checked on Linux")
+def test_own_cluster_forks_its_workers_with_the_run_modules_loaded():
+    import dask
+
+    from csvtools.distributed import engine
+
+    with engine._forked_workers():
+        assert dask.config.get("distributed.worker.multiprocessing-method") == "fork"
+        assert "csvtools.run.pool" in sys.modules and "csvtools.distributed.parts" in sys.modules
+    assert dask.config.get("distributed.worker.multiprocessing-method") == "spawn"
+
+
+def test_few_pieces_shuffle_their_duplicates_as_plain_tasks(client):
+    import dask.dataframe as dd
+    import pandas as pd
+    from dask import delayed
+
+    from csvtools.distributed.duplicates import REPEATS_META, repeats_by_piece
+
+    keys = [
+        delayed(pd.DataFrame)({"number": pd.array(["+1", "+2"], dtype="string[pyarrow]"), "order": [1, 2]}),
+        delayed(pd.DataFrame)({"number": pd.array(["+1"], dtype="string[pyarrow]"), "order": [3]}),
+    ]
+    placed = repeats_by_piece(keys, [1, 3, 4])
+    frame = dd.from_delayed(placed, meta=REPEATS_META, verify_meta=False)
+    names = " ".join(str(key) for key in dict(frame.__dask_graph__()))
+    assert "shuffle" in names and "p2p" not in names
+    assert client.compute(frame).result()["first"].tolist() == [1]

@@ -39,10 +39,10 @@ def repeats_by_piece(keys: list, bounds: list[int]) -> list:
     frame = dd.from_delayed(keys, meta=KEYS_META, verify_meta=False)
     # A shuffle of a few partitions costs less as plain tasks than through the P2P extension's machinery.
     method = "tasks" if frame.npartitions <= TASK_SHUFFLE_PARTITIONS else None
-    repeats = frame.shuffle("number", npartitions=frame.npartitions, method=method).map_partitions(
+    repeats = frame.shuffle("number", npartitions=frame.npartitions, shuffle_method=method).map_partitions(
         _repeats, meta=REPEATS_META.reset_index()
     )
-    placed = repeats.set_index("order", divisions=list(bounds)).to_delayed()
+    placed = repeats.set_index("order", divisions=list(bounds), shuffle_method=method).to_delayed()
     if len(placed) != len(bounds) - 1:
         raise RuntimeError(f"{len(placed)} partitions of duplicates for {len(bounds) - 1} pieces")
     return placed
