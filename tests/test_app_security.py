@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("flask")
 
-from helpers.app_client import AGENT, SECRET, Browser, contacts, make_app, secret_standin  # noqa: E402
+from helpers.app_client import AGENT, BASE, SECRET, Browser, contacts, make_app, secret_standin  # noqa: E402
 
 from uploader.app.settings import resolve_token  # noqa: E402
 from uploader.errors import ConfigError  # noqa: E402
@@ -42,6 +42,25 @@ def test_a_post_without_csrf_is_refused_and_changes_nothing(standin, tmp_path):
     answer = browser.post("/upload", data={"file": contacts()}, content_type="multipart/form-data")
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/check")
     assert browser.get("/check").status_code == 200
+
+
+def test_requests_without_a_session_cost_no_folder_and_no_unbounded_memory(standin, tmp_path):
+    """Any web page can make a browser send requests to 127.0.0.1 without the app's cookie."""
+    from uploader.app.workspaces import MAX_UNUSED_WORKSPACES
+
+    app = make_app(standin, tmp_path)
+    store = app.extensions["uploader_app"].workspaces
+    kept = Browser(app)
+    kept.post("/upload", data={"file": contacts()}, content_type="multipart/form-data")
+    for _ in range(50):  # cross-site form posts: refused, and not one workspace made for them
+        answer = app.test_client().post("/upload", base_url=BASE, data={"csrf_token": "x"})
+        assert answer.status_code == 403
+    assert len(store._workspaces) == 1
+    for _ in range(MAX_UNUSED_WORKSPACES * 3):  # cross-site page loads: each a session that never returns
+        assert app.test_client().get("/upload", base_url=BASE).status_code == 200
+    assert len(store._workspaces) <= MAX_UNUSED_WORKSPACES + 1  # those unused, and the one that uploaded
+    assert len(list(store.root.iterdir())) == 1  # only the session that uploaded has a folder
+    assert kept.get("/check").status_code == 200  # and it is still there
 
 
 def test_a_script_in_a_name_or_a_file_name_is_shown_as_text(standin, tmp_path):

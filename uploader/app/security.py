@@ -104,11 +104,11 @@ def check_request() -> ResponseReturnValue | None:
                 401, description="this app needs its access token: open the link it printed when it started"
             )
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        from .workspaces import current_workspace  # the session's own token
+        from .workspaces import session_workspace  # the session's own token
 
-        expected = current_workspace().csrf_token
+        workspace = session_workspace()  # a POST with no session is refused, and makes none
         given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if workspace is None or not hmac.compare_digest(given.encode(), workspace.csrf_token.encode()):
             abort(403, description="the form is out of date (missing or wrong CSRF token): reload the page")
     return None
 

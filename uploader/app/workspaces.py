@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .scheduling import Schedule
 
 SESSION_KEY = "workspace"
+#: Workspaces with no upload yet kept at most (a session that uploaded is never dropped).
+MAX_UNUSED_WORKSPACES = 100
 
 
 @dataclass
@@ -74,17 +76,31 @@ class WorkspaceStore:
         with self._lock:
             if key and key in self._workspaces:
                 return key, self._workspaces[key]
+            # Any web page can make a browser send requests here without a cookie: each one must not
+            # cost a folder (made on first write) nor grow memory for ever (the oldest unused go first).
+            unused = [name for name, workspace in self._workspaces.items() if workspace.upload_path is None]
+            for name in unused[: max(0, len(unused) - MAX_UNUSED_WORKSPACES + 1)]:
+                shutil.rmtree(self._workspaces.pop(name).folder, ignore_errors=True)
             key = secrets.token_urlsafe(16)
-            folder = self.root / key
-            folder.mkdir()
-            self._workspaces[key] = Workspace(folder)
+            self._workspaces[key] = Workspace(self.root / key)
             return key, self._workspaces[key]
+
+    def find(self, key: str | None) -> Workspace | None:
+        """The workspace named ``key``, if there is one; never makes one."""
+        with self._lock:
+            return self._workspaces.get(key) if key else None
 
     def close(self) -> None:
         """Forget every workspace and remove their files."""
         with self._lock:
             self._workspaces.clear()
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def session_workspace() -> Workspace | None:
+    """The workspace this request's session names, or ``None``: for checks that must not make one."""
+    store: WorkspaceStore = current_app.extensions["uploader_app"].workspaces
+    return store.find(session.get(SESSION_KEY))
 
 
 def current_workspace() -> Workspace:
