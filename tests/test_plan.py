@@ -195,3 +195,15 @@ def test_plan_writes_nothing_beside_the_file(mixed):
     plan = plan_calls(mixed, at=MONDAY.replace(hour=12), now=NOW)
     assert sorted(path.name for path in mixed.parent.iterdir()) == ["mixed.csv"]
     assert plan.report.clean_path is None and plan.report.rejects_path is None
+
+
+def test_plan_reads_the_calling_hours_run_reads_from_the_environment(mixed):
+    """plan shows what run would do: the same UPLOADER_CALLING_HOURS, unless --calling-hours says otherwise."""
+    at = (datetime.now(timezone.utc) + timedelta(days=8)).replace(microsecond=0).isoformat()
+    command = ["plan", str(mixed), "--agent-id", "a", "--at", at, "--json", "--concurrency", "2"]
+    environment = {"UPLOADER_CALLING_HOURS": "10:00-18:00"}
+    result = CliRunner().invoke(cli, command, env=environment)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["calling_hours"] == "10:00-18:00"
+    result = CliRunner().invoke(cli, [*command, "--calling-hours", "any"], env=environment)
+    assert json.loads(result.stdout)["calling_hours"] == "any"

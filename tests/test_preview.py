@@ -44,7 +44,8 @@ def read(path):
         return list(csv.reader(handle))
 
 
-def test_the_preview_has_one_row_per_input_row_in_order_with_its_fate(contacts, tmp_path):
+def test_the_preview_has_one_row_per_input_row_in_order_with_its_fate(contacts, tmp_path, monkeypatch):
+    monkeypatch.delenv("UPLOADER_CALLING_HOURS")  # the default window, as a user gets it
     at = next_monday_1400_utc()
     shown = uploader(
         "plan",
@@ -169,7 +170,10 @@ def _us_file(tmp_path, name, *numbers):
     return path
 
 
-def test_a_florida_number_at_2030_eastern_is_skipped_outside_hours_beside_a_new_york_number(tmp_path):
+def test_a_florida_number_at_2030_eastern_is_skipped_outside_hours_beside_a_new_york_number(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("UPLOADER_CALLING_HOURS")  # the default window, as a user gets it
     monday = next_monday_1400_utc().astimezone(ZoneInfo("America/New_York")).replace(hour=20, minute=30)
     shown = uploader(
         "plan", _us_file(tmp_path, "us.csv", FLORIDA, NEW_YORK), "--agent-id", AGENT_ID,

@@ -23,6 +23,8 @@ from .common import (
     EXIT_OK,
     Context,
     agent_option,
+    calling_hours_option,
+    calling_rules_option,
     describe,
     json_option,
     pass_context,
@@ -79,20 +81,8 @@ max_attempts_option = click.option(
     is_flag=True,
     help="Go on when the wallet covers the expected cost but not the worst case, every --retries redial made.",
 )
-@click.option(
-    "--calling-hours",
-    metavar="HH:MM-HH:MM",
-    envvar="UPLOADER_CALLING_HOURS",
-    help="Recipient-local window every call must fall in [env UPLOADER_CALLING_HOURS; default "
-    "09:00-21:00]; 'any' checks nothing.",
-)
-@click.option(
-    "--calling-rules",
-    type=click.Choice(["builtin", "none"]),
-    default="builtin",
-    show_default=True,
-    help="'none' turns off the built-in rules (US and the states FL, OK, MD; CA; FR).",
-)
+@calling_hours_option
+@calling_rules_option
 @click.option(
     "--split-by-window",
     is_flag=True,
@@ -216,19 +206,8 @@ def run(
 @click.argument("file", type=click.Path())
 @agent_option()
 @when_options
-@click.option(
-    "--calling-hours",
-    metavar="HH:MM-HH:MM",
-    default=None,
-    help="Recipient-local window [default 09:00-21:00]; 'any' checks nothing.",
-)
-@click.option(
-    "--calling-rules",
-    type=click.Choice(["builtin", "none"]),
-    default="builtin",
-    show_default=True,
-    help="'none' turns off the built-in rules (US and the states FL, OK, MD; CA; FR).",
-)
+@calling_hours_option
+@calling_rules_option
 @click.option(
     "--concurrency",
     type=click.IntRange(1),

@@ -75,6 +75,21 @@ def agent_option(required: bool = True) -> Callable:
     )
 
 
+# run and plan take the same hours and rules from the same places, so that plan shows what run would do.
+calling_hours_option = click.option(
+    "--calling-hours",
+    metavar="HH:MM-HH:MM",
+    envvar="UPLOADER_CALLING_HOURS",
+    help="Recipient-local window every call must fall in [env UPLOADER_CALLING_HOURS; default "
+    "09:00-21:00]; 'any' checks nothing.",
+)
+calling_rules_option = click.option(
+    "--calling-rules",
+    type=click.Choice(["builtin", "none"]),
+    default="builtin",
+    show_default=True,
+    help="'none' turns off the built-in rules (US and the states FL, OK, MD; CA; FR).",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the API's answer as JSON.")
 
 
