@@ -53,7 +53,7 @@ def read_digit_spans(
 
     is_digit = (data[low:high] - np.uint8(ZERO)) < 10
     elsewhere = np.flatnonzero(~is_digit) + low
-    row = np.repeat(np.arange(count, dtype=np.int32), np.diff(offsets))[elsewhere - low]
+    row = np.searchsorted(offsets, elsewhere, side="right") - 1  # the value each non-digit byte is in
     kind = BYTE_CLASS[data[elsewhere]]
     inside = elsewhere >= begin[row]
     misplaced = inside & ((kind == OTHER) | ((kind == PLUS) & (elsewhere != begin[row])))
