@@ -37,7 +37,16 @@ import pyarrow.compute as pc
 from .. import knobs, reasons
 from .._strings import first_bytes, replaced, string_buffers
 from ..options import NUMBER_TYPES
-from .digits import LENGTH_MARKS, MAX_NSN, NATIONAL, READINGS, ZERO, read_digit_spans, string_slices
+from .digits import (
+    LENGTH_MARKS,
+    MAX_NSN,
+    NATIONAL,
+    READINGS,
+    ZERO,
+    digit_strings,
+    read_digit_spans,
+    without_leading,
+)
 from .metadata import (
     CountryRules,
     calling_code_for_region,
@@ -121,7 +130,7 @@ def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
     national_looking = (readings == 0) & np.isin(np.diff(full_offsets), NATIONAL_LENGTHS)
     judged = _judge_by_country(
         codes[order],
-        string_slices(full, first[order] + cut[order], full_offsets[1:][order]),
+        without_leading(digit_strings(full, full_offsets).take(pa.array(order)), cut[order]),
         readings[order],
         hinted=national_looking[order],
     )
@@ -160,7 +169,7 @@ def _judge_national(count: int, text: pa.Array, region: str) -> FastVerdicts | N
     if digits is None:
         return None
     positions, full, full_offsets, _ = digits
-    national = string_slices(full, full_offsets[:-1], full_offsets[1:])
+    national = digit_strings(full, full_offsets)
     try:
         left = pc.starts_with(national, "00").to_numpy(zero_copy_only=False)
         if rules.international_prefix:
