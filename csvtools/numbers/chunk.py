@@ -181,13 +181,16 @@ def _fast_verdicts(
         fast = judge_array(uniques, region, level)
         return fast.rows, fast.table
     maybe = respell_candidates(text)
-    if maybe.size:
-        text = put(text, maybe, respelled(text.take(pa.array(maybe))))
+    if not maybe.size:
+        fast = judge_array(text, region, level)
+        return fast.rows, fast.table
+    spelt = text.take(pa.array(maybe))
+    candidates = respelled(spelt)
+    changed = np.flatnonzero(pc.not_equal(spelt, candidates).to_numpy(zero_copy_only=False))
+    if changed.size:  # most candidates (``tel:``, a dot in a name) keep their spelling
+        text = put(text, maybe[changed], candidates.take(pa.array(changed)))
     fast = judge_array(text, region, level)
     rows, table = fast.rows, fast.table
-    if not maybe.size:
-        return rows, table
-    candidates = text.take(pa.array(maybe))
     found = [extensions(candidates, _parsed_by_fast_path)]
     if isinstance(region, Regions):  # a formula is not a number only where no region reads it
         at, verdicts = formulas(candidates)

@@ -31,14 +31,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import reasons
+from .._strings import string_buffers
 from .reference import parse_failure
 
 _NOT_A_NUMBER_DETAIL = parse_failure(reasons.NOT_A_NUMBER).detail
 
 __all__ = ["extensions", "formulas", "put", "respell_candidates", "respelled"]
 
-# Every spelling below has one of these characters; one pass over all values finds the few that may.
-_CANDIDATE = r"[',.;=eExX]"
+# Every spelling below has one of these characters; one pass over all values' bytes finds the few that may
+# (UTF-8 never puts an ASCII byte inside another character).
+_CANDIDATE_BYTES = np.zeros(256, dtype=bool)
+_CANDIDATE_BYTES[list(b"',.;=eExX")] = True
 
 _APOSTROPHE = r"^[ \t]*'[ \t]*([^' \t][ -~]*?)[ \t]*$"
 _FLOAT_ARTEFACT = r"^[ \t]*(\+?[0-9]+)\.0+[ \t]*$"
@@ -53,7 +56,9 @@ _EXTENSION = (
 
 def respell_candidates(values: pa.Array) -> np.ndarray:
     """Positions of the values :func:`respelled` or :func:`extensions` may take (a cheap first filter)."""
-    return np.flatnonzero(pc.match_substring_regex(values, _CANDIDATE).to_numpy(zero_copy_only=False))
+    offsets, data = string_buffers(values)
+    found = np.flatnonzero(_CANDIDATE_BYTES[data[int(offsets[0]) : int(offsets[-1])]]) + offsets[0]
+    return np.unique(np.searchsorted(offsets, found, side="right") - 1)
 
 
 def respelled(values: pa.Array) -> pa.Array:

@@ -37,7 +37,16 @@ import pyarrow.compute as pc
 from .. import knobs, reasons
 from .._strings import first_bytes, replaced, string_buffers
 from ..options import NUMBER_TYPES
-from .digits import LENGTH_MARKS, MAX_NSN, NATIONAL, READINGS, ZERO, read_digit_spans, string_slices
+from .digits import (
+    LENGTH_MARKS,
+    MAX_NSN,
+    NATIONAL,
+    READINGS,
+    ZERO,
+    digit_strings,
+    read_digit_spans,
+    without_leading,
+)
 from .metadata import (
     CountryRules,
     calling_code_for_region,
@@ -167,17 +176,14 @@ def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
     known = np.flatnonzero(codes != 0)
     # Codes are below 1000: as int16, numpy's stable sort is a radix sort.
     order = known[np.argsort(codes[known].astype(np.int16), kind="stable")]
-    judged = _judge_by_country(
-        codes[order], string_slices(full, first[order] + cut[order], full_offsets[1:][order]), readings[order]
-    )
     # Rejected bare digits of a national number's length get the reference's hint to pass a region.
     national_looking = (readings == 0) & np.isin(np.diff(full_offsets), NATIONAL_LENGTHS)
-    hinted = national_looking[order] & ~judged.columns["number"].is_valid().to_numpy(zero_copy_only=False)
-    if hinted.any():
-        detail = judged.columns["detail"]
-        judged.columns["detail"] = pc.if_else(
-            pa.array(hinted), pc.binary_join_element_wise(detail, NATIONAL_HINT, ""), detail
-        )
+    judged = _judge_by_country(
+        codes[order],
+        without_leading(digit_strings(full, full_offsets).take(pa.array(order)), cut[order]),
+        readings[order],
+        hinted=national_looking[order],
+    )
     settled = np.flatnonzero(judged.decided)
     rows[positions[order[settled]]] = settled
 
@@ -213,7 +219,7 @@ def _judge_national(count: int, text: pa.Array, region: str) -> FastVerdicts | N
     if digits is None:
         return None
     positions, full, full_offsets, _ = digits
-    national = string_slices(full, full_offsets[:-1], full_offsets[1:])
+    national = digit_strings(full, full_offsets)
     try:
         left = pc.starts_with(national, "00").to_numpy(zero_copy_only=False)
         if rules.international_prefix:
@@ -285,14 +291,19 @@ class _Judged:
 
 
 def _judge_by_country(
-    codes: np.ndarray, national: pa.Array, readings: np.ndarray, parsing: CountryRules | None = None
+    codes: np.ndarray,
+    national: pa.Array,
+    readings: np.ndarray,
+    parsing: CountryRules | None = None,
+    hinted: np.ndarray | None = None,
 ) -> _Judged:
     """Judge national numbers sorted by country calling code.
 
     Only the steps that need a country's own patterns run per code; the rest
     runs once over all numbers. ``parsing`` (numbers of one code read under
     one region) holds the national-prefix rules of that region, when they
-    are not the code's main region's.
+    are not the code's main region's. The rejected numbers ``hinted`` marks
+    get :data:`.reference.NATIONAL_HINT` after their detail.
     """
     count = len(codes)
     bounds = (
@@ -346,14 +357,12 @@ def _judge_by_country(
         region_of[start:stop] = np.where(regions >= 0, region_ids[regions], -1)
     valid &= decided
 
-    numbers = pc.binary_join_element_wise(_code_prefixes(codes, decided), national, "")
-    reasons, tails = _length_failures(codes, lengths, decided & ~valid)
+    failed = decided & ~valid
+    reasons, tails = _length_failures(codes, lengths, failed)
     columns = {
-        "number": pc.if_else(pa.array(valid), numbers, pa.scalar(None, pa.string())),
+        "number": pc.binary_join_element_wise(_code_prefixes(codes, valid), national, ""),
         "reason": reasons,
-        "detail": pc.if_else(
-            pa.array(valid), "", pc.binary_join_element_wise("read as ", numbers, ": ", tails, "")
-        ),
+        "detail": _failure_details(codes, national, failed, valid, tails, hinted),
         "region": region_names.array().take(pa.array(region_of, mask=~valid)),
         "reading": pa.array(READINGS, type=pa.string()).take(
             pa.array(readings.astype(np.int64), mask=~valid)
@@ -371,9 +380,40 @@ def _code_prefixes(codes: np.ndarray, present: np.ndarray) -> pa.Array:
     )
 
 
+def _failure_details(
+    codes: np.ndarray,
+    national: pa.Array,
+    failed: np.ndarray,
+    valid: np.ndarray,
+    tails: pa.Array,
+    hinted: np.ndarray | None,
+) -> pa.Array:
+    """The detail column: "" where ``valid``, "read as +CC…: ``tails``" (and the national hint
+    where ``hinted``) where ``failed``, null elsewhere; built for the failed rows only."""
+    at = np.flatnonzero(failed)
+    suffix = pa.array(["", NATIONAL_HINT], type=pa.string()).take(
+        pa.array(hinted[at].astype(np.int64) if hinted is not None else np.zeros(at.size, np.int64))
+    )
+    taken = pa.array(at)
+    details = pc.binary_join_element_wise(
+        "read as ",
+        _code_prefixes(codes[at], np.ones(at.size, dtype=bool)),
+        national.take(taken),
+        ": ",
+        tails,
+        suffix,
+        "",
+    )
+    index = np.zeros(len(codes), dtype=np.int64)
+    index[at] = 1 + np.arange(at.size)
+    return pa.concat_arrays([pa.array([""], type=pa.string()), details]).take(
+        pa.array(index, mask=~(valid | failed))
+    )
+
+
 def _length_failures(codes: np.ndarray, lengths: np.ndarray, failed: np.ndarray) -> tuple[pa.Array, pa.Array]:
-    """(reason, detail after "read as +…: ") for the ``failed`` rows, from the length check
-    ``is_valid_number`` falls back on; null elsewhere."""
+    """(reason for every row, detail after "read as +…: " for the ``failed`` rows in order), from
+    the length check ``is_valid_number`` falls back on; the reason is null where not ``failed``."""
     pairs = codes[failed] * 100 + lengths[failed]
     distinct, index = np.unique(pairs, return_inverse=True)
     verdicts = []
@@ -383,10 +423,9 @@ def _length_failures(codes: np.ndarray, lengths: np.ndarray, failed: np.ndarray)
         verdicts.append(length_reason(rules.country_code, possibility_of(rules, int(pair % 100))))
     rows = np.full(len(codes), -1, dtype=np.int64)
     rows[failed] = index.reshape(-1)
-    take = pa.array(rows, mask=~failed)
     return (
-        pa.array([reason for reason, _ in verdicts], type=pa.string()).take(take),
-        pa.array([detail for _, detail in verdicts], type=pa.string()).take(take),
+        pa.array([reason for reason, _ in verdicts], type=pa.string()).take(pa.array(rows, mask=~failed)),
+        pa.array([detail for _, detail in verdicts], type=pa.string()).take(pa.array(index.reshape(-1))),
     )
 
 
