@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import knobs
-from .._strings import replaced
+from .._strings import replaced, string_buffers
 from .spill import SpilledRuns, merge_runs, merges_next
 
 _MAX_INT_DIGITS = 18  # every 18-digit number fits an int64
@@ -207,12 +207,38 @@ def number_keys(numbers: pa.Array) -> NumberKeys:
 
     A pure function of the chunk, so workers can do the sorting for the main process.
     """
-    digits = pc.utf8_slice_codeunits(numbers, 1)
-    if len(digits) and pc.max(pc.binary_length(digits)).as_py() > _MAX_INT_DIGITS:
-        digits = pc.if_else(pc.less_equal(pc.binary_length(digits), _MAX_INT_DIGITS), digits, pa.scalar("-1"))
+    digits = _digits(numbers)
+    if len(digits) and pc.max(pc.binary_length(digits)).as_py() > _MAX_INT_DIGITS + 1:
+        digits = pc.if_else(
+            pc.less_equal(pc.binary_length(digits), _MAX_INT_DIGITS + 1), digits, pa.scalar("-1")
+        )
     keys = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
     short = keys >= 0
     return NumberKeys(keys, *_unique(keys[short]), long_numbers=numbers.filter(pa.array(~short)))
+
+
+def _digits(numbers: pa.Array) -> pa.Array:
+    """Each "+digits" number with "0" for its "+", which parses as the digits: a copy of the data
+    buffer with one byte changed per number, quicker than slicing every string (and longer by one)."""
+    numbers = numbers.cast(pa.string())
+    offsets, data = string_buffers(numbers)
+    starts = offsets[:-1]
+    if (
+        numbers.null_count
+        or not len(numbers)
+        or (offsets[1:] <= starts).any()
+        or (data[starts] != _PLUS).any()
+    ):
+        return pc.binary_join_element_wise("0", pc.utf8_slice_codeunits(numbers, 1), "")
+    data = data.copy()
+    data[starts] = _ZERO
+    buffers = numbers.buffers()
+    return pa.Array.from_buffers(
+        pa.string(), len(numbers), [None, buffers[1], pa.py_buffer(data)], offset=numbers.offset
+    )
+
+
+_PLUS, _ZERO = ord("+"), ord("0")
 
 
 def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
