@@ -243,8 +243,15 @@ def test_fast_path_agrees_on_national_spellings_of_every_region(monkeypatch, few
         ("US", ["202 555 0143", "12025550143", "1 202 555 0143", "(202) 555-0143"[1:]]),
         ("CA", ["506 234 5678", "15062345678"]),  # shares +1 with the US: its own parsing rules
         ("GG", ["7781 123456", "7781123456"]),  # shares +44 with the UK (its trunk 0 has a transform rule)
+        # National prefixes with a transform rule: a carrier code (BR), "15" after the area code (AR),
+        # a local number that gains its area code (GG, AG).
+        ("BR", ["011 98765 4321", "0 21 2345 6789", "015 11 98765 4321", "090 21 2345 6789"]),
+        ("AR", ["011 15 2345 6789", "0341 15 555 1234", "011 4321 1234", "02944 15 12 3456"]),
+        ("JP", ["03-1234-5678", "090 1234 5678", "0120 123 456"]),
+        ("GG", ["781234", "01481 781234"]),
+        ("AG", ["4601234", "1 268 460 1234"]),
     ],
-    ids=["IN", "US", "CA", "GG"],
+    ids=["IN", "US", "CA", "GG", "BR", "AR", "JP", "GG-local", "AG"],
 )
 def test_fast_path_takes_the_common_national_spellings(region, values):
     fast = fast_verdicts(values * 10, region)
@@ -255,12 +262,15 @@ def test_fast_path_takes_the_common_national_spellings(region, values):
 @settings(max_examples=150, deadline=None)
 @given(
     region=st.sampled_from(
-        sorted(phonenumbers.SUPPORTED_REGIONS) + ["US", "IN", "GB", "RU", "BR", "AR", "MX"] * 20
+        sorted(phonenumbers.SUPPORTED_REGIONS)
+        + ["US", "IN", "GB", "RU", "BR", "AR", "MX"] * 20
+        + ["JP", "GG", "AG", "CC", "GA", "MG"] * 5
     ),
     numbers=st.lists(
         st.tuples(
             st.sampled_from(
                 ["", "0", "1", "8", "00", "01", "7", "44", "91", "49", "55", "52", "54", "61", "810"]
+                + ["015", "021", "090", "0xx", "011 15", "0003768", "000"]
             ),
             st.text(alphabet="0123456789", min_size=3, max_size=15),
             st.sampled_from(["{p}{n}", "{p} {n}", "{p}-{n}", "{p}({n})", " {p}{n} "]),

@@ -16,9 +16,9 @@ reference. A parity test holds the two paths to the same verdicts.
 
 Left to the reference path: any value with letters, dots, slashes, non-ASCII
 characters or an apostrophe; ``--level possible``; a national number that
-starts with the country's national prefix for parsing when a transform rule
-applies, or when a code has only a few numbers that may start with its prefix
-(cheaper there than compiling its patterns); non-geographic codes (``+800``
+starts with the country's national prefix for parsing when a code has only a
+few numbers that may start with it (cheaper there than compiling its
+patterns); non-geographic codes (``+800``
 …); fewer than 4 or more than 20 digits. Under a region, also: national
 digits that start with ``00`` or with the region's international prefix,
 ``tel:``, and a first character that is not a digit (``(0221) …``).
@@ -200,7 +200,7 @@ def _without_own_code(
     ``_maybe_extract_country_code`` takes the code off (and a national prefix
     after it) when the whole is no number of the country but the rest is, or
     when the whole is too long. Returns the digits so read and the rows left
-    unsettled (a prefix transform rule, or no general pattern to test).
+    unsettled (no general pattern to test, or a transform rule without groups).
     """
     code = str(rules.country_code)
     starts = open_rows & pc.starts_with(national, code).to_numpy(zero_copy_only=False)
@@ -373,9 +373,11 @@ def _national_prefix_changes(
 
     libphonenumber strips a national prefix it finds at the start when the
     rest still looks like a number of the country and has a usable length
-    (``usable_only=False``: whatever its length, as the step alone does).
-    Returns (positions changed, their new values, positions left unsettled:
-    those where a prefix transform rule would apply).
+    (``usable_only=False``: whatever its length, as the step alone does); a
+    prefix with a transform rule (AR, BR, JP, GG …) is rewritten by the rule
+    instead (:func:`_transformed`). Returns (positions changed, their new
+    values, positions left unsettled: a transform rule whose pattern has no
+    group, which phonenumbers' own step would not survive).
     """
     none = np.zeros(0, dtype=np.int64)
     prefix, general = rules.national_prefix_for_parsing, rules.regions[0].general
@@ -396,14 +398,18 @@ def _national_prefix_changes(
     stripped = prefix_length > 0
     if not stripped.any():
         return none, pa.array([], pa.string()), none
-    if rules.national_prefix_transform_rule:
-        return none, pa.array([], pa.string()), candidates[stripped]
     strip, original, prefix_length = (
         candidates[stripped],
         original.filter(pa.array(stripped)),
         prefix_length[stripped],
     )
-    if prefix.isdigit():
+    if rules.national_prefix_transform_rule:
+        if not re.compile(prefix).groups:
+            return none, pa.array([], pa.string()), strip
+        rest = pa.array(
+            _transformed(prefix, rules.national_prefix_transform_rule, original.to_pylist()), type=pa.string()
+        )
+    elif prefix.isdigit():
         rest = pc.utf8_slice_codeunits(original, len(prefix))
     else:
         rest = pa.array(
@@ -419,6 +425,28 @@ def _national_prefix_changes(
     )
     use_rest = ~keep_original & (usable if usable_only else True)
     return strip[use_rest], rest.filter(pa.array(use_rest)), none
+
+
+def _transformed(prefix: str, rule: str, numbers: list[str]) -> list[str]:
+    """What ``parse()``'s national-prefix step makes of numbers that start with a prefix that has a transform rule.
+
+    Where the pattern's last group took part, the match is rewritten by the
+    rule (``0 11 15 …`` → ``9 11 …`` in AR); elsewhere the match is dropped, as
+    with any prefix. Python's ``re`` runs here, as in phonenumbers: these
+    numbers are few, and a group that took part but matched nothing is told
+    apart from one that did not take part, which RE2's extraction cannot.
+    """
+    pattern = re.compile(prefix)
+    rest = []
+    for number in numbers:
+        found = pattern.match(number)
+        if found is None:
+            rest.append(number)
+        elif found.groups()[-1] is None:
+            rest.append(number[found.end() :])
+        else:
+            rest.append(pattern.sub(rule, number, count=1))
+    return rest
 
 
 @lru_cache(maxsize=1)
