@@ -421,11 +421,32 @@ def test_few_pieces_shuffle_their_duplicates_as_plain_tasks(client):
     from csvtools.distributed.duplicates import REPEATS_META, repeats_by_piece
 
     keys = [
-        delayed(pd.DataFrame)({"number": pd.array(["+1", "+2"], dtype="string[pyarrow]"), "order": [1, 2]}),
-        delayed(pd.DataFrame)({"number": pd.array(["+1"], dtype="string[pyarrow]"), "order": [3]}),
+        delayed(pd.DataFrame)(
+            {"number": [1, 2], "long": pd.array([None] * 2, dtype="string[pyarrow]"), "order": [1, 2]}
+        ),
+        delayed(pd.DataFrame)(
+            {"number": [1], "long": pd.array([None], dtype="string[pyarrow]"), "order": [3]}
+        ),
     ]
     placed = repeats_by_piece(keys, [1, 3, 4])
     frame = dd.from_delayed(placed, meta=REPEATS_META, verify_meta=False)
     names = " ".join(str(key) for key in dict(frame.__dask_graph__()))
     assert "shuffle" in names and "p2p" not in names
     assert client.compute(frame).result()["first"].tolist() == [1]
+
+
+def test_the_shuffle_finds_first_occurrences_by_int64_key_and_long_numbers_by_their_spelling():
+    import pandas as pd
+
+    from csvtools.distributed.duplicates import _repeats
+
+    long = "+" + "1" * 19
+    frame = pd.DataFrame(
+        {
+            "number": [44, 7, 44, -1, 7, -1, -1, 44],
+            "long": pd.array([None, None, None, long, None, long + "2", long, None], dtype="string[pyarrow]"),
+            "order": [5, 2, 3, 4, 9, 6, 8, 1],
+        }
+    )
+    found = sorted(zip(*(_repeats(frame)[name].tolist() for name in ("order", "first"))))
+    assert found == [(3, 1), (5, 1), (8, 4), (9, 2)]

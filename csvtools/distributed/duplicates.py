@@ -1,7 +1,7 @@
 """Duplicates across every input, decided by the cluster: a shuffle on the number, then back by piece.
 
-Every kept row is one ``(number, order)`` row (:func:`.pieces.duplicate_keys`),
-where sorting by ``order`` sorts by (input, line). A Dask shuffle on
+Every kept row is one ``(number, long, order)`` row (:func:`.pieces.duplicate_keys`),
+the number as its int64 key, where sorting by ``order`` sorts by (input, line). A Dask shuffle on
 ``number`` brings every row of a number into one partition, where its least
 order is its first occurrence; the later rows are the duplicates, each with
 the order of its first. ``set_index`` on the duplicate's own order, with the
@@ -50,9 +50,31 @@ def repeats_by_piece(keys: list, bounds: list[int]) -> list:
 
 def _repeats(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``frame`` whose number has a row of a lesser order, each with that least order."""
-    first = frame.groupby("number", sort=False, observed=True)["order"].transform("min")
-    later = (frame["order"] != first).to_numpy()
-    return pd.DataFrame({"order": frame["order"].to_numpy()[later], "first": first.to_numpy()[later]})
+    numbers = frame["number"].to_numpy(dtype=np.int64)
+    orders = frame["order"].to_numpy(dtype=np.int64)
+    short = numbers >= 0
+    later, first = _later_of_keys(numbers[short], orders[short])
+    if short.all():
+        return pd.DataFrame({"order": later, "first": first})
+    # Numbers too long for an int64 key (rare: level "possible" only), grouped by their spelling.
+    long = frame[~short]
+    firsts = long.groupby("long", sort=False, observed=True)["order"].transform("min").to_numpy()
+    repeated = long["order"].to_numpy() != firsts
+    return pd.DataFrame(
+        {
+            "order": np.concatenate([later, long["order"].to_numpy()[repeated]]),
+            "first": np.concatenate([first, firsts[repeated]]),
+        }
+    )
+
+
+def _later_of_keys(keys: np.ndarray, orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The orders of the rows whose key has a row of a lesser order, and that least order: one sort."""
+    by_key = np.lexsort((orders, keys))
+    keys, orders = keys[by_key], orders[by_key]
+    starts = np.concatenate(([True], keys[1:] != keys[:-1])) if len(keys) else np.zeros(0, dtype=bool)
+    least = orders[np.flatnonzero(starts)][np.cumsum(starts) - 1]
+    return orders[~starts], least[~starts]
 
 
 class PieceRepeats:
