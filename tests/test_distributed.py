@@ -413,10 +413,16 @@ def test_own_cluster_forks_its_workers_with_the_run_modules_loaded():
     assert dask.config.get("distributed.worker.multiprocessing-method") == "spawn"
 
 
-def test_the_duplicates_shuffle_sends_each_duplicate_back_to_its_piece(client):
+@pytest.mark.parametrize(
+    "buckets", [1, 2, 64], ids=["one-bucket", "fewer-buckets-than-pieces", "a-bucket-a-piece"]
+)
+def test_the_duplicates_shuffle_sends_each_duplicate_back_to_its_piece(client, monkeypatch, buckets):
     import pandas as pd
 
+    from csvtools.distributed import duplicates
     from csvtools.distributed.duplicates import repeats_by_piece
+
+    monkeypatch.setattr(duplicates, "MAX_BUCKETS", buckets)
 
     def keys(numbers: list[int], orders: list[int]) -> pd.DataFrame:
         long = pd.array([None] * len(numbers), dtype="string[pyarrow]")

@@ -25,6 +25,9 @@ __all__ = ["REPEATS_META", "PieceRepeats", "repeats_by_piece"]
 REPEATS_META = pd.DataFrame(
     {"first": pd.Series([], dtype=np.int64)}, index=pd.Index([], dtype=np.int64, name="order")
 )
+#: At most this many buckets: each piece sends a share to every bucket, so the shuffle's tasks grow as
+#: pieces x buckets; 64 keeps a run of a billion rows at about 15M a bucket.
+MAX_BUCKETS = 64
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: a number's digits spread evenly over the buckets
 
 
@@ -33,7 +36,7 @@ def repeats_by_piece(client, keys: list, bounds: list[int]) -> list:
 
     ``bounds`` are the pieces' first orders, then one past the last order of all.
     """
-    buckets = len(keys)
+    buckets = min(len(keys), MAX_BUCKETS)
     split = [client.submit(_bucketed, frame, buckets, pure=False) for frame in keys]
     decided = [
         client.submit(
