@@ -53,7 +53,7 @@ def read_digit_spans(
 
     is_digit = (data[low:high] - np.uint8(ZERO)) < 10
     elsewhere = np.flatnonzero(~is_digit) + low
-    row = np.repeat(np.arange(count, dtype=np.int32), np.diff(offsets))[elsewhere - low]
+    row = np.searchsorted(offsets, elsewhere, side="right") - 1  # the value each non-digit byte is in
     kind = BYTE_CLASS[data[elsewhere]]
     inside = elsewhere >= begin[row]
     misplaced = inside & ((kind == OTHER) | ((kind == PLUS) & (elsewhere != begin[row])))
@@ -118,13 +118,19 @@ def byte_classes_at(data: np.ndarray, at: np.ndarray, end: int) -> np.ndarray:
     return np.where(at < end, BYTE_CLASS[data[np.minimum(at, end - 1)]], OTHER)
 
 
-def string_slices(data: np.ndarray, begin: np.ndarray, end: np.ndarray) -> pa.Array:
-    """``data[begin:end]`` for every pair, laid end to end as an Arrow string array."""
-    lengths = (end - begin).astype(np.int32)
-    offsets = np.concatenate((np.zeros(1, dtype=np.int32), np.cumsum(lengths, dtype=np.int32)))
-    index = np.repeat((begin - offsets[:-1]).astype(np.int32), lengths) + np.arange(
-        offsets[-1], dtype=np.int32
-    )
+def digit_strings(digits: np.ndarray, offsets: np.ndarray) -> pa.Array:
+    """The spans ``digits[offsets[i]:offsets[i + 1]]`` as an Arrow string array over the same bytes (no copy)."""
     return pa.Array.from_buffers(
-        pa.string(), len(begin), [None, pa.py_buffer(offsets), pa.py_buffer(data[index])]
+        pa.string(), len(offsets) - 1, [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(digits)]
     )
+
+
+def without_leading(strings: pa.Array, cut: np.ndarray) -> pa.Array:
+    """Each value of ``strings`` (no nulls) less its first ``cut[i]`` bytes (a few: a calling code's digits)."""
+    offsets, data = string_buffers(strings)
+    begin = offsets[:-1]
+    keep = np.ones(int(offsets[-1] - offsets[0]), dtype=bool)
+    for place in range(int(cut.max()) if len(cut) else 0):
+        keep[begin[cut > place] + place - offsets[0]] = False
+    new_offsets = (offsets - offsets[0]) - np.concatenate(([0], np.cumsum(cut)))
+    return digit_strings(data[int(offsets[0]) : int(offsets[-1])][keep], new_offsets)

@@ -37,7 +37,16 @@ import pyarrow.compute as pc
 from .. import knobs, reasons
 from .._strings import first_bytes, replaced, string_buffers
 from ..options import NUMBER_TYPES
-from .digits import LENGTH_MARKS, MAX_NSN, NATIONAL, READINGS, ZERO, read_digit_spans, string_slices
+from .digits import (
+    LENGTH_MARKS,
+    MAX_NSN,
+    NATIONAL,
+    READINGS,
+    ZERO,
+    digit_strings,
+    read_digit_spans,
+    without_leading,
+)
 from .metadata import (
     CountryRules,
     calling_code_for_region,
@@ -48,7 +57,7 @@ from .metadata import (
 from .patterns import UNUSABLE, judge_country_rules, possibility_of, regex_matches
 from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, length_reason, parse_failure
 
-__all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
+__all__ = ["VERDICT_FIELDS", "FastVerdicts", "Regions", "judge_array"]
 
 
 #: The columns of :attr:`FastVerdicts.table`, as in :class:`.reference.NumberResult`.
@@ -77,8 +86,26 @@ class FastVerdicts:
         return self.table.column(name).combine_chunks().take(pa.array(self.rows, mask=self.rows < 0))
 
 
-def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level: str) -> FastVerdicts:
-    """Decide what can be decided for ``values`` (strings) without parsing them one by one."""
+@dataclass(frozen=True)
+class Regions:
+    """A region for each value: ``names[index[i]]`` is value ``i``'s (None: no region)."""
+
+    names: tuple[str | None, ...]
+    index: np.ndarray
+
+    def of(self, positions: np.ndarray) -> list[str | None]:
+        """The region of each value at ``positions``."""
+        return [self.names[group] for group in self.index[positions]]
+
+
+def judge_array(
+    values: list | np.ndarray | pa.Array, region: str | None | Regions, level: str
+) -> FastVerdicts:
+    """Decide what can be decided for ``values`` (strings) without parsing them one by one.
+
+    ``region`` is the region national numbers are read in, or a
+    :class:`Regions` that gives each value its own (a country column).
+    """
     count = len(values)
     if level != "valid" or count == 0:
         return _undecided(count)
@@ -92,6 +119,8 @@ def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level:
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return _undecided(count)
 
+    if isinstance(region, Regions):
+        return _judge_in_regions(text, region)
     if not region:
         return _judge_read(count, read_digit_spans(text, "any"))
     international = _judge_read(count, read_digit_spans(text, "plus"))
@@ -100,6 +129,36 @@ def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level:
         return international
     rows = np.where(national.rows >= 0, national.rows + len(international.table), international.rows)
     return FastVerdicts(rows, pa.concat_tables([international.table, national.table]))
+
+
+def _judge_in_regions(text: pa.Array, regions: Regions) -> FastVerdicts:
+    """:func:`judge_array` of each value under its own region, the values with ``+`` read all at once.
+
+    A ``+`` number reads the same under every region, so one pass over the
+    whole array serves every group; each region's national numbers (and,
+    without a region, bare international digits) are read group by group.
+    """
+    international = _judge_read(len(text), read_digit_spans(text, "plus"))
+    rows, tables, size = international.rows.copy(), [international.table], len(international.table)
+    order = np.argsort(regions.index, kind="stable")
+    bounds = np.searchsorted(regions.index[order], np.arange(len(regions.names) + 1))
+    for group, region in enumerate(regions.names):
+        at = order[bounds[group] : bounds[group + 1]]
+        if not at.size:
+            continue
+        values = text.take(pa.array(at))
+        if region:
+            part = _judge_national(len(at), values, region)
+            if part is None:
+                continue
+            decided = part.rows >= 0
+            rows[at[decided]] = part.rows[decided] + size
+        else:
+            part = _judge_read(len(at), read_digit_spans(values, "any"))
+            rows[at] = np.where(part.rows >= 0, part.rows + size, -1)
+        tables.append(part.table)
+        size += len(part.table)
+    return FastVerdicts(rows, pa.concat_tables(tables))
 
 
 def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
@@ -117,17 +176,14 @@ def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
     known = np.flatnonzero(codes != 0)
     # Codes are below 1000: as int16, numpy's stable sort is a radix sort.
     order = known[np.argsort(codes[known].astype(np.int16), kind="stable")]
-    judged = _judge_by_country(
-        codes[order], string_slices(full, first[order] + cut[order], full_offsets[1:][order]), readings[order]
-    )
     # Rejected bare digits of a national number's length get the reference's hint to pass a region.
     national_looking = (readings == 0) & np.isin(np.diff(full_offsets), NATIONAL_LENGTHS)
-    hinted = national_looking[order] & ~judged.columns["number"].is_valid().to_numpy(zero_copy_only=False)
-    if hinted.any():
-        detail = judged.columns["detail"]
-        judged.columns["detail"] = pc.if_else(
-            pa.array(hinted), pc.binary_join_element_wise(detail, NATIONAL_HINT, ""), detail
-        )
+    judged = _judge_by_country(
+        codes[order],
+        without_leading(digit_strings(full, full_offsets).take(pa.array(order)), cut[order]),
+        readings[order],
+        hinted=national_looking[order],
+    )
     settled = np.flatnonzero(judged.decided)
     rows[positions[order[settled]]] = settled
 
@@ -163,7 +219,7 @@ def _judge_national(count: int, text: pa.Array, region: str) -> FastVerdicts | N
     if digits is None:
         return None
     positions, full, full_offsets, _ = digits
-    national = string_slices(full, full_offsets[:-1], full_offsets[1:])
+    national = digit_strings(full, full_offsets)
     try:
         left = pc.starts_with(national, "00").to_numpy(zero_copy_only=False)
         if rules.international_prefix:
@@ -235,14 +291,19 @@ class _Judged:
 
 
 def _judge_by_country(
-    codes: np.ndarray, national: pa.Array, readings: np.ndarray, parsing: CountryRules | None = None
+    codes: np.ndarray,
+    national: pa.Array,
+    readings: np.ndarray,
+    parsing: CountryRules | None = None,
+    hinted: np.ndarray | None = None,
 ) -> _Judged:
     """Judge national numbers sorted by country calling code.
 
     Only the steps that need a country's own patterns run per code; the rest
     runs once over all numbers. ``parsing`` (numbers of one code read under
     one region) holds the national-prefix rules of that region, when they
-    are not the code's main region's.
+    are not the code's main region's. The rejected numbers ``hinted`` marks
+    get :data:`.reference.NATIONAL_HINT` after their detail.
     """
     count = len(codes)
     bounds = (
@@ -296,14 +357,12 @@ def _judge_by_country(
         region_of[start:stop] = np.where(regions >= 0, region_ids[regions], -1)
     valid &= decided
 
-    numbers = pc.binary_join_element_wise(_code_prefixes(codes, decided), national, "")
-    reasons, tails = _length_failures(codes, lengths, decided & ~valid)
+    failed = decided & ~valid
+    reasons, tails = _length_failures(codes, lengths, failed)
     columns = {
-        "number": pc.if_else(pa.array(valid), numbers, pa.scalar(None, pa.string())),
+        "number": pc.binary_join_element_wise(_code_prefixes(codes, valid), national, ""),
         "reason": reasons,
-        "detail": pc.if_else(
-            pa.array(valid), "", pc.binary_join_element_wise("read as ", numbers, ": ", tails, "")
-        ),
+        "detail": _failure_details(codes, national, failed, valid, tails, hinted),
         "region": region_names.array().take(pa.array(region_of, mask=~valid)),
         "reading": pa.array(READINGS, type=pa.string()).take(
             pa.array(readings.astype(np.int64), mask=~valid)
@@ -321,9 +380,40 @@ def _code_prefixes(codes: np.ndarray, present: np.ndarray) -> pa.Array:
     )
 
 
+def _failure_details(
+    codes: np.ndarray,
+    national: pa.Array,
+    failed: np.ndarray,
+    valid: np.ndarray,
+    tails: pa.Array,
+    hinted: np.ndarray | None,
+) -> pa.Array:
+    """The detail column: "" where ``valid``, "read as +CC…: ``tails``" (and the national hint
+    where ``hinted``) where ``failed``, null elsewhere; built for the failed rows only."""
+    at = np.flatnonzero(failed)
+    suffix = pa.array(["", NATIONAL_HINT], type=pa.string()).take(
+        pa.array(hinted[at].astype(np.int64) if hinted is not None else np.zeros(at.size, np.int64))
+    )
+    taken = pa.array(at)
+    details = pc.binary_join_element_wise(
+        "read as ",
+        _code_prefixes(codes[at], np.ones(at.size, dtype=bool)),
+        national.take(taken),
+        ": ",
+        tails,
+        suffix,
+        "",
+    )
+    index = np.zeros(len(codes), dtype=np.int64)
+    index[at] = 1 + np.arange(at.size)
+    return pa.concat_arrays([pa.array([""], type=pa.string()), details]).take(
+        pa.array(index, mask=~(valid | failed))
+    )
+
+
 def _length_failures(codes: np.ndarray, lengths: np.ndarray, failed: np.ndarray) -> tuple[pa.Array, pa.Array]:
-    """(reason, detail after "read as +…: ") for the ``failed`` rows, from the length check
-    ``is_valid_number`` falls back on; null elsewhere."""
+    """(reason for every row, detail after "read as +…: " for the ``failed`` rows in order), from
+    the length check ``is_valid_number`` falls back on; the reason is null where not ``failed``."""
     pairs = codes[failed] * 100 + lengths[failed]
     distinct, index = np.unique(pairs, return_inverse=True)
     verdicts = []
@@ -333,10 +423,9 @@ def _length_failures(codes: np.ndarray, lengths: np.ndarray, failed: np.ndarray)
         verdicts.append(length_reason(rules.country_code, possibility_of(rules, int(pair % 100))))
     rows = np.full(len(codes), -1, dtype=np.int64)
     rows[failed] = index.reshape(-1)
-    take = pa.array(rows, mask=~failed)
     return (
-        pa.array([reason for reason, _ in verdicts], type=pa.string()).take(take),
-        pa.array([detail for _, detail in verdicts], type=pa.string()).take(take),
+        pa.array([reason for reason, _ in verdicts], type=pa.string()).take(pa.array(rows, mask=~failed)),
+        pa.array([detail for _, detail in verdicts], type=pa.string()).take(pa.array(index.reshape(-1))),
     )
 
 
