@@ -17,9 +17,9 @@ import pyarrow.compute as pc
 
 from .by_country import MISMATCH_FIELD, judge_with_countries
 from .reference import NumberResult, normalize_number
-from .respell import extensions, formulas, put, respell_candidates, respelled
+from .respell import extension_rows, formulas, put, respell_candidates, respelled, split_extensions
 from .types import restrict_types
-from .vectorized import VERDICT_FIELDS, Regions, judge_array
+from .vectorized import VERDICT_FIELDS, FastVerdicts, Regions, judge_array
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,9 +189,16 @@ def _fast_verdicts(
     changed = np.flatnonzero(pc.not_equal(spelt, candidates).to_numpy(zero_copy_only=False))
     if changed.size:  # most candidates (``tel:``, a dot in a name) keep their spelling
         text = put(text, maybe[changed], candidates.take(pa.array(changed)))
-    fast = judge_array(text, region, level)
-    rows, table = fast.rows, fast.table
-    found = [extensions(candidates, _parsed_by_fast_path)]
+    # A number before an extension is judged without a region: with the values when they have none too.
+    at, before, extension = split_extensions(candidates)
+    joint = region is None and len(at) > 0
+    fast = judge_array(pa.concat_arrays([text, before]) if joint else text, region, level)
+    rows, table = fast.rows[: len(text)], fast.table
+    if len(at):
+        tail = FastVerdicts(fast.rows[len(text) :], table) if joint else judge_array(before, None, "valid")
+        parsed = _parsed_by_fast_path(tail)
+        at, extension = at[parsed], extension.filter(pa.array(parsed))
+    found = [(at, extension_rows(extension))]
     if isinstance(region, Regions):  # a formula is not a number only where no region reads it
         at, verdicts = formulas(candidates)
         without = np.array([each is None for each in region.of(maybe[at])], dtype=bool)
@@ -217,10 +224,9 @@ def _as_strings(uniques: pa.Array | np.ndarray) -> pa.Array | None:
     return pa.array(uniques, type=pa.string())
 
 
-def _parsed_by_fast_path(numbers: pa.Array) -> np.ndarray:
+def _parsed_by_fast_path(fast: FastVerdicts) -> np.ndarray:
     """Which numbers the vectorized path judged as phonenumbers would after parsing them: kept, or
     rejected by their length or range ("read as +…"), not refused before parsing."""
-    fast = judge_array(numbers, None, "valid")
     kept = fast.column("number").is_valid()
     read = pc.starts_with(pc.fill_null(fast.column("detail"), ""), "read as +")
     return np.asarray(pc.or_(kept, read).to_numpy(zero_copy_only=False) & fast.decided)
