@@ -449,3 +449,14 @@ def test_the_shuffle_finds_first_occurrences_by_int64_key_and_long_numbers_by_th
     )
     found = sorted(zip(*(_repeats(frame)[name].tolist() for name in ("order", "first"))))
     assert found == [(3, 1), (5, 1), (8, 4), (9, 2)]
+
+
+def test_buckets_follow_the_threads_not_the_pieces():
+    """A few buckets per worker thread keep the shuffle's tasks few (pieces x buckets, twice)."""
+    from csvtools.distributed.duplicates import MAX_BUCKETS, bucket_count
+
+    assert bucket_count(30, 2) == 4  # a 4M-row run on two threads: 240 small tasks, not 1,800
+    assert bucket_count(3, 2) == 3  # never more buckets than pieces
+    assert bucket_count(400, 4) == 50  # many pieces: one bucket per eight
+    assert bucket_count(10_000, 200) == MAX_BUCKETS
+    assert bucket_count(7, None) == 7

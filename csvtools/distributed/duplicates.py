@@ -19,7 +19,7 @@ import pandas as pd
 
 from .inputs import order_of
 
-__all__ = ["REPEATS_META", "PieceRepeats", "repeats_by_piece"]
+__all__ = ["REPEATS_META", "PieceRepeats", "bucket_count", "repeats_by_piece"]
 
 #: The duplicates of one piece: indexed by the row's order, ``first`` the order of the number's first row.
 REPEATS_META = pd.DataFrame(
@@ -31,12 +31,13 @@ MAX_BUCKETS = 64
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: a number's digits spread evenly over the buckets
 
 
-def repeats_by_piece(client, keys: list, bounds: list[int]) -> list:
+def repeats_by_piece(client, keys: list, bounds: list[int], threads: int | None = None) -> list:
     """One future of a :data:`REPEATS_META` frame per piece, from the pieces' key frames (futures).
 
-    ``bounds`` are the pieces' first orders, then one past the last order of all.
+    ``bounds`` are the pieces' first orders, then one past the last order of all;
+    ``threads`` the cluster's worker threads (None: as many buckets as pieces).
     """
-    buckets = min(len(keys), MAX_BUCKETS)
+    buckets = bucket_count(len(keys), threads)
     split = [client.submit(_bucketed, frame, buckets, pure=False) for frame in keys]
     decided = [
         client.submit(
@@ -55,6 +56,14 @@ def repeats_by_piece(client, keys: list, bounds: list[int]) -> list:
         )
         for piece in range(len(bounds) - 1)
     ]
+
+
+def bucket_count(pieces: int, threads: int | None) -> int:
+    """Buckets for ``pieces`` pieces: two per worker thread, or one per eight pieces when there are more,
+    at most :data:`MAX_BUCKETS`. Each bucket costs two small tasks per piece, and a few suffice to keep
+    every thread busy (a 4M-row run on 2 threads: 30 pieces, 240 tasks with 4 buckets, 1,800 with 30)."""
+    wanted = pieces if threads is None else max(2 * threads, pieces // 8)
+    return max(1, min(pieces, wanted, MAX_BUCKETS))
 
 
 def _bucketed(frame: pd.DataFrame, buckets: int) -> list[pd.DataFrame]:

@@ -182,7 +182,7 @@ def _run(client, inputs: list[InputFile], out_dir: str, options: Options) -> Rep
         from .duplicates import repeats_by_piece
 
         keys = [client.submit(duplicate_keys, rendered, item, pure=False) for item, rendered in pieces]
-        repeats = repeats_by_piece(client, keys, bounds)
+        repeats = repeats_by_piece(client, keys, bounds, threads)
 
     staging = _staging(out_dir)
     try:
