@@ -144,8 +144,8 @@ def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
     unknown = parse_failure(reasons.INVALID_COUNTRY_CODE)
     shared = {"reason": [unknown.reason] * 2, "detail": [unknown.detail, unknown.detail + NATIONAL_HINT]}
     table = pa.table(
-        {
-            name: pa.concat_arrays(
+        {  # as chunks, not copied into one array: the caller's one take copies them
+            name: pa.chunked_array(
                 [judged.columns[name], pa.array(shared.get(name, [None, None]), type=pa.string())]
             )
             for name in VERDICT_FIELDS
