@@ -17,9 +17,9 @@ import pyarrow.compute as pc
 
 from .by_country import MISMATCH_FIELD, judge_with_countries
 from .reference import NumberResult, normalize_number
-from .respell import extensions, formulas, put, respell_candidates, respelled
+from .respell import extension_parts, extension_rows, extensions, formulas, put, respell_candidates, respelled
 from .types import restrict_types
-from .vectorized import VERDICT_FIELDS, judge_array
+from .vectorized import VERDICT_FIELDS, FastVerdicts, judge_array
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,11 +183,19 @@ def _fast_verdicts(
     changed = np.flatnonzero(pc.not_equal(spelt, candidates).to_numpy(zero_copy_only=False))
     if changed.size:  # most candidates (``tel:``, a dot in a name) keep their spelling
         text = put(text, maybe[changed], candidates.take(pa.array(changed)))
-    fast = judge_array(text, region, level)
-    rows, table = fast.rows, fast.table
-    found = [extensions(candidates, _parsed_by_fast_path)] + (
-        [formulas(candidates)] if region is None else []
-    )
+    if region is None:
+        # The numbers before extensions are judged in the same call as the values (one pass per code).
+        at, numbers, digits = extension_parts(candidates)
+        fast = judge_array(pa.concat_arrays([text, numbers]) if len(at) else text, region, level)
+        parsed = _parsed_by_fast_path(FastVerdicts(fast.rows[len(text) :], fast.table))
+        rows, table = fast.rows[: len(text)], fast.table
+        found = [(at[parsed], extension_rows(digits.filter(pa.array(parsed)))), formulas(candidates)]
+    else:
+        fast = judge_array(text, region, level)
+        rows, table = fast.rows, fast.table
+        found = [
+            extensions(candidates, lambda numbers: _parsed_by_fast_path(judge_array(numbers, None, level)))
+        ]
     for at, verdicts in found:
         at = maybe[at]
         still_open = rows[at] < 0  # the vectorized path leaves these undecided; a verdict it gave stands
@@ -207,10 +215,9 @@ def _as_strings(uniques: pa.Array | np.ndarray) -> pa.Array | None:
     return pa.array(uniques, type=pa.string())
 
 
-def _parsed_by_fast_path(numbers: pa.Array) -> np.ndarray:
+def _parsed_by_fast_path(fast: FastVerdicts) -> np.ndarray:
     """Which numbers the vectorized path judged as phonenumbers would after parsing them: kept, or
     rejected by their length or range ("read as +…"), not refused before parsing."""
-    fast = judge_array(numbers, None, "valid")
     kept = fast.column("number").is_valid()
     read = pc.starts_with(pc.fill_null(fast.column("detail"), ""), "read as +")
     return np.asarray(pc.or_(kept, read).to_numpy(zero_copy_only=False) & fast.decided)

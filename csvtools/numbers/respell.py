@@ -36,7 +36,15 @@ from .reference import parse_failure
 
 _NOT_A_NUMBER_DETAIL = parse_failure(reasons.NOT_A_NUMBER).detail
 
-__all__ = ["extensions", "formulas", "put", "respell_candidates", "respelled"]
+__all__ = [
+    "extension_parts",
+    "extension_rows",
+    "extensions",
+    "formulas",
+    "put",
+    "respell_candidates",
+    "respelled",
+]
 
 # Every spelling below has one of these characters; one pass over all values' bytes finds the few that may
 # (UTF-8 never puts an ASCII byte inside another character).
@@ -94,19 +102,25 @@ def extensions(text: pa.Array, parses: Callable[[pa.Array], np.ndarray]) -> tupl
     ``parses(numbers)`` says, for an Arrow array of E.164-like numbers, which
     phonenumbers parses as the vectorized path knows (a boolean numpy array).
     """
-    none = np.zeros(0, dtype=np.int64)
+    at, number, extension = extension_parts(text)
+    parsed = parses(number) if len(at) else np.zeros(0, dtype=bool)
+    return at[parsed], extension_rows(extension.filter(pa.array(parsed)))
+
+
+def extension_parts(text: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """(positions, the number before the extension without spaces, the extension) of the values
+    with an extension in a common spelling."""
     found = pc.fill_null(pc.match_substring_regex(text, _EXTENSION), False)
     if not pc.any(found).as_py():
-        return none, _extension_rows(pa.array([], type=pa.string()))
+        empty = pa.array([], type=pa.string())
+        return np.zeros(0, dtype=np.int64), empty, empty
     at = np.flatnonzero(found.to_numpy(zero_copy_only=False))
     parts = pc.extract_regex(text.take(pa.array(at)), _EXTENSION)
     # One branch matched; RE2 gives the others as empty strings.
     number = pc.binary_join_element_wise(
         *(pc.fill_null(parts.field(name), "") for name in ("spaced", "plain", "tel")), ""
     )
-    number = pc.replace_substring(number, " ", "")
-    parsed = parses(number)
-    return at[parsed], _extension_rows(parts.field("extension").filter(pa.array(parsed)))
+    return at, pc.replace_substring(number, " ", ""), parts.field("extension")
 
 
 _FORMULA = r"^[ \t]*=\+[0-9]{1,17}[ \t]*$"
@@ -129,7 +143,8 @@ def formulas(text: pa.Array) -> tuple[np.ndarray, pa.Table]:
     return at, rows
 
 
-def _extension_rows(extension: pa.Array) -> pa.Table:
+def extension_rows(extension: pa.Array) -> pa.Table:
+    """The verdict rows of numbers with these extensions: ``has_extension``."""
     count = len(extension)
     nulls = pa.nulls(count, type=pa.string())
     return pa.table(
