@@ -19,6 +19,8 @@ MAX_AUTO_WORKERS = 4
 UTF8_CHECK_BYTES = 8 << 20
 #: Numbers in a sorted run of the duplicate index that moves to a temporary file (3 MB).
 SPILL_AT = 1 << 18
+#: Bits of the duplicate index's filter of keys seen (8 MB), which spares most new numbers a search.
+DUPLICATE_FILTER_BITS = 1 << 26
 #: Numbers read at once from a run on disk (512 KB of keys).
 SPILL_SEGMENT = 1 << 16
 #: A calling code with this many numbers or fewer that may carry a national prefix leaves them

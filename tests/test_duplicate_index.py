@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csvtools import OutputFileError, clean_file, knobs
-from csvtools.run.dedupe import FirstLines, _unique, number_keys
+from csvtools.run.dedupe import FirstLines, KeyFilter, _unique, number_keys
 from csvtools.run.spill import SpilledRuns
 
 
@@ -45,12 +45,14 @@ def test_a_temporary_directory_without_room_stops_the_run_with_one_error_and_no_
 @given(
     st.lists(st.lists(st.integers(min_value=0, max_value=60), max_size=30), max_size=12),
     st.sampled_from([(2, 1), (5, 3), (8, 64), (None, None)]),
+    st.sampled_from([8, 64, None]),
 )
-def test_duplicate_index_names_the_first_line_across_many_chunks(chunks, spill):
+def test_duplicate_index_names_the_first_line_across_many_chunks(chunks, spill, filter_bits):
     """FirstLines, with its runs merged as they grow and moved to disk at spill_at numbers (read
-    back a segment at a time), agrees with a plain dict (also for numbers too long for an int64 key)."""
+    back a segment at a time), agrees with a plain dict (also for numbers too long for an int64 key),
+    with its filter of keys seen full (8 bits) or nearly empty."""
     spill_at, segment = spill
-    with FirstLines(spill_at, segment or 1 << 16) as index:
+    with FirstLines(spill_at, segment or 1 << 16, filter_bits) as index:
         seen, line = {}, 2
         for numbers in chunks:
             values = [f"+4479{n:08d}" if n % 7 else f"+{n + 1:020d}" for n in numbers]
@@ -105,3 +107,20 @@ def test_duplicate_keys_are_sorted_like_numpy_unique(values):
     keys = np.array(values, dtype=np.int64)
     expected = np.unique(keys, return_index=True, return_inverse=True)
     assert [part.tolist() for part in _unique(keys)] == [part.reshape(-1).tolist() for part in expected]
+
+
+def test_the_key_filter_holds_every_key_added_and_rules_out_most_others():
+    """No key added is ever ruled out (also keys that share a byte of the bitmap, added at once);
+    of keys never added, few pass (the share of bits set)."""
+    rng = np.random.default_rng(11)
+    added = rng.choice(10**15, size=200_000, replace=False).astype(np.int64)
+    others = rng.choice(10**15, size=100_000, replace=False).astype(np.int64)
+    others = others[~np.isin(others, added)]
+    small = KeyFilter(1 << 16)  # 8 KB for 50,000 keys: many share a byte in one call
+    small.add(added[:50_000])
+    assert small.may_hold(added[:50_000]).all()
+    keys = KeyFilter(1 << 22)
+    for part in np.array_split(added, 7):
+        keys.add(part)
+    assert keys.may_hold(added).all()
+    assert keys.may_hold(others).mean() < 0.06  # 200,000 keys in 4M bits: about 4.7 %

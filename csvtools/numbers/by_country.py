@@ -2,7 +2,7 @@
 
 Each row's national numbers are read in the row's country: the rows are
 grouped by the region their country cell names (each distinct cell resolved
-once), and each group is judged as a column of its own. A cell that names no
+once), and the column is judged with each row's region. A cell that names no
 country leaves an international number alone and rejects one that needs a
 country (``unknown_country``). A kept number whose calling code is not the
 row's country's is a *mismatch*: kept and listed, or rejected when strict.
@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from .. import reasons
 from .countries import calling_code, calling_code_of_number, country_name, resolve_country
 from .reference import needs_country
-from .vectorized import VERDICT_FIELDS
+from .vectorized import VERDICT_FIELDS, Regions
 
 __all__ = ["MISMATCH_FIELD", "judge_with_countries"]
 
@@ -29,7 +29,7 @@ MISMATCH_FIELD = "mismatch"
 
 _UNKNOWN = "?"  # the group of rows whose country cell names no country
 
-JudgeValues = Callable[[pa.Array, "str | None", str], pa.Table]
+JudgeValues = Callable[[pa.Array, "str | None | Regions", str], pa.Table]
 
 
 def judge_with_countries(
@@ -43,7 +43,8 @@ def judge_with_countries(
     """The verdicts on ``values`` (strings, no nulls), each read in its row's country.
 
     ``countries`` holds each row's country cell; an empty one falls back to
-    ``region``. ``judge(values, region, level)`` judges one group. Returns
+    ``region``. ``judge(values, regions, level)`` judges the values, each in
+    its own region (a :class:`~.vectorized.Regions`). Returns
     :data:`VERDICT_FIELDS` plus :data:`MISMATCH_FIELD`.
     """
     cells = pc.utf8_trim_whitespace(countries.cast(pa.string()).fill_null(""))
@@ -57,38 +58,32 @@ def judge_with_countries(
     cell_of_row = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     group_of_row = group_of_cell[cell_of_row] if len(cell_of_row) else np.zeros(0, dtype=np.int64)
 
-    order = np.argsort(group_of_row, kind="stable")
-    bounds = np.searchsorted(group_of_row[order], np.arange(len(group_names) + 1))
-    parts = []
-    for index, label in enumerate(group_names):
-        rows = pa.array(order[bounds[index] : bounds[index + 1]])
-        group_values = values.take(rows)
-        if label == _UNKNOWN:
-            parts.append(_judge_unknown(group_values, cells.take(rows), level, judge))
-        else:
-            parts.append(judge(group_values, label or None, level))
-    judged = pa.concat_tables(parts) if parts else judge(values, region, level)
-    table = judged.take(pa.array(np.argsort(order, kind="stable"))) if parts else judged
+    if not group_names:  # no rows
+        return _check_regions(judge(values, region, level), cells, np.zeros(0, dtype=bool), strict_region)
+    names = tuple(None if label in ("", _UNKNOWN) else label for label in group_names)
+    table = judge(values, Regions(names, group_of_row), level)
+    if _UNKNOWN in group_names:
+        table = _reject_needing_country(table, values, cells, group_of_row == group_names.index(_UNKNOWN))
     row_named = np.array(named, dtype=bool)[cell_of_row] if len(cell_of_row) else np.zeros(0, dtype=bool)
     row_region = pa.array(labels, type=pa.string()).take(pa.array(cell_of_row))
     return _check_regions(table, row_region, row_named, strict_region)
 
 
-def _judge_unknown(values: pa.Array, cells: pa.Array, level: str, judge: JudgeValues) -> pa.Table:
-    """Rows whose country cell names no country: international numbers as usual, the rest rejected."""
-    verdicts = judge(values, None, level)
-    encoded = values.dictionary_encode()
+def _reject_needing_country(
+    verdicts: pa.Table, values: pa.Array, cells: pa.Array, unknown: np.ndarray
+) -> pa.Table:
+    """Rows whose country cell names no country (``unknown``): a number that needs a country is rejected."""
+    at = np.flatnonzero(unknown)
+    encoded = values.take(pa.array(at)).dictionary_encode()
     needs = np.array([needs_country(value) for value in encoded.dictionary.to_pylist()], dtype=bool)
-    rejected = (
-        needs[encoded.indices.to_numpy(zero_copy_only=False)] if len(values) else np.zeros(0, dtype=bool)
-    )
+    rejected = np.zeros(len(values), dtype=bool)
+    rejected[at] = needs[encoded.indices.to_numpy(zero_copy_only=False)]
     if not rejected.any():
         return verdicts
-    mask = pa.array(rejected)
     details = pc.binary_join_element_wise(
         "the country cell ", _quoted(cells), " names no country, and the number needs one", ""
     )
-    return _rejected_where(verdicts, mask, reasons.UNKNOWN_COUNTRY, details)
+    return _rejected_where(verdicts, pa.array(rejected), reasons.UNKNOWN_COUNTRY, details)
 
 
 def _rejected_where(verdicts: pa.Table, mask: pa.Array, reason: str, details: pa.Array) -> pa.Table:

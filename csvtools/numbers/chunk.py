@@ -17,9 +17,9 @@ import pyarrow.compute as pc
 
 from .by_country import MISMATCH_FIELD, judge_with_countries
 from .reference import NumberResult, normalize_number
-from .respell import extension_parts, extension_rows, extensions, formulas, put, respell_candidates, respelled
+from .respell import extension_rows, formulas, put, respell_candidates, respelled, split_extensions
 from .types import restrict_types
-from .vectorized import VERDICT_FIELDS, FastVerdicts, judge_array
+from .vectorized import VERDICT_FIELDS, FastVerdicts, Regions, judge_array
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,11 +62,16 @@ def _strings(values: pa.Array) -> pa.Array:
     return values.fill_null("") if values.null_count else values
 
 
-def _judge_values(values: pa.Array, region: str | None, level: str) -> pa.Table:
+def _judge_values(values: pa.Array, region: str | None | Regions, level: str) -> pa.Table:
     encoded = values.dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    table, rows = _distinct_verdicts(encoded.dictionary, region, level)
-    return table.take(pa.array(rows[codes]))  # one take of the table, not one per step
+    if isinstance(region, Regions):  # each distinct (value, region) once
+        pairs, codes = np.unique(codes * len(region.names) + region.index, return_inverse=True)
+        uniques = encoded.dictionary.take(pa.array(pairs // len(region.names)))
+        table, rows = _distinct_verdicts(uniques, Regions(region.names, pairs % len(region.names)), level)
+    else:
+        table, rows = _distinct_verdicts(encoded.dictionary, region, level)
+    return table.take(pa.array(rows[codes.reshape(-1)]))  # one take of the table, not one per step
 
 
 def clean_chunk(
@@ -142,7 +147,7 @@ def _judge_distinct(uniques: pa.Array | np.ndarray, region: str | None, level: s
 
 
 def _distinct_verdicts(
-    uniques: pa.Array | np.ndarray, region: str | None, level: str
+    uniques: pa.Array | np.ndarray, region: str | None | Regions, level: str
 ) -> tuple[pa.Table, np.ndarray]:
     """(verdict table, the row of it that is each distinct value's verdict)."""
     rows, table = _fast_verdicts(uniques, region, level)
@@ -153,7 +158,8 @@ def _distinct_verdicts(
             if isinstance(uniques, pa.Array)
             else uniques[undecided]
         )
-        results = [_normalize_cached(value, region, level) for value in values]
+        regions = region.of(undecided) if isinstance(region, Regions) else [region] * len(values)
+        results = [_normalize_cached(value, each, level) for value, each in zip(values, regions)]
         slow = pa.table(
             {
                 name: pa.array([getattr(result, name) for result in results], type=pa.string())
@@ -167,7 +173,7 @@ def _distinct_verdicts(
 
 
 def _fast_verdicts(
-    uniques: pa.Array | np.ndarray, region: str | None, level: str
+    uniques: pa.Array | np.ndarray, region: str | None | Regions, level: str
 ) -> tuple[np.ndarray, pa.Table]:
     """The vectorized path's (rows, table) for the distinct values, their spreadsheet spellings respelled."""
     text = _as_strings(uniques) if level == "valid" else None
@@ -183,19 +189,22 @@ def _fast_verdicts(
     changed = np.flatnonzero(pc.not_equal(spelt, candidates).to_numpy(zero_copy_only=False))
     if changed.size:  # most candidates (``tel:``, a dot in a name) keep their spelling
         text = put(text, maybe[changed], candidates.take(pa.array(changed)))
-    if region is None:
-        # The numbers before extensions are judged in the same call as the values (one pass per code).
-        at, numbers, digits = extension_parts(candidates)
-        fast = judge_array(pa.concat_arrays([text, numbers]) if len(at) else text, region, level)
-        parsed = _parsed_by_fast_path(FastVerdicts(fast.rows[len(text) :], fast.table))
-        rows, table = fast.rows[: len(text)], fast.table
-        found = [(at[parsed], extension_rows(digits.filter(pa.array(parsed)))), formulas(candidates)]
-    else:
-        fast = judge_array(text, region, level)
-        rows, table = fast.rows, fast.table
-        found = [
-            extensions(candidates, lambda numbers: _parsed_by_fast_path(judge_array(numbers, None, level)))
-        ]
+    # A number before an extension is judged without a region: with the values when they have none too.
+    at, before, extension = split_extensions(candidates)
+    joint = region is None and len(at) > 0
+    fast = judge_array(pa.concat_arrays([text, before]) if joint else text, region, level)
+    rows, table = fast.rows[: len(text)], fast.table
+    if len(at):
+        tail = FastVerdicts(fast.rows[len(text) :], table) if joint else judge_array(before, None, "valid")
+        parsed = _parsed_by_fast_path(tail)
+        at, extension = at[parsed], extension.filter(pa.array(parsed))
+    found = [(at, extension_rows(extension))]
+    if isinstance(region, Regions):  # a formula is not a number only where no region reads it
+        at, verdicts = formulas(candidates)
+        without = np.array([each is None for each in region.of(maybe[at])], dtype=bool)
+        found.append((at[without], verdicts.filter(pa.array(without))))
+    elif region is None:
+        found.append(formulas(candidates))
     for at, verdicts in found:
         at = maybe[at]
         still_open = rows[at] < 0  # the vectorized path leaves these undecided; a verdict it gave stands

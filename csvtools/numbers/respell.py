@@ -24,8 +24,6 @@ Without a region, a number behind a formula's ``=`` (``=+919876543210``) is
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,15 +34,7 @@ from .reference import parse_failure
 
 _NOT_A_NUMBER_DETAIL = parse_failure(reasons.NOT_A_NUMBER).detail
 
-__all__ = [
-    "extension_parts",
-    "extension_rows",
-    "extensions",
-    "formulas",
-    "put",
-    "respell_candidates",
-    "respelled",
-]
+__all__ = ["extension_rows", "formulas", "put", "respell_candidates", "respelled", "split_extensions"]
 
 # Every spelling below has one of these characters; one pass over all values' bytes finds the few that may
 # (UTF-8 never puts an ASCII byte inside another character).
@@ -96,20 +86,8 @@ def respelled(values: pa.Array) -> pa.Array:
     return text
 
 
-def extensions(text: pa.Array, parses: Callable[[pa.Array], np.ndarray]) -> tuple[np.ndarray, pa.Table]:
-    """(positions, verdict rows) of the values that are a parsable number with an extension.
-
-    ``parses(numbers)`` says, for an Arrow array of E.164-like numbers, which
-    phonenumbers parses as the vectorized path knows (a boolean numpy array).
-    """
-    at, number, extension = extension_parts(text)
-    parsed = parses(number) if len(at) else np.zeros(0, dtype=bool)
-    return at[parsed], extension_rows(extension.filter(pa.array(parsed)))
-
-
-def extension_parts(text: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array]:
-    """(positions, the number before the extension without spaces, the extension) of the values
-    with an extension in a common spelling."""
+def split_extensions(text: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """(positions, the number before the extension, the extension) of the values that end in one."""
     found = pc.fill_null(pc.match_substring_regex(text, _EXTENSION), False)
     if not pc.any(found).as_py():
         empty = pa.array([], type=pa.string())

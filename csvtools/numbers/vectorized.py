@@ -58,7 +58,7 @@ from .metadata import (
 from .patterns import UNUSABLE, judge_country_rules, possibility_of, regex_matches
 from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, parse_failure
 
-__all__ = ["VERDICT_FIELDS", "FastVerdicts", "judge_array"]
+__all__ = ["VERDICT_FIELDS", "FastVerdicts", "Regions", "judge_array"]
 
 
 #: The columns of :attr:`FastVerdicts.table`, as in :class:`.reference.NumberResult`.
@@ -87,8 +87,26 @@ class FastVerdicts:
         return self.table.column(name).combine_chunks().take(pa.array(self.rows, mask=self.rows < 0))
 
 
-def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level: str) -> FastVerdicts:
-    """Decide what can be decided for ``values`` (strings) without parsing them one by one."""
+@dataclass(frozen=True)
+class Regions:
+    """A region for each value: ``names[index[i]]`` is value ``i``'s (None: no region)."""
+
+    names: tuple[str | None, ...]
+    index: np.ndarray
+
+    def of(self, positions: np.ndarray) -> list[str | None]:
+        """The region of each value at ``positions``."""
+        return [self.names[group] for group in self.index[positions]]
+
+
+def judge_array(
+    values: list | np.ndarray | pa.Array, region: str | None | Regions, level: str
+) -> FastVerdicts:
+    """Decide what can be decided for ``values`` (strings) without parsing them one by one.
+
+    ``region`` is the region national numbers are read in, or a
+    :class:`Regions` that gives each value its own (a country column).
+    """
     count = len(values)
     if level != "valid" or count == 0:
         return _undecided(count)
@@ -102,6 +120,8 @@ def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level:
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return _undecided(count)
 
+    if isinstance(region, Regions):
+        return _judge_in_regions(text, region)
     if not region:
         return _judge_read(count, read_digit_spans(text, "any"))
     international = _judge_read(count, read_digit_spans(text, "plus"))
@@ -110,6 +130,36 @@ def judge_array(values: list | np.ndarray | pa.Array, region: str | None, level:
         return international
     rows = np.where(national.rows >= 0, national.rows + len(international.table), international.rows)
     return FastVerdicts(rows, pa.concat_tables([international.table, national.table]))
+
+
+def _judge_in_regions(text: pa.Array, regions: Regions) -> FastVerdicts:
+    """:func:`judge_array` of each value under its own region, the values with ``+`` read all at once.
+
+    A ``+`` number reads the same under every region, so one pass over the
+    whole array serves every group; each region's national numbers (and,
+    without a region, bare international digits) are read group by group.
+    """
+    international = _judge_read(len(text), read_digit_spans(text, "plus"))
+    rows, tables, size = international.rows.copy(), [international.table], len(international.table)
+    order = np.argsort(regions.index, kind="stable")
+    bounds = np.searchsorted(regions.index[order], np.arange(len(regions.names) + 1))
+    for group, region in enumerate(regions.names):
+        at = order[bounds[group] : bounds[group + 1]]
+        if not at.size:
+            continue
+        values = text.take(pa.array(at))
+        if region:
+            part = _judge_national(len(at), values, region)
+            if part is None:
+                continue
+            decided = part.rows >= 0
+            rows[at[decided]] = part.rows[decided] + size
+        else:
+            part = _judge_read(len(at), read_digit_spans(values, "any"))
+            rows[at] = np.where(part.rows >= 0, part.rows + size, -1)
+        tables.append(part.table)
+        size += len(part.table)
+    return FastVerdicts(rows, pa.concat_tables(tables))
 
 
 def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:

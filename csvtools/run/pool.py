@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pyarrow as pa
 
@@ -19,6 +21,7 @@ from ..numbers.chunk import judge_column
 from ..numbers.types import restrict_types
 from .fallback import first_filled
 from .render import RenderedChunk, render_chunk
+from .shipping import receive, ship
 
 if TYPE_CHECKING:
     from ..io.frame import FrameSource
@@ -80,12 +83,18 @@ def worked_pieces(source: Source, plan: WorkPlan, workers: int) -> Iterator[tupl
         yield from _worked_in_pool(source, plan, workers)
 
 
+def work_and_ship(piece: Block | Chunk, plan: WorkPlan, directory: str | None) -> object:
+    """:func:`work`, its result left in a file of ``directory`` for the main process (:mod:`.shipping`)."""
+    return ship(work(piece, plan), directory)
+
+
 def _worked_in_pool(
     source: Source, plan: WorkPlan, workers: int
 ) -> Iterator[tuple[list[RenderedChunk], int]]:
     # fork where there is one: no re-import of the caller's __main__, and quick to start.
     # (pyarrow re-creates its thread pools in a forked child.)
     context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+    directory = _pieces_directory()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=process.set_up_worker)
     try:
         pending: list = []
@@ -93,17 +102,27 @@ def _worked_in_pool(
         # Blocks of a fixed size keep memory flat however long the file; smaller ones at the end
         # let the workers finish together.
         for piece in source.pieces(knobs.CHUNK_ROWS, knobs.BLOCK_BYTES, tail_blocks=workers):
-            pending.append((pool.submit(work, piece, plan), _end_of(piece, source)))
+            pending.append((pool.submit(work_and_ship, piece, plan, directory), _end_of(piece, source)))
             if len(pending) > workers:
                 future, position = pending.pop(0)
-                yield future.result(), position
+                yield cast(list[RenderedChunk], receive(future.result())), position
         # Everything is submitted: workers may exit as they finish, while the last pieces settle.
         pool.shutdown(wait=False)
         for future, position in pending:
-            yield future.result(), position
+            yield cast(list[RenderedChunk], receive(future.result())), position
     finally:
         # On a failure or an interruption (Ctrl-C, SIGTERM), the pieces not started yet are dropped.
         pool.shutdown(wait=True, cancel_futures=True)
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _pieces_directory() -> str | None:
+    """A new temporary directory for the pieces in flight, or None (they then come by the pipe)."""
+    try:
+        return tempfile.mkdtemp(prefix="csvtools-pieces-")
+    except OSError:
+        return None
 
 
 def auto_workers(path: str | os.PathLike) -> int:

@@ -176,7 +176,7 @@ class Settler:
         return [column.take(index) for column in chunk.kept_cells]
 
     def _count(self, chunk: RenderedChunk, removed: _Removed) -> None:
-        stays = pa.array(~removed.repeated)
+        stays = ~removed.repeated
         by_reason = _value_counts(chunk.rejected.column("reason"))
         for reason, count in _value_counts(removed.rejected.column("reason")).items():
             by_reason[reason] = by_reason.get(reason, 0) + count
@@ -186,12 +186,10 @@ class Settler:
             clean=len(chunk.kept_lines) - len(removed.at),
             rejected=chunk.rejected.num_rows + len(removed.at),
             by_reason=by_reason,
-            by_country=_value_counts(chunk.kept_regions.filter(stays)),
-            by_reading=_value_counts(chunk.kept_readings.filter(stays)),
-            by_type=_value_counts(chunk.kept_types.filter(stays)) if chunk.kept_types is not None else None,
-            by_column=_value_counts(chunk.kept_sources.filter(stays))
-            if chunk.kept_sources is not None
-            else None,
+            by_country=_counts_where(chunk.kept_regions, stays),
+            by_reading=_counts_where(chunk.kept_readings, stays),
+            by_type=_counts_where(chunk.kept_types, stays) if chunk.kept_types is not None else None,
+            by_column=_counts_where(chunk.kept_sources, stays) if chunk.kept_sources is not None else None,
         )
 
     def _write(self, chunk: RenderedChunk, removed: _Removed, fields: list[pa.Array]) -> None:
@@ -245,6 +243,23 @@ def _records(rejected: pa.Table, duplicates: pa.Table, room: int | None) -> list
     if room is not None:
         table = table.slice(0, room)
     return [Rejection(**row) for row in table.to_pylist()]
+
+
+def _counts_where(column: pa.Array, where: np.ndarray) -> dict[str, int]:
+    """How many times each value of ``column`` appears where ``where`` is true (the report orders them).
+
+    A dictionary-encoded column (as rendered chunks send them) is counted by
+    its indices, without filtering it first.
+    """
+    if not isinstance(column, pa.DictionaryArray) or column.null_count:
+        return _value_counts(column.filter(pa.array(where)))
+    indices = column.indices.to_numpy()
+    counts = np.bincount(indices[where], minlength=len(column.dictionary))
+    return {
+        value: int(count)
+        for value, count in zip(column.dictionary.to_pylist(), counts.tolist())
+        if count and value is not None
+    }
 
 
 def _value_counts(column: pa.Array) -> dict[str, int]:
