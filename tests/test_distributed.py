@@ -413,19 +413,39 @@ def test_own_cluster_forks_its_workers_with_the_run_modules_loaded():
     assert dask.config.get("distributed.worker.multiprocessing-method") == "spawn"
 
 
-def test_few_pieces_shuffle_their_duplicates_as_plain_tasks(client):
-    import dask.dataframe as dd
+@pytest.mark.parametrize(
+    "buckets", [1, 2, 64], ids=["one-bucket", "fewer-buckets-than-pieces", "a-bucket-a-piece"]
+)
+def test_the_duplicates_shuffle_sends_each_duplicate_back_to_its_piece(client, monkeypatch, buckets):
     import pandas as pd
-    from dask import delayed
 
-    from csvtools.distributed.duplicates import REPEATS_META, repeats_by_piece
+    from csvtools.distributed import duplicates
+    from csvtools.distributed.duplicates import repeats_by_piece
 
-    keys = [
-        delayed(pd.DataFrame)({"number": pd.array(["+1", "+2"], dtype="string[pyarrow]"), "order": [1, 2]}),
-        delayed(pd.DataFrame)({"number": pd.array(["+1"], dtype="string[pyarrow]"), "order": [3]}),
-    ]
-    placed = repeats_by_piece(keys, [1, 3, 4])
-    frame = dd.from_delayed(placed, meta=REPEATS_META, verify_meta=False)
-    names = " ".join(str(key) for key in dict(frame.__dask_graph__()))
-    assert "shuffle" in names and "p2p" not in names
-    assert client.compute(frame).result()["first"].tolist() == [1]
+    monkeypatch.setattr(duplicates, "MAX_BUCKETS", buckets)
+
+    def keys(numbers: list[int], orders: list[int]) -> pd.DataFrame:
+        long = pd.array([None] * len(numbers), dtype="string[pyarrow]")
+        return pd.DataFrame({"number": numbers, "long": long, "order": orders})
+
+    pieces = [keys([1, 2, 5], [1, 2, 3]), keys([1, 5, 7], [4, 5, 6]), keys([2, 2, 9], [7, 8, 9])]
+    placed = repeats_by_piece(client, client.scatter(pieces), [1, 4, 7, 10])
+    found = [sorted(zip(frame.index.tolist(), frame["first"].tolist())) for frame in client.gather(placed)]
+    assert found == [[], [(4, 1), (5, 3)], [(7, 2), (8, 2)]]
+
+
+def test_the_shuffle_finds_first_occurrences_by_int64_key_and_long_numbers_by_their_spelling():
+    import pandas as pd
+
+    from csvtools.distributed.duplicates import _repeats
+
+    long = "+" + "1" * 19
+    frame = pd.DataFrame(
+        {
+            "number": [44, 7, 44, -1, 7, -1, -1, 44],
+            "long": pd.array([None, None, None, long, None, long + "2", long, None], dtype="string[pyarrow]"),
+            "order": [5, 2, 3, 4, 9, 6, 8, 1],
+        }
+    )
+    found = sorted(zip(*(_repeats(frame)[name].tolist() for name in ("order", "first"))))
+    assert found == [(3, 1), (5, 1), (8, 4), (9, 2)]

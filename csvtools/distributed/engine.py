@@ -98,7 +98,7 @@ def _cluster_failures() -> tuple[type[BaseException], ...]:
 
 def _require_dask() -> None:
     try:
-        import dask.dataframe  # noqa: F401
+        import dask  # noqa: F401
         import distributed  # noqa: F401
     except ImportError:
         raise DaskMissingError(f"the Dask engine needs dask and distributed: {_INSTALL}") from None
@@ -182,7 +182,7 @@ def _run(client, inputs: list[InputFile], out_dir: str, options: Options) -> Rep
         from .duplicates import repeats_by_piece
 
         keys = [client.submit(duplicate_keys, rendered, item, pure=False) for item, rendered in pieces]
-        repeats = client.compute(repeats_by_piece(keys, bounds))
+        repeats = repeats_by_piece(client, keys, bounds)
 
     staging = _staging(out_dir)
     try:

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import knobs
+from .._strings import replaced
 from ..errors import CsvToolsError, InputFileError
 from ..io.frame import float_column_text
 from ..io.records import Block, Chunk, without_blank_rows
@@ -32,9 +33,16 @@ from .inputs import InputFile, order_of
 
 __all__ = ["KEYS_META", "FileOutline", "PieceSpec", "about", "duplicate_keys", "outline_file", "work_piece"]
 
-#: The frame of kept numbers that the shuffle decides duplicates on: one row per kept row.
+#: The frame of kept numbers that the shuffle decides duplicates on: one row per kept row. ``number`` is the
+#: number's int64 key (its digits, :func:`csvtools.run.dedupe.number_keys`): hashing and sorting integers
+#: costs a fraction of strings. A number too long for one (only with level "possible") is keyed -1 and
+#: spelt in ``long``, null for every other row.
 KEYS_META = pd.DataFrame(
-    {"number": pd.Series([], dtype="string[pyarrow]"), "order": pd.Series([], dtype=np.int64)}
+    {
+        "number": pd.Series([], dtype=np.int64),
+        "long": pd.Series([], dtype="string[pyarrow]"),
+        "order": pd.Series([], dtype=np.int64),
+    }
 )
 
 
@@ -94,16 +102,20 @@ def work_piece(spec: PieceSpec, item: InputFile, plan: WorkPlan) -> list[Rendere
 
 
 def duplicate_keys(rendered: list[RenderedChunk], item: InputFile) -> pd.DataFrame:
-    """Each kept row's number and order key (:func:`.inputs.order_of`), for the shuffle."""
-    numbers, orders = [], []
+    """Each kept row's number key, long spelling and order key (:func:`.inputs.order_of`), for the shuffle."""
+    keys, longs, orders = [], [], []
     for chunk in rendered:
-        numbers.append(chunk.kept_keys.numbers(np.arange(len(chunk.kept_lines))))
+        keys.append(chunk.kept_keys.keys.astype(np.int64, copy=False))
+        long = np.flatnonzero(chunk.kept_keys.keys < 0)
+        spelt = pa.nulls(len(chunk.kept_lines), type=pa.string())
+        longs.append(replaced(spelt, long, chunk.kept_keys.numbers(long)) if long.size else spelt)
         orders.append(order_of(item.index, chunk.kept_lines.astype(np.int64)))
-    if not numbers:
+    if not keys:
         return KEYS_META.copy()
     return pd.DataFrame(
         {
-            "number": pd.arrays.ArrowStringArray(pa.chunked_array(numbers, type=pa.string())),
+            "number": np.concatenate(keys),
+            "long": pd.arrays.ArrowStringArray(pa.chunked_array(longs, type=pa.string())),
             "order": np.concatenate(orders),
         }
     )
