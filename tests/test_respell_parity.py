@@ -152,3 +152,15 @@ def test_the_fast_path_leaves_lossy_and_odd_spellings_to_the_reference():
     # With a region, phonenumbers reads past the "=": the reference decides.
     rows, _ = _fast_verdicts(pa.array(["=+919876543210"], type=pa.string()), "IN", "valid")
     assert np.all(rows < 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789 +-()'.,;=eExXtel:é€😀", max_size=12), max_size=30), st.data())
+def test_respelling_candidates_are_the_values_with_one_of_the_marks(values, data):
+    """The byte-level filter finds exactly the values with one of ``',.;=eExX``, in a slice of an array too."""
+    from csvtools.numbers.respell import respell_candidates
+
+    start = data.draw(st.integers(0, len(values)))
+    array = pa.array(["x", *values, "1.0"], type=pa.string()).slice(1 + start, len(values) - start)
+    expected = [at for at, value in enumerate(values[start:]) if any(mark in value for mark in "',.;=eExX")]
+    assert respell_candidates(array).tolist() == expected

@@ -64,7 +64,8 @@ def number_types_of(rules: RegionRules, keyed: pa.Array) -> np.ndarray:
     The same order as libphonenumber: the general pattern, then premium rate, toll
     free … voicemail (``RARE_TYPES``), then fixed line (``fixed_line_or_mobile`` when
     the region's mobile pattern is the same or also matches), then mobile. The rare
-    types are first tried as one pattern, so most numbers pay for three passes.
+    types are tried as one pattern with fixed line's, and alone only on the numbers
+    that one matches, so most numbers pay for three passes and mobile ones for fewer.
     ``keyed`` is each national number behind its length mark (see LENGTH_MARKS).
     """
     kinds = np.full(len(keyed), -1, dtype=np.int8)
@@ -76,16 +77,21 @@ def number_types_of(rules: RegionRules, keyed: pa.Array) -> np.ndarray:
         return kinds
     subset = keyed if rows.size == len(keyed) else keyed.take(pa.array(rows))
     rare = [(name, pattern) for name, pattern in named.items() if name in RARE_TYPES]
-    if rare:
-        any_rare = regex_matches(subset, "^(?:" + "|".join(dict.fromkeys(p for _, p in rare)) + ")$")
-        if any_rare.any():
-            settle_rare_types(kinds, rows[any_rare], subset.filter(pa.array(any_rare)), rare)
-            rows, subset = rows[~any_rare], subset.filter(pa.array(~any_rare))
-    fixed = (
-        regex_matches(subset, f"^(?:{named['fixed_line']})$")
-        if "fixed_line" in named
-        else np.zeros(len(rows), bool)
-    )
+    rare_regex = "|".join(dict.fromkeys(pattern for _, pattern in rare))
+    fixed_regex = named.get("fixed_line")
+    if fixed_regex and rare_regex:
+        # Few numbers are of a rare type: one pass finds rare or fixed line, a second only among those.
+        fixed = regex_matches(subset, f"^(?:{rare_regex}|{fixed_regex})$")
+        any_rare = np.zeros(len(rows), dtype=bool)
+        if fixed.any():
+            any_rare[fixed] = regex_matches(subset.filter(pa.array(fixed)), f"^(?:{rare_regex})$")
+    else:
+        fixed = regex_matches(subset, f"^(?:{fixed_regex})$") if fixed_regex else np.zeros(len(rows), bool)
+        any_rare = regex_matches(subset, f"^(?:{rare_regex})$") if rare_regex else np.zeros(len(rows), bool)
+    if any_rare.any():
+        settle_rare_types(kinds, rows[any_rare], subset.filter(pa.array(any_rare)), rare)
+        keep = pa.array(~any_rare)
+        rows, subset, fixed = rows[~any_rare], subset.filter(keep), fixed[~any_rare]
     if rules.same_mobile_and_fixed_line:
         kinds[rows[fixed]] = TYPE_INDEX["fixed_line_or_mobile"]
         return kinds

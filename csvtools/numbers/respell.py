@@ -56,7 +56,9 @@ def respell_candidates(values: pa.Array) -> np.ndarray:
     """Positions of the values :func:`respelled` or :func:`extensions` may take (a cheap first filter)."""
     offsets, data = string_buffers(values)
     found = np.flatnonzero(_CANDIDATE_BYTES[data[int(offsets[0]) : int(offsets[-1])]]) + offsets[0]
-    return np.unique(np.searchsorted(offsets, found, side="right") - 1)
+    hit = np.zeros(len(values), dtype=bool)
+    hit[np.searchsorted(offsets, found, side="right") - 1] = True
+    return np.flatnonzero(hit)
 
 
 def respelled(values: pa.Array) -> pa.Array:

@@ -47,6 +47,7 @@ from .digits import (
     read_digit_spans,
     without_leading,
 )
+from .failures import code_prefixes, failure_details, length_failures
 from .metadata import (
     CountryRules,
     calling_code_for_region,
@@ -55,7 +56,7 @@ from .metadata import (
     parsing_rules,
 )
 from .patterns import UNUSABLE, judge_country_rules, possibility_of, regex_matches
-from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, length_reason, parse_failure
+from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, parse_failure
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "Regions", "judge_array"]
 
@@ -193,8 +194,8 @@ def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
     unknown = parse_failure(reasons.INVALID_COUNTRY_CODE)
     shared = {"reason": [unknown.reason] * 2, "detail": [unknown.detail, unknown.detail + NATIONAL_HINT]}
     table = pa.table(
-        {
-            name: pa.concat_arrays(
+        {  # as chunks, not copied into one array: the caller's one take copies them
+            name: pa.chunked_array(
                 [judged.columns[name], pa.array(shared.get(name, [None, None]), type=pa.string())]
             )
             for name in VERDICT_FIELDS
@@ -358,11 +359,11 @@ def _judge_by_country(
     valid &= decided
 
     failed = decided & ~valid
-    reasons, tails = _length_failures(codes, lengths, failed)
+    reasons, tails = length_failures(codes, lengths, failed)
     columns = {
-        "number": pc.binary_join_element_wise(_code_prefixes(codes, valid), national, ""),
+        "number": pc.binary_join_element_wise(code_prefixes(codes, valid), national, ""),
         "reason": reasons,
-        "detail": _failure_details(codes, national, failed, valid, tails, hinted),
+        "detail": failure_details(codes, national, failed, valid, tails, hinted),
         "region": region_names.array().take(pa.array(region_of, mask=~valid)),
         "reading": pa.array(READINGS, type=pa.string()).take(
             pa.array(readings.astype(np.int64), mask=~valid)
@@ -370,63 +371,6 @@ def _judge_by_country(
         "type": pa.array(NUMBER_TYPES, type=pa.string()).take(pa.array(kind_of, mask=~valid)),
     }
     return _Judged(decided, columns)
-
-
-def _code_prefixes(codes: np.ndarray, present: np.ndarray) -> pa.Array:
-    """ "+CC" for each row of ``codes`` (sorted), null where not ``present``."""
-    new = np.concatenate(([True], codes[1:] != codes[:-1])) if len(codes) else np.zeros(0, dtype=bool)
-    return pa.array([f"+{code}" for code in codes[new]], type=pa.string()).take(
-        pa.array(np.cumsum(new) - 1, mask=~present)
-    )
-
-
-def _failure_details(
-    codes: np.ndarray,
-    national: pa.Array,
-    failed: np.ndarray,
-    valid: np.ndarray,
-    tails: pa.Array,
-    hinted: np.ndarray | None,
-) -> pa.Array:
-    """The detail column: "" where ``valid``, "read as +CC…: ``tails``" (and the national hint
-    where ``hinted``) where ``failed``, null elsewhere; built for the failed rows only."""
-    at = np.flatnonzero(failed)
-    suffix = pa.array(["", NATIONAL_HINT], type=pa.string()).take(
-        pa.array(hinted[at].astype(np.int64) if hinted is not None else np.zeros(at.size, np.int64))
-    )
-    taken = pa.array(at)
-    details = pc.binary_join_element_wise(
-        "read as ",
-        _code_prefixes(codes[at], np.ones(at.size, dtype=bool)),
-        national.take(taken),
-        ": ",
-        tails,
-        suffix,
-        "",
-    )
-    index = np.zeros(len(codes), dtype=np.int64)
-    index[at] = 1 + np.arange(at.size)
-    return pa.concat_arrays([pa.array([""], type=pa.string()), details]).take(
-        pa.array(index, mask=~(valid | failed))
-    )
-
-
-def _length_failures(codes: np.ndarray, lengths: np.ndarray, failed: np.ndarray) -> tuple[pa.Array, pa.Array]:
-    """(reason for every row, detail after "read as +…: " for the ``failed`` rows in order), from
-    the length check ``is_valid_number`` falls back on; the reason is null where not ``failed``."""
-    pairs = codes[failed] * 100 + lengths[failed]
-    distinct, index = np.unique(pairs, return_inverse=True)
-    verdicts = []
-    for pair in distinct:
-        rules = country_rules(int(pair // 100))
-        assert rules is not None  # only rows of a known country code get this far
-        verdicts.append(length_reason(rules.country_code, possibility_of(rules, int(pair % 100))))
-    rows = np.full(len(codes), -1, dtype=np.int64)
-    rows[failed] = index.reshape(-1)
-    return (
-        pa.array([reason for reason, _ in verdicts], type=pa.string()).take(pa.array(rows, mask=~failed)),
-        pa.array([detail for _, detail in verdicts], type=pa.string()).take(pa.array(index.reshape(-1))),
-    )
 
 
 class _Vocabulary:
