@@ -198,13 +198,7 @@ def _fast_verdicts(
         tail = FastVerdicts(fast.rows[len(text) :], table) if joint else judge_array(before, None, "valid")
         parsed = _parsed_by_fast_path(tail)
         at, extension = at[parsed], extension.filter(pa.array(parsed))
-    found = [(at, extension_rows(extension))]
-    if isinstance(region, Regions):  # a formula is not a number only where no region reads it
-        at, verdicts = formulas(candidates)
-        without = np.array([each is None for each in region.of(maybe[at])], dtype=bool)
-        found.append((at[without], verdicts.filter(pa.array(without))))
-    elif region is None:
-        found.append(formulas(candidates))
+    found = [(at, extension_rows(extension)), *_formulas_without_region(candidates, maybe, region)]
     for at, verdicts in found:
         at = maybe[at]
         still_open = rows[at] < 0  # the vectorized path leaves these undecided; a verdict it gave stands
@@ -213,6 +207,18 @@ def _fast_verdicts(
             rows[at[still_open]] = len(table) + np.arange(int(still_open.sum()))
             table = pa.concat_tables([table, verdicts.filter(pa.array(still_open))])
     return rows, table
+
+
+def _formulas_without_region(
+    candidates: pa.Array, maybe: np.ndarray, region: str | None | Regions
+) -> list[tuple[np.ndarray, pa.Table]]:
+    """:func:`.respell.formulas` among the candidates (at ``maybe``) that no region reads: a formula
+    is not a number only there."""
+    if isinstance(region, Regions):
+        at, verdicts = formulas(candidates)
+        without = np.array([each is None for each in region.of(maybe[at])], dtype=bool)
+        return [(at[without], verdicts.filter(pa.array(without)))]
+    return [formulas(candidates)] if region is None else []
 
 
 def _as_strings(uniques: pa.Array | np.ndarray) -> pa.Array | None:

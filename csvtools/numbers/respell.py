@@ -53,7 +53,7 @@ _EXTENSION = (
 
 
 def respell_candidates(values: pa.Array) -> np.ndarray:
-    """Positions of the values :func:`respelled` or :func:`extensions` may take (a cheap first filter)."""
+    """Positions of the values :func:`respelled` or :func:`split_extensions` may take (a cheap first filter)."""
     offsets, data = string_buffers(values)
     found = np.flatnonzero(_CANDIDATE_BYTES[data[int(offsets[0]) : int(offsets[-1])]]) + offsets[0]
     hit = np.zeros(len(values), dtype=bool)
