@@ -300,3 +300,17 @@ def test_plus_signs_outside_ascii_are_left_to_the_reference():
     assert fast_verdicts(values, region="DE") == [None] * len(values)
     frame = pd.DataFrame({"phone": values})
     assert list(clean_chunk(frame, "phone", "DE")["contact_number"]) == ["+447911123456"] * len(values)
+
+
+def test_fast_path_types_agree_on_example_numbers_with_other_endings():
+    """Every region's example numbers with other last digits: fixed lines that are mobile too, rare
+    types and numbers of no type, each typed as phonenumbers types it (the passes that carry the
+    rare types' patterns along with fixed line's and mobile's)."""
+    values = sorted(
+        {f"{value[:-2]}{ending:02d}" for value, _ in example_numbers() for ending in range(0, 100, 7)}
+    )
+    fast = fast_verdicts(values)
+    decided = [(value, verdict) for value, verdict in zip(values, fast) if verdict is not None]
+    assert len(decided) > 0.85 * len(values)
+    assert {verdict[5] for _, verdict in decided} >= {"mobile", "fixed_line", "fixed_line_or_mobile", "voip"}
+    assert [(value, verdict) for value, verdict in decided if verdict != reference(value)] == []

@@ -64,8 +64,9 @@ def number_types_of(rules: RegionRules, keyed: pa.Array) -> np.ndarray:
     The same order as libphonenumber: the general pattern, then premium rate, toll
     free … voicemail (``RARE_TYPES``), then fixed line (``fixed_line_or_mobile`` when
     the region's mobile pattern is the same or also matches), then mobile. The rare
-    types are tried as one pattern with fixed line's, and alone only on the numbers
-    that one matches, so most numbers pay for three passes and mobile ones for fewer.
+    types ride along in the fixed line pass and in the mobile one, and are tried alone
+    only on the numbers every such pass matched (a rare type, or fixed line and mobile
+    at once): most numbers pay for three passes, the general one included.
     ``keyed`` is each national number behind its length mark (see LENGTH_MARKS).
     """
     kinds = np.full(len(keyed), -1, dtype=np.int8)
@@ -78,30 +79,37 @@ def number_types_of(rules: RegionRules, keyed: pa.Array) -> np.ndarray:
     subset = keyed if rows.size == len(keyed) else keyed.take(pa.array(rows))
     rare = [(name, pattern) for name, pattern in named.items() if name in RARE_TYPES]
     rare_regex = "|".join(dict.fromkeys(pattern for _, pattern in rare))
-    fixed_regex = named.get("fixed_line")
-    if fixed_regex and rare_regex:
-        # Few numbers are of a rare type: one pass finds rare or fixed line, a second only among those.
-        fixed = regex_matches(subset, f"^(?:{rare_regex}|{fixed_regex})$")
+    mobile_regex = None if rules.same_mobile_and_fixed_line else named.get("mobile")
+    fixed, fixed_carries = _matches_with_rare(subset, named.get("fixed_line"), rare_regex)
+    mobile, mobile_carries = _matches_with_rare(subset, mobile_regex, rare_regex)
+    maybe_rare = np.full(len(rows), bool(rare_regex))
+    for matched, carries in ((fixed, fixed_carries), (mobile, mobile_carries)):
+        if carries:  # a pass that carried the rare patterns and did not match rules them out
+            maybe_rare &= matched
+    if maybe_rare.any():
         any_rare = np.zeros(len(rows), dtype=bool)
-        if fixed.any():
-            any_rare[fixed] = regex_matches(subset.filter(pa.array(fixed)), f"^(?:{rare_regex})$")
-    else:
-        fixed = regex_matches(subset, f"^(?:{fixed_regex})$") if fixed_regex else np.zeros(len(rows), bool)
-        any_rare = regex_matches(subset, f"^(?:{rare_regex})$") if rare_regex else np.zeros(len(rows), bool)
-    if any_rare.any():
+        candidates = subset if maybe_rare.all() else subset.filter(pa.array(maybe_rare))
+        any_rare[maybe_rare] = regex_matches(candidates, f"^(?:{rare_regex})$")
         settle_rare_types(kinds, rows[any_rare], subset.filter(pa.array(any_rare)), rare)
-        keep = pa.array(~any_rare)
-        rows, subset, fixed = rows[~any_rare], subset.filter(keep), fixed[~any_rare]
+        # The rest matched a pass for its own pattern, not for a rare one.
+        rows, fixed, mobile = rows[~any_rare], fixed[~any_rare], mobile[~any_rare]
     if rules.same_mobile_and_fixed_line:
         kinds[rows[fixed]] = TYPE_INDEX["fixed_line_or_mobile"]
         return kinds
-    mobile = (
-        regex_matches(subset, f"^(?:{named['mobile']})$") if "mobile" in named else np.zeros(len(rows), bool)
-    )
     kinds[rows[fixed & mobile]] = TYPE_INDEX["fixed_line_or_mobile"]
     kinds[rows[fixed & ~mobile]] = TYPE_INDEX["fixed_line"]
     kinds[rows[~fixed & mobile]] = TYPE_INDEX["mobile"]
     return kinds
+
+
+def _matches_with_rare(keyed: pa.Array, regex: str | None, rare_regex: str) -> tuple[np.ndarray, bool]:
+    """(which numbers match ``regex``, or a rare type's pattern when the pass carries them; whether it
+    carried them: a pass runs only for a type's own pattern, and carries the rare ones when there are any)."""
+    if not regex:
+        return np.zeros(len(keyed), dtype=bool), False
+    if not rare_regex:
+        return regex_matches(keyed, f"^(?:{regex})$"), False
+    return regex_matches(keyed, f"^(?:{rare_regex}|{regex})$"), True
 
 
 def settle_rare_types(
