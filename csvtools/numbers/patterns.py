@@ -38,24 +38,75 @@ def judge_country_rules(rules: CountryRules, keyed: pa.Array) -> tuple[np.ndarra
     valid = np.zeros(count, dtype=bool)
     kinds = np.full(count, -1, dtype=np.int8)
     open_rows = np.arange(count)
-    for index, region_rules in enumerate(rules.regions):
+    for first, last, leading_digits in region_runs(rules):
         if open_rows.size == 0:
             break
         subset = keyed if open_rows.size == count else keyed.take(pa.array(open_rows))
-        if region_rules.leading_digits:
-            claimed = regex_matches(subset, f"^.(?:{region_rules.leading_digits})")
-            found = np.full(len(open_rows), -1, dtype=np.int8)
-            if claimed.any():
-                found[claimed] = number_types_of(region_rules, subset.filter(pa.array(claimed)))
-            known = found >= 0
-        else:
-            found = number_types_of(region_rules, subset)
+        if leading_digits is None:
+            found = number_types_of(rules.regions[first], subset)
             claimed = known = found >= 0
-        regions[open_rows[claimed & known]] = index
-        valid[open_rows[claimed & known]] = True
-        kinds[open_rows[claimed & known]] = found[claimed & known]
+            regions[open_rows[known]] = first
+        else:  # one pass finds the numbers one of these regions claims; the rest pass them all by
+            claimed = regex_matches(subset, leading_digits)
+            at = np.flatnonzero(claimed)
+            found = np.full(len(open_rows), -1, dtype=np.int8)
+            if at.size:
+                claimer, types = claimed_by_leading_digits(
+                    rules.regions[first : last + 1], subset.take(pa.array(at))
+                )
+                found[at] = types
+                regions[open_rows[at]] = np.where(types >= 0, first + claimer, -1)
+            known = found >= 0
+        valid[open_rows[known]] = True
+        kinds[open_rows[known]] = found[known]
         open_rows = open_rows[~claimed]
     return valid, regions, kinds
+
+
+@cache
+def region_runs(rules: CountryRules) -> tuple[tuple[int, int, str | None], ...]:
+    """The regions of a shared code in order, as (first, last index, None) for a region without
+    leading digits and (first, last, a regex of any of their leading digits) for each run of
+    regions with them."""
+    runs: list[list] = []
+    for index, region_rules in enumerate(rules.regions):
+        with_digits = bool(region_rules.leading_digits)
+        if with_digits and runs and runs[-1][2]:
+            runs[-1][1] = index
+        else:
+            runs.append([index, index, with_digits])
+    return tuple(
+        (first, last, _any_leading_digits(rules.regions[first : last + 1]) if with_digits else None)
+        for first, last, with_digits in runs
+    )
+
+
+def _any_leading_digits(regions: tuple[RegionRules, ...]) -> str:
+    return "^.(?:" + "|".join(f"(?:{each.leading_digits})" for each in regions) + ")"
+
+
+def claimed_by_leading_digits(
+    regions: tuple[RegionRules, ...], keyed: pa.Array
+) -> tuple[np.ndarray, np.ndarray]:
+    """(index in ``regions`` of the first whose leading digits each number matches, the number's type
+    there or -1) for numbers that match the leading digits of one of them at least."""
+    claimer = np.full(len(keyed), len(regions) - 1, dtype=np.int64)
+    found = np.full(len(keyed), -1, dtype=np.int8)
+    open_at = np.arange(len(keyed))
+    for index, region_rules in enumerate(regions):
+        if index < len(regions) - 1:  # the last region claims what the others left: no pass for it
+            subset = keyed if open_at.size == len(keyed) else keyed.take(pa.array(open_at))
+            hit = regex_matches(subset, f"^.(?:{region_rules.leading_digits})")
+        else:
+            hit = np.ones(open_at.size, dtype=bool)
+        at = open_at[hit]
+        if at.size:
+            claimer[at] = index
+            found[at] = number_types_of(region_rules, keyed.take(pa.array(at)))
+        open_at = open_at[~hit]
+        if not open_at.size:
+            break
+    return claimer, found
 
 
 def number_types_of(rules: RegionRules, keyed: pa.Array) -> np.ndarray:
