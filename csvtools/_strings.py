@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["first_bytes", "is_utf8", "replaced", "string_buffers"]
+__all__ = ["first_bytes", "is_utf8", "replaced", "string_buffers", "values_at"]
 
 
 def string_buffers(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -19,6 +19,16 @@ def string_buffers(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
     )
     return offsets.astype(np.int64), data
+
+
+def values_at(offsets: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The value each of the sorted byte ``positions`` is in (``offsets`` as :func:`string_buffers` gives)."""
+    low, high = int(offsets[0]), int(offsets[-1])
+    if len(positions) * 20 < high - low:  # a binary search each is cheaper for a few
+        return np.searchsorted(offsets, positions, side="right") - 1
+    # Many: each byte's value written out is cheaper than a cache-missing binary search each.
+    each_byte = np.repeat(np.arange(len(offsets) - 1, dtype=np.int32), np.diff(offsets))
+    return each_byte[positions - low]
 
 
 def first_bytes(strings: pa.Array) -> np.ndarray:

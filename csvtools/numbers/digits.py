@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._strings import string_buffers
+from .._strings import string_buffers, values_at
 
 MIN_DIGITS, MAX_DIGITS, MAX_NSN = 4, 20, 17
 OTHER, DIGIT, MARK, PLUS = 0, 1, 2, 3
@@ -53,7 +53,7 @@ def read_digit_spans(
 
     is_digit = (data[low:high] - np.uint8(ZERO)) < 10
     elsewhere = np.flatnonzero(~is_digit) + low
-    row = np.searchsorted(offsets, elsewhere, side="right") - 1  # the value each non-digit byte is in
+    row = values_at(offsets, elsewhere)  # the value each non-digit byte is in
     kind = BYTE_CLASS[data[elsewhere]]
     inside = elsewhere >= begin[row]
     misplaced = inside & ((kind == OTHER) | ((kind == PLUS) & (elsewhere != begin[row])))

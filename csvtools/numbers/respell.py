@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import reasons
-from .._strings import string_buffers
+from .._strings import string_buffers, values_at
 from .reference import parse_failure
 
 _NOT_A_NUMBER_DETAIL = parse_failure(reasons.NOT_A_NUMBER).detail
@@ -57,7 +57,7 @@ def respell_candidates(values: pa.Array) -> np.ndarray:
     offsets, data = string_buffers(values)
     found = np.flatnonzero(_CANDIDATE_BYTES[data[int(offsets[0]) : int(offsets[-1])]]) + offsets[0]
     hit = np.zeros(len(values), dtype=bool)
-    hit[np.searchsorted(offsets, found, side="right") - 1] = True
+    hit[values_at(offsets, found)] = True
     return np.flatnonzero(hit)
 
 
