@@ -4,6 +4,7 @@ These tests assert parity, never timings.
 """
 
 import csv
+import re
 
 import phonenumbers
 import pytest
@@ -314,3 +315,57 @@ def test_fast_path_types_agree_on_example_numbers_with_other_endings():
     assert len(decided) > 0.85 * len(values)
     assert {verdict[5] for _, verdict in decided} >= {"mobile", "fixed_line", "fixed_line_or_mobile", "voip"}
     assert [(value, verdict) for value, verdict in decided if verdict != reference(value)] == []
+
+
+NATIONAL_PREFIX_STARTS = ("0", "00", "1", "8", "80", "9", "90", "10", "15", "19", "2", "4", "6", "7")
+
+
+@pytest.mark.parametrize("few", [0, None])
+def test_fast_path_agrees_where_national_prefixes_start_with_other_digits(monkeypatch, few):
+    """Numbers of every region written with a national prefix's first digits after the calling code:
+    the national-prefix step sees each one the prefix can start with (``national_prefix.first_digits``)."""
+    from csvtools import knobs
+
+    if few is not None:
+        monkeypatch.setattr(knobs, "FEW_NATIONAL_PREFIXES", few)
+    values = sorted(
+        {
+            f"+{example.country_code}{start}{phonenumbers.national_significant_number(example)}"
+            for _, example in example_numbers()
+            for start in NATIONAL_PREFIX_STARTS
+        }
+    )
+    fast = fast_verdicts(values)
+    decided = [(value, verdict) for value, verdict in zip(values, fast) if verdict is not None]
+    assert len(decided) > 0.8 * len(values)
+    assert [(value, verdict) for value, verdict in decided if verdict != reference(value)] == []
+
+
+def test_first_digits_of_national_prefixes():
+    """The digits a national prefix for parsing can start with: never one too few (every match of
+    every prefix in the metadata over numbers that start with each digit is checked)."""
+    from csvtools.numbers.metadata import country_codes, country_rules
+    from csvtools.numbers.national_prefix import DIGITS, first_digits
+
+    assert first_digits("(?:0|90)(?:(1[245]|2[1-35])(\\d{10,11}))?") == {"0", "9"}
+    assert first_digits("([24-9]\\d{6})$|0") == set("0245678" + "9")
+    assert first_digits("0?(?:(11|2)15)?") == DIGITS  # it may match nothing at all
+    assert first_digits("[^0]") == DIGITS
+    prefixes = {
+        rules.national_prefix_for_parsing
+        for code in country_codes()
+        if (rules := country_rules(code)) and rules.national_prefix_for_parsing
+    }
+    numbers = {
+        f"{start}{phonenumbers.national_significant_number(example)}"[:length]
+        for _, example in example_numbers()
+        for start in "0123456789"
+        for length in range(4, 14)
+    }
+    missed = [
+        (prefix, number)
+        for prefix in prefixes
+        for number in numbers
+        if (found := re.match(prefix, number)) and found.end() > 0 and number[0] not in first_digits(prefix)
+    ]
+    assert missed == []

@@ -55,6 +55,7 @@ from .metadata import (
     country_rules,
     parsing_rules,
 )
+from .national_prefix import prefix_candidates
 from .patterns import UNUSABLE, judge_country_rules, possibility_of, regex_matches
 from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, parse_failure
 
@@ -321,7 +322,7 @@ def _judge_by_country(
             decided[start:stop] = False
             continue
         rules = parsing or rules
-        candidates = _prefix_candidates(rules.national_prefix_for_parsing, first_digits, start, stop)
+        candidates = prefix_candidates(rules.national_prefix_for_parsing, first_digits, start, stop)
         if candidates.size <= knobs.FEW_NATIONAL_PREFIXES:
             # Compiling this code's patterns costs more than the reference path's reading of a few numbers.
             decided[candidates] = False
@@ -384,19 +385,6 @@ class _Vocabulary:
 
     def array(self) -> pa.Array:
         return pa.array(list(self._index), type=pa.string())
-
-
-def _prefix_candidates(prefix: str | None, first_digits: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """The rows in ``start:stop`` that may start with the national ``prefix`` for parsing.
-
-    Most prefixes are digits, and few numbers written with their country
-    code repeat them: checking the first digit spares the step most rows.
-    """
-    if not prefix:
-        return np.zeros(0, dtype=np.int64)
-    if not prefix.isdigit():
-        return np.arange(start, stop)
-    return start + np.flatnonzero(first_digits[start:stop] == ord(prefix[0]))
 
 
 def _national_prefix_changes(
