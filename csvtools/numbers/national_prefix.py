@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -38,30 +39,31 @@ def first_digits(pattern: str) -> frozenset[str]:
         warnings.simplefilter("ignore", DeprecationWarning)
         import sre_parse
     try:
-        found, may_be_empty = _first_of(list(sre_parse.parse(pattern)), sre_parse)
+        found, may_be_empty = _first_of(sre_parse.parse(pattern).data, sre_parse)
     except Exception:  # a syntax this reading does not follow: any digit
         return DIGITS
     return DIGITS if found is None or may_be_empty else frozenset(found) & DIGITS
 
 
-def _first_of(items: list, sre) -> tuple[set[str] | None, bool]:
+def _first_of(items: list[tuple[Any, Any]], sre: Any) -> tuple[set[str] | None, bool]:
     """(characters the sequence ``items`` can begin with or None for any, whether it may match empty)."""
     found: set[str] = set()
+    chars: set[str] | None
     for op, value in items:
         if op is sre.LITERAL:
             chars, empty = {chr(value)}, False
         elif op is sre.IN:
             chars, empty = _class_of(value, sre), False
         elif op is sre.SUBPATTERN:
-            chars, empty = _first_of(list(value[-1]), sre)
+            chars, empty = _first_of(value[-1].data, sre)
         elif op is sre.BRANCH:
-            branches = [_first_of(list(branch), sre) for branch in value[1]]
+            branches = [_first_of(branch.data, sre) for branch in value[1]]
             if any(each is None for each, _ in branches):
                 return None, True
             chars = set().union(*(each for each, _ in branches if each is not None))
             empty = any(each_empty for _, each_empty in branches)
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-            chars, empty = _first_of(list(value[2]), sre)
+            chars, empty = _first_of(value[2].data, sre)
             empty = empty or value[0] == 0
         elif op is sre.AT:  # an anchor matches no character
             chars, empty = set(), True
@@ -75,7 +77,7 @@ def _first_of(items: list, sre) -> tuple[set[str] | None, bool]:
     return found, True
 
 
-def _class_of(items: list, sre) -> set[str] | None:
+def _class_of(items: list[tuple[Any, Any]], sre: Any) -> set[str] | None:
     chars: set[str] = set()
     for op, value in items:
         if op is sre.LITERAL:
