@@ -8,8 +8,12 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
-__all__ = ["first_digits", "prefix_candidates"]
+from .._strings import first_bytes
+from .patterns import regex_matches
+
+__all__ = ["first_digits", "prefix_candidates", "starts_with_pattern"]
 
 DIGITS = frozenset("0123456789")
 
@@ -29,6 +33,23 @@ def prefix_candidates(prefix: str | None, first_bytes: np.ndarray, start: int, s
     wanted = np.zeros(256, dtype=bool)
     wanted[[ord(digit) for digit in starts]] = True
     return start + np.flatnonzero(wanted[first_bytes[start:stop]])
+
+
+def starts_with_pattern(numbers: pa.Array, pattern: str) -> np.ndarray:
+    """Which ``numbers`` (strings of digits) start with a match of ``pattern``; the RE2 pass runs only on
+    those whose first digit can begin one."""
+    starts = first_digits(pattern)
+    if starts == DIGITS:
+        return regex_matches(numbers, f"^(?:{pattern})")
+    wanted = np.zeros(256, dtype=bool)
+    wanted[[ord(digit) for digit in starts]] = True
+    at = np.flatnonzero(wanted[first_bytes(numbers)])
+    found = np.zeros(len(numbers), dtype=bool)
+    if at.size:
+        found[at] = regex_matches(
+            numbers if at.size == len(numbers) else numbers.take(pa.array(at)), f"^(?:{pattern})"
+        )
+    return found
 
 
 @cache

@@ -55,7 +55,7 @@ from .metadata import (
     country_rules,
     parsing_rules,
 )
-from .national_prefix import prefix_candidates
+from .national_prefix import prefix_candidates, starts_with_pattern
 from .patterns import UNUSABLE, judge_country_rules, possibility_of, regex_matches
 from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, parse_failure
 
@@ -225,7 +225,7 @@ def _judge_national(count: int, text: pa.Array, region: str) -> FastVerdicts | N
     try:
         left = pc.starts_with(national, "00").to_numpy(zero_copy_only=False)
         if rules.international_prefix:
-            left |= regex_matches(national, f"^(?:{rules.international_prefix})")
+            left |= starts_with_pattern(national, rules.international_prefix)
         national, unsettled = _without_own_code(rules, national, ~left)
     except pa.ArrowInvalid:  # a pattern RE2 cannot run: the reference path decides
         return None
@@ -436,9 +436,12 @@ def _national_prefix_changes(
         rest = pa.array(
             [value[cut:] for value, cut in zip(original.to_pylist(), prefix_length)], type=pa.string()
         )
-    # One pass of the general pattern over the numbers with and without the prefix.
-    matches = regex_matches(pa.concat_arrays([original, rest]), f"^(?:{general.regex})$")
-    keep_original = matches[: len(original)] & ~matches[len(original) :]
+    # The prefix stays only where the number matches the general pattern with it and not without:
+    # the numbers with it are matched only where the rest does not match.
+    pattern = f"^(?:{general.regex})$"
+    keep_original = ~regex_matches(rest, pattern)
+    if keep_original.any():
+        keep_original[keep_original] = regex_matches(original.filter(pa.array(keep_original)), pattern)
     rest_lengths = pc.utf8_length(rest).to_numpy(zero_copy_only=False)
     usable = np.isin(
         rest_lengths,
