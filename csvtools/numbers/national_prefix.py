@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._strings import first_bytes
 from .patterns import regex_matches
@@ -38,6 +39,8 @@ def prefix_candidates(prefix: str | None, first_bytes: np.ndarray, start: int, s
 def starts_with_pattern(numbers: pa.Array, pattern: str) -> np.ndarray:
     """Which ``numbers`` (strings of digits) start with a match of ``pattern``; the RE2 pass runs only on
     those whose first digit can begin one."""
+    if pattern.isdigit():  # a literal prefix ("00", "011"): no RE2 pass at all
+        return np.asarray(pc.starts_with(numbers, pattern).to_numpy(zero_copy_only=False))
     starts = first_digits(pattern)
     if starts == DIGITS:
         return regex_matches(numbers, f"^(?:{pattern})")
