@@ -1,8 +1,9 @@
-"""Which national numbers may start with their country's national prefix for parsing: the cheap
-first filter of :mod:`.vectorized`'s national-prefix step, by the digits a prefix can start with."""
+"""The national-prefix step of :mod:`.vectorized` (what ``parse()`` strips or rewrites after the
+country code), and its cheap first filter: the digits a prefix can start with."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from functools import cache
 from typing import Any
@@ -12,9 +13,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._strings import first_bytes
-from .patterns import regex_matches
+from .metadata import CountryRules
+from .patterns import UNUSABLE, possibility_of, regex_matches
 
-__all__ = ["first_digits", "prefix_candidates", "starts_with_pattern"]
+__all__ = [
+    "first_digits",
+    "national_prefix_changes",
+    "prefix_candidates",
+    "starts_with_pattern",
+    "transformed",
+]
 
 DIGITS = frozenset("0123456789")
 
@@ -113,3 +121,89 @@ def _class_of(items: list[tuple[Any, Any]], sre: Any) -> set[str] | None:
         else:  # a negated class or another category: any character
             return None
     return chars
+
+
+def national_prefix_changes(
+    rules: CountryRules, national: pa.Array, usable_only: bool = True
+) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """What ``parse()``'s national-prefix step changes in these national numbers of one code.
+
+    libphonenumber strips a national prefix it finds at the start when the
+    rest still looks like a number of the country and has a usable length
+    (``usable_only=False``: whatever its length, as the step alone does); a
+    prefix with a transform rule (AR, BR, JP, GG …) is rewritten by the rule
+    instead (:func:`transformed`). Returns (positions changed, their new
+    values, positions left unsettled: a transform rule whose pattern has no
+    group, which phonenumbers' own step would not survive).
+    """
+    none = np.zeros(0, dtype=np.int64)
+    prefix, general = rules.national_prefix_for_parsing, rules.regions[0].general
+    assert prefix and general  # callers come only with a prefix, and every region has a general pattern
+    if prefix.isdigit():  # a literal prefix (most codes): its length is known
+        candidates = np.flatnonzero(pc.starts_with(national, prefix).to_numpy(zero_copy_only=False))
+        original = national.take(pa.array(candidates))
+        prefix_length = np.full(len(candidates), len(prefix))
+    else:
+        candidates = np.flatnonzero(regex_matches(national, f"^(?:{prefix})"))
+        original = national.take(pa.array(candidates))
+        # extract_regex wants every group named: make the pattern's own groups non-capturing.
+        named = re.sub(r"(?<!\\)\((?!\?)", "(?:", prefix)
+        found = pc.extract_regex(original, f"^(?P<prefix>{named})")
+        prefix_length = pc.fill_null(pc.utf8_length(pc.struct_field(found, "prefix")), 0).to_numpy(
+            zero_copy_only=False
+        )
+    stripped = prefix_length > 0
+    if not stripped.any():
+        return none, pa.array([], pa.string()), none
+    strip, original, prefix_length = (
+        candidates[stripped],
+        original.filter(pa.array(stripped)),
+        prefix_length[stripped],
+    )
+    if rules.national_prefix_transform_rule:
+        if not re.compile(prefix).groups:
+            return none, pa.array([], pa.string()), strip
+        rest = pa.array(
+            transformed(prefix, rules.national_prefix_transform_rule, original.to_pylist()), type=pa.string()
+        )
+    elif prefix.isdigit():
+        rest = pc.utf8_slice_codeunits(original, len(prefix))
+    else:
+        rest = pa.array(
+            [value[cut:] for value, cut in zip(original.to_pylist(), prefix_length)], type=pa.string()
+        )
+    # The prefix stays only where the number matches the general pattern with it and not without:
+    # the numbers with it are matched only where the rest does not match.
+    pattern = f"^(?:{general.regex})$"
+    keep_original = ~regex_matches(rest, pattern)
+    if keep_original.any():
+        keep_original[keep_original] = regex_matches(original.filter(pa.array(keep_original)), pattern)
+    rest_lengths = pc.utf8_length(rest).to_numpy(zero_copy_only=False)
+    usable = np.isin(
+        rest_lengths,
+        [length for length in np.unique(rest_lengths) if possibility_of(rules, int(length)) not in UNUSABLE],
+    )
+    use_rest = ~keep_original & (usable if usable_only else True)
+    return strip[use_rest], rest.filter(pa.array(use_rest)), none
+
+
+def transformed(prefix: str, rule: str, numbers: list[str]) -> list[str]:
+    """What ``parse()``'s national-prefix step makes of numbers that start with a prefix that has a transform rule.
+
+    Where the pattern's last group took part, the match is rewritten by the
+    rule (``0 11 15 …`` → ``9 11 …`` in AR); elsewhere the match is dropped, as
+    with any prefix. Python's ``re`` runs here, as in phonenumbers: these
+    numbers are few, and a group that took part but matched nothing is told
+    apart from one that did not take part, which RE2's extraction cannot.
+    """
+    pattern = re.compile(prefix)
+    rest = []
+    for number in numbers:
+        found = pattern.match(number)
+        if found is None:
+            rest.append(number)
+        elif found.groups()[-1] is None:
+            rest.append(number[found.end() :])
+        else:
+            rest.append(pattern.sub(rule, number, count=1))
+    return rest

@@ -26,7 +26,6 @@ digits that start with ``00`` or with the region's international prefix,
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -55,8 +54,8 @@ from .metadata import (
     country_rules,
     parsing_rules,
 )
-from .national_prefix import prefix_candidates, starts_with_pattern
-from .patterns import UNUSABLE, judge_country_rules, possibility_of, regex_matches
+from .national_prefix import national_prefix_changes, prefix_candidates, starts_with_pattern
+from .patterns import judge_country_rules, possibility_of, regex_matches
 from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, parse_failure
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "Regions", "judge_array"]
@@ -134,33 +133,45 @@ def judge_array(
 
 
 def _judge_in_regions(text: pa.Array, regions: Regions) -> FastVerdicts:
-    """:func:`judge_array` of each value under its own region, the values with ``+`` read all at once.
+    """:func:`judge_array` of each value under its own region, the values' digits read all at once.
 
-    A ``+`` number reads the same under every region, so one pass over the
-    whole array serves every group; each region's national numbers (and,
-    without a region, bare international digits) are read group by group.
+    A ``+`` number reads the same under every region, and a value's national
+    digits are the same whatever its region: one pass over the whole array
+    serves every group; each region's national numbers are then judged group
+    by group (and, without a region, bare international digits read).
     """
     international = _judge_read(len(text), read_digit_spans(text, "plus"))
     rows, tables, size = international.rows.copy(), [international.table], len(international.table)
-    order = np.argsort(regions.index, kind="stable")
-    bounds = np.searchsorted(regions.index[order], np.arange(len(regions.names) + 1))
+    national = read_digit_spans(text, "national")
+    if national is not None:
+        positions, full, full_offsets, _ = national
+        digits = digit_strings(full, full_offsets)
+        in_order, bounds = _groups(regions.index[positions], len(regions.names))
     for group, region in enumerate(regions.names):
-        at = order[bounds[group] : bounds[group + 1]]
-        if not at.size:
-            continue
-        values = text.take(pa.array(at))
         if region:
-            part = _judge_national(len(at), values, region)
+            if national is None:
+                continue
+            at = in_order[bounds[group] : bounds[group + 1]]
+            part = _judge_national_digits(len(text), positions[at], digits.take(pa.array(at)), region)
             if part is None:
                 continue
             decided = part.rows >= 0
-            rows[at[decided]] = part.rows[decided] + size
+            rows[decided] = part.rows[decided] + size
         else:
-            part = _judge_read(len(at), read_digit_spans(values, "any"))
+            at = np.flatnonzero(regions.index == group)
+            if not at.size:
+                continue
+            part = _judge_read(len(at), read_digit_spans(text.take(pa.array(at)), "any"))
             rows[at] = np.where(part.rows >= 0, part.rows + size, -1)
         tables.append(part.table)
         size += len(part.table)
     return FastVerdicts(rows, pa.concat_tables(tables))
+
+
+def _groups(group_of: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions sorted by group, where each group starts in them: group ``g`` is ``bounds[g]:bounds[g + 1]``)."""
+    in_order = np.argsort(group_of, kind="stable")
+    return in_order, np.searchsorted(group_of[in_order], np.arange(count + 1))
 
 
 def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
@@ -213,15 +224,29 @@ def _judge_national(count: int, text: pa.Array, region: str) -> FastVerdicts | N
     ``00`` (the reference then tries ``00`` as ``+``) are left undecided, like
     everything :func:`_without_own_code` and :func:`_judge_by_country` leave.
     """
-    code = calling_code_for_region(region)
-    rules = parsing_rules(region) if code and country_rules(code) else None
-    if rules is None:
+    if _national_rules(region) is None:
         return None
     digits = read_digit_spans(text, "national")
     if digits is None:
         return None
     positions, full, full_offsets, _ = digits
-    national = digit_strings(full, full_offsets)
+    return _judge_national_digits(count, positions, digit_strings(full, full_offsets), region)
+
+
+def _national_rules(region: str) -> tuple[int, CountryRules] | None:
+    code = calling_code_for_region(region)
+    rules = parsing_rules(region) if code and country_rules(code) else None
+    return None if rules is None else (code, rules)
+
+
+def _judge_national_digits(
+    count: int, positions: np.ndarray, national: pa.Array, region: str
+) -> FastVerdicts | None:
+    """:func:`_judge_national` of the values at ``positions`` (of ``count``), read as the digits ``national``."""
+    found = _national_rules(region)
+    if found is None or not len(national):
+        return None
+    code, rules = found
     try:
         left = pc.starts_with(national, "00").to_numpy(zero_copy_only=False)
         if rules.international_prefix:
@@ -272,7 +297,7 @@ def _without_own_code(
     whole = national.take(pa.array(at))
     rest = pc.utf8_slice_codeunits(whole, len(code))
     if rules.national_prefix_for_parsing:
-        changed, values, open_ends = _national_prefix_changes(rules, rest, usable_only=False)
+        changed, values, open_ends = national_prefix_changes(rules, rest, usable_only=False)
         rest = replaced(rest, changed, values)
         unsettled[at[open_ends]] = True
     general = f"^(?:{rules.regions[0].general.regex})$"
@@ -328,7 +353,7 @@ def _judge_by_country(
             decided[candidates] = False
             continue
         try:
-            at, values, unsettled = _national_prefix_changes(rules, national.take(pa.array(candidates)))
+            at, values, unsettled = national_prefix_changes(rules, national.take(pa.array(candidates)))
         except pa.ArrowInvalid:  # a metadata pattern RE2 cannot run: the reference path decides
             decided[start:stop] = False
             continue
@@ -385,92 +410,6 @@ class _Vocabulary:
 
     def array(self) -> pa.Array:
         return pa.array(list(self._index), type=pa.string())
-
-
-def _national_prefix_changes(
-    rules: CountryRules, national: pa.Array, usable_only: bool = True
-) -> tuple[np.ndarray, pa.Array, np.ndarray]:
-    """What ``parse()``'s national-prefix step changes in these national numbers of one code.
-
-    libphonenumber strips a national prefix it finds at the start when the
-    rest still looks like a number of the country and has a usable length
-    (``usable_only=False``: whatever its length, as the step alone does); a
-    prefix with a transform rule (AR, BR, JP, GG …) is rewritten by the rule
-    instead (:func:`_transformed`). Returns (positions changed, their new
-    values, positions left unsettled: a transform rule whose pattern has no
-    group, which phonenumbers' own step would not survive).
-    """
-    none = np.zeros(0, dtype=np.int64)
-    prefix, general = rules.national_prefix_for_parsing, rules.regions[0].general
-    assert prefix and general  # callers come only with a prefix, and every region has a general pattern
-    if prefix.isdigit():  # a literal prefix (most codes): its length is known
-        candidates = np.flatnonzero(pc.starts_with(national, prefix).to_numpy(zero_copy_only=False))
-        original = national.take(pa.array(candidates))
-        prefix_length = np.full(len(candidates), len(prefix))
-    else:
-        candidates = np.flatnonzero(regex_matches(national, f"^(?:{prefix})"))
-        original = national.take(pa.array(candidates))
-        # extract_regex wants every group named: make the pattern's own groups non-capturing.
-        named = re.sub(r"(?<!\\)\((?!\?)", "(?:", prefix)
-        found = pc.extract_regex(original, f"^(?P<prefix>{named})")
-        prefix_length = pc.fill_null(pc.utf8_length(pc.struct_field(found, "prefix")), 0).to_numpy(
-            zero_copy_only=False
-        )
-    stripped = prefix_length > 0
-    if not stripped.any():
-        return none, pa.array([], pa.string()), none
-    strip, original, prefix_length = (
-        candidates[stripped],
-        original.filter(pa.array(stripped)),
-        prefix_length[stripped],
-    )
-    if rules.national_prefix_transform_rule:
-        if not re.compile(prefix).groups:
-            return none, pa.array([], pa.string()), strip
-        rest = pa.array(
-            _transformed(prefix, rules.national_prefix_transform_rule, original.to_pylist()), type=pa.string()
-        )
-    elif prefix.isdigit():
-        rest = pc.utf8_slice_codeunits(original, len(prefix))
-    else:
-        rest = pa.array(
-            [value[cut:] for value, cut in zip(original.to_pylist(), prefix_length)], type=pa.string()
-        )
-    # The prefix stays only where the number matches the general pattern with it and not without:
-    # the numbers with it are matched only where the rest does not match.
-    pattern = f"^(?:{general.regex})$"
-    keep_original = ~regex_matches(rest, pattern)
-    if keep_original.any():
-        keep_original[keep_original] = regex_matches(original.filter(pa.array(keep_original)), pattern)
-    rest_lengths = pc.utf8_length(rest).to_numpy(zero_copy_only=False)
-    usable = np.isin(
-        rest_lengths,
-        [length for length in np.unique(rest_lengths) if possibility_of(rules, int(length)) not in UNUSABLE],
-    )
-    use_rest = ~keep_original & (usable if usable_only else True)
-    return strip[use_rest], rest.filter(pa.array(use_rest)), none
-
-
-def _transformed(prefix: str, rule: str, numbers: list[str]) -> list[str]:
-    """What ``parse()``'s national-prefix step makes of numbers that start with a prefix that has a transform rule.
-
-    Where the pattern's last group took part, the match is rewritten by the
-    rule (``0 11 15 …`` → ``9 11 …`` in AR); elsewhere the match is dropped, as
-    with any prefix. Python's ``re`` runs here, as in phonenumbers: these
-    numbers are few, and a group that took part but matched nothing is told
-    apart from one that did not take part, which RE2's extraction cannot.
-    """
-    pattern = re.compile(prefix)
-    rest = []
-    for number in numbers:
-        found = pattern.match(number)
-        if found is None:
-            rest.append(number)
-        elif found.groups()[-1] is None:
-            rest.append(number[found.end() :])
-        else:
-            rest.append(pattern.sub(rule, number, count=1))
-    return rest
 
 
 @lru_cache(maxsize=1)
