@@ -6,6 +6,7 @@ These tests assert parity, never timings.
 import csv
 import re
 
+import numpy as np
 import phonenumbers
 import pytest
 from helpers.numbers import fast_verdicts, generate, reference
@@ -369,3 +370,34 @@ def test_first_digits_of_national_prefixes():
         if (found := re.match(prefix, number)) and found.end() > 0 and number[0] not in first_digits(prefix)
     ]
     assert missed == []
+
+
+def test_fast_path_agrees_on_every_regions_national_spellings_in_one_country_column():
+    """Every region's national spellings in one array, each under its own region (a country column):
+    the regions' numbers are judged together, each with its region's own parsing rules (CA and US
+    share +1, GG and GB +44 …), and every verdict is the reference's under the row's region."""
+    from csvtools.numbers.vectorized import Regions, judge_array
+
+    names = (None, *sorted(phonenumbers.SUPPORTED_REGIONS))
+    pairs = [
+        (value, group) for group, region in enumerate(names[1:], 1) for value in national_spellings(region)
+    ]
+    pairs += [(f"+{value}", 0) for value, _ in pairs[:300]] + [(value, 0) for value, _ in pairs[:300]]
+    # Regions whose own parsing rules read these (a trunk prefix's transform rule: GG, AG).
+    own_rules = [("4601234", "AG"), ("781234", "GG"), ("01481 781234", "GG"), ("506 234 5678", "CA")]
+    pairs += [(value, names.index(region)) for value, region in own_rules] * 5
+    order = np.random.default_rng(5).permutation(len(pairs))
+    values = [pairs[at][0] for at in order]
+    groups = np.array([pairs[at][1] for at in order])
+    fast = judge_array(np.asarray(values, dtype=object), Regions(names, groups), "valid")
+    columns = [
+        fast.column(name).to_pylist() for name in ("number", "reason", "detail", "region", "reading", "type")
+    ]
+    decided = [
+        (value, names[group], verdict)
+        for value, group, verdict, known in zip(values, groups, zip(*columns), fast.decided)
+        if known
+    ]
+    assert len(decided) > 0.6 * len(values)
+    assert {(value, region) for value, region, _ in decided} >= set(own_rules)
+    assert [item for item in decided if item[2] != reference(item[0], item[1])] == []

@@ -147,24 +147,27 @@ def _judge_in_regions(text: pa.Array, regions: Regions) -> FastVerdicts:
         positions, full, full_offsets, _ = national
         digits = digit_strings(full, full_offsets)
         in_order, bounds = _groups(regions.index[positions], len(regions.names))
+    groups = []
     for group, region in enumerate(regions.names):
         if region:
-            if national is None:
-                continue
-            at = in_order[bounds[group] : bounds[group + 1]]
-            part = _judge_national_digits(len(text), positions[at], digits.take(pa.array(at)), region)
-            if part is None:
-                continue
-            decided = part.rows >= 0
-            rows[decided] = part.rows[decided] + size
-        else:
-            at = np.flatnonzero(regions.index == group)
-            if not at.size:
-                continue
-            part = _judge_read(len(at), read_digit_spans(text.take(pa.array(at)), "any"))
-            rows[at] = np.where(part.rows >= 0, part.rows + size, -1)
+            if national is not None:
+                at = in_order[bounds[group] : bounds[group + 1]]
+                found = _national_group(positions[at], digits.take(pa.array(at)), region) if at.size else None
+                if found is not None:
+                    groups.append(found)
+            continue
+        at = np.flatnonzero(regions.index == group)
+        if not at.size:
+            continue
+        part = _judge_read(len(at), read_digit_spans(text.take(pa.array(at)), "any"))
+        rows[at] = np.where(part.rows >= 0, part.rows + size, -1)
         tables.append(part.table)
         size += len(part.table)
+    if groups:  # every region's national numbers judged in one call
+        part = _judge_national_groups(len(text), groups)
+        decided = part.rows >= 0
+        rows[decided] = part.rows[decided] + size
+        tables.append(part.table)
     return FastVerdicts(rows, pa.concat_tables(tables))
 
 
@@ -243,6 +246,25 @@ def _judge_national_digits(
     count: int, positions: np.ndarray, national: pa.Array, region: str
 ) -> FastVerdicts | None:
     """:func:`_judge_national` of the values at ``positions`` (of ``count``), read as the digits ``national``."""
+    group = _national_group(positions, national, region)
+    return None if group is None else _judge_national_groups(count, [group])
+
+
+@dataclass
+class _NationalGroup:
+    """National numbers of one region, ready for :func:`_judge_by_country`: where their values are,
+    their digits as ``parse`` reads them, their code and the region's parsing rules."""
+
+    positions: np.ndarray
+    national: pa.Array
+    code: int
+    rules: CountryRules
+
+
+def _national_group(positions: np.ndarray, national: pa.Array, region: str) -> _NationalGroup | None:
+    """The numbers among ``national`` (of the values at ``positions``) that ``region``'s national
+    reading can settle: not those starting with ``00`` or the international prefix, nor those
+    :func:`_without_own_code` leaves unsettled. None when there are none."""
     found = _national_rules(region)
     if found is None or not len(national):
         return None
@@ -254,19 +276,28 @@ def _judge_national_digits(
         national, unsettled = _without_own_code(rules, national, ~left)
     except pa.ArrowInvalid:  # a pattern RE2 cannot run: the reference path decides
         return None
-    left |= unsettled
-    taken = np.flatnonzero(~left)
+    taken = np.flatnonzero(~(left | unsettled))
     if not taken.size:
         return None
+    return _NationalGroup(positions[taken], national.take(pa.array(taken)), code, rules)
+
+
+def _judge_national_groups(count: int, groups: list[_NationalGroup]) -> FastVerdicts:
+    """Verdicts for the values of every group (of ``count`` values), judged in one call."""
+    sizes = np.array([len(group.positions) for group in groups])
+    starts = np.concatenate(([0], np.cumsum(sizes)))
     judged = _judge_by_country(
-        np.full(taken.size, code, dtype=np.int64),
-        national.take(pa.array(taken)),
-        np.full(taken.size, NATIONAL, dtype=np.int8),
-        parsing=rules,
+        np.repeat(np.array([group.code for group in groups], dtype=np.int64), sizes),
+        pa.concat_arrays([group.national for group in groups]),
+        np.full(int(starts[-1]), NATIONAL, dtype=np.int8),
+        parsing=[
+            (int(start), int(stop), group.rules)
+            for start, stop, group in zip(starts[:-1], starts[1:], groups)
+        ],
     )
     rows = np.full(count, -1, dtype=np.int64)
     settled = np.flatnonzero(judged.decided)
-    rows[positions[taken[settled]]] = settled
+    rows[np.concatenate([group.positions for group in groups])[settled]] = settled
     return FastVerdicts(rows, pa.table({name: judged.columns[name] for name in VERDICT_FIELDS}))
 
 
@@ -321,32 +352,41 @@ def _judge_by_country(
     codes: np.ndarray,
     national: pa.Array,
     readings: np.ndarray,
-    parsing: CountryRules | None = None,
+    parsing: list[tuple[int, int, CountryRules]] | None = None,
     hinted: np.ndarray | None = None,
 ) -> _Judged:
     """Judge national numbers sorted by country calling code.
 
     Only the steps that need a country's own patterns run per code; the rest
-    runs once over all numbers. ``parsing`` (numbers of one code read under
-    one region) holds the national-prefix rules of that region, when they
-    are not the code's main region's. The rejected numbers ``hinted`` marks
-    get :data:`.reference.NATIONAL_HINT` after their detail.
+    runs once over all numbers. ``parsing`` (numbers read under a region,
+    each region's in one run ``start:stop``) gives each run's region's rules
+    for the national-prefix step, instead of the code's main region's. The
+    rejected numbers ``hinted`` marks get :data:`.reference.NATIONAL_HINT`
+    after their detail.
     """
     count = len(codes)
-    bounds = (
-        np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1, [count])) if count else np.zeros(1, np.int64)
-    )
-    runs = [(country_rules(int(codes[start])), start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
+    spans: list[tuple[int, int, CountryRules | None]]
+    if parsing is None:
+        bounds = (
+            np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1, [count]))
+            if count
+            else np.zeros(1, np.int64)
+        )
+        spans = [(int(start), int(stop), None) for start, stop in zip(bounds[:-1], bounds[1:])]
+    else:
+        spans = [(start, stop, rules) for start, stop, rules in parsing if stop > start]
+    runs = [(country_rules(int(codes[start])), start, stop) for start, stop, _ in spans]
+    read_by = [own for _, _, own in spans]
     decided = np.ones(count, dtype=bool)
 
     # The national-prefix step, for the codes that have one; its few changes are applied at once.
     changed_at, changed_to = [], []
     first_digits = first_bytes(national)
-    for rules, start, stop in runs:
+    for (rules, start, stop), own in zip(runs, read_by):
         if rules is None:
             decided[start:stop] = False
             continue
-        rules = parsing or rules
+        rules = own or rules
         candidates = prefix_candidates(rules.national_prefix_for_parsing, first_digits, start, stop)
         if candidates.size <= knobs.FEW_NATIONAL_PREFIXES:
             # Compiling this code's patterns costs more than the reference path's reading of a few numbers.
