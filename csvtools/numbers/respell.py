@@ -65,13 +65,12 @@ def respelled(values: pa.Array) -> pa.Array:
     """``values`` (Arrow strings, no nulls) with each tidy-able spelling replaced by its tidied one."""
     ascii_only = pc.string_is_ascii(values)
     text = values
-    quoted = pc.and_(ascii_only, pc.match_substring_regex(values, _APOSTROPHE))
-    if pc.any(quoted).as_py():
-        unquoted = pc.replace_substring_regex(values, _APOSTROPHE, r"\1")
-        text = pc.if_else(quoted, unquoted, text)
-    artefact = pc.and_(ascii_only, pc.match_substring_regex(text, _FLOAT_ARTEFACT))
-    if pc.any(artefact).as_py():
-        text = pc.if_else(artefact, pc.replace_substring_regex(text, _FLOAT_ARTEFACT, r"\1"), text)
+    for pattern in (_APOSTROPHE, _FLOAT_ARTEFACT):  # each rewritten where it matches only
+        at = np.flatnonzero(
+            pc.and_(ascii_only, pc.match_substring_regex(text, pattern)).to_numpy(zero_copy_only=False)
+        )
+        if at.size:
+            text = put(text, at, pc.replace_substring_regex(text.take(pa.array(at)), pattern, r"\1"))
     scientific = pc.and_(ascii_only, pc.match_substring_regex(text, _SCIENTIFIC))
     if pc.any(scientific).as_py():
         at = np.flatnonzero(scientific.to_numpy(zero_copy_only=False))
