@@ -1,5 +1,6 @@
-"""The national-prefix step of :mod:`.vectorized` (what ``parse()`` strips or rewrites after the
-country code), and its cheap first filter: the digits a prefix can start with."""
+"""National readings for :mod:`.vectorized`: the national-prefix step (what ``parse()`` strips or
+rewrites after the country code) and its cheap first filter, the digits a prefix can start with;
+a national number that starts with its own calling code."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._strings import first_bytes
+from .._strings import first_bytes, replaced
 from .metadata import CountryRules
 from .patterns import UNUSABLE, possibility_of, regex_matches
 
@@ -207,3 +208,39 @@ def transformed(prefix: str, rule: str, numbers: list[str]) -> list[str]:
         else:
             rest.append(pattern.sub(rule, number, count=1))
     return rest
+
+
+def without_own_code(
+    rules: CountryRules, national: pa.Array, open_rows: np.ndarray
+) -> tuple[pa.Array, np.ndarray]:
+    """National digits that start with the region's own calling code, as ``parse`` reads them.
+
+    ``_maybe_extract_country_code`` takes the code off (and a national prefix
+    after it) when the whole is no number of the country but the rest is, or
+    when the whole is too long. Returns the digits so read and the rows left
+    unsettled (no general pattern to test, or a transform rule without groups).
+    """
+    code = str(rules.country_code)
+    starts = open_rows & pc.starts_with(national, code).to_numpy(zero_copy_only=False)
+    unsettled = np.zeros(len(national), dtype=bool)
+    if not starts.any():
+        return national, unsettled
+    if rules.regions[0].general is None:
+        unsettled[starts] = True
+        return national, unsettled
+    at = np.flatnonzero(starts)
+    whole = national.take(pa.array(at))
+    rest = pc.utf8_slice_codeunits(whole, len(code))
+    if rules.national_prefix_for_parsing:
+        changed, values, open_ends = national_prefix_changes(rules, rest, usable_only=False)
+        rest = replaced(rest, changed, values)
+        unsettled[at[open_ends]] = True
+    general = f"^(?:{rules.regions[0].general.regex})$"
+    whole_lengths = pc.utf8_length(whole).to_numpy(zero_copy_only=False)
+    too_long = np.isin(
+        whole_lengths,
+        [length for length in np.unique(whole_lengths) if possibility_of(rules, int(length)) == "TOO_LONG"],
+    )
+    take_rest = (~regex_matches(whole, general) & regex_matches(rest, general)) | too_long
+    take_rest &= ~unsettled[at]
+    return replaced(national, at[take_rest], rest.filter(pa.array(take_rest))), unsettled

@@ -26,6 +26,7 @@ digits that start with ``00`` or with the region's international prefix,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,8 +55,8 @@ from .metadata import (
     country_rules,
     parsing_rules,
 )
-from .national_prefix import national_prefix_changes, prefix_candidates, starts_with_pattern
-from .patterns import judge_country_rules, possibility_of, regex_matches
+from .national_prefix import national_prefix_changes, prefix_candidates, starts_with_pattern, without_own_code
+from .patterns import judge_country_rules
 from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, parse_failure
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "Regions", "judge_array"]
@@ -124,12 +125,12 @@ def judge_array(
         return _judge_in_regions(text, region)
     if not region:
         return _judge_read(count, read_digit_spans(text, "any"))
-    international = _judge_read(count, read_digit_spans(text, "plus"))
-    national = _judge_national(count, text, region)
-    if national is None:
-        return international
-    rows = np.where(national.rows >= 0, national.rows + len(international.table), international.rows)
-    return FastVerdicts(rows, pa.concat_tables([international.table, national.table]))
+    national = read_digit_spans(text, "national") if _national_rules(region) else None
+    group = None
+    if national is not None:
+        positions, full, full_offsets, _ = national
+        group = _national_group(positions, digit_strings(full, full_offsets), region)
+    return _judge_read(count, read_digit_spans(text, "plus"), [group] if group else [])
 
 
 def _judge_in_regions(text: pa.Array, regions: Regions) -> FastVerdicts:
@@ -140,21 +141,21 @@ def _judge_in_regions(text: pa.Array, regions: Regions) -> FastVerdicts:
     serves every group; each region's national numbers are then judged group
     by group (and, without a region, bare international digits read).
     """
-    international = _judge_read(len(text), read_digit_spans(text, "plus"))
-    rows, tables, size = international.rows.copy(), [international.table], len(international.table)
     national = read_digit_spans(text, "national")
+    groups = []
     if national is not None:
         positions, full, full_offsets, _ = national
         digits = digit_strings(full, full_offsets)
         in_order, bounds = _groups(regions.index[positions], len(regions.names))
-    groups = []
+        for group, region in enumerate(regions.names):
+            at = in_order[bounds[group] : bounds[group + 1]]
+            if region and at.size:
+                found = _national_group(positions[at], digits.take(pa.array(at)), region)
+                groups += [found] if found is not None else []
+    international = _judge_read(len(text), read_digit_spans(text, "plus"), groups)
+    rows, tables, size = international.rows.copy(), [international.table], len(international.table)
     for group, region in enumerate(regions.names):
         if region:
-            if national is not None:
-                at = in_order[bounds[group] : bounds[group + 1]]
-                found = _national_group(positions[at], digits.take(pa.array(at)), region) if at.size else None
-                if found is not None:
-                    groups.append(found)
             continue
         at = np.flatnonzero(regions.index == group)
         if not at.size:
@@ -163,11 +164,6 @@ def _judge_in_regions(text: pa.Array, regions: Regions) -> FastVerdicts:
         rows[at] = np.where(part.rows >= 0, part.rows + size, -1)
         tables.append(part.table)
         size += len(part.table)
-    if groups:  # every region's national numbers judged in one call
-        part = _judge_national_groups(len(text), groups)
-        decided = part.rows >= 0
-        rows[decided] = part.rows[decided] + size
-        tables.append(part.table)
     return FastVerdicts(rows, pa.concat_tables(tables))
 
 
@@ -178,10 +174,12 @@ def _groups(group_of: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
     return in_order, np.searchsorted(group_of[in_order], np.arange(count + 1))
 
 
-def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
-    """Verdicts for the values :func:`read_digit_spans` read as international (each with its calling code)."""
+def _judge_read(count: int, digits: tuple | None, groups: Sequence[_NationalGroup] = ()) -> FastVerdicts:
+    """Verdicts for the values :func:`read_digit_spans` read as international (each with its calling
+    code), and for the national numbers of ``groups``: each code's numbers of both in one run (a
+    pattern is compiled on every call)."""
     if digits is None:
-        return _undecided(count)
+        return _judge_national_groups(count, groups) if groups else _undecided(count)
     positions, full, full_offsets, readings = digits
 
     table_codes, table_lengths = _country_code_table()
@@ -195,18 +193,22 @@ def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
     order = known[np.argsort(codes[known].astype(np.int16), kind="stable")]
     # Rejected bare digits of a national number's length get the reference's hint to pass a region.
     national_looking = (readings == 0) & np.isin(np.diff(full_offsets), NATIONAL_LENGTHS)
-    judged = _judge_by_country(
-        codes[order],
-        without_leading(digit_strings(full, full_offsets).take(pa.array(order)), cut[order]),
-        readings[order],
-        hinted=national_looking[order],
+    judged, judged_at = _judge_together(
+        _Numbers(
+            positions[order],
+            codes[order],
+            without_leading(digit_strings(full, full_offsets).take(pa.array(order)), cut[order]),
+            readings[order],
+            national_looking[order],
+        ),
+        groups,
     )
     settled = np.flatnonzero(judged.decided)
-    rows[positions[order[settled]]] = settled
+    rows[judged_at[settled]] = settled
 
     # Two shared rows after the judged ones: no known calling code, without and with the hint.
     no_code = codes == 0
-    rows[positions[no_code]] = len(order) + national_looking[no_code]
+    rows[positions[no_code]] = len(judged_at) + national_looking[no_code]
     unknown = parse_failure(reasons.INVALID_COUNTRY_CODE)
     shared = {"reason": [unknown.reason] * 2, "detail": [unknown.detail, unknown.detail + NATIONAL_HINT]}
     table = pa.table(
@@ -220,35 +222,10 @@ def _judge_read(count: int, digits: tuple | None) -> FastVerdicts:
     return FastVerdicts(rows, table)
 
 
-def _judge_national(count: int, text: pa.Array, region: str) -> FastVerdicts | None:
-    """Verdicts for digits without ``+`` read as national numbers of ``region``, as ``parse(value, region)`` does.
-
-    The region's own parsing rules (:func:`.metadata.parsing_rules`) read the
-    digits; values that start with the region's international prefix or with
-    ``00`` (the reference then tries ``00`` as ``+``) are left undecided, like
-    everything :func:`_without_own_code` and :func:`_judge_by_country` leave.
-    """
-    if _national_rules(region) is None:
-        return None
-    digits = read_digit_spans(text, "national")
-    if digits is None:
-        return None
-    positions, full, full_offsets, _ = digits
-    return _judge_national_digits(count, positions, digit_strings(full, full_offsets), region)
-
-
 def _national_rules(region: str) -> tuple[int, CountryRules] | None:
     code = calling_code_for_region(region)
     rules = parsing_rules(region) if code and country_rules(code) else None
     return None if rules is None else (code, rules)
-
-
-def _judge_national_digits(
-    count: int, positions: np.ndarray, national: pa.Array, region: str
-) -> FastVerdicts | None:
-    """:func:`_judge_national` of the values at ``positions`` (of ``count``), read as the digits ``national``."""
-    group = _national_group(positions, national, region)
-    return None if group is None else _judge_national_groups(count, [group])
 
 
 @dataclass
@@ -263,9 +240,11 @@ class _NationalGroup:
 
 
 def _national_group(positions: np.ndarray, national: pa.Array, region: str) -> _NationalGroup | None:
-    """The numbers among ``national`` (of the values at ``positions``) that ``region``'s national
-    reading can settle: not those starting with ``00`` or the international prefix, nor those
-    :func:`_without_own_code` leaves unsettled. None when there are none."""
+    """The numbers among ``national`` (digits without ``+``, of the values at ``positions``) that
+    ``region``'s national reading can settle, as ``parse(value, region)`` reads them: by the region's
+    own parsing rules (:func:`.metadata.parsing_rules`); not those that start with ``00`` (the
+    reference then tries ``00`` as ``+``) or with the international prefix, nor those
+    :func:`.national_prefix.without_own_code` leaves unsettled. None when there are none."""
     found = _national_rules(region)
     if found is None or not len(national):
         return None
@@ -274,7 +253,7 @@ def _national_group(positions: np.ndarray, national: pa.Array, region: str) -> _
         left = pc.starts_with(national, "00").to_numpy(zero_copy_only=False)
         if rules.international_prefix:
             left |= starts_with_pattern(national, rules.international_prefix)
-        national, unsettled = _without_own_code(rules, national, ~left)
+        national, unsettled = without_own_code(rules, national, ~left)
     except pa.ArrowInvalid:  # a pattern RE2 cannot run: the reference path decides
         return None
     taken = np.flatnonzero(~(left | unsettled))
@@ -283,64 +262,73 @@ def _national_group(positions: np.ndarray, national: pa.Array, region: str) -> _
     return _NationalGroup(positions[taken], national.take(pa.array(taken)), code, rules)
 
 
-def _judge_national_groups(count: int, groups: list[_NationalGroup]) -> FastVerdicts:
+def _judge_national_groups(count: int, groups: Sequence[_NationalGroup]) -> FastVerdicts:
     """Verdicts for the values of every group (of ``count`` values), judged in one call."""
-    sizes = np.array([len(group.positions) for group in groups])
-    starts = np.concatenate(([0], np.cumsum(sizes)))
-    judged = _judge_by_country(
-        np.repeat(np.array([group.code for group in groups], dtype=np.int64), sizes),
-        pa.concat_arrays([group.national for group in groups]),
-        np.full(int(starts[-1]), NATIONAL, dtype=np.int8),
-        parsing=[
-            (int(start), int(stop), group.rules)
-            for start, stop, group in zip(starts[:-1], starts[1:], groups)
-        ],
-    )
+    judged, judged_at = _judge_together(None, groups)
     rows = np.full(count, -1, dtype=np.int64)
     settled = np.flatnonzero(judged.decided)
-    rows[np.concatenate([group.positions for group in groups])[settled]] = settled
+    rows[judged_at[settled]] = settled
     return FastVerdicts(rows, pa.table({name: judged.columns[name] for name in VERDICT_FIELDS}))
+
+
+@dataclass
+class _Numbers:
+    """National numbers of many codes, sorted by code, with where their values are."""
+
+    positions: np.ndarray
+    codes: np.ndarray
+    national: pa.Array
+    readings: np.ndarray
+    hinted: np.ndarray
+
+
+def _judge_together(numbers: _Numbers | None, groups: Sequence[_NationalGroup]) -> tuple[_Judged, np.ndarray]:
+    """:func:`_judge_by_country` of ``numbers`` and of the groups' national numbers in one call, each
+    code's numbers in one run (its patterns compiled once); returns it and where each row's value is."""
+    parts = ([numbers] if numbers is not None else []) + [
+        _Numbers(
+            group.positions,
+            np.full(len(group.positions), group.code, dtype=np.int64),
+            group.national,
+            np.full(len(group.positions), NATIONAL, dtype=np.int8),
+            np.zeros(len(group.positions), dtype=bool),
+        )
+        for group in groups
+    ]
+    read_by = ([None] if numbers is not None else []) + [group.rules for group in groups]
+    if len(parts) == 1 and read_by[0] is None:
+        only = parts[0]
+        return _judge_by_country(only.codes, only.national, only.readings, hinted=only.hinted), only.positions
+    runs = []  # (code, part, start, stop) into the parts one after another
+    offset = 0
+    for which, part in enumerate(parts):
+        bounds = np.concatenate(([0], np.flatnonzero(np.diff(part.codes)) + 1, [len(part.codes)]))
+        runs += [
+            (int(part.codes[a]), which, offset + int(a), offset + int(b))
+            for a, b in zip(bounds[:-1], bounds[1:])
+            if b > a
+        ]
+        offset += len(part.codes)
+    runs.sort()  # by code: a code's runs side by side
+    index = (
+        np.concatenate([np.arange(start, stop) for _, _, start, stop in runs])
+        if runs
+        else np.zeros(0, np.int64)
+    )
+    sizes = np.cumsum([0] + [stop - start for _, _, start, stop in runs])
+    judged = _judge_by_country(
+        np.concatenate([part.codes for part in parts])[index],
+        pa.concat_arrays([part.national for part in parts]).take(pa.array(index)),
+        np.concatenate([part.readings for part in parts])[index],
+        parsing=[(int(a), int(b), read_by[run[1]]) for run, a, b in zip(runs, sizes[:-1], sizes[1:])],
+        hinted=np.concatenate([part.hinted for part in parts])[index],
+    )
+    return judged, np.concatenate([part.positions for part in parts])[index]
 
 
 def _undecided(count: int) -> FastVerdicts:
     empty = pa.table({name: pa.array([], type=pa.string()) for name in VERDICT_FIELDS})
     return FastVerdicts(np.full(count, -1, dtype=np.int64), empty)
-
-
-def _without_own_code(
-    rules: CountryRules, national: pa.Array, open_rows: np.ndarray
-) -> tuple[pa.Array, np.ndarray]:
-    """National digits that start with the region's own calling code, as ``parse`` reads them.
-
-    ``_maybe_extract_country_code`` takes the code off (and a national prefix
-    after it) when the whole is no number of the country but the rest is, or
-    when the whole is too long. Returns the digits so read and the rows left
-    unsettled (no general pattern to test, or a transform rule without groups).
-    """
-    code = str(rules.country_code)
-    starts = open_rows & pc.starts_with(national, code).to_numpy(zero_copy_only=False)
-    unsettled = np.zeros(len(national), dtype=bool)
-    if not starts.any():
-        return national, unsettled
-    if rules.regions[0].general is None:
-        unsettled[starts] = True
-        return national, unsettled
-    at = np.flatnonzero(starts)
-    whole = national.take(pa.array(at))
-    rest = pc.utf8_slice_codeunits(whole, len(code))
-    if rules.national_prefix_for_parsing:
-        changed, values, open_ends = national_prefix_changes(rules, rest, usable_only=False)
-        rest = replaced(rest, changed, values)
-        unsettled[at[open_ends]] = True
-    general = f"^(?:{rules.regions[0].general.regex})$"
-    whole_lengths = pc.utf8_length(whole).to_numpy(zero_copy_only=False)
-    too_long = np.isin(
-        whole_lengths,
-        [length for length in np.unique(whole_lengths) if possibility_of(rules, int(length)) == "TOO_LONG"],
-    )
-    take_rest = (~regex_matches(whole, general) & regex_matches(rest, general)) | too_long
-    take_rest &= ~unsettled[at]
-    return replaced(national, at[take_rest], rest.filter(pa.array(take_rest))), unsettled
 
 
 @dataclass
@@ -353,7 +341,7 @@ def _judge_by_country(
     codes: np.ndarray,
     national: pa.Array,
     readings: np.ndarray,
-    parsing: list[tuple[int, int, CountryRules]] | None = None,
+    parsing: list[tuple[int, int, CountryRules | None]] | None = None,
     hinted: np.ndarray | None = None,
 ) -> _Judged:
     """Judge national numbers sorted by country calling code.
@@ -378,6 +366,7 @@ def _judge_by_country(
         spans = [(start, stop, rules) for start, stop, rules in parsing if stop > start]
     runs = [(country_rules(int(codes[start])), start, stop) for start, stop, _ in spans]
     read_by = [own for _, _, own in spans]
+    by_code = _by_code(runs)
     decided = np.ones(count, dtype=bool)
 
     # The national-prefix step, for the codes that have one; its few changes are applied at once.
@@ -411,7 +400,7 @@ def _judge_by_country(
     valid = np.zeros(count, dtype=bool)
     region_names, region_of = _Vocabulary(), np.full(count, -1, dtype=np.int64)
     kind_of = np.full(count, -1, dtype=np.int64)
-    for rules, start, stop in runs:
+    for rules, start, stop in by_code:
         if rules is None or not decided[start:stop].any():
             continue
         try:
@@ -438,6 +427,17 @@ def _judge_by_country(
         "type": pa.array(NUMBER_TYPES, type=pa.string()).take(pa.array(kind_of, mask=~valid)),
     }
     return _Judged(decided, columns)
+
+
+def _by_code(runs: list[tuple[CountryRules | None, int, int]]) -> list[tuple[CountryRules | None, int, int]]:
+    """The runs with those of one code side by side merged: its patterns run once over them."""
+    merged: list[tuple[CountryRules | None, int, int]] = []
+    for rules, start, stop in runs:
+        if merged and rules is not None and merged[-1][0] is rules and merged[-1][2] == start:
+            merged[-1] = (rules, merged[-1][1], stop)
+        else:
+            merged.append((rules, start, stop))
+    return merged
 
 
 class _Vocabulary:
