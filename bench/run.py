@@ -283,7 +283,7 @@ def report(
         ):
             print(f"  {name:26} {stages[name]:7.3f} s {stages[name] / inline:6.0%}")
         print(
-            f"  {'pickling':26} {stages['pickling']:7.3f} s  ({stages['pickled MB']:.0f} MB dumped and loaded)"
+            f"  {'pickling':26} {stages['pickling']:7.3f} s  ({stages['pickled MB']:.0f} MB shipped through a temporary file and read back)"
         )
         print(f"  {'pool start and stop':26} {stages['pool start and stop']:7.3f} s")
         print(f"  {'imports':26} {stages['imports']:7.3f} s")

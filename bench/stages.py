@@ -13,7 +13,8 @@ timer (a shared machine's neighbours slow the wall clock, not this) around each 
 - settle, other: the rest of the run (counts, the report, opening the file).
 
 With a pool, two more costs appear, measured apart: pickling (each piece's
-result dumped and loaded, as it travels from a worker) and the pool's start
+result written to a temporary file and read back, as it travels from a worker,
+:mod:`csvtools.run.shipping`) and the pool's start
 and stop (fork two workers, one empty task each, wall time). ``imports`` is the
 CPU time to import the run's modules in a fresh interpreter, less a bare interpreter's.
 
@@ -23,7 +24,6 @@ CPU time to import the run's modules in a fresh interpreter, less a bare interpr
 from __future__ import annotations
 
 import json
-import pickle
 import resource
 import subprocess
 import sys
@@ -114,18 +114,21 @@ def main(source: str, options: dict) -> dict[str, float]:
     process.after_piece = timed_call("collect after each piece", process.after_piece)
     work = pool.work
     pickled = 0
+    from csvtools.run import shipping
 
-    def work_and_pickle(piece, plan):
+    def work_and_ship(piece, plan):
+        # The pool's own transport (csvtools/run/shipping.py): a worker's result written to a
+        # temporary file and read back by the main process, here both in this process.
         nonlocal pickled
         rendered = work(piece, plan)
         started = time.process_time()
-        blob = pickle.dumps(rendered, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.loads(blob)
+        shipped = shipping.ship(rendered, scratch)
+        pickled += getattr(shipped, "size", 0)
+        shipping.receive(shipped)
         spent["pickling"] += time.process_time() - started
-        pickled += len(blob)
         return rendered
 
-    pool.work = work_and_pickle
+    pool.work = work_and_ship
     with tempfile.TemporaryDirectory() as scratch:
         started = time.process_time()
         # max_rejections as the command line sets it: the report lists the first 20 rejected lines.

@@ -7,7 +7,6 @@ that would be rejected, 2 a file could not be processed or the usage is wrong.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import shutil
 import sys
@@ -25,6 +24,7 @@ from .errors import CsvToolsError
 from .html_report import SHOWN_ROWS, render_html
 from .io.atomic import AtomicFile, atomic_write_text
 from .io.guard import check_output_paths
+from .io.json_text import json_text
 from .io.naming import rejects_path_for
 from .io.spool import STDIN, is_stream, spooled
 from .process import load_for_command
@@ -155,7 +155,7 @@ def validate(
             click.echo(github_annotations(report))
     if output_format == "json" and not quiet:
         payload = entries[0] if len(files) == 1 else entries
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json_text(payload))
     if html_path and not _write_html(html_path, reports, errors):
         exit_code = EXIT_FAILED
     sys.exit(exit_code)

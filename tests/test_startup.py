@@ -36,6 +36,7 @@ print(json.dumps({{
     "loaded": sorted(m for m in HEAVY if m in sys.modules),
     "pattern_cache": re_util is not None and re_util._COMPILED_PATTERNS is not None,
     "frozen": gc.get_freeze_count(),
+    "country_names": "pycountry" in sys.modules,
 }}), file=sys.stderr)
 """
 
@@ -82,3 +83,30 @@ def test_validate_sets_the_process_up_too():
     assert outcome["code"] == 0
     assert "pandas" not in outcome["loaded"]
     assert outcome["pattern_cache"] and outcome["frozen"] > 0
+
+
+@pytest.mark.parametrize(
+    "argv, loads_names",
+    [
+        ([], False),
+        (["--region", "de"], False),
+        (["--region", "Germany"], True),
+    ],
+    ids=["international", "region-code", "region-name"],
+)
+def test_country_names_load_only_when_a_name_must_be_read(tmp_path, argv, loads_names):
+    # Loading the ISO tables (pycountry) and building every spelling costs a run that names no country.
+    source = tmp_path / "contacts.csv"
+    source.write_text("phone,name\n+49 30 12345678,Anna\n030 1234567,Jonas\n", encoding="utf-8")
+    outcome = probe("csvtools.__main__:main", "clean", str(source), "-o", str(tmp_path / "c.csv"), *argv)
+    assert outcome["code"] == 0
+    assert outcome["country_names"] is loads_names
+
+
+def test_a_country_column_still_reads_names(tmp_path):
+    source = tmp_path / "by_country.csv"
+    source.write_text("phone,Country\n030 12345678,Germany\n", encoding="utf-8")
+    outcome = probe("csvtools.__main__:main", "clean", str(source), "-o", str(tmp_path / "c.csv"))
+    assert outcome["code"] == 0
+    assert (tmp_path / "c.csv").read_text(encoding="utf-8").splitlines()[1].startswith("+493012345678")
+    assert outcome["country_names"] is True

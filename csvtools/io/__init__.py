@@ -6,6 +6,6 @@ files into :mod:`.blocks` for the workers and reads the rest with
 :mod:`.csv_records`; :mod:`.records` are the pieces that travel.
 
 Out: :mod:`.lines` renders CSV lines, :mod:`.formulas` makes cells inert for
-spreadsheets, :mod:`.atomic` writes files that appear whole or not at all, and
-:mod:`.outputs` is a run's set of output files.
+spreadsheets, :mod:`.atomic` writes files that appear whole or not at all,
+:mod:`.outputs` is a run's set of output files, and :mod:`.json_text` writes a report's JSON.
 """

@@ -9,12 +9,9 @@ numbering plan for it (:func:`.metadata.supported_regions`).
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from functools import lru_cache
-
-import pycountry
 
 from .metadata import calling_code_for_region, country_codes, main_region_for_code, supported_regions
 
@@ -108,6 +105,8 @@ def _resolve(text: str) -> str | None:
     code = _CALLING_CODE.match(text)
     if code:
         return main_region_for_code(int(code.group(1)))
+    if len(text) == 2 and text.isascii() and text.upper() in supported_regions():
+        return text.upper()  # what the names say of a code, without loading them (as --region IN needs)
     return _names().get(_key(text))
 
 
@@ -128,6 +127,8 @@ def calling_code_of_number(e164: str) -> int:
 
 def country_name(region: str) -> str:
     """A short English name for a region, for messages."""
+    import pycountry  # loaded when a name is needed: a run without country names never is (0.02 s)
+
     country = pycountry.countries.get(alpha_2=region)
     if country is None:
         return next((name for name, code in VARIANTS.items() if code == region), region)
@@ -136,6 +137,8 @@ def country_name(region: str) -> str:
 
 def closest_countries(text: str, count: int = 3) -> list[str]:
     """Up to ``count`` countries whose codes or names are closest to ``text``, as ``"DE (Germany)"``."""
+    import difflib
+
     names = _names()
     found: list[str] = []
     for key in difflib.get_close_matches(_key(text), list(names), n=count * 4, cutoff=0.5):
@@ -156,6 +159,8 @@ def _key(text: str) -> str:
 @lru_cache(maxsize=1)
 def _names() -> dict[str, str]:
     """Every accepted spelling's key → region, for regions libphonenumber knows."""
+    import pycountry
+
     known = supported_regions()
     names: dict[str, str] = {}
     for country in pycountry.countries:

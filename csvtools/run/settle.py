@@ -8,7 +8,7 @@ little more than looking numbers up and appending text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Protocol
 
 import numpy as np
@@ -27,6 +27,10 @@ from .render import REJECTED_FIELDS, RenderedChunk
 from .suppress import SuppressionLists
 
 __all__ = ["Settler"]
+
+_REJECTION_FIELDS = tuple(
+    item.name for item in fields(Rejection)
+)  # the columns of a rejected table, in order
 
 
 @dataclass
@@ -242,7 +246,10 @@ def _records(rejected: pa.Table, duplicates: pa.Table, room: int | None) -> list
         table = table.take(pc.sort_indices(table, [("line", "ascending")]))
     if room is not None:
         table = table.slice(0, room)
-    return [Rejection(**row) for row in table.to_pylist()]
+    columns = (
+        table.column(name).to_pylist() for name in _REJECTION_FIELDS
+    )  # a column at a time, no dict a row
+    return list(map(Rejection, *columns))
 
 
 def _counts_where(column: pa.Array, where: np.ndarray) -> dict[str, int]:
