@@ -413,6 +413,19 @@ def test_own_cluster_forks_its_workers_with_the_run_modules_loaded():
     assert dask.config.get("distributed.worker.multiprocessing-method") == "spawn"
 
 
+def test_own_cluster_runs_without_the_dashboards_profiler_and_monitors():
+    import dask
+
+    from csvtools.distributed import engine
+
+    def settings() -> tuple:
+        return tuple(dask.config.get(name) for name in engine._OWN_CLUSTER_CONFIG)
+
+    with engine._connected(None, 1) as connected:
+        assert set(connected.run(settings).values()) == {(False, "1s", "2s")}
+    assert dask.config.get("distributed.worker.profile.enabled") is True
+
+
 @pytest.mark.parametrize(
     "buckets", [1, 2, 64], ids=["one-bucket", "fewer-buckets-than-pieces", "a-bucket-a-piece"]
 )
