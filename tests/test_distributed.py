@@ -426,23 +426,26 @@ def test_own_cluster_runs_without_the_dashboards_profiler_and_monitors():
     assert dask.config.get("distributed.worker.profile.enabled") is True
 
 
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-lists", "a-task-a-share"])
 @pytest.mark.parametrize(
-    "buckets", [1, 2, 64], ids=["one-bucket", "fewer-buckets-than-pieces", "a-bucket-a-piece"]
+    "buckets", [1, 2, 3], ids=["one-bucket", "fewer-buckets-than-pieces", "a-bucket-a-piece"]
 )
-def test_the_duplicates_shuffle_sends_each_duplicate_back_to_its_piece(client, monkeypatch, buckets):
+def test_the_duplicates_shuffle_sends_each_duplicate_back_to_its_piece(client, monkeypatch, buckets, whole):
     import pandas as pd
 
     from csvtools.distributed import duplicates
-    from csvtools.distributed.duplicates import repeats_by_piece
+    from csvtools.distributed.duplicates import _bucketed, piece_repeats, shuffled
 
-    monkeypatch.setattr(duplicates, "MAX_BUCKETS", buckets)
+    monkeypatch.setattr(duplicates, "WHOLE_SHARES_MAX_PIECES", 64 if whole else 0)
 
     def keys(numbers: list[int], orders: list[int]) -> pd.DataFrame:
         long = pd.array([None] * len(numbers), dtype="string[pyarrow]")
         return pd.DataFrame({"number": numbers, "long": long, "order": orders})
 
     pieces = [keys([1, 2, 5], [1, 2, 3]), keys([1, 5, 7], [4, 5, 6]), keys([2, 2, 9], [7, 8, 9])]
-    placed = repeats_by_piece(client, client.scatter(pieces), [1, 4, 7, 10])
+    split = [client.submit(_bucketed, frame, buckets, pure=False) for frame in client.scatter(pieces)]
+    shares = shuffled(client, split, buckets, [1, 4, 7, 10])
+    placed = [client.submit(piece_repeats, each, piece, pure=False) for piece, each in enumerate(shares)]
     found = [sorted(zip(frame.index.tolist(), frame["first"].tolist())) for frame in client.gather(placed)]
     assert found == [[], [(4, 1), (5, 3)], [(7, 2), (8, 2)]]
 

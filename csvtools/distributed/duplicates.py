@@ -6,8 +6,9 @@ Each piece's rows are split into buckets by a hash of the number, so that
 every row of a number meets in one bucket task, where its least order is its
 first occurrence; the later rows are the duplicates, each with the order of
 its first. Each bucket splits its duplicates by the pieces' first orders and
-each piece gathers its share from every bucket: two rounds of plain tasks on
-numpy arrays. No key passes through the client.
+each part's task gathers its piece's share from every bucket: one round of
+plain tasks on numpy arrays between the pieces and the parts. No key passes
+through the client.
 """
 
 from __future__ import annotations
@@ -17,9 +18,19 @@ import operator
 import numpy as np
 import pandas as pd
 
-from .inputs import order_of
+from ..run.render import RenderedChunk
+from .inputs import InputFile, order_of
+from .pieces import duplicate_keys
 
-__all__ = ["REPEATS_META", "PieceRepeats", "bucket_count", "repeats_by_piece"]
+__all__ = [
+    "REPEATS_META",
+    "PieceRepeats",
+    "bucket_count",
+    "bucketed_keys",
+    "piece_repeats",
+    "repeats_by_piece",
+    "shuffled",
+]
 
 #: The duplicates of one piece: indexed by the row's order, ``first`` the order of the number's first row.
 REPEATS_META = pd.DataFrame(
@@ -28,34 +39,54 @@ REPEATS_META = pd.DataFrame(
 #: At most this many buckets: each piece sends a share to every bucket, so the shuffle's tasks grow as
 #: pieces x buckets; 64 keeps a run of a billion rows at about 15M a bucket.
 MAX_BUCKETS = 64
+#: Up to this many pieces (at :data:`csvtools.knobs.BLOCK_BYTES` each, about 8M rows), the shuffle
+#: passes whole lists rather than a task per share (:func:`shuffled`).
+WHOLE_SHARES_MAX_PIECES = 64
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: a number's digits spread evenly over the buckets
 
 
-def repeats_by_piece(client, keys: list, bounds: list[int], threads: int | None = None) -> list:
-    """One future of a :data:`REPEATS_META` frame per piece, from the pieces' key frames (futures).
+def repeats_by_piece(client, pieces: list, bounds: list[int], threads: int | None = None) -> list[list]:
+    """For each piece, the futures its part's task joins into its duplicates (:func:`piece_repeats`).
 
-    ``bounds`` are the pieces' first orders, then one past the last order of all;
-    ``threads`` the cluster's worker threads (None: as many buckets as pieces).
+    ``pieces`` are (input, future of rendered chunks) in order; ``bounds`` their
+    first orders, then one past the last order of all; ``threads`` the cluster's
+    worker threads (None: as many buckets as pieces).
     """
-    buckets = bucket_count(len(keys), threads)
-    split = [client.submit(_bucketed, frame, buckets, pure=False) for frame in keys]
+    buckets = bucket_count(len(pieces), threads)
+    split = [client.submit(bucketed_keys, rendered, item, buckets, pure=False) for item, rendered in pieces]
+    return shuffled(client, split, buckets, bounds)
+
+
+def shuffled(client, split: list, buckets: int, bounds: list[int]) -> list[list]:
+    """The duplicates decided by bucket from the pieces' keys split into ``buckets`` (futures of lists), as
+    :func:`repeats_by_piece` returns them.
+
+    Up to :data:`WHOLE_SHARES_MAX_PIECES` pieces, each bucket's task takes every
+    piece's whole split and each part every bucket's whole decision: a worker
+    fetches a little more than its share, but the run sends no task per
+    (piece, bucket), which cost more than the copies. Beyond, a small task picks
+    each share, so that what a worker fetches does not grow with the run.
+    """
+    pieces = len(bounds) - 1
+    if pieces <= WHOLE_SHARES_MAX_PIECES:
+        decided = [client.submit(_decided, split, bounds, bucket, pure=False) for bucket in range(buckets)]
+        return [decided] * pieces
     decided = [
-        client.submit(
-            _decided,
-            [client.submit(operator.getitem, parts, bucket, pure=False) for parts in split],
-            bounds,
-            pure=False,
-        )
+        client.submit(_decided, [_share(client, parts, bucket) for parts in split], bounds, pure=False)
         for bucket in range(buckets)
     ]
-    return [
-        client.submit(
-            _gathered,
-            [client.submit(operator.getitem, parts, piece, pure=False) for parts in decided],
-            pure=False,
-        )
-        for piece in range(len(bounds) - 1)
-    ]
+    return [[_share(client, parts, piece) for parts in decided] for piece in range(pieces)]
+
+
+def piece_repeats(shares: list, piece: int) -> pd.DataFrame:
+    """One piece's duplicates (a :data:`REPEATS_META` frame) from every bucket: each share is a bucket's
+    whole decision (a list by piece) or this piece's part of it."""
+    frames = [share[piece] if isinstance(share, list) else share for share in shares]
+    return pd.concat(frames) if frames else REPEATS_META.copy()
+
+
+def _share(client, parts, at: int):
+    return client.submit(operator.getitem, parts, at, pure=False)
 
 
 def bucket_count(pieces: int, threads: int | None) -> int:
@@ -64,6 +95,11 @@ def bucket_count(pieces: int, threads: int | None) -> int:
     every thread busy (a 4M-row run on 2 threads: 30 pieces, 240 tasks with 4 buckets, 1,800 with 30)."""
     wanted = pieces if threads is None else max(2 * threads, pieces // 8)
     return max(1, min(pieces, wanted, MAX_BUCKETS))
+
+
+def bucketed_keys(rendered: list[RenderedChunk], item: InputFile, buckets: int) -> list[pd.DataFrame]:
+    """A piece's kept rows (:func:`.pieces.duplicate_keys`) in ``buckets`` frames by their number."""
+    return _bucketed(duplicate_keys(rendered, item), buckets)
 
 
 def _bucketed(frame: pd.DataFrame, buckets: int) -> list[pd.DataFrame]:
@@ -76,8 +112,13 @@ def _bucketed(frame: pd.DataFrame, buckets: int) -> list[pd.DataFrame]:
     return [frame.iloc[at] for at in np.split(order, cuts)]
 
 
-def _decided(parts: list[pd.DataFrame], bounds: list[int]) -> list[pd.DataFrame]:
-    """One bucket's duplicates, split by the piece that holds each (``bounds`` as :func:`repeats_by_piece`)."""
+def _decided(parts: list, bounds: list[int], bucket: int | None = None) -> list[pd.DataFrame]:
+    """One bucket's duplicates, split by the piece that holds each (``bounds`` as :func:`repeats_by_piece`).
+
+    ``parts`` are the bucket's frame from each piece, or (with ``bucket``) each piece's whole split.
+    """
+    if bucket is not None:
+        parts = [split[bucket] for split in parts]
     repeats = _repeats(pd.concat(parts, ignore_index=True))
     order = np.argsort(repeats["order"].to_numpy(), kind="stable")
     orders, firsts = repeats["order"].to_numpy()[order], repeats["first"].to_numpy()[order]
@@ -86,11 +127,6 @@ def _decided(parts: list[pd.DataFrame], bounds: list[int]) -> list[pd.DataFrame]
         pd.DataFrame({"first": first}, index=pd.Index(at, name="order"))
         for at, first in zip(np.split(orders, cuts), np.split(firsts, cuts))
     ]
-
-
-def _gathered(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """One piece's duplicates from every bucket."""
-    return pd.concat(parts) if parts else REPEATS_META.copy()
 
 
 def _repeats(frame: pd.DataFrame) -> pd.DataFrame:

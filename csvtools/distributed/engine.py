@@ -24,7 +24,7 @@ from ..run.pipeline import column_layout
 from ..run.pool import WorkPlan
 from .inputs import InputFile, check_out_dir, expand_inputs, order_of
 from .parts import CLEAN, REJECTS, write_part
-from .pieces import FileOutline, duplicate_keys, outline_file, work_piece
+from .pieces import FileOutline, outline_file, work_piece
 
 __all__ = ["REPORT_NAME", "ClusterError", "DaskMissingError", "clean_files"]
 
@@ -194,8 +194,7 @@ def _run(client, inputs: list[InputFile], out_dir: str, options: Options) -> Rep
     if not options.keep_duplicates:
         from .duplicates import repeats_by_piece
 
-        keys = [client.submit(duplicate_keys, rendered, item, pure=False) for item, rendered in pieces]
-        repeats = repeats_by_piece(client, keys, bounds, threads)
+        repeats = repeats_by_piece(client, pieces, bounds, threads)
 
     staging = _staging(out_dir)
     try:
