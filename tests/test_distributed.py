@@ -467,6 +467,29 @@ def test_the_shuffle_finds_first_occurrences_by_int64_key_and_long_numbers_by_th
     assert found == [(3, 1), (5, 1), (8, 4), (9, 2)]
 
 
+@pytest.mark.parametrize("in_order", [True, False], ids=["rows-in-order", "rows-shuffled"])
+def test_later_rows_of_a_key_name_its_least_order_as_a_dict_would(in_order):
+    import numpy as np
+
+    from csvtools.distributed.duplicates import _later_of_keys
+
+    rng = np.random.default_rng(7)
+    keys = rng.integers(0, 300, 2_000).astype(np.int64)
+    orders = np.sort(rng.choice(10**6, 2_000, replace=False)).astype(np.int64)
+    if not in_order:
+        shuffle = rng.permutation(len(keys))
+        keys, orders = keys[shuffle], orders[shuffle]
+    least: dict[int, int] = {}
+    for key, order in zip(keys.tolist(), orders.tolist()):
+        least[key] = min(order, least.get(key, order))
+    expected = sorted(
+        (order, least[key]) for key, order in zip(keys.tolist(), orders.tolist()) if order != least[key]
+    )
+    later, first = _later_of_keys(keys, orders)
+    assert sorted(zip(later.tolist(), first.tolist())) == expected
+    assert _later_of_keys(keys[:0], orders[:0])[0].size == 0
+
+
 def test_buckets_follow_the_threads_not_the_pieces():
     """A few buckets per worker thread keep the shuffle's tasks few (pieces x buckets, twice)."""
     from csvtools.distributed.duplicates import MAX_BUCKETS, bucket_count

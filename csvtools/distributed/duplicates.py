@@ -150,12 +150,19 @@ def _repeats(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _later_of_keys(keys: np.ndarray, orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The orders of the rows whose key has a row of a lesser order, and that least order: one sort."""
-    by_key = np.lexsort((orders, keys))
-    keys, orders = keys[by_key], orders[by_key]
-    starts = np.concatenate(([True], keys[1:] != keys[:-1])) if len(keys) else np.zeros(0, dtype=bool)
-    least = orders[np.flatnonzero(starts)][np.cumsum(starts) - 1]
-    return orders[~starts], least[~starts]
+    """The orders of the rows whose key has a row of a lesser order, and that least order.
+
+    One pass of a hash table (``pd.factorize``, half the time of sorting by key
+    and order) over the rows in order: a bucket's rows come in order already.
+    """
+    if len(orders) > 1 and (orders[1:] < orders[:-1]).any():
+        by_order = np.argsort(orders, kind="stable")
+        keys, orders = keys[by_order], orders[by_order]
+    codes, _ = pd.factorize(keys)  # numbered in order of first appearance
+    first = np.ones(len(codes), dtype=bool)
+    first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    later = ~first
+    return orders[later], orders[first][codes[later]]
 
 
 class PieceRepeats:
