@@ -189,23 +189,22 @@ def _repeats(keys: Keys) -> Repeats:
 
 def _later_of_keys(keys: np.ndarray | pa.Array, orders: np.ndarray) -> Repeats:
     """The orders of the rows whose key (an integer, or a spelling) has a row of a lesser order, and
-    that least order.
-
-    One pass of a hash table (Arrow's ``dictionary_encode``, half the time of
-    sorting by key and order) over the rows in order: a bucket's rows come in
-    order already.
-    """
-    if len(orders) > 1 and (orders[1:] < orders[:-1]).any():
-        by_order = np.argsort(orders, kind="stable")
-        keys, orders = (
-            keys[by_order] if isinstance(keys, np.ndarray) else keys.take(pa.array(by_order)),
-            orders[by_order],
-        )
-    codes = pc.dictionary_encode(pa.array(keys)).indices.to_numpy()  # numbered in order of first appearance
-    first = np.ones(len(codes), dtype=bool)
-    first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
-    later = ~first
-    return orders[later], orders[first][codes[later]]
+    that least order: one sort by key (numpy's vectorized quicksort for integers), then each run of
+    equal keys' least order."""
+    if not len(orders):
+        return orders, orders
+    if isinstance(keys, np.ndarray):
+        by_key = np.argsort(keys)
+        sorted_keys = keys[by_key]
+        starts = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
+    else:
+        by_key = pc.sort_indices(keys).to_numpy()
+        spelt = keys.take(pa.array(by_key))
+        starts = np.concatenate(([True], pc.not_equal(spelt[1:], spelt[:-1]).to_numpy(zero_copy_only=False)))
+    orders = orders[by_key]
+    least = np.minimum.reduceat(orders, np.flatnonzero(starts))[np.cumsum(starts) - 1]
+    later = orders != least
+    return orders[later], least[later]
 
 
 class PieceRepeats:
