@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..columns import OUTPUT_COLUMN
 from ..io.outputs import Outputs
@@ -85,10 +86,9 @@ def write_part(
 def _places(first: np.ndarray, own: int, paths: list[str]) -> pa.Array:
     """``line N`` for a first occurrence in the same file, ``line N of FILE`` for one in another."""
     inputs, lines = input_and_line(first)
-    return pa.array(
-        [
-            f"line {line}" if index == own else f"line {line} of {paths[index]}"
-            for index, line in zip(inputs.tolist(), lines.tolist())
-        ],
-        type=pa.string(),
+    where = pa.array(
+        ["" if index == own else f" of {path}" for index, path in enumerate(paths)], type=pa.string()
+    )
+    return pc.binary_join_element_wise(
+        "line ", pa.array(lines, type=pa.int64()).cast(pa.string()), where.take(pa.array(inputs)), ""
     )
