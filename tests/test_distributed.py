@@ -143,6 +143,19 @@ COUNTS = ("rows", "clean", "rejected", "by_reason", "by_country", "by_reading")
 def test_the_cluster_writes_what_one_machine_writes_for_the_files_end_to_end(
     client, inputs, tmp_path, settings
 ):
+    _assert_as_one_machine_writes(client, inputs, tmp_path, settings)
+
+
+def test_a_run_of_many_pieces_shuffles_a_share_a_task_as_one_machine_writes(
+    client, inputs, tmp_path, monkeypatch
+):
+    from csvtools.distributed import duplicates
+
+    monkeypatch.setattr(duplicates, "WHOLE_SHARES_MAX_PIECES", 0)
+    _assert_as_one_machine_writes(client, inputs, tmp_path, {})
+
+
+def _assert_as_one_machine_writes(client, inputs, tmp_path, settings):
     one = tmp_path / "all.csv"
     offsets = _concatenated(inputs, one)
     single = clean_file(one, tmp_path / "one.clean.csv", **settings)
