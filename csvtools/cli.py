@@ -374,7 +374,7 @@ def _clean_with_dask(
         raise click.UsageError("--workers sizes a local cluster; with --scheduler the cluster's workers work")
     import logging
 
-    clean_files = load_for_command("csvtools.distributed").clean_files
+    clean_files = load_for_command("csvtools.distributed", without_pandas=True).clean_files
 
     # Dask's shuffle logs each shuffle it starts at WARNING; a run reports its own outcome.
     logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)

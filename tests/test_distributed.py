@@ -143,6 +143,19 @@ COUNTS = ("rows", "clean", "rejected", "by_reason", "by_country", "by_reading")
 def test_the_cluster_writes_what_one_machine_writes_for_the_files_end_to_end(
     client, inputs, tmp_path, settings
 ):
+    _assert_as_one_machine_writes(client, inputs, tmp_path, settings)
+
+
+def test_a_run_of_many_pieces_shuffles_a_share_a_task_as_one_machine_writes(
+    client, inputs, tmp_path, monkeypatch
+):
+    from csvtools.distributed import duplicates
+
+    monkeypatch.setattr(duplicates, "WHOLE_SHARES_MAX_PIECES", 0)
+    _assert_as_one_machine_writes(client, inputs, tmp_path, {})
+
+
+def _assert_as_one_machine_writes(client, inputs, tmp_path, settings):
     one = tmp_path / "all.csv"
     offsets = _concatenated(inputs, one)
     single = clean_file(one, tmp_path / "one.clean.csv", **settings)
@@ -413,42 +426,115 @@ def test_own_cluster_forks_its_workers_with_the_run_modules_loaded():
     assert dask.config.get("distributed.worker.multiprocessing-method") == "spawn"
 
 
+# The command line in a fresh interpreter, then which of the modules it loaded are pandas and distributed.
+LOADED_BY_THE_COMMAND = """
+import sys
+from csvtools.__main__ import main
+sys.argv = ["csvtools", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as stop:
+    print(stop.code, sorted(name for name in ("pandas", "distributed") if name in sys.modules), file=sys.stderr)
+"""
+
+
+def test_the_dask_command_loads_no_pandas(inputs, tmp_path):
+    """The engine's keys are plain arrays, and pyarrow's pandas probe is answered "no" (csvtools.process)."""
+    import subprocess
+
+    out = tmp_path / "out"
+    argv = ["clean", str(inputs[0]), "--engine", "dask", "--workers", "1", "-o", str(out), "-q"]
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED_BY_THE_COMMAND, *argv], capture_output=True, text=True, timeout=120
+    )
+    code, loaded = done.stderr.strip().splitlines()[-1].split(" ", 1)
+    assert code in ("0", "1") and (out / "report.json").exists()  # 1: some rows were rejected
+    assert loaded == "['distributed']"
+
+
+def test_own_cluster_runs_without_the_dashboards_profiler_and_monitors():
+    import dask
+
+    from csvtools.distributed import engine
+
+    def settings() -> tuple:
+        return tuple(dask.config.get(name) for name in engine._OWN_CLUSTER_CONFIG)
+
+    with engine._connected(None, 1) as connected:
+        assert set(connected.run(settings).values()) == {(False, "1s", "2s")}
+    assert dask.config.get("distributed.worker.profile.enabled") is True
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-lists", "a-task-a-share"])
 @pytest.mark.parametrize(
-    "buckets", [1, 2, 64], ids=["one-bucket", "fewer-buckets-than-pieces", "a-bucket-a-piece"]
+    "buckets", [1, 2, 3], ids=["one-bucket", "fewer-buckets-than-pieces", "a-bucket-a-piece"]
 )
-def test_the_duplicates_shuffle_sends_each_duplicate_back_to_its_piece(client, monkeypatch, buckets):
-    import pandas as pd
+def test_the_duplicates_shuffle_sends_each_duplicate_back_to_its_piece(client, monkeypatch, buckets, whole):
+    import numpy as np
+    import pyarrow as pa
 
     from csvtools.distributed import duplicates
-    from csvtools.distributed.duplicates import repeats_by_piece
+    from csvtools.distributed.duplicates import Keys, _bucketed, piece_repeats, shuffled
 
-    monkeypatch.setattr(duplicates, "MAX_BUCKETS", buckets)
+    monkeypatch.setattr(duplicates, "WHOLE_SHARES_MAX_PIECES", 64 if whole else 0)
 
-    def keys(numbers: list[int], orders: list[int]) -> pd.DataFrame:
-        long = pd.array([None] * len(numbers), dtype="string[pyarrow]")
-        return pd.DataFrame({"number": numbers, "long": long, "order": orders})
+    def keys(numbers: list[int], orders: list[int]) -> Keys:
+        none = np.zeros(0, dtype=np.int64)
+        return Keys(
+            np.array(numbers, dtype=np.int64),
+            np.array(orders, dtype=np.int64),
+            pa.array([], pa.string()),
+            none,
+        )
 
     pieces = [keys([1, 2, 5], [1, 2, 3]), keys([1, 5, 7], [4, 5, 6]), keys([2, 2, 9], [7, 8, 9])]
-    placed = repeats_by_piece(client, client.scatter(pieces), [1, 4, 7, 10])
-    found = [sorted(zip(frame.index.tolist(), frame["first"].tolist())) for frame in client.gather(placed)]
+    split = [client.submit(_bucketed, frame, buckets, pure=False) for frame in client.scatter(pieces)]
+    shares = shuffled(client, split, buckets, [1, 4, 7, 10])
+    placed = [client.submit(piece_repeats, each, piece, pure=False) for piece, each in enumerate(shares)]
+    found = [sorted(zip(orders.tolist(), firsts.tolist())) for orders, firsts in client.gather(placed)]
     assert found == [[], [(4, 1), (5, 3)], [(7, 2), (8, 2)]]
 
 
 def test_the_shuffle_finds_first_occurrences_by_int64_key_and_long_numbers_by_their_spelling():
-    import pandas as pd
+    import numpy as np
+    import pyarrow as pa
 
-    from csvtools.distributed.duplicates import _repeats
+    from csvtools.distributed.duplicates import Keys, _bucketed, _repeats
 
     long = "+" + "1" * 19
-    frame = pd.DataFrame(
-        {
-            "number": [44, 7, 44, -1, 7, -1, -1, 44],
-            "long": pd.array([None, None, None, long, None, long + "2", long, None], dtype="string[pyarrow]"),
-            "order": [5, 2, 3, 4, 9, 6, 8, 1],
-        }
+    keys = Keys(
+        numbers=np.array([44, 7, 44, 7, 44], dtype=np.int64),
+        orders=np.array([5, 2, 3, 9, 1], dtype=np.int64),
+        long_numbers=pa.array([long, long + "2", long]),
+        long_orders=np.array([4, 6, 8], dtype=np.int64),
     )
-    found = sorted(zip(*(_repeats(frame)[name].tolist() for name in ("order", "first"))))
+    found = sorted(zip(*(part.tolist() for part in _repeats(keys))))
     assert found == [(3, 1), (5, 1), (8, 4), (9, 2)]
+    first, *others = _bucketed(keys, 3)  # a long number's rows all meet in the first bucket
+    assert first.long_orders.tolist() == [4, 6, 8] and all(not len(other.long_orders) for other in others)
+
+
+@pytest.mark.parametrize("in_order", [True, False], ids=["rows-in-order", "rows-shuffled"])
+def test_later_rows_of_a_key_name_its_least_order_as_a_dict_would(in_order):
+    import numpy as np
+
+    from csvtools.distributed.duplicates import _later_of_keys
+
+    rng = np.random.default_rng(7)
+    keys = rng.integers(0, 300, 2_000).astype(np.int64)
+    orders = np.sort(rng.choice(10**6, 2_000, replace=False)).astype(np.int64)
+    if not in_order:
+        shuffle = rng.permutation(len(keys))
+        keys, orders = keys[shuffle], orders[shuffle]
+    least: dict[int, int] = {}
+    for key, order in zip(keys.tolist(), orders.tolist()):
+        least[key] = min(order, least.get(key, order))
+    expected = sorted(
+        (order, least[key]) for key, order in zip(keys.tolist(), orders.tolist()) if order != least[key]
+    )
+    later, first = _later_of_keys(keys, orders)
+    assert sorted(zip(later.tolist(), first.tolist())) == expected
+    assert _later_of_keys(keys[:0], orders[:0])[0].size == 0
 
 
 def test_buckets_follow_the_threads_not_the_pieces():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..columns import OUTPUT_COLUMN
 from ..io.outputs import Outputs
@@ -15,7 +15,7 @@ from ..report import Report
 from ..run.render import RenderedChunk
 from ..run.settle import Settler
 from ..run.suppress import SuppressionLists
-from .duplicates import PieceRepeats
+from .duplicates import PieceRepeats, piece_repeats
 from .inputs import InputFile, input_and_line
 from .pieces import about
 
@@ -33,7 +33,7 @@ def write_part(
     number: int,
     item: InputFile,
     rendered: list[RenderedChunk],
-    repeats: pd.DataFrame | None,
+    repeats: list | None,
     folder: str,
     header: list[str],
     phone_at: int,
@@ -42,7 +42,8 @@ def write_part(
 ) -> Report:
     """Settle one piece into ``folder/clean/`` and ``folder/rejects/``; return its counts.
 
-    ``repeats`` is the piece's duplicates (None keeps duplicates); ``paths``
+    ``repeats`` is what the piece's duplicates are joined from (:func:`.duplicates.piece_repeats`;
+    None keeps duplicates); ``paths``
     the inputs by index, to name a first occurrence in another file. The
     suppression lists of ``options`` are read here, once a part (they must be
     readable from every worker); the report's ``suppression`` counts what this
@@ -59,7 +60,7 @@ def write_part(
             rejects_bom=False,
         )  # parts are read by tools, often end to end
         try:
-            index = None if repeats is None else PieceRepeats(repeats, item.index)
+            index = None if repeats is None else PieceRepeats(piece_repeats(repeats, number), item.index)
             with SuppressionLists.load(options.suppress, options) as lists:
                 # A suppressed number is suppressed on every line, so it never matters which of its
                 # lines the shuffle called first: settling checks the lists before the duplicates.
@@ -85,10 +86,9 @@ def write_part(
 def _places(first: np.ndarray, own: int, paths: list[str]) -> pa.Array:
     """``line N`` for a first occurrence in the same file, ``line N of FILE`` for one in another."""
     inputs, lines = input_and_line(first)
-    return pa.array(
-        [
-            f"line {line}" if index == own else f"line {line} of {paths[index]}"
-            for index, line in zip(inputs.tolist(), lines.tolist())
-        ],
-        type=pa.string(),
+    where = pa.array(
+        ["" if index == own else f" of {path}" for index, path in enumerate(paths)], type=pa.string()
+    )
+    return pc.binary_join_element_wise(
+        "line ", pa.array(lines, type=pa.int64()).cast(pa.string()), where.take(pa.array(inputs)), ""
     )

@@ -15,12 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import knobs
-from .._strings import replaced
 from ..errors import CsvToolsError, InputFileError
 from ..io.frame import float_column_text
 from ..io.records import Block, Chunk, without_blank_rows
@@ -29,21 +27,9 @@ from ..options import Options
 from ..run.pipeline import column_layout
 from ..run.pool import WorkPlan, work
 from ..run.render import RenderedChunk
-from .inputs import InputFile, order_of
+from .inputs import InputFile
 
-__all__ = ["KEYS_META", "FileOutline", "PieceSpec", "about", "duplicate_keys", "outline_file", "work_piece"]
-
-#: The frame of kept numbers that the shuffle decides duplicates on: one row per kept row. ``number`` is the
-#: number's int64 key (its digits, :func:`csvtools.run.dedupe.number_keys`): hashing and sorting integers
-#: costs a fraction of strings. A number too long for one (only with level "possible") is keyed -1 and
-#: spelt in ``long``, null for every other row.
-KEYS_META = pd.DataFrame(
-    {
-        "number": pd.Series([], dtype=np.int64),
-        "long": pd.Series([], dtype="string[pyarrow]"),
-        "order": pd.Series([], dtype=np.int64),
-    }
-)
+__all__ = ["FileOutline", "PieceSpec", "about", "outline_file", "work_piece"]
 
 
 @dataclass(frozen=True)
@@ -99,26 +85,6 @@ def work_piece(spec: PieceSpec, item: InputFile, plan: WorkPlan) -> list[Rendere
         if spec.block is not None:
             return work(spec.block, plan)
         return work(_row_group_chunk(item, spec), plan)
-
-
-def duplicate_keys(rendered: list[RenderedChunk], item: InputFile) -> pd.DataFrame:
-    """Each kept row's number key, long spelling and order key (:func:`.inputs.order_of`), for the shuffle."""
-    keys, longs, orders = [], [], []
-    for chunk in rendered:
-        keys.append(chunk.kept_keys.keys.astype(np.int64, copy=False))
-        long = np.flatnonzero(chunk.kept_keys.keys < 0)
-        spelt = pa.nulls(len(chunk.kept_lines), type=pa.string())
-        longs.append(replaced(spelt, long, chunk.kept_keys.numbers(long)) if long.size else spelt)
-        orders.append(order_of(item.index, chunk.kept_lines.astype(np.int64)))
-    if not keys:
-        return KEYS_META.copy()
-    return pd.DataFrame(
-        {
-            "number": np.concatenate(keys),
-            "long": pd.arrays.ArrowStringArray(pa.chunked_array(longs, type=pa.string())),
-            "order": np.concatenate(orders),
-        }
-    )
 
 
 def _outline_csv(
