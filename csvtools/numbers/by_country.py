@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import reasons
+from .._strings import string_buffers
 from .countries import calling_code, calling_code_of_number, country_name, resolve_country
 from .reference import needs_country
 from .vectorized import VERDICT_FIELDS, Regions
@@ -59,14 +60,15 @@ def judge_with_countries(
     group_of_row = group_of_cell[cell_of_row] if len(cell_of_row) else np.zeros(0, dtype=np.int64)
 
     if not group_names:  # no rows
-        return _check_regions(judge(values, region, level), cells, np.zeros(0, dtype=bool), strict_region)
+        return _check_regions(
+            judge(values, region, level), [], cell_of_row, np.zeros(0, dtype=bool), strict_region
+        )
     names = tuple(None if label in ("", _UNKNOWN) else label for label in group_names)
     table = judge(values, Regions(names, group_of_row), level)
     if _UNKNOWN in group_names:
         table = _reject_needing_country(table, values, cells, group_of_row == group_names.index(_UNKNOWN))
     row_named = np.array(named, dtype=bool)[cell_of_row] if len(cell_of_row) else np.zeros(0, dtype=bool)
-    row_region = pa.array(labels, type=pa.string()).take(pa.array(cell_of_row))
-    return _check_regions(table, row_region, row_named, strict_region)
+    return _check_regions(table, labels, cell_of_row, row_named, strict_region)
 
 
 def _reject_needing_country(
@@ -98,25 +100,42 @@ def _rejected_where(verdicts: pa.Table, mask: pa.Array, reason: str, details: pa
     )
 
 
-def _check_regions(table: pa.Table, row_region: pa.Array, named: np.ndarray, strict: bool) -> pa.Table:
-    """Add :data:`MISMATCH_FIELD`: kept numbers whose calling code is not that of their row's named country."""
+def _check_regions(
+    table: pa.Table, labels: list[str], cell_of_row: np.ndarray, named: np.ndarray, strict: bool
+) -> pa.Table:
+    """Add :data:`MISMATCH_FIELD`: kept numbers whose calling code is not that of their row's named
+    country (``labels[cell_of_row[i]]``, the region of row ``i``'s country cell)."""
     numbers = table.column("number").combine_chunks()
     candidates = np.flatnonzero(named & numbers.is_valid().to_numpy(zero_copy_only=False))
     mismatch = pa.nulls(len(numbers), pa.string())
     if candidates.size:
-        take = pa.array(candidates)
-        pairs = pc.binary_join_element_wise(
-            pc.utf8_slice_codeunits(numbers.take(take), 0, 4), row_region.take(take), " "
-        ).dictionary_encode()
-        details = [_mismatch_detail(pair) for pair in pairs.dictionary.to_pylist()]
-        found = pa.array(details, type=pa.string()).take(pairs.indices)
-        rows = np.full(len(numbers), -1, dtype=np.int64)
-        rows[candidates] = np.arange(candidates.size)
-        mismatch = found.take(pa.array(rows, mask=rows < 0))
+        mismatch = _mismatches(numbers, candidates, labels, cell_of_row)
     if strict and mismatch.null_count < len(mismatch):
         table = _rejected_where(table, mismatch.is_valid(), reasons.REGION_MISMATCH, mismatch)
         mismatch = pa.nulls(len(numbers), pa.string())
     return table.append_column(MISMATCH_FIELD, mismatch)
+
+
+def _mismatches(
+    numbers: pa.Array, candidates: np.ndarray, labels: list[str], cell_of_row: np.ndarray
+) -> pa.Array:
+    """Each row's mismatch detail (null: none) for the kept numbers at ``candidates``: each distinct
+    pair of a number's first four characters ("+CCC") and its row's country read once, the pairs
+    found as integers off the numbers' bytes."""
+    offsets, data = string_buffers(numbers)
+    start = offsets[candidates]
+    # Every kept number is "+" and more than three digits.
+    prefix = sum((data[start + place].astype(np.int64) - ord("0")) * 10 ** (3 - place) for place in (1, 2, 3))
+    keys = prefix * len(labels) + cell_of_row[candidates]
+    seen = np.zeros(1000 * len(labels), dtype=bool)
+    seen[keys] = True
+    distinct = np.flatnonzero(seen)
+    which = np.zeros(len(seen), dtype=np.int64)
+    which[distinct] = np.arange(distinct.size)
+    details = [_mismatch_detail(f"+{key // len(labels):03d} {labels[key % len(labels)]}") for key in distinct]
+    rows = np.full(len(numbers), -1, dtype=np.int64)
+    rows[candidates] = which[keys]
+    return pa.array(details, type=pa.string()).take(pa.array(rows, mask=rows < 0))
 
 
 def _mismatch_detail(pair: str) -> str | None:

@@ -125,12 +125,19 @@ def judge_array(
         return _judge_in_regions(text, region)
     if not region:
         return _judge_read(count, read_digit_spans(text, "any"))
+    international = _judge_read(count, read_digit_spans(text, "plus"))
     national = read_digit_spans(text, "national") if _national_rules(region) else None
     group = None
     if national is not None:
         positions, full, full_offsets, _ = national
         group = _national_group(positions, digit_strings(full, full_offsets), region)
-    return _judge_read(count, read_digit_spans(text, "plus"), [group] if group else [])
+    if group is None:
+        return international
+    # Apart: one region's numbers are most of them, and copying them next to the + numbers of their
+    # code costs about what compiling its patterns once more does.
+    part = _judge_national_groups(count, [group])
+    rows = np.where(part.rows >= 0, part.rows + len(international.table), international.rows)
+    return FastVerdicts(rows, pa.concat_tables([international.table, part.table]))
 
 
 def _judge_in_regions(text: pa.Array, regions: Regions) -> FastVerdicts:
@@ -296,9 +303,6 @@ def _judge_together(numbers: _Numbers | None, groups: Sequence[_NationalGroup]) 
         for group in groups
     ]
     read_by = ([None] if numbers is not None else []) + [group.rules for group in groups]
-    if len(parts) == 1 and read_by[0] is None:
-        only = parts[0]
-        return _judge_by_country(only.codes, only.national, only.readings, hinted=only.hinted), only.positions
     runs = []  # (code, part, start, stop) into the parts one after another
     offset = 0
     for which, part in enumerate(parts):
@@ -309,18 +313,20 @@ def _judge_together(numbers: _Numbers | None, groups: Sequence[_NationalGroup]) 
             if b > a
         ]
         offset += len(part.codes)
-    runs.sort()  # by code: a code's runs side by side
-    index = (
-        np.concatenate([np.arange(start, stop) for _, _, start, stop in runs])
-        if runs
-        else np.zeros(0, np.int64)
-    )
-    sizes = np.cumsum([0] + [stop - start for _, _, start, stop in runs])
+    in_order = sorted(runs)  # by code: a code's runs side by side
+    sizes = np.cumsum([0] + [stop - start for _, _, start, stop in in_order])
+    parsing = [(int(a), int(b), read_by[run[1]]) for run, a, b in zip(in_order, sizes[:-1], sizes[1:])]
+    if len(parts) == 1:  # sorted by code already: nothing to move
+        only = parts[0]
+        return _judge_by_country(
+            only.codes, only.national, only.readings, parsing=parsing, hinted=only.hinted
+        ), only.positions
+    index = np.concatenate([np.arange(start, stop) for _, _, start, stop in in_order])
     judged = _judge_by_country(
         np.concatenate([part.codes for part in parts])[index],
         pa.concat_arrays([part.national for part in parts]).take(pa.array(index)),
         np.concatenate([part.readings for part in parts])[index],
-        parsing=[(int(a), int(b), read_by[run[1]]) for run, a, b in zip(runs, sizes[:-1], sizes[1:])],
+        parsing=parsing,
         hinted=np.concatenate([part.hinted for part in parts])[index],
     )
     return judged, np.concatenate([part.positions for part in parts])[index]
