@@ -271,7 +271,7 @@ def report(
         )
     if stages:
         inline = stages["run, inline"]
-        print(f"stages of one run, --workers 1 ({inline:.3f} s inline; pickling and the pool apart):")
+        print(f"stages of one run, --workers 1 ({inline:.3f} s inline; shipping and the pool apart):")
         for name in (
             "read",
             "judge",
@@ -283,7 +283,7 @@ def report(
         ):
             print(f"  {name:26} {stages[name]:7.3f} s {stages[name] / inline:6.0%}")
         print(
-            f"  {'pickling':26} {stages['pickling']:7.3f} s  ({stages['pickled MB']:.0f} MB shipped through a temporary file and read back)"
+            f"  {'shipping':26} {stages['shipping']:7.3f} s  ({stages['shipped MB']:.0f} MB through a temporary file and back)"
         )
         print(f"  {'pool start and stop':26} {stages['pool start and stop']:7.3f} s")
         print(f"  {'imports':26} {stages['imports']:7.3f} s")

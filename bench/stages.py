@@ -12,7 +12,7 @@ timer (a shared machine's neighbours slow the wall clock, not this) around each 
 - collect after each piece: the garbage collection each worker runs after a piece (:mod:`csvtools.process`);
 - settle, other: the rest of the run (counts, the report, opening the file).
 
-With a pool, two more costs appear, measured apart: pickling (each piece's
+With a pool, two more costs appear, measured apart: shipping (each piece's
 result written to a temporary file and read back, as it travels from a worker,
 :mod:`csvtools.run.shipping`) and the pool's start
 and stop (fork two workers, one empty task each, wall time). ``imports`` is the
@@ -113,19 +113,20 @@ def main(source: str, options: dict) -> dict[str, float]:
     outputs.Outputs.commit = timed_call("write", outputs.Outputs.commit)
     process.after_piece = timed_call("collect after each piece", process.after_piece)
     work = pool.work
-    pickled = 0
+    shipped_bytes = 0
     from csvtools.run import shipping
 
     def work_and_ship(piece, plan):
         # The pool's own transport (csvtools/run/shipping.py): a worker's result written to a
         # temporary file and read back by the main process, here both in this process.
-        nonlocal pickled
+        nonlocal shipped_bytes
         rendered = work(piece, plan)
         started = time.process_time()
         shipped = shipping.ship(rendered, scratch)
-        pickled += getattr(shipped, "size", 0)
+        assert isinstance(shipped, shipping.Shipped), "TMPDIR cannot hold a piece: nothing to time"
+        shipped_bytes += shipped.size
         shipping.receive(shipped)
-        spent["pickling"] += time.process_time() - started
+        spent["shipping"] += time.process_time() - started
         return rendered
 
     pool.work = work_and_ship
@@ -133,7 +134,7 @@ def main(source: str, options: dict) -> dict[str, float]:
         started = time.process_time()
         # max_rejections as the command line sets it: the report lists the first 20 rejected lines.
         pipeline.clean_file(source, str(Path(scratch) / "clean.csv"), workers=1, max_rejections=20, **options)
-        total = time.process_time() - started - spent["pickling"]
+        total = time.process_time() - started - spent["shipping"]
     stages = {
         name: spent[name]
         for name in ("read", "judge", "render", "dedupe", "write", "collect after each piece")
@@ -143,8 +144,8 @@ def main(source: str, options: dict) -> dict[str, float]:
         **stages,
         "settle, other": total - sum(stages.values()),
         "run, inline": total,
-        "pickling": spent["pickling"],
-        "pickled MB": pickled / 2**20,
+        "shipping": spent["shipping"],
+        "shipped MB": shipped_bytes / 2**20,
         "pool start and stop": pool_start_seconds(),
     }
 

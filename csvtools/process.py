@@ -95,7 +95,8 @@ def _skip_pyarrows_pandas_probe() -> None:
     The probe is answered "no pandas" once; pyarrow imports pandas again the
     moment a conversion really needs it (``to_pandas``, ``from_pandas``), but
     ``pa.array`` would then read a pandas Series as a plain sequence: only for
-    a command that gives pyarrow no pandas objects (the default engine).
+    a command that gives pyarrow no pandas objects (the default engine, and the Dask engine's
+    client and forked workers).
     """
     import pyarrow as pa
 

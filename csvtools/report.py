@@ -148,12 +148,13 @@ class Report:
 
 
 _LISTS = ("rejections", "mismatches")
-_REJECTION_FIELDS = tuple(item.name for item in fields(Rejection))
+#: The fields of a :class:`Rejection`, in order.
+REJECTION_FIELDS = tuple(item.name for item in fields(Rejection))
 
 
 def _listed(records: list[Rejection]) -> list[dict]:
-    values = attrgetter(*_REJECTION_FIELDS)
-    return [dict(zip(_REJECTION_FIELDS, values(record))) for record in records]
+    values = attrgetter(*REJECTION_FIELDS)
+    return [dict(zip(REJECTION_FIELDS, values(record))) for record in records]
 
 
 def _room(records: list[Rejection], limit: int | None) -> int | None:

@@ -546,3 +546,21 @@ def test_buckets_follow_the_threads_not_the_pieces():
     assert bucket_count(400, 4) == 50  # many pieces: one bucket per eight
     assert bucket_count(10_000, 200) == MAX_BUCKETS
     assert bucket_count(7, None) == 7
+
+
+def test_the_shuffles_keys_count_their_bytes_for_the_scheduler():
+    # Dask counts an object it cannot measure as a few dozen bytes: placement and memory limits
+    # would ignore the shuffle's largest intermediates.
+    import numpy as np
+    from dask.sizeof import sizeof
+
+    from csvtools.distributed.duplicates import Keys
+
+    rows = 1 << 16
+    keys = Keys(
+        np.arange(rows, dtype=np.int64),
+        np.arange(rows, dtype=np.int64),
+        pa.array(["+1234567890123456789012"]),
+        np.zeros(1, dtype=np.int64),
+    )
+    assert sizeof(keys) >= 2 * rows * 8

@@ -46,7 +46,7 @@ WHOLE_SHARES_MAX_PIECES = 64
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: a number's digits spread evenly over the buckets
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays have no equality or hash to give
 class Keys:
     """Kept rows for the shuffle, in order: ``numbers`` their int64 keys (the digits,
     :func:`csvtools.run.dedupe.number_keys`: integers hash and sort at a fraction of the
@@ -70,6 +70,20 @@ class Keys:
             pa.concat_arrays([pa.array([], type=pa.string()), *(part.long_numbers for part in parts)]),
             np.concatenate([np.zeros(0, dtype=np.int64), *(part.long_orders for part in parts)]),
         )
+
+
+def _size_of_keys(keys: Keys) -> int:
+    """What a :class:`Keys` holds, for the scheduler's placement and the workers' memory accounting
+    (Dask would count an unknown object as a few dozen bytes)."""
+    return keys.numbers.nbytes + keys.orders.nbytes + keys.long_numbers.nbytes + keys.long_orders.nbytes
+
+
+try:  # registered wherever this module loads: the client, and every worker that runs its tasks
+    from dask.sizeof import sizeof
+
+    sizeof.register(Keys)(_size_of_keys)
+except ImportError:  # the engine itself says that dask is missing
+    pass
 
 
 def piece_keys(rendered: list[RenderedChunk], item: InputFile) -> Keys:
@@ -105,7 +119,8 @@ def shuffled(client, split: list, buckets: int, bounds: list[int]) -> list[list]
 
     Up to :data:`WHOLE_SHARES_MAX_PIECES` pieces, each bucket's task takes every
     piece's whole split and each part every bucket's whole decision: a worker
-    fetches a little more than its share, but the run sends no task per
+    fetches every bucket's split of its pieces' keys and every bucket's decision
+    (the run's duplicates, once a worker), but the run sends no task per
     (piece, bucket), which cost more than the copies. Beyond, a small task picks
     each share, so that what a worker fetches does not grow with the run.
     """

@@ -24,7 +24,8 @@ class _NotPlain(Exception):
 
 
 def json_text(value: object) -> str:
-    """``json.dumps(value, indent=2, ensure_ascii=False)``, the same text."""
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, the same text (a value that contains
+    itself raises RecursionError here, where json.dumps raises ValueError)."""
     try:
         return _encoded(value, "\n")
     except _NotPlain:

@@ -23,6 +23,7 @@ __all__ = [
     "prefix_candidates",
     "starts_with_pattern",
     "transformed",
+    "without_own_code",
 ]
 
 DIGITS = frozenset("0123456789")
@@ -68,12 +69,12 @@ def starts_with_pattern(numbers: pa.Array, pattern: str) -> np.ndarray:
 def first_digits(pattern: str) -> frozenset[str]:
     """The digits a match of ``pattern`` at the start of a string of digits can begin with: every
     digit when it may match the empty string or holds what this reading does not know."""
-    with warnings.catch_warnings():  # deprecated as a public name, kept as re's own parser
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import sre_parse
     try:
+        with warnings.catch_warnings():  # deprecated as a public name, kept as re's own parser
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import sre_parse
         found, may_be_empty = _first_of(sre_parse.parse(pattern).data, sre_parse)
-    except Exception:  # a syntax this reading does not follow: any digit
+    except Exception:  # a syntax (or a Python) this reading does not follow: any digit
         return DIGITS
     return DIGITS if found is None or may_be_empty else frozenset(found) & DIGITS
 

@@ -8,7 +8,7 @@ little more than looking numbers up and appending text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -20,17 +20,13 @@ from ..io.blocks import reread_fields
 from ..io.formulas import neutralize_formulas
 from ..io.lines import render_lines
 from ..io.outputs import Outputs
-from ..report import Rejection, Report
+from ..report import REJECTION_FIELDS, Rejection, Report
 from .dedupe import NumberKeys
 from .fallback import first_filled
 from .render import REJECTED_FIELDS, RenderedChunk
 from .suppress import SuppressionLists
 
 __all__ = ["Settler"]
-
-_REJECTION_FIELDS = tuple(
-    item.name for item in fields(Rejection)
-)  # the columns of a rejected table, in order
 
 
 @dataclass
@@ -246,9 +242,8 @@ def _records(rejected: pa.Table, duplicates: pa.Table, room: int | None) -> list
         table = table.take(pc.sort_indices(table, [("line", "ascending")]))
     if room is not None:
         table = table.slice(0, room)
-    columns = (
-        table.column(name).to_pylist() for name in _REJECTION_FIELDS
-    )  # a column at a time, no dict a row
+    # A column at a time: no dict a row, as to_pylist() would make.
+    columns = (table.column(name).to_pylist() for name in REJECTION_FIELDS)
     return list(map(Rejection, *columns))
 
 
