@@ -233,3 +233,12 @@ def test_a_suppression_list_with_a_long_file_name_is_taken(standin, tmp_path):
     )
     assert answer.status_code == 302
     assert figure(browser.get("/check").get_data(as_text=True), "clean") == before - 1
+
+
+def test_the_check_page_names_the_apps_own_control_not_a_command_line_option(standin, tmp_path):
+    browser = Browser(make_app(standin, tmp_path))
+    upload(browser, "name,phone\nAsha,98765 43210\nRavi,0049 151\n")
+    page = browser.get("/check").get_data(as_text=True)
+    assert figure(page, "rejected") == 2
+    assert "--region" not in page
+    assert "choose a default region or a country column" in page  # the national number's hint

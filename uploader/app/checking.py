@@ -53,11 +53,20 @@ class Check:
                 "line": rejection.line,
                 "value": rejection.value,
                 "reason": rejection.reason,
-                "words": csvtools.REASONS.get(rejection.reason, rejection.reason).replace("`", ""),
-                "detail": rejection.detail,
+                "words": _in_app_words(
+                    csvtools.REASONS.get(rejection.reason, rejection.reason).replace("`", "")
+                ),
+                "detail": _in_app_words(rejection.detail),
             }
             for rejection in self.report.rejections
         ]
+
+
+def _in_app_words(text: str | None) -> str | None:
+    """csvtools' words for the command line (``--region``) as this page's controls name them."""
+    if not text:
+        return text
+    return text.replace("pass --region", "choose a default region").replace("--region", "a default region")
 
 
 def clean_options(workspace: Workspace) -> dict[str, Any]:
