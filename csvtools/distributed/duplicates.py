@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..run.dedupe import fibonacci_hash
 from ..run.render import RenderedChunk
 from .inputs import InputFile, order_of
 
@@ -43,7 +44,6 @@ MAX_BUCKETS = 64
 #: Up to this many pieces (at :data:`csvtools.knobs.BLOCK_BYTES` each, about 8M rows), the shuffle
 #: passes whole lists rather than a task per share (:func:`shuffled`).
 WHOLE_SHARES_MAX_PIECES = 64
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: a number's digits spread evenly over the buckets
 
 
 @dataclass(frozen=True, eq=False)  # arrays have no equality or hash to give
@@ -151,8 +151,8 @@ def _share(client, parts, at: int):
 
 def bucket_count(pieces: int, threads: int | None) -> int:
     """Buckets for ``pieces`` pieces: two per worker thread, or one per eight pieces when there are more,
-    at most :data:`MAX_BUCKETS`. Each bucket costs two small tasks per piece, and a few suffice to keep
-    every thread busy (a 4M-row run on 2 threads: 30 pieces, 240 tasks with 4 buckets, 1,800 with 30)."""
+    at most :data:`MAX_BUCKETS`. A few suffice to keep every thread busy, and beyond
+    :data:`WHOLE_SHARES_MAX_PIECES` pieces each bucket costs two small tasks per piece (:func:`shuffled`)."""
     wanted = pieces if threads is None else max(2 * threads, pieces // 8)
     return max(1, min(pieces, wanted, MAX_BUCKETS))
 
@@ -164,9 +164,7 @@ def bucketed_keys(rendered: list[RenderedChunk], item: InputFile, buckets: int) 
 
 def _bucketed(keys: Keys, buckets: int) -> list[Keys]:
     """``keys`` in ``buckets`` parts by their number (the long numbers in the first), in their order."""
-    bucket = (((keys.numbers.astype(np.uint64) * _MIX) >> np.uint64(32)) % np.uint64(buckets)).astype(
-        np.uint8
-    )
+    bucket = (fibonacci_hash(keys.numbers, 32) % np.uint64(buckets)).astype(np.uint8)
     order = np.argsort(bucket, kind="stable")  # a radix sort on bytes
     cuts = np.searchsorted(bucket[order], np.arange(1, buckets, dtype=np.uint8))
     no_long = keys.long_numbers[:0], keys.long_orders[:0]

@@ -139,8 +139,8 @@ class KeyFilter:
     """
 
     def __init__(self, bits: int) -> None:
-        self._shift = np.uint64(64 - max(bits.bit_length() - 1, 3))
-        self._bytes = np.zeros(1 << (64 - int(self._shift) - 3), dtype=np.uint8)
+        self._bits = max(bits.bit_length() - 1, 3)
+        self._bytes = np.zeros(1 << (self._bits - 3), dtype=np.uint8)
 
     def may_hold(self, keys: np.ndarray) -> np.ndarray:
         """True for each key that may have been added, false for each that surely was not."""
@@ -158,9 +158,14 @@ class KeyFilter:
             byte, bit = byte[missing], bit[missing]
 
     def _places(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # Fibonacci hashing: the top bits of the key times 2**64 / phi (wrapping) spread near keys apart.
-        hashed = (keys.view(np.uint64) * _GOLDEN) >> self._shift
+        hashed = fibonacci_hash(keys, self._bits)
         return hashed >> np.uint64(3), np.left_shift(np.uint8(1), (hashed & np.uint64(7)).astype(np.uint8))
+
+
+def fibonacci_hash(keys: np.ndarray, bits: int) -> np.ndarray:
+    """The top ``bits`` bits of each int64 key times 2**64 / phi (wrapping), as uint64: near keys
+    (numbers that differ in their last digits) spread evenly over the ``2**bits`` values."""
+    return (keys.view(np.uint64) * _GOLDEN) >> np.uint64(64 - bits)
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
