@@ -26,3 +26,7 @@ SPILL_SEGMENT = 1 << 16
 #: A calling code with this many numbers or fewer that may carry a national prefix leaves them
 #: to phonenumbers: compiling its patterns for the vectorized path costs more than reading them.
 FEW_NATIONAL_PREFIXES = 4
+#: A judging call of this many numbers or more builds the number-range tables when no cache file has
+#: them (most of a CPU second, once per machine; :mod:`csvtools.numbers.range_book`); a smaller one
+#: leaves the numbers to the RE2 patterns.
+RANGES_WORTH_BUILDING = 100_000

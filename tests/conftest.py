@@ -53,6 +53,30 @@ def standin_factory():
         yield start
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory):
+    """csvtools' number-range book is built into this session's own cache, never the developer's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CSVTOOLS_CACHE_DIR", str(tmp_path_factory.mktemp("csvtools-cache")))
+        yield
+
+
+@pytest.fixture(scope="session")
+def number_range_book():
+    from csvtools.numbers.range_book import RangeBook
+
+    return RangeBook.build()
+
+
+@pytest.fixture(params=["ranges", "patterns"])
+def judging_path(request, monkeypatch, number_range_book):
+    """The test runs twice: validity, region and type decided by the number-range tables, then by the
+    RE2 patterns (the path of a small call without a cache file)."""
+    book = number_range_book if request.param == "ranges" else None
+    monkeypatch.setattr("csvtools.numbers.vectorized.range_book", lambda numbers: book)
+    return request.param
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch, tmp_path):
     """No test reads the developer's .env, key or ledger."""

@@ -16,6 +16,9 @@ from hypothesis import strategies as st
 from csvtools import clean_chunk
 from csvtools.numbers.reference import type_name
 
+# Every test here runs on both ways of deciding validity (tables of ranges, RE2 patterns).
+pytestmark = pytest.mark.usefixtures("judging_path")
+
 
 @pytest.fixture(scope="module")
 def benchmark_values(tmp_path_factory):

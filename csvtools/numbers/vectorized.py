@@ -57,6 +57,8 @@ from .metadata import (
 )
 from .national_prefix import national_prefix_changes, prefix_candidates, starts_with_pattern, without_own_code
 from .patterns import judge_country_rules
+from .range_book import range_book
+from .ranges import number_keys
 from .reference import NATIONAL_HINT, NATIONAL_LENGTHS, parse_failure
 
 __all__ = ["VERDICT_FIELDS", "FastVerdicts", "Regions", "judge_array"]
@@ -401,7 +403,8 @@ def _judge_by_country(
     offsets, _ = string_buffers(national)
     lengths = np.diff(offsets)
     decided &= (lengths >= 2) & (lengths <= MAX_NSN)
-    keyed = pc.binary_join_element_wise(LENGTH_MARKS.take(pa.array(lengths)), national, "")
+    book = range_book(count)
+    keys, keyed = _number_keys(national, lengths) if book is not None else None, None
 
     valid = np.zeros(count, dtype=bool)
     region_names, region_of = _Vocabulary(), np.full(count, -1, dtype=np.int64)
@@ -409,8 +412,14 @@ def _judge_by_country(
     for rules, start, stop in by_code:
         if rules is None or not decided[start:stop].any():
             continue
+        table = book.table(rules.country_code) if book is not None else None
         try:
-            known, regions, kinds = judge_country_rules(rules, keyed.slice(start, stop - start))
+            if table is not None and keys is not None:
+                known, regions, kinds = table.verdicts(keys[start:stop])
+            else:
+                if keyed is None:
+                    keyed = pc.binary_join_element_wise(LENGTH_MARKS.take(pa.array(lengths)), national, "")
+                known, regions, kinds = judge_country_rules(rules, keyed.slice(start, stop - start))
         except pa.ArrowInvalid:
             decided[start:stop] = False
             continue
@@ -433,6 +442,14 @@ def _judge_by_country(
         "type": pa.array(NUMBER_TYPES, type=pa.string()).take(pa.array(kind_of, mask=~valid)),
     }
     return _Judged(decided, columns)
+
+
+def _number_keys(national: pa.Array, lengths: np.ndarray) -> np.ndarray | None:
+    """:func:`.ranges.number_keys`, or None when a value is not all digits (the patterns then decide)."""
+    try:
+        return number_keys(national, lengths)
+    except pa.ArrowInvalid:
+        return None
 
 
 def _by_code(runs: list[tuple[CountryRules | None, int, int]]) -> list[tuple[CountryRules | None, int, int]]:
