@@ -1,13 +1,10 @@
-"""A rendered chunk carries what settling reads in few bytes: narrow codes, narrow lines, no rebuildable arrays."""
-
-import pickle
+"""A rendered chunk carries what settling reads in few bytes: one-byte codes, int32 lines."""
 
 import numpy as np
 import pyarrow as pa
 
 from csvtools.io.records import chunk_of_rows
 from csvtools.numbers.chunk import judge_column
-from csvtools.run.dedupe import number_keys
 from csvtools.run.render import _encoded, render_chunk
 
 ROWS = [
@@ -41,16 +38,3 @@ def test_codes_widen_with_the_dictionary_and_keep_nulls():
     column = _encoded(many, keep)
     assert column.indices.type == pa.int16() and column.null_count == 1
     assert column.to_pylist() == many.filter(keep).to_pylist()
-
-
-def test_number_keys_travel_without_their_unique_keys_and_get_them_back():
-    numbers = pa.array(["+447700900123", "+14155550123", "+447700900123", "+1234567890123456789", "+33"])
-    keys = number_keys(numbers)
-    assert "unique" not in keys.__getstate__()
-    back = pickle.loads(pickle.dumps(keys, protocol=5))
-    assert back.unique.tolist() == keys.unique.tolist() == sorted({447700900123, 14155550123, 33})
-    for name in ("keys", "first_index", "inverse"):
-        assert getattr(back, name).tolist() == getattr(keys, name).tolist()
-    assert back.long_numbers.to_pylist() == ["+1234567890123456789"]
-    plain = number_keys(numbers.slice(0, 3))
-    assert pickle.loads(pickle.dumps(plain)).unique.tolist() == plain.unique.tolist()

@@ -16,7 +16,6 @@ searched.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -180,8 +179,7 @@ class NumberKeys:
     ``unique``, ``first_index`` and ``inverse`` are ``np.unique``'s over the
     keys that are not -1; ``long_numbers`` are the numbers keyed -1, in order.
     The numbers themselves need not travel with the keys: :meth:`numbers`
-    writes them back. Nor does ``unique`` (pickled, as the keys travel from a
-    worker): it is the keys at ``first_index``, taken again on unpickling.
+    writes them back.
     """
 
     keys: np.ndarray
@@ -189,16 +187,6 @@ class NumberKeys:
     first_index: np.ndarray
     inverse: np.ndarray
     long_numbers: pa.Array
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        del state["unique"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        keys = state["keys"]
-        short = keys[keys >= 0] if len(state["long_numbers"]) else keys
-        self.__dict__.update(state, unique=short[state["first_index"]])
 
     def subset(self, mask: np.ndarray) -> NumberKeys:
         """The keys of the numbers where ``mask`` is true, in the same order."""
