@@ -5,8 +5,6 @@ The first stage of :mod:`.vectorized`: which values look like a phone number, an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -40,22 +38,41 @@ def read_digit_spans(
     values ``D[D ()-]*`` without ``+`` or ``tel:``, of 4 to 17 digits, as they are.
     Digits are dense and everything else is sparse, so only the non-digit
     bytes are looked at one by one.
-
-    Under a region the same values are read in both modes, one after the
-    other: what does not depend on the mode is kept for the last ``text``
-    read (:func:`_shapes`), so the second reading skips most of the work.
     """
-    shapes = _shapes(text)
-    if shapes is None:
+    offsets, data = string_buffers(text)
+    low, high = int(offsets[0]), int(offsets[-1])
+    if high == low:
         return None
-    count, digits, digit_count, has_plus = len(text), shapes.digits, shapes.digit_count, shapes.has_plus
-    shaped = shapes.shaped
-    if mode == "plus":
-        shaped = shaped & has_plus
-    elif mode == "national":
-        shaped = shaped & ~has_plus & ~shapes.tel
+    count = len(text)
+    begin, end = offsets[:-1], offsets[1:]
+    nonempty = end > begin
+    if text.null_count:
+        nonempty &= ~pc.is_null(text).to_numpy(zero_copy_only=False)
+    tel = nonempty & tel_prefix_at(data, begin, end)
+    begin = begin + 4 * tel
 
-    starts = shapes.digit_offsets[:-1]
+    is_digit = (data[low:high] - np.uint8(ZERO)) < 10
+    elsewhere = np.flatnonzero(~is_digit) + low
+    row = values_at(offsets, elsewhere)  # the value each non-digit byte is in
+    kind = BYTE_CLASS[data[elsewhere]]
+    inside = elsewhere >= begin[row]
+    misplaced = inside & ((kind == OTHER) | ((kind == PLUS) & (elsewhere != begin[row])))
+    digit_count = (end - offsets[:-1]) - np.bincount(row, minlength=count)
+
+    nonempty &= end > begin
+    has_plus = nonempty & (byte_classes_at(data, begin, high) == PLUS)
+    shaped = nonempty & (byte_classes_at(data, begin + has_plus, high) == DIGIT) & (end > begin + has_plus)
+    shaped[row[misplaced]] = False
+    if mode == "plus":
+        shaped &= has_plus
+    elif mode == "national":
+        shaped &= ~has_plus & ~tel
+
+    digits = data[low:high][is_digit]
+    if not len(digits):
+        return None
+    digit_offsets = np.concatenate(([0], np.cumsum(digit_count)))
+    starts = digit_offsets[:-1]
     last = len(digits) - 1
     if mode == "national":
         double_zero = np.zeros(count, dtype=bool)
@@ -84,67 +101,6 @@ def read_digit_spans(
     if mode == "national":
         readings[:] = NATIONAL
     return positions, full, full_offsets, readings
-
-
-@dataclass(frozen=True)
-class _Shapes:
-    """What :func:`read_digit_spans` reads of a text in every mode. Each value is ``shaped`` when
-    it is ``[tel:]+?D[D ()-]*``; ``digits`` are all the digits of the text, each value's
-    ``digit_count`` of them from ``digit_offsets``."""
-
-    tel: np.ndarray
-    has_plus: np.ndarray
-    shaped: np.ndarray
-    digits: np.ndarray
-    digit_count: np.ndarray
-    digit_offsets: np.ndarray
-
-
-def _shapes(text: pa.Array) -> _Shapes | None:
-    """:class:`_Shapes` of ``text``, None when it has no digit; the last text's is kept for the next call."""
-    global _last_read
-    last = _last_read  # one read of the global: another thread may replace it meanwhile
-    if last is not None and last[0] is text:  # the cache holds the text, so no other array has its id
-        return last[1]
-    shapes = _read_shapes(text)
-    _last_read = (text, shapes)
-    return shapes
-
-
-_last_read: tuple[pa.Array, _Shapes | None] | None = None
-
-
-def _read_shapes(text: pa.Array) -> _Shapes | None:
-    offsets, data = string_buffers(text)
-    low, high = int(offsets[0]), int(offsets[-1])
-    if high == low:
-        return None
-    count = len(text)
-    begin, end = offsets[:-1], offsets[1:]
-    nonempty = end > begin
-    if text.null_count:
-        nonempty &= ~pc.is_null(text).to_numpy(zero_copy_only=False)
-    tel = nonempty & tel_prefix_at(data, begin, end)
-    begin = begin + 4 * tel
-
-    is_digit = (data[low:high] - np.uint8(ZERO)) < 10
-    elsewhere = np.flatnonzero(~is_digit) + low
-    row = values_at(offsets, elsewhere)  # the value each non-digit byte is in
-    kind = BYTE_CLASS[data[elsewhere]]
-    inside = elsewhere >= begin[row]
-    misplaced = inside & ((kind == OTHER) | ((kind == PLUS) & (elsewhere != begin[row])))
-    digit_count = (end - offsets[:-1]) - np.bincount(row, minlength=count)
-
-    nonempty &= end > begin
-    has_plus = nonempty & (byte_classes_at(data, begin, high) == PLUS)
-    shaped = nonempty & (byte_classes_at(data, begin + has_plus, high) == DIGIT) & (end > begin + has_plus)
-    shaped[row[misplaced]] = False
-
-    digits = data[low:high][is_digit]
-    if not len(digits):
-        return None
-    digit_offsets = np.concatenate(([0], np.cumsum(digit_count)))
-    return _Shapes(tel, has_plus, shaped, digits, digit_count, digit_offsets)
 
 
 def tel_prefix_at(data: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
