@@ -37,6 +37,7 @@ print(json.dumps({{
     "pattern_cache": re_util is not None and re_util._COMPILED_PATTERNS is not None,
     "frozen": gc.get_freeze_count(),
     "country_names": "pycountry" in sys.modules,
+    "click": "click" in sys.modules,
 }}), file=sys.stderr)
 """
 
@@ -45,7 +46,7 @@ def probe(entry: str, *argv: str) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", PROBE, entry, *argv], capture_output=True, text=True, timeout=120
     )
-    return json.loads(done.stderr.strip().splitlines()[-1])
+    return {**json.loads(done.stderr.strip().splitlines()[-1]), "stdout": done.stdout}
 
 
 @pytest.mark.parametrize(
@@ -57,6 +58,19 @@ def test_csvtools_version_and_help_load_no_pandas_phonenumbers_or_pyarrow(argv):
     outcome = probe("csvtools.__main__:main", *argv)
     assert outcome["code"] == 0
     assert outcome["loaded"] == []
+
+
+def test_csvtools_version_is_answered_before_click_loads_with_clicks_own_line():
+    from click.testing import CliRunner
+
+    from csvtools.cli import cli
+
+    outcome = probe("csvtools.__main__:main", "--version")
+    assert outcome["code"] == 0
+    assert outcome["click"] is False
+    assert outcome["stdout"] == CliRunner().invoke(cli, ["--version"]).output
+    # Anything more than --version alone is click's to read.
+    assert probe("csvtools.__main__:main", "--version", "--help")["click"] is True
 
 
 @pytest.mark.parametrize("argv", [["--version"], ["--help"]], ids=["version", "help"])
