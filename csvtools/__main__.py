@@ -2,11 +2,8 @@
 
 import sys
 
-from ._version import __version__
+from ._version import VERSION_LINE
 from .process import start_command
-
-#: What ``csvtools --version`` prints: the line of click's version option (``cli.py``), without loading click.
-VERSION_LINE = f"csvtools, version {__version__}"
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from ._version import __version__
+from ._version import VERSION_LINE, __version__
 from .cli_output import SHOWN_REJECTIONS, escape, github_annotations, summary
 from .click_options import file_options
 from .errors import CsvToolsError
@@ -73,7 +73,7 @@ def _run_options(command: Callable) -> Callable:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version=__version__, prog_name="csvtools")
+@click.version_option(version=__version__, prog_name="csvtools", message=VERSION_LINE)
 def cli() -> None:
     """Validate and clean contact CSVs for outbound call batches."""
 
