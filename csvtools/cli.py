@@ -13,22 +13,24 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._version import VERSION_LINE, __version__
-from .cli_output import SHOWN_REJECTIONS, escape, github_annotations, summary
 from .click_options import file_options
 from .errors import CsvToolsError
-from .html_report import SHOWN_ROWS, render_html
 from .io.atomic import AtomicFile, atomic_write_text
 from .io.guard import check_output_paths
-from .io.json_text import json_text
 from .io.naming import rejects_path_for
 from .io.spool import STDIN, is_stream, spooled
 from .process import load_for_command
-from .report import Report
+
+if TYPE_CHECKING:
+    from .report import Report
+
+# The report and its renderings (cli_output, html_report, json_text) are imported by the
+# commands that print them: `csvtools --help` does without them (about 15 ms of its start-up).
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
 
@@ -111,6 +113,9 @@ def validate(
       csvtools validate contacts.csv --region IN --format github
       cat contacts.csv | csvtools validate - --quiet
     """
+    from .cli_output import SHOWN_REJECTIONS, escape, github_annotations, summary
+    from .io.json_text import json_text
+
     if html_path:  # the page must not replace a file it reports on
         for path in files:
             try:
@@ -218,6 +223,9 @@ def clean(
       cat export.csv | csvtools clean - -o - --rejects bad.csv > clean.csv
       csvtools clean 'crm/*.csv' --engine dask --scheduler tcp://10.0.0.5:8786 -o out/
     """
+    from .cli_output import SHOWN_REJECTIONS, summary
+    from .html_report import render_html
+
     if engine == "dask":
         _clean_with_dask(file, out, rejects, report_path, html_path, quiet, scheduler, options)
     if len(file) != 1:
@@ -273,10 +281,16 @@ def clean(
 
 def _shown_rejections(limit: int | None, html_path: str | None) -> int | None:
     """The rejected lines a run keeps in its report: the page lists more than the text summary."""
-    return limit if limit is None or not html_path else max(limit, SHOWN_ROWS)
+    if limit is None or not html_path:
+        return limit
+    from .html_report import SHOWN_ROWS
+
+    return max(limit, SHOWN_ROWS)
 
 
 def _write_html(path: str, reports: list[Report], errors: dict[str, str]) -> bool:
+    from .html_report import render_html
+
     try:
         atomic_write_text(path, render_html(reports, errors))
     except CsvToolsError as exc:
@@ -373,6 +387,8 @@ def _clean_with_dask(
     if scheduler and options["workers"]:
         raise click.UsageError("--workers sizes a local cluster; with --scheduler the cluster's workers work")
     import logging
+
+    from .cli_output import summary
 
     clean_files = load_for_command("csvtools.distributed", without_pandas=True).clean_files
 

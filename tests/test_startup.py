@@ -38,6 +38,8 @@ print(json.dumps({{
     "frozen": gc.get_freeze_count(),
     "country_names": "pycountry" in sys.modules,
     "click": "click" in sys.modules,
+    "renderings": sorted(m for m in ("csvtools.report", "csvtools.cli_output", "csvtools.html_report")
+                         if m in sys.modules),
 }}), file=sys.stderr)
 """
 
@@ -58,6 +60,21 @@ def test_csvtools_version_and_help_load_no_pandas_phonenumbers_or_pyarrow(argv):
     outcome = probe("csvtools.__main__:main", *argv)
     assert outcome["code"] == 0
     assert outcome["loaded"] == []
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["clean", "--help"], ["validate", "--help"]])
+def test_csvtools_help_loads_no_report_nor_its_renderings(argv):
+    # The commands that print a report import it: help pages only list options.
+    outcome = probe("csvtools.__main__:main", *argv)
+    assert outcome["code"] == 0
+    assert outcome["renderings"] == []
+
+
+def test_a_run_still_loads_the_report_it_prints(tmp_path):
+    outcome = probe("csvtools.__main__:main", "validate", str(SAMPLES / "contacts_good.csv"))
+    assert outcome["code"] == 0
+    assert outcome["renderings"] == ["csvtools.cli_output", "csvtools.report"]
+    assert "contacts_good.csv" in outcome["stdout"]
 
 
 def test_csvtools_version_is_answered_before_click_loads_with_clicks_own_line():
