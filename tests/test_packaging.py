@@ -85,9 +85,9 @@ SOURCE_IGNORED = shutil.ignore_patterns(
 
 
 def _pypi_unreachable(folder: Path) -> str | None:
-    """Why the package index cannot be used (build isolation fetches setuptools from it), or None."""
+    """Why the package index cannot be used (build isolation fetches hatchling from it), or None."""
     probe = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--dest", str(folder), "setuptools>=77"],
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--dest", str(folder), "hatchling>=1.27"],
         capture_output=True,
         text=True,
         timeout=180,
@@ -95,7 +95,7 @@ def _pypi_unreachable(folder: Path) -> str | None:
     if probe.returncode == 0:
         return None
     return (
-        f"PyPI is unreachable (pip download setuptools>=77 failed: {probe.stderr.strip().splitlines()[-1:]})"
+        f"PyPI is unreachable (pip download hatchling>=1.27 failed: {probe.stderr.strip().splitlines()[-1:]})"
     )
 
 
