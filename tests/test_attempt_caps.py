@@ -169,3 +169,104 @@ def test_the_preview_shows_attempt_cap_and_a_state_rules_outside_hours(api, tmp_
     )
     assert result.exit_code == 0, result.stderr
     assert ",skip,outside_hours," in (tmp_path / "f2.csv").read_text(encoding="utf-8")
+
+
+# --- Two runs that share numbers, at the same time: the caps are checked again as a run books ---
+
+
+def test_a_booking_checks_the_caps_again_under_the_ledger_lock(tmp_path):
+    from uploader.campaign.caps import caps_for, recheck_of
+    from uploader.campaign.ledger import Booking
+    from uploader.errors import AttemptCapChangedError
+
+    path, base, moment = tmp_path / "shared.sqlite", "http://api.test", datetime.fromisoformat(_at(0))
+    first, second = Ledger(path), Ledger(path)  # two processes' connections to one ledger
+    # Both runs check their caps before either books: Florida's 3 calls a day leave room for each alone.
+    checked = {
+        source: caps_for(ledger, base, "agent", source, at=moment, attempts=2)
+        for source, ledger in (("source-a", first), ("source-b", second))
+    }
+    assert all(not caps.booked for caps in checked.values())
+
+    def book(ledger, source, key):
+        booking = Booking(
+            source,
+            ((key, FLORIDA),),
+            attempts=2,
+            calls_at=moment.timestamp(),
+            recheck=recheck_of(checked[source], source),
+        )
+        return ledger.begin(base, "agent", f"file-{source}", f"{source}.csv", booking=booking)
+
+    book(first, "source-a", "contact-a")
+    with pytest.raises(AttemptCapChangedError, match=r"booked calls to 1 of these numbers \(\+13055550123\)"):
+        book(second, "source-b", "contact-b")  # 2 booked + 2 more would pass Florida's 3
+    # Nothing of the refused booking was written: neither its upload nor its calls.
+    assert [entry.file_name for entry in second.entries()] == ["source-a.csv"]
+    assert second.attempts_near(base, moment.timestamp()) == {FLORIDA: 2}
+    # A number with room left still books, and a booking without a recheck is written as before.
+    room = Booking(
+        "source-c",
+        (("contact-c", NEW_YORK),),
+        calls_at=moment.timestamp(),
+        recheck=recheck_of(AttemptCaps(max_per_day=1), "source-c"),
+    )
+    second.begin(base, "agent", "file-c", "c.csv", booking=room)
+    assert second.attempts_near(base, moment.timestamp())[NEW_YORK] == 1
+
+
+def test_a_run_whose_numbers_another_run_booked_meanwhile_uploads_nothing(api, tmp_path, monkeypatch):
+    from conftest import AGENT_ID, API_KEY
+
+    import uploader.campaign.run as campaign_run
+    from uploader import BatchClient
+    from uploader.campaign.run import run_campaign
+    from uploader.errors import AttemptCapChangedError
+
+    at = _at(0)
+    estimate = campaign_run.estimate_with_account
+    interleaved = []
+
+    def other_run_books_first(*args, **kwargs):
+        # Between this run's caps step and its upload, another run of an overlapping file goes through.
+        if not interleaved:
+            interleaved.append("other run")
+            run_campaign(
+                BatchClient(api_key=API_KEY, base_url=api),
+                _file(tmp_path, "other.csv", FLORIDA, CHICAGO),
+                agent_id=AGENT_ID,
+                ledger=Ledger(),
+                at=at,
+                calling_hours="any",
+                retry_config={
+                    "enabled": True,
+                    "max_retries": 2,
+                    "retry_on_statuses": ["no-answer", "busy"],
+                    "retry_intervals_minutes": [30, 60],
+                },
+            )
+        return estimate(*args, **kwargs)
+
+    monkeypatch.setattr(campaign_run, "estimate_with_account", other_run_books_first)
+    with pytest.raises(AttemptCapChangedError) as refused:
+        run_campaign(
+            BatchClient(api_key=API_KEY, base_url=api),
+            _file(tmp_path, "mine.csv", FLORIDA, NEW_YORK),
+            agent_id=AGENT_ID,
+            ledger=Ledger(),
+            at=at,
+            calling_hours="any",
+        )
+    assert refused.value.numbers == [FLORIDA]
+    assert operations(api).count("create") == 1  # the other run's batch only
+    assert Ledger().attempts_near(api, datetime.fromisoformat(at).timestamp()) == {FLORIDA: 3, CHICAGO: 3}
+    # Run again: the caps step now sees the other run's calls and skips the Florida row.
+    again = run_campaign(
+        BatchClient(api_key=API_KEY, base_url=api),
+        tmp_path / "mine.csv",
+        agent_id=AGENT_ID,
+        ledger=Ledger(),
+        at=at,
+        calling_hours="any",
+    )
+    assert again.skipped.rows == 1 and again.skipped.numbers == {FLORIDA: "attempt_cap"}

@@ -16,6 +16,7 @@
     │   └── ServerError            5xx
     ├── AmbiguousCreateError       an upload may or may not have made a batch
     ├── UploadInProgressError      another process is uploading the same file right now
+    ├── AttemptCapChangedError     another run booked these numbers after this run checked their caps
     ├── RejectedRowsError          csvtools rejected rows and --allow-rejects was not given
     ├── InsufficientBalanceError   the wallet cannot cover the run's estimated cost
     ├── OutsideCallingHoursError   rows would be called outside their calling hours
@@ -133,6 +134,17 @@ class UploadInProgressError(UploaderError):
     def __init__(self, message: str, *, pid: int | None = None) -> None:
         super().__init__(message)
         self.pid = pid
+
+
+class AttemptCapChangedError(UploaderError):
+    """Another run booked calls to some of these numbers after this run checked their attempt caps.
+
+    Raised before anything is uploaded; ``numbers`` are the numbers now past their cap.
+    """
+
+    def __init__(self, message: str, *, numbers: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.numbers = numbers or []
 
 
 class RejectedRowsError(UploaderError):

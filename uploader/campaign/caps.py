@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import os
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,18 @@ from ..safety.attempts import AttemptCaps, capped_numbers
 from ..safety.contacts import contacts_digest, contacts_of
 from ..safety.plan import ATTEMPT_CAP
 from .events import EventCallback
-from .ledger import Ledger
+from .ledger import CapRecheck, Ledger
 from .redials import redials_of
 
-__all__ = ["Skipped", "caps_for", "plan_caps", "skip_capped_rows", "skip_past_caps", "skipped_path_for"]
+__all__ = [
+    "Skipped",
+    "caps_for",
+    "plan_caps",
+    "recheck_of",
+    "skip_capped_rows",
+    "skip_past_caps",
+    "skipped_path_for",
+]
 
 
 @dataclass
@@ -39,6 +47,8 @@ class Skipped:
     #: What the uploads of the run book: the identity of the clean file before the skip, calls per contact.
     source_sha256: str = ""
     attempts: int = 1
+    #: How the uploads check the caps again as they book (two runs sharing numbers), if caps apply.
+    recheck: CapRecheck | None = None
 
     def by_reason(self) -> dict[str, int]:
         counts: Counter = Counter(self.numbers.values())
@@ -179,6 +189,7 @@ def skip_past_caps(
     )
     skipped = skip_capped_rows(clean_path, caps)
     skipped.source_sha256, skipped.attempts = source_sha256, attempts
+    skipped.recheck = recheck_of(caps, None if new_batch else source_sha256)
     if skipped.rows:
         on_event(
             f"{skipped.rows} of {report.clean} rows skipped, attempt_cap: their numbers were booked so often "
@@ -189,6 +200,22 @@ def skip_past_caps(
             f"no row is left to upload: all {skipped.rows} are past their attempt cap", report=report
         )
     return skipped
+
+
+def recheck_of(caps: AttemptCaps, other_than: str | None) -> CapRecheck | None:
+    """The recheck an upload runs as it books (:meth:`Ledger.begin`): ``caps`` with what is booked then.
+
+    ``other_than`` is the source whose bookings ``caps`` left out (the run's own, unless a new batch).
+    None when no cap applies.
+    """
+    if not caps.active:
+        return None
+
+    def past_cap(booked: Mapping[str, int], contacts: tuple[tuple[str, str], ...]) -> set[str]:
+        rows = Counter(number for key, number in contacts if key not in caps.exempt)
+        return capped_numbers(rows, replace(caps, booked=booked))
+
+    return CapRecheck(other_than, past_cap)
 
 
 def _capped(clean_path: str | os.PathLike, caps: AttemptCaps) -> set[str]:

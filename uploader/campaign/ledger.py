@@ -7,9 +7,11 @@ are found by the SHA-256 of their bytes. An entry is written *before* the
 upload is sent (state ``uploading``), with a booking per contact (its number,
 the run's source, the calls it may make and when), so an interrupted create is
 visible on the next run, a contact is never booked twice for one source, and
-attempts across batches can be counted. :meth:`Ledger.claim` holds an
-exclusive lock per upload for as long as a process is creating or scheduling
-it, so a second process on the same file stops instead of uploading again.
+attempts across batches can be counted (and counted again as an upload
+books, under SQLite's write lock, so two runs sharing numbers cannot both pass
+a cap). :meth:`Ledger.claim` holds an exclusive lock per upload for as long as
+a process is creating or scheduling it, so a second process on the same file
+stops instead of uploading again.
 
 Every SQLite failure (locked by another process past the timeout, read-only,
 not a database) becomes :class:`~uploader.errors.LedgerError` naming the file.
@@ -21,12 +23,12 @@ import hashlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import LedgerError, UploadInProgressError
+from ..errors import AttemptCapChangedError, LedgerError, UploadInProgressError
 
 try:
     import fcntl
@@ -88,12 +90,31 @@ class LedgerEntry:
 
 @dataclass(frozen=True)
 class Booking:
-    """What an upload books for each of its contacts: the run's source, calls a contact may get, and when."""
+    """What an upload books for each of its contacts: the run's source, calls a contact may get, and when.
+
+    ``recheck``, when given, is asked again inside the booking's transaction
+    whether the calls other runs booked meanwhile put any number past its cap.
+    """
 
     source_sha256: str
     contacts: tuple[tuple[str, str], ...]  # (contact key, number)
     attempts: int = 1
     calls_at: float | None = None  # None: now
+    recheck: CapRecheck | None = None
+
+
+@dataclass(frozen=True)
+class CapRecheck:
+    """How a booking's attempt caps are checked again as it is written (:meth:`Ledger.begin`).
+
+    ``past_cap(booked, contacts)`` gets the calls booked within 24 hours of the
+    booking's time by sources other than ``other_than`` (as
+    :meth:`Ledger.attempts_near` counts them) and the booking's contacts, and
+    returns the numbers that would pass their cap.
+    """
+
+    other_than: str | None
+    past_cap: Callable[[Mapping[str, int], tuple[tuple[str, str], ...]], set[str]]
 
 
 def default_ledger_path() -> Path:
@@ -249,9 +270,21 @@ class Ledger:
         contacts_sha256: str | None = None,
         booking: Booking | None = None,
     ) -> LedgerEntry:
-        """Record an upload about to be sent, and book its contacts, in one transaction."""
+        """Record an upload about to be sent, and book its contacts, in one transaction.
+
+        With a ``booking.recheck`` the caps are checked again under the ledger's
+        write lock, so two runs that share numbers cannot both pass a cap:
+        :class:`~uploader.errors.AttemptCapChangedError` when another run booked
+        them meanwhile, and nothing is written.
+        """
         now = time.time()
         with self._guard(), self._db:
+            # The write lock before the recheck's read: a second booking waits until this one commits.
+            self._db.execute("BEGIN IMMEDIATE")
+            if booking is not None and booking.recheck is not None:
+                moment = now if booking.calls_at is None else booking.calls_at
+                booked = self._booked_near(base_url, moment, booking.recheck.other_than)
+                _refuse(booking.recheck.past_cap(booked, booking.contacts))
             cursor = self._db.execute(
                 "INSERT INTO uploads (base_url, agent_id, file_sha256, file_name, batch_id, state, started_at,"
                 " updated_at, contacts_sha256) VALUES (?, ?, ?, ?, NULL, 'uploading', ?, ?, ?)",
@@ -293,12 +326,15 @@ class Ledger:
         ``other_than`` leaves out the bookings of that source (the batches a run resumes rather than adds).
         """
         with self._guard():
-            rows = self._db.execute(
-                "SELECT b.contact_number, SUM(b.attempts) FROM bookings b JOIN uploads u ON u.id = b.upload_id "
-                "WHERE u.base_url = ? AND u.state != 'abandoned' AND b.calls_at > ? AND b.calls_at < ? "
-                "AND b.source_sha256 IS NOT ? GROUP BY b.contact_number",
-                (base_url, moment - DAY_SECONDS, moment + DAY_SECONDS, other_than),
-            ).fetchall()
+            return self._booked_near(base_url, moment, other_than)
+
+    def _booked_near(self, base_url: str, moment: float, other_than: str | None) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT b.contact_number, SUM(b.attempts) FROM bookings b JOIN uploads u ON u.id = b.upload_id "
+            "WHERE u.base_url = ? AND u.state != 'abandoned' AND b.calls_at > ? AND b.calls_at < ? "
+            "AND b.source_sha256 IS NOT ? GROUP BY b.contact_number",
+            (base_url, moment - DAY_SECONDS, moment + DAY_SECONDS, other_than),
+        ).fetchall()
         return dict(rows)
 
     def entry(self, entry_id: int) -> LedgerEntry:
@@ -328,6 +364,18 @@ class Ledger:
     def close(self) -> None:
         """Close the database."""
         self._db.close()
+
+
+def _refuse(past_cap: set[str]) -> None:
+    """Stop a booking whose recheck found numbers past their cap (its transaction is rolled back)."""
+    past = sorted(past_cap)
+    if past:
+        shown = ", ".join(past[:3]) + (f" and {len(past) - 3} more" if len(past) > 3 else "")
+        raise AttemptCapChangedError(
+            f"another run booked calls to {len(past)} of these numbers ({shown}) after this run checked "
+            "their attempt caps; nothing was uploaded: run again and their rows are skipped",
+            numbers=past,
+        )
 
 
 def _read_pid(fd: int) -> int | None:

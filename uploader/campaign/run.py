@@ -42,7 +42,7 @@ from ..safety.plan import (
 from ..safety.wallet import estimate_with_account, refuse_uncovered_cost
 from .caps import skip_past_caps, skipped_path_for
 from .events import EventCallback, quiet
-from .ledger import Ledger, file_digest
+from .ledger import CapRecheck, Ledger, file_digest
 from .redials import redials_of
 from .report_page import write_report_page
 from .results import PartResult, RunResult, batches_together, executions_of, variables_of, write_executions
@@ -256,6 +256,7 @@ def run_campaign(
         create_options,
         skipped.source_sha256,
         skipped.attempts,
+        skipped.recheck,
     )
     if plan is not None:
         split = _run_split(
@@ -320,6 +321,7 @@ class _Sending:
     create_options: dict[str, Any]
     source_sha256: str | None = None
     attempts: int = 1
+    recheck: CapRecheck | None = None
 
     def send(
         self, clean_path: str | os.PathLike, when: str | None, reschedule: Callable[[], str] | None = None
@@ -342,6 +344,7 @@ class _Sending:
                 before_create=self.check_balance,
                 source_sha256=self.source_sha256,
                 attempts=self.attempts,
+                recheck=self.recheck,
                 calls_at=(_parse_when(when) if when else soonest()).timestamp(),
                 **self.create_options,
             )

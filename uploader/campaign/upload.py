@@ -17,7 +17,7 @@ from ..errors import (
 )
 from ..safety.contacts import contacts_of, identity_of
 from .events import EventCallback, quiet
-from .ledger import Booking, Ledger, LedgerEntry, file_digest
+from .ledger import Booking, CapRecheck, Ledger, LedgerEntry, file_digest
 
 #: Hex digits of the SHA-256 in an upload's name: 64 bits, no accidental match.
 DIGEST_CHARS = 16
@@ -55,6 +55,7 @@ def upload_once(
     source_sha256: str | None = None,
     attempts: int = 1,
     calls_at: float | None = None,
+    recheck: CapRecheck | None = None,
     **create_options: Any,
 ) -> UploadOutcome:
     """Create a batch from ``csv_path`` unless these contacts were uploaded to this agent already.
@@ -62,7 +63,8 @@ def upload_once(
     Contacts are identified by :mod:`uploader.safety.contacts` (rows in another order are the
     same contacts). A new upload books each contact in the ledger for the
     run's ``source_sha256`` (default: these contacts), with the ``attempts``
-    each may get and ``calls_at`` (a POSIX time, default now).
+    each may get and ``calls_at`` (a POSIX time, default now); ``recheck`` checks the
+    run's attempt caps again as the booking is written (:class:`AttemptCapChangedError`).
     Already means: the ledger has a batch for them, or (ledger lost) the
     agent's batch list has one whose ``file_name`` carries their digest; that
     batch is resumed whatever its status. ``new_batch=True`` always uploads.
@@ -73,7 +75,7 @@ def upload_once(
     """
     contacts = tuple((contact.key, contact.number) for contact in contacts_of(csv_path))
     identity = identity_of([key for key, _ in contacts])
-    booking = Booking(source_sha256 or identity, contacts, attempts, calls_at)
+    booking = Booking(source_sha256 or identity, contacts, attempts, calls_at, recheck)
     with ledger.claim(client.base_url, agent_id, identity):
         return _upload_claimed(
             client,
