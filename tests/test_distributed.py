@@ -465,6 +465,17 @@ def test_own_cluster_runs_without_the_dashboards_profiler_and_monitors():
     assert dask.config.get("distributed.worker.profile.enabled") is True
 
 
+def test_own_cluster_serves_its_http_routes_on_a_free_loopback_port_not_8787():
+    from csvtools.distributed import engine
+
+    def listening(dask_scheduler) -> list:
+        return [socket.getsockname() for socket in dask_scheduler.http_server._sockets.values()]
+
+    with engine._connected(None, 1) as connected:
+        [(host, port)] = connected.run_on_scheduler(listening)
+    assert host == "127.0.0.1" and port != 8787
+
+
 @pytest.mark.parametrize("whole", [True, False], ids=["whole-lists", "a-task-a-share"])
 @pytest.mark.parametrize(
     "buckets", [1, 2, 3], ids=["one-bucket", "fewer-buckets-than-pieces", "a-bucket-a-piece"]

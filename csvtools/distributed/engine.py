@@ -137,6 +137,9 @@ def _connected(client: object, workers: int) -> Iterator[object]:
             threads_per_worker=1,
             host="127.0.0.1",
             dashboard_address=None,
+            # The scheduler serves its health and metrics routes even without a dashboard, by
+            # default on port 8787 (taken by any other Dask on the machine): a free one instead.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         ) as cluster,
         Client(cluster) as connected,
     ):
