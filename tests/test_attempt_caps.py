@@ -1,6 +1,7 @@
 """Attempt caps across batches: the ledger counts every number each batch booked; a run past a cap skips it."""
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -194,7 +195,7 @@ def test_a_booking_checks_the_caps_again_under_the_ledger_lock(tmp_path):
             ((key, FLORIDA),),
             attempts=2,
             calls_at=moment.timestamp(),
-            recheck=recheck_of(checked[source], source),
+            recheck=recheck_of(checked[source], source, moment),
         )
         return ledger.begin(base, "agent", f"file-{source}", f"{source}.csv", booking=booking)
 
@@ -209,10 +210,68 @@ def test_a_booking_checks_the_caps_again_under_the_ledger_lock(tmp_path):
         "source-c",
         (("contact-c", NEW_YORK),),
         calls_at=moment.timestamp(),
-        recheck=recheck_of(AttemptCaps(max_per_day=1), "source-c"),
+        recheck=recheck_of(AttemptCaps(max_per_day=1), "source-c", moment),
     )
     second.begin(base, "agent", "file-c", "c.csv", booking=room)
     assert second.attempts_near(base, moment.timestamp())[NEW_YORK] == 1
+
+
+def test_two_bookings_at_the_same_moment_are_counted_one_after_the_other(tmp_path):
+    # The first booking is inside its recheck (holding the ledger's write lock) when the second starts.
+    import threading
+
+    from uploader.campaign.caps import recheck_of
+    from uploader.campaign.ledger import Booking
+    from uploader.errors import AttemptCapChangedError
+
+    path, base, moment = tmp_path / "shared.sqlite", "http://api.test", datetime.fromisoformat(_at(0))
+    inside, go_on = threading.Event(), threading.Event()
+    checked = recheck_of(AttemptCaps(attempts=2), "a", moment)
+
+    def slow_check(booked, contacts):
+        inside.set()
+        go_on.wait(10)
+        return checked.past_cap(booked, contacts)
+
+    first_booking = Booking(
+        "a", (("k-a", FLORIDA),), 2, moment.timestamp(), replace(checked, past_cap=slow_check)
+    )
+    first = threading.Thread(  # a connection of its own, as another process would have
+        target=lambda: Ledger(path).begin(base, "agent", "f-a", "a.csv", booking=first_booking)
+    )
+    second_ledger = Ledger(path)  # opened before: opening checks the lock too
+    first.start()
+    assert inside.wait(10)
+    threading.Timer(0.5, go_on.set).start()  # the second booking waits meanwhile, within LOCK_TIMEOUT
+    second = Booking(
+        "b", (("k-b", FLORIDA),), 2, moment.timestamp(), recheck_of(AttemptCaps(attempts=2), "b", moment)
+    )
+    with pytest.raises(AttemptCapChangedError):
+        second_ledger.begin(base, "agent", "f-b", "b.csv", booking=second)
+    first.join(10)
+    assert Ledger(path).attempts_near(base, moment.timestamp()) == {FLORIDA: 2}
+
+
+def test_the_recheck_counts_around_the_start_the_caps_were_checked_at_not_a_parts_opening(tmp_path):
+    # A split run books each part at its opening, hours after the start its caps were counted around:
+    # calls another source booked near the opening but a day after that start were never counted.
+    from uploader.campaign.caps import caps_for, recheck_of
+    from uploader.campaign.ledger import Booking
+
+    ledger, base, start = Ledger(tmp_path / "l.sqlite"), "http://api.test", datetime.fromisoformat(_at(0))
+    opening, next_day = start + timedelta(hours=11), start + timedelta(hours=30)
+    ledger.begin(
+        base,
+        "agent",
+        "f-other",
+        "other.csv",
+        booking=Booking("other", (("k-other", FLORIDA),), 3, next_day.timestamp()),
+    )
+    caps = caps_for(ledger, base, "agent", "mine", at=start)
+    assert caps.booked == {}  # 30 hours after the start: not counted
+    part = Booking("mine", (("k-mine", FLORIDA),), 1, opening.timestamp(), recheck_of(caps, "mine", start))
+    ledger.begin(base, "agent", "f-mine", "mine-part-2.csv", booking=part)  # not refused
+    assert ledger.attempts_near(base, opening.timestamp()) == {FLORIDA: 4}
 
 
 def test_a_run_whose_numbers_another_run_booked_meanwhile_uploads_nothing(api, tmp_path, monkeypatch):

@@ -189,7 +189,7 @@ def skip_past_caps(
     )
     skipped = skip_capped_rows(clean_path, caps)
     skipped.source_sha256, skipped.attempts = source_sha256, attempts
-    skipped.recheck = recheck_of(caps, None if new_batch else source_sha256)
+    skipped.recheck = recheck_of(caps, None if new_batch else source_sha256, at)
     if skipped.rows:
         on_event(
             f"{skipped.rows} of {report.clean} rows skipped, attempt_cap: their numbers were booked so often "
@@ -202,11 +202,11 @@ def skip_past_caps(
     return skipped
 
 
-def recheck_of(caps: AttemptCaps, other_than: str | None) -> CapRecheck | None:
+def recheck_of(caps: AttemptCaps, other_than: str | None, at: datetime) -> CapRecheck | None:
     """The recheck an upload runs as it books (:meth:`Ledger.begin`): ``caps`` with what is booked then.
 
-    ``other_than`` is the source whose bookings ``caps`` left out (the run's own, unless a new batch).
-    None when no cap applies.
+    ``other_than`` is the source whose bookings ``caps`` left out (the run's own, unless a new batch),
+    ``at`` the start they were counted around (:func:`caps_for`). None when no cap applies.
     """
     if not caps.active:
         return None
@@ -215,7 +215,7 @@ def recheck_of(caps: AttemptCaps, other_than: str | None) -> CapRecheck | None:
         rows = Counter(number for key, number in contacts if key not in caps.exempt)
         return capped_numbers(rows, replace(caps, booked=booked))
 
-    return CapRecheck(other_than, past_cap)
+    return CapRecheck(at.timestamp(), other_than, past_cap)
 
 
 def _capped(clean_path: str | os.PathLike, caps: AttemptCaps) -> set[str]:

@@ -107,12 +107,15 @@ class Booking:
 class CapRecheck:
     """How a booking's attempt caps are checked again as it is written (:meth:`Ledger.begin`).
 
-    ``past_cap(booked, contacts)`` gets the calls booked within 24 hours of the
-    booking's time by sources other than ``other_than`` (as
-    :meth:`Ledger.attempts_near` counts them) and the booking's contacts, and
-    returns the numbers that would pass their cap.
+    ``past_cap(booked, contacts)`` gets the calls booked within 24 hours of
+    ``moment`` by sources other than ``other_than`` (as
+    :meth:`Ledger.attempts_near` counts them: the moment and source the caps
+    were first checked with, so that each part of a split run is counted as
+    the whole run was) and the booking's contacts, and returns the numbers
+    that would pass their cap.
     """
 
+    moment: float
     other_than: str | None
     past_cap: Callable[[Mapping[str, int], tuple[tuple[str, str], ...]], set[str]]
 
@@ -282,9 +285,9 @@ class Ledger:
             # The write lock before the recheck's read: a second booking waits until this one commits.
             self._db.execute("BEGIN IMMEDIATE")
             if booking is not None and booking.recheck is not None:
-                moment = now if booking.calls_at is None else booking.calls_at
-                booked = self._booked_near(base_url, moment, booking.recheck.other_than)
-                _refuse(booking.recheck.past_cap(booked, booking.contacts))
+                recheck = booking.recheck
+                booked = self._booked_near(base_url, recheck.moment, recheck.other_than)
+                _refuse(recheck.past_cap(booked, booking.contacts))
             cursor = self._db.execute(
                 "INSERT INTO uploads (base_url, agent_id, file_sha256, file_name, batch_id, state, started_at,"
                 " updated_at, contacts_sha256) VALUES (?, ?, ?, ?, NULL, 'uploading', ?, ?, ?)",
@@ -373,7 +376,7 @@ def _refuse(past_cap: set[str]) -> None:
         shown = ", ".join(past[:3]) + (f" and {len(past) - 3} more" if len(past) > 3 else "")
         raise AttemptCapChangedError(
             f"another run booked calls to {len(past)} of these numbers ({shown}) after this run checked "
-            "their attempt caps; nothing was uploaded: run again and their rows are skipped",
+            "their attempt caps; no batch of them was created: run again and their rows are skipped",
             numbers=past,
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -111,9 +111,11 @@ def _upload_claimed(
     file_name = upload_name(csv_path, identity)
     entry = None if new_batch else ledger.find(client.base_url, agent_id, identity, digest)
 
-    def begin() -> LedgerEntry:
+    def begin(recheck: bool = True) -> LedgerEntry:
+        # A batch the agent has already is recorded whatever was booked since: its calls are made anyway.
+        booked = booking if recheck else replace(booking, recheck=None)
         return ledger.begin(
-            client.base_url, agent_id, digest, file_name, contacts_sha256=identity, booking=booking
+            client.base_url, agent_id, digest, file_name, contacts_sha256=identity, booking=booked
         )
 
     if entry and entry.batch_id:
@@ -157,7 +159,7 @@ def _upload_claimed(
                     f"the agent already has batch {batch.batch_id} ({batch.status}) of these contacts "
                     f"({file_name}), which the ledger did not know; resuming it"
                 )
-                entry = begin()
+                entry = begin(recheck=False)
                 return UploadOutcome(
                     batch, True, ledger.record(entry, state=batch.status, batch_id=batch.batch_id)
                 )
