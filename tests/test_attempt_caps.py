@@ -286,46 +286,31 @@ def test_a_run_whose_numbers_another_run_booked_meanwhile_uploads_nothing(api, t
     estimate = campaign_run.estimate_with_account
     interleaved = []
 
+    def run(path, **options):
+        client = BatchClient(api_key=API_KEY, base_url=api)
+        return run_campaign(
+            client, path, agent_id=AGENT_ID, ledger=Ledger(), at=at, calling_hours="any", **options
+        )
+
     def other_run_books_first(*args, **kwargs):
         # Between this run's caps step and its upload, another run of an overlapping file goes through.
         if not interleaved:
             interleaved.append("other run")
-            run_campaign(
-                BatchClient(api_key=API_KEY, base_url=api),
-                _file(tmp_path, "other.csv", FLORIDA, CHICAGO),
-                agent_id=AGENT_ID,
-                ledger=Ledger(),
-                at=at,
-                calling_hours="any",
-                retry_config={
-                    "enabled": True,
-                    "max_retries": 2,
-                    "retry_on_statuses": ["no-answer", "busy"],
-                    "retry_intervals_minutes": [30, 60],
-                },
-            )
+            retries = {
+                "enabled": True,
+                "max_retries": 2,
+                "retry_on_statuses": ["no-answer", "busy"],
+                "retry_intervals_minutes": [30, 60],
+            }
+            run(_file(tmp_path, "other.csv", FLORIDA, CHICAGO), retry_config=retries)
         return estimate(*args, **kwargs)
 
     monkeypatch.setattr(campaign_run, "estimate_with_account", other_run_books_first)
     with pytest.raises(AttemptCapChangedError) as refused:
-        run_campaign(
-            BatchClient(api_key=API_KEY, base_url=api),
-            _file(tmp_path, "mine.csv", FLORIDA, NEW_YORK),
-            agent_id=AGENT_ID,
-            ledger=Ledger(),
-            at=at,
-            calling_hours="any",
-        )
+        run(_file(tmp_path, "mine.csv", FLORIDA, NEW_YORK))
     assert refused.value.numbers == [FLORIDA]
     assert operations(api).count("create") == 1  # the other run's batch only
     assert Ledger().attempts_near(api, datetime.fromisoformat(at).timestamp()) == {FLORIDA: 3, CHICAGO: 3}
     # Run again: the caps step now sees the other run's calls and skips the Florida row.
-    again = run_campaign(
-        BatchClient(api_key=API_KEY, base_url=api),
-        tmp_path / "mine.csv",
-        agent_id=AGENT_ID,
-        ledger=Ledger(),
-        at=at,
-        calling_hours="any",
-    )
+    again = run(tmp_path / "mine.csv")
     assert again.skipped.rows == 1 and again.skipped.numbers == {FLORIDA: "attempt_cap"}
